@@ -1,0 +1,49 @@
+/*
+ * The audit log: every security-relevant event, written in the same
+ * transaction as the change it records, chained per tenant by SHA-256 so that
+ * a removed or altered row breaks the chain (idp_audit_verify).
+ */
+#ifndef IDP_AUDIT_H
+#define IDP_AUDIT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "idp/err.h"
+#include "idp/util.h"
+
+struct store_conn;
+
+/* Who did it: an end user, an administrator, an API token ("api"), or the
+ * operator's command line ("operator").  Strings are copied into the event. */
+struct idp_actor {
+	int64_t user_id; /* 0 when not a user */
+	char email[255]; /* or token name / "operator" */
+	char role[16];   /* "admin", "user", "api", "operator", "" */
+	char ip[46];
+};
+
+/* One event as the chain hashes it.  at is "YYYY-MM-DDTHH:MM:SS.uuuuuuZ". */
+struct idp_audit_fields {
+	int64_t tenant_id;
+	int64_t seq;
+	const char *at, *actor, *role, *ip, *action, *target, *result, *detail;
+};
+
+/* SHA-256 over prev and the length-prefixed fields of e. Pure; cannot fail. */
+void idp_audit_hash(const unsigned char prev[IDP_SHA256_LEN], const struct idp_audit_fields *e,
+                    unsigned char out[IDP_SHA256_LEN]);
+
+/* Append an event inside the caller's open transaction on c (bound to
+ * tenant_id).  detail is a JSON object text or NULL for "{}".  Locks the
+ * tenant's chain head until the transaction ends. */
+enum idp_err idp_audit_write(struct store_conn *c, int64_t tenant_id, const struct idp_actor *a,
+                             const char *action, const char *target, const char *result,
+                             const char *detail);
+
+/* Re-hash the whole chain of a tenant.  *checked = events verified;
+ * *first_bad = seq of the first event that does not match (0 if none).
+ * IDP_OK when intact, IDP_ERR_CONFLICT when broken. */
+enum idp_err idp_audit_verify(int64_t tenant_id, long *checked, int64_t *first_bad);
+
+#endif

@@ -1,0 +1,598 @@
+/*
+ * The tenant policy document (DESIGN.md, "Policy document").  One table below
+ * lists every field in the order of the document with its JSON name, type,
+ * place in struct idp_policy and allowed range; parsing, validation and the
+ * JSON writer all walk it, so the three cannot drift apart.
+ *
+ * Parsing is strict because an administrator's typo must not silently weaken
+ * a tenant: unknown keys, strings where numbers belong, 8.0 for 8, out-of-range
+ * values and malformed CIDRs are refused with the name of the field.  A
+ * document may be partial: it changes only the fields it names, and is
+ * applied to a copy so a refused document changes nothing.
+ */
+#include "idp/policy.h"
+
+#include <fcntl.h>
+#include <json-c/json.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define POLICY_JSON_MAX 65536 /* bytes; the document is small, 256 CIDRs twice fit easily */
+#define POLICY_JSON_DEPTH 8   /* the document nests 3 deep */
+#define ZONEINFO_DIR "/usr/share/zoneinfo/"
+
+enum kind { K_INT, K_BOOL, K_CONCURRENT, K_MFA, K_CERT, K_CIDRS, K_TZ };
+
+struct field {
+	const char *section;
+	const char *name;
+	enum kind kind;
+	size_t off;       /* of the value in struct idp_policy */
+	size_t count_off; /* K_CIDRS: of the element count */
+	long min, max;    /* K_INT: allowed range */
+};
+
+#define OFF(m) offsetof(struct idp_policy, m)
+#define F_INT(s, n, lo, hi)                                                                        \
+	{                                                                                          \
+		.section = #s, .name = #n, .kind = K_INT, .off = OFF(s.n), .min = lo, .max = hi    \
+	}
+#define F_BOOL(s, n)                                                                               \
+	{                                                                                          \
+		.section = #s, .name = #n, .kind = K_BOOL, .off = OFF(s.n)                         \
+	}
+#define F_ENUM(s, n, k)                                                                            \
+	{                                                                                          \
+		.section = #s, .name = #n, .kind = k, .off = OFF(s.n)                              \
+	}
+#define F_CIDRS(s, n)                                                                              \
+	{                                                                                          \
+		.section = #s, .name = #n, .kind = K_CIDRS, .off = OFF(s.n),                       \
+		.count_off = OFF(s.n_##n)                                                          \
+	}
+#define F_TZ(s, n)                                                                                 \
+	{                                                                                          \
+		.section = #s, .name = #n, .kind = K_TZ, .off = OFF(s.n)                           \
+	}
+
+/* DESIGN.md order; cross-field rules are in check_cross(). */
+static const struct field fields[] = {
+    F_INT(password, min_length, 8, 64),
+    F_INT(password, max_length, 8, 128),
+    F_BOOL(password, require_upper),
+    F_BOOL(password, require_lower),
+    F_BOOL(password, require_digit),
+    F_BOOL(password, require_symbol),
+    F_INT(password, min_classes, 0, 4),
+    F_INT(password, history, 0, 24),
+    F_INT(password, expiry_days, 0, 999),
+    F_BOOL(password, change_at_first_login),
+    F_INT(lockout, max_failures, 0, 100),
+    F_INT(lockout, unlock_after_seconds, 0, 31536000),
+    F_INT(session, idle_timeout_seconds, 60, 2592000),
+    F_INT(session, absolute_timeout_seconds, 60, 31536000),
+    F_ENUM(session, concurrent, K_CONCURRENT),
+    F_ENUM(mfa, require, K_MFA),
+    F_ENUM(mfa, client_cert, K_CERT),
+    F_CIDRS(ip, allow),
+    F_CIDRS(ip, admin_allow),
+    F_INT(audit, retention_days, 1, 3650),
+    F_TZ(audit, timezone),
+};
+
+#define N_FIELDS (sizeof fields / sizeof fields[0])
+
+static const char *const sections[] = {"password", "lockout", "session", "mfa", "ip", "audit"};
+
+/* Indexed by the enum values, which run 0, 1, 2. */
+static const char *const concurrent_names[] = {"allow", "deny_new", "end_old"};
+static const char *const mfa_names[] = {"off", "admins", "all"};
+static const char *const cert_names[] = {"off", "required", "factor"};
+
+/* The name table of an enum kind. */
+static const char *const *enum_names(enum kind k)
+{
+	switch (k) {
+	case K_CONCURRENT: return concurrent_names;
+	case K_MFA: return mfa_names;
+	case K_CERT: return cert_names;
+	default: return NULL;
+	}
+}
+
+const char *idp_concurrent_name(enum idp_concurrent c)
+{
+	return (unsigned)c < 3 ? concurrent_names[c] : "";
+}
+
+const char *idp_mfa_require_name(enum idp_mfa_require m)
+{
+	return (unsigned)m < 3 ? mfa_names[m] : "";
+}
+
+const char *idp_client_cert_name(enum idp_client_cert c)
+{
+	return (unsigned)c < 3 ? cert_names[c] : "";
+}
+
+/* The enum fields are read and written through these so no enum object is
+ * ever accessed as an int. */
+static unsigned enum_get(const struct idp_policy *p, enum kind k)
+{
+	switch (k) {
+	case K_CONCURRENT: return (unsigned)p->session.concurrent;
+	case K_MFA: return (unsigned)p->mfa.require;
+	case K_CERT: return (unsigned)p->mfa.client_cert;
+	default: return 0;
+	}
+}
+
+static void enum_set(struct idp_policy *p, enum kind k, unsigned v)
+{
+	switch (k) {
+	case K_CONCURRENT: p->session.concurrent = (enum idp_concurrent)v; break;
+	case K_MFA: p->mfa.require = (enum idp_mfa_require)v; break;
+	case K_CERT: p->mfa.client_cert = (enum idp_client_cert)v; break;
+	default: break;
+	}
+}
+
+static int *int_at(struct idp_policy *p, const struct field *f)
+{
+	return (int *)(void *)((char *)p + f->off);
+}
+
+static const int *int_at_c(const struct idp_policy *p, const struct field *f)
+{
+	return (const int *)(const void *)((const char *)p + f->off);
+}
+
+static bool *bool_at(struct idp_policy *p, const struct field *f)
+{
+	return (bool *)(void *)((char *)p + f->off);
+}
+
+static const bool *bool_at_c(const struct idp_policy *p, const struct field *f)
+{
+	return (const bool *)(const void *)((const char *)p + f->off);
+}
+
+static struct idp_cidr *cidrs_at(struct idp_policy *p, const struct field *f)
+{
+	return (struct idp_cidr *)(void *)((char *)p + f->off);
+}
+
+static const struct idp_cidr *cidrs_at_c(const struct idp_policy *p, const struct field *f)
+{
+	return (const struct idp_cidr *)(const void *)((const char *)p + f->off);
+}
+
+static size_t *count_at(struct idp_policy *p, const struct field *f)
+{
+	return (size_t *)(void *)((char *)p + f->count_off);
+}
+
+static size_t count_at_c(const struct idp_policy *p, const struct field *f)
+{
+	return *(const size_t *)(const void *)((const char *)p + f->count_off);
+}
+
+/* Write the name of the bad field into field[0..fieldsz), truncated. */
+static void __attribute__((format(printf, 3, 4)))
+set_field(char *field, size_t fieldsz, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!field || fieldsz == 0)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(field, fieldsz, fmt, ap);
+	va_end(ap);
+}
+
+/* True for a plausible IANA zone name that exists as a compiled zone file
+ * under /usr/share/zoneinfo (Debian tzdata).  The character rules keep the
+ * name inside that directory before the file system is asked. */
+static bool timezone_valid(const char *tz)
+{
+	char path[sizeof ZONEINFO_DIR + IDP_POLICY_TZ_MAX];
+	char magic[4];
+	struct stat st;
+	size_t n = strlen(tz);
+	int fd = -1;
+	bool ok = false;
+
+	if (n == 0 || n >= IDP_POLICY_TZ_MAX || tz[0] == '/' || tz[n - 1] == '/')
+		goto out;
+	if (strstr(tz, "..") || strstr(tz, "//"))
+		goto out;
+	for (size_t i = 0; i < n; i++) {
+		char c = tz[i];
+
+		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+		      c == '_' || c == '+' || c == '-' || c == '/'))
+			goto out;
+	}
+	snprintf(path, sizeof path, "%s%s", ZONEINFO_DIR, tz);
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		goto out;
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))
+		goto out;
+	/* Not every regular file there is a zone ("leapseconds" is text). */
+	if (read(fd, magic, sizeof magic) != (ssize_t)sizeof magic)
+		goto out;
+	ok = memcmp(magic, "TZif", sizeof magic) == 0;
+out:
+	if (fd >= 0)
+		close(fd);
+	return ok;
+}
+
+/* Range check of one field of p. */
+static bool field_valid(const struct idp_policy *p, const struct field *f)
+{
+	long v;
+
+	switch (f->kind) {
+	case K_INT: v = *int_at_c(p, f); return v >= f->min && v <= f->max;
+	case K_BOOL: return true;
+	case K_CONCURRENT:
+	case K_MFA:
+	case K_CERT: return enum_get(p, f->kind) < 3;
+	case K_CIDRS: return count_at_c(p, f) <= IDP_POLICY_MAX_CIDRS;
+	case K_TZ:
+		return memchr(p->audit.timezone, '\0', IDP_POLICY_TZ_MAX) &&
+		       timezone_valid(p->audit.timezone);
+	}
+	return false;
+}
+
+/* Rules between fields, reported on the field that must give way. */
+static enum idp_err check_cross(const struct idp_policy *p, char *field, size_t fieldsz)
+{
+	if (p->password.max_length < p->password.min_length) {
+		set_field(field, fieldsz, "password.max_length");
+		return IDP_ERR_INVALID;
+	}
+	if (p->session.absolute_timeout_seconds < p->session.idle_timeout_seconds) {
+		set_field(field, fieldsz, "session.absolute_timeout_seconds");
+		return IDP_ERR_INVALID;
+	}
+	return IDP_OK;
+}
+
+enum idp_err idp_policy_validate(const struct idp_policy *p, char *field, size_t fieldsz)
+{
+	for (size_t i = 0; i < N_FIELDS; i++) {
+		if (!field_valid(p, &fields[i])) {
+			set_field(field, fieldsz, "%s.%s", fields[i].section, fields[i].name);
+			return IDP_ERR_INVALID;
+		}
+	}
+	return check_cross(p, field, fieldsz);
+}
+
+void idp_policy_default(struct idp_policy *p)
+{
+	memset(p, 0, sizeof *p);
+	p->password.min_length = 8;
+	p->password.max_length = 64;
+	p->password.change_at_first_login = true;
+	p->lockout.max_failures = 5;
+	p->lockout.unlock_after_seconds = 0;
+	p->session.idle_timeout_seconds = 10800;
+	p->session.absolute_timeout_seconds = 43200;
+	p->session.concurrent = IDP_CONCURRENT_ALLOW;
+	p->mfa.require = IDP_MFA_OFF;
+	p->mfa.client_cert = IDP_CERT_OFF;
+	p->audit.retention_days = 396;
+	snprintf(p->audit.timezone, sizeof p->audit.timezone, "%s", "Asia/Tokyo");
+}
+
+/* ---- parsing ---- */
+
+static const struct field *find_field(const char *section, const char *name)
+{
+	for (size_t i = 0; i < N_FIELDS; i++) {
+		if (strcmp(fields[i].section, section) == 0 && strcmp(fields[i].name, name) == 0)
+			return &fields[i];
+	}
+	return NULL;
+}
+
+static bool is_section(const char *name)
+{
+	for (size_t i = 0; i < sizeof sections / sizeof sections[0]; i++) {
+		if (strcmp(sections[i], name) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* The C string of a JSON string, or NULL when v is not a string or holds a
+ * NUL (which would make the C view differ from the JSON one). */
+static const char *plain_string(struct json_object *v)
+{
+	const char *s;
+
+	if (!json_object_is_type(v, json_type_string))
+		return NULL;
+	s = json_object_get_string(v);
+	if (strlen(s) != (size_t)json_object_get_string_len(v))
+		return NULL;
+	return s;
+}
+
+/* True when json[0..len) has a single quote outside any string: json-c
+ * accepts 'key' as an object key even in strict mode; JSON does not. */
+static bool quote_outside_string(const char *json, size_t len)
+{
+	bool in_string = false;
+
+	for (size_t i = 0; i < len; i++) {
+		if (in_string && json[i] == '\\')
+			i++;
+		else if (json[i] == '"')
+			in_string = !in_string;
+		else if (!in_string && json[i] == '\'')
+			return true;
+	}
+	return false;
+}
+
+/* Parse a CIDR array into f's list of p. */
+static enum idp_err parse_cidrs(struct json_object *v, const struct field *f, struct idp_policy *p,
+                                char *field, size_t fieldsz)
+{
+	struct idp_cidr *list = cidrs_at(p, f);
+	size_t n;
+
+	if (!json_object_is_type(v, json_type_array) ||
+	    json_object_array_length(v) > IDP_POLICY_MAX_CIDRS) {
+		set_field(field, fieldsz, "%s.%s", f->section, f->name);
+		return IDP_ERR_INVALID;
+	}
+	n = json_object_array_length(v);
+	for (size_t i = 0; i < n; i++) {
+		const char *s = plain_string(json_object_array_get_idx(v, i));
+
+		if (!s || idp_cidr_parse(s, &list[i]) != IDP_OK) {
+			set_field(field, fieldsz, "%s.%s[%zu]", f->section, f->name, i);
+			return IDP_ERR_INVALID;
+		}
+	}
+	*count_at(p, f) = n;
+	return IDP_OK;
+}
+
+/* Parse value v of field f into p, checking its type and range. */
+static enum idp_err parse_value(struct json_object *v, const struct field *f, struct idp_policy *p,
+                                char *field, size_t fieldsz)
+{
+	const char *const *names;
+	const char *s;
+	int64_t i;
+
+	switch (f->kind) {
+	case K_INT:
+		/* json-c types 8.0 and 1e3 as double: those are refused here. */
+		if (!json_object_is_type(v, json_type_int))
+			goto bad;
+		i = json_object_get_int64(v);
+		if (i < f->min || i > f->max)
+			goto bad;
+		*int_at(p, f) = (int)i;
+		return IDP_OK;
+	case K_BOOL:
+		if (!json_object_is_type(v, json_type_boolean))
+			goto bad;
+		*bool_at(p, f) = json_object_get_boolean(v);
+		return IDP_OK;
+	case K_CONCURRENT:
+	case K_MFA:
+	case K_CERT:
+		names = enum_names(f->kind);
+		s = plain_string(v);
+		for (unsigned k = 0; s && k < 3; k++) {
+			if (strcmp(s, names[k]) == 0) {
+				enum_set(p, f->kind, k);
+				return IDP_OK;
+			}
+		}
+		goto bad;
+	case K_CIDRS: return parse_cidrs(v, f, p, field, fieldsz);
+	case K_TZ:
+		s = plain_string(v);
+		if (!s || !timezone_valid(s))
+			goto bad;
+		snprintf(p->audit.timezone, sizeof p->audit.timezone, "%s", s);
+		return IDP_OK;
+	}
+bad:
+	set_field(field, fieldsz, "%s.%s", f->section, f->name);
+	return IDP_ERR_INVALID;
+}
+
+/* Apply the members of section object sec to p. */
+static enum idp_err parse_section(struct json_object *sec, const char *section,
+                                  struct idp_policy *p, char *field, size_t fieldsz)
+{
+	enum idp_err err;
+
+	if (!json_object_is_type(sec, json_type_object)) {
+		set_field(field, fieldsz, "%s", section);
+		return IDP_ERR_INVALID;
+	}
+	json_object_object_foreach(sec, key, val)
+	{
+		const struct field *f = find_field(section, key);
+
+		if (!f) {
+			set_field(field, fieldsz, "%s.%s", section, key);
+			return IDP_ERR_INVALID;
+		}
+		err = parse_value(val, f, p, field, fieldsz);
+		if (err)
+			return err;
+	}
+	return IDP_OK;
+}
+
+/* Apply the sections of document root to p. */
+static enum idp_err parse_root(struct json_object *root, struct idp_policy *p, char *field,
+                               size_t fieldsz)
+{
+	enum idp_err err;
+
+	json_object_object_foreach(root, key, val)
+	{
+		if (!is_section(key)) {
+			set_field(field, fieldsz, "%s", key);
+			return IDP_ERR_INVALID;
+		}
+		err = parse_section(val, key, p, field, fieldsz);
+		if (err)
+			return err;
+	}
+	return IDP_OK;
+}
+
+enum idp_err idp_policy_parse(const char *json, size_t len, const struct idp_policy *base,
+                              struct idp_policy *out, char *field, size_t fieldsz)
+{
+	struct json_tokener *tok = NULL;
+	struct json_object *root = NULL;
+	struct idp_policy *p = NULL;
+	size_t end;
+	enum idp_err err;
+
+	set_field(field, fieldsz, "%s", "");
+	if (len > POLICY_JSON_MAX) {
+		err = IDP_ERR_TOO_LARGE;
+		goto out;
+	}
+	err = IDP_ERR_INVALID;
+	/* json-c would stop at a NUL and call the rest trailing data. */
+	if (!json || len == 0 || memchr(json, '\0', len) || quote_outside_string(json, len))
+		goto out;
+	tok = json_tokener_new_ex(POLICY_JSON_DEPTH);
+	if (!tok) {
+		err = IDP_ERR_NOMEM;
+		goto out;
+	}
+	json_tokener_set_flags(tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
+	root = json_tokener_parse_ex(tok, json, (int)len);
+	if (!root || json_tokener_get_error(tok) != json_tokener_success)
+		goto out;
+	for (end = json_tokener_get_parse_end(tok); end < len; end++) {
+		if (!strchr(" \t\r\n", json[end]))
+			goto out;
+	}
+	if (!json_object_is_type(root, json_type_object))
+		goto out;
+	/* Work on a copy: *out changes only when the whole document is good. */
+	p = malloc(sizeof *p);
+	if (!p) {
+		err = IDP_ERR_NOMEM;
+		goto out;
+	}
+	*p = *base;
+	err = parse_root(root, p, field, fieldsz);
+	if (err)
+		goto out;
+	err = idp_policy_validate(p, field, fieldsz);
+	if (err)
+		goto out;
+	*out = *p;
+out:
+	free(p);
+	json_object_put(root);
+	if (tok)
+		json_tokener_free(tok);
+	return err;
+}
+
+/* ---- writing ---- */
+
+/* The JSON value of field f of p, or NULL when out of memory. */
+static struct json_object *field_json(const struct idp_policy *p, const struct field *f)
+{
+	struct json_object *arr = NULL;
+	char buf[50];
+
+	switch (f->kind) {
+	case K_INT: return json_object_new_int(*int_at_c(p, f));
+	case K_BOOL: return json_object_new_boolean(*bool_at_c(p, f));
+	case K_CONCURRENT:
+	case K_MFA:
+	case K_CERT: {
+		unsigned v = enum_get(p, f->kind);
+
+		return json_object_new_string(v < 3 ? enum_names(f->kind)[v] : "");
+	}
+	case K_CIDRS:
+		arr = json_object_new_array();
+		for (size_t i = 0; arr && i < count_at_c(p, f) && i < IDP_POLICY_MAX_CIDRS; i++) {
+			struct json_object *s;
+
+			idp_cidr_format(&cidrs_at_c(p, f)[i], buf);
+			s = json_object_new_string(buf);
+			if (!s || json_object_array_add(arr, s) != 0) {
+				json_object_put(s);
+				json_object_put(arr);
+				arr = NULL;
+			}
+		}
+		return arr;
+	case K_TZ:
+		return json_object_new_string_len(
+		    p->audit.timezone, (int)strnlen(p->audit.timezone, IDP_POLICY_TZ_MAX - 1));
+	}
+	return NULL;
+}
+
+char *idp_policy_to_json(const struct idp_policy *p)
+{
+	struct json_object *root = NULL;
+	struct json_object *sec = NULL;
+	const char *section = NULL;
+	const char *text;
+	char *res = NULL;
+
+	root = json_object_new_object();
+	if (!root)
+		goto out;
+	for (size_t i = 0; i < N_FIELDS; i++) {
+		const struct field *f = &fields[i];
+		struct json_object *v;
+
+		if (!section || strcmp(section, f->section) != 0) {
+			sec = json_object_new_object();
+			if (!sec || json_object_object_add(root, f->section, sec) != 0) {
+				json_object_put(sec);
+				goto out;
+			}
+			section = f->section;
+		}
+		v = field_json(p, f);
+		if (!v || json_object_object_add(sec, f->name, v) != 0) {
+			json_object_put(v);
+			goto out;
+		}
+	}
+	/* No "\/" escapes: "Asia/Tokyo" and "10.0.0.0/8" stay readable. */
+	text = json_object_to_json_string_ext(root, JSON_C_TO_STRING_PLAIN |
+	                                                JSON_C_TO_STRING_NOSLASHESCAPE);
+	if (text)
+		res = strdup(text);
+out:
+	json_object_put(root);
+	return res;
+}

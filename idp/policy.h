@@ -1,0 +1,84 @@
+/*
+ * The tenant policy document (DESIGN.md "Policy document"): its C form, its
+ * defaults, and its JSON form.  Parsing validates every field and names the
+ * first bad one, so PUT /policy can answer 400 "password.min_length" without
+ * having changed anything.
+ */
+#ifndef IDP_POLICY_H
+#define IDP_POLICY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "idp/err.h"
+#include "idp/util.h"
+
+enum idp_concurrent { IDP_CONCURRENT_ALLOW, IDP_CONCURRENT_DENY_NEW, IDP_CONCURRENT_END_OLD };
+enum idp_mfa_require { IDP_MFA_OFF, IDP_MFA_ADMINS, IDP_MFA_ALL };
+enum idp_client_cert { IDP_CERT_OFF, IDP_CERT_REQUIRED, IDP_CERT_FACTOR };
+
+#define IDP_POLICY_MAX_CIDRS 256
+#define IDP_POLICY_TZ_MAX 64
+
+struct idp_policy {
+	struct {
+		int min_length;       /* 8..64 */
+		int max_length;       /* min_length..128 */
+		bool require_upper, require_lower, require_digit, require_symbol;
+		int min_classes;      /* 0..4 */
+		int history;          /* 0..24 */
+		int expiry_days;      /* 0 = never, 1..999 */
+		bool change_at_first_login;
+	} password;
+	struct {
+		int max_failures;         /* 0 = off, 1..100 */
+		int unlock_after_seconds; /* 0 = administrator only, 1..31536000 */
+	} lockout;
+	struct {
+		int idle_timeout_seconds;     /* 60..2592000 (30 days) */
+		int absolute_timeout_seconds; /* idle..31536000 (365 days) */
+		enum idp_concurrent concurrent;
+	} session;
+	struct {
+		enum idp_mfa_require require;
+		enum idp_client_cert client_cert;
+	} mfa;
+	struct {
+		struct idp_cidr allow[IDP_POLICY_MAX_CIDRS];
+		size_t n_allow;
+		struct idp_cidr admin_allow[IDP_POLICY_MAX_CIDRS];
+		size_t n_admin_allow;
+	} ip;
+	struct {
+		int retention_days;              /* 1..3650 */
+		char timezone[IDP_POLICY_TZ_MAX]; /* IANA name, must exist in /usr/share/zoneinfo */
+	} audit;
+};
+
+/* Fill p with the defaults of DESIGN.md. Cannot fail. */
+void idp_policy_default(struct idp_policy *p);
+
+/* Parse a complete or partial JSON policy document of len bytes over base:
+ * fields present replace base's, fields absent keep base's value.  Unknown
+ * keys, wrong types and out-of-range values are errors.  On error returns
+ * IDP_ERR_INVALID, writes the dotted name of the first bad field
+ * ("password.min_length", "ip.allow[2]", or "" for a document that is not a
+ * JSON object) into field[0..fieldsz), and leaves *out unmodified.  On
+ * success *out is the merged, validated policy. */
+enum idp_err idp_policy_parse(const char *json, size_t len, const struct idp_policy *base,
+                              struct idp_policy *out, char *field, size_t fieldsz);
+
+/* Check cross-field rules of an already-typed policy (max >= min, absolute >=
+ * idle, ...).  Same field reporting as idp_policy_parse. */
+enum idp_err idp_policy_validate(const struct idp_policy *p, char *field, size_t fieldsz);
+
+/* The full JSON document for p, in the key order of DESIGN.md.  Returns a new
+ * NUL-terminated string (caller frees) or NULL when out of memory. */
+char *idp_policy_to_json(const struct idp_policy *p);
+
+/* Text names of the enums, as used in the JSON document. */
+const char *idp_concurrent_name(enum idp_concurrent c);
+const char *idp_mfa_require_name(enum idp_mfa_require m);
+const char *idp_client_cert_name(enum idp_client_cert c);
+
+#endif

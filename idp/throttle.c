@@ -1,0 +1,92 @@
+/* Per-address login throttling: see idp/throttle.h. */
+#include "idp/throttle.h"
+
+#include <pthread.h>
+#include <string.h>
+
+#define SLOTS 8192
+
+struct slot {
+	struct idp_addr addr;
+	int64_t window_start;
+	unsigned failures;
+	bool used;
+};
+
+static struct slot table[SLOTS];
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+static unsigned max_fail = 30;
+static unsigned window = 300;
+
+void idp_throttle_configure(unsigned max_failures, unsigned window_seconds)
+{
+	pthread_mutex_lock(&lock);
+	max_fail = max_failures;
+	window = window_seconds;
+	pthread_mutex_unlock(&lock);
+}
+
+static unsigned bucket(const struct idp_addr *a)
+{
+	unsigned char h[IDP_SHA256_LEN];
+	unsigned v;
+
+	idp_sha256(a->b, sizeof a->b, h);
+	memcpy(&v, h, sizeof v);
+	return v % SLOTS;
+}
+
+/* Find a's slot within 8 probes; with create, reuse an expired or the oldest. */
+static struct slot *find(const struct idp_addr *a, int64_t now, bool create)
+{
+	unsigned b = bucket(a);
+	struct slot *victim = NULL;
+
+	for (unsigned i = 0; i < 8; i++) {
+		struct slot *s = &table[(b + i) % SLOTS];
+		if (s->used && memcmp(&s->addr, a, sizeof *a) == 0) {
+			if (now - s->window_start >= (int64_t)window) {
+				s->window_start = now;
+				s->failures = 0;
+			}
+			return s;
+		}
+		if (!victim || !s->used || (victim->used && s->window_start < victim->window_start))
+			victim = s;
+	}
+	if (!create)
+		return NULL;
+	victim->used = true;
+	victim->addr = *a;
+	victim->window_start = now;
+	victim->failures = 0;
+	return victim;
+}
+
+bool idp_throttle_blocked(const struct idp_addr *a, int64_t now)
+{
+	struct slot *s;
+	bool blocked;
+
+	pthread_mutex_lock(&lock);
+	s = find(a, now, false);
+	blocked = s && s->failures >= max_fail;
+	pthread_mutex_unlock(&lock);
+	return blocked;
+}
+
+void idp_throttle_fail(const struct idp_addr *a, int64_t now)
+{
+	pthread_mutex_lock(&lock);
+	struct slot *s = find(a, now, true);
+	if (s->failures < 0xffffffffu)
+		s->failures++;
+	pthread_mutex_unlock(&lock);
+}
+
+void idp_throttle_reset(void)
+{
+	pthread_mutex_lock(&lock);
+	memset(table, 0, sizeof table);
+	pthread_mutex_unlock(&lock);
+}

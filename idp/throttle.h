@@ -1,0 +1,28 @@
+/*
+ * Per-source-address login throttling, independent of accounts: after
+ * ip_max_failures failed logins from one address within ip_window_seconds,
+ * that address gets "too many attempts" until the window has passed.  It
+ * slows credential stuffing across many accounts and keeps one address from
+ * locking out a whole tenant cheaply.  State is in memory, per node, in a
+ * fixed-size table (the oldest entry is evicted when it is full).
+ */
+#ifndef IDP_THROTTLE_H
+#define IDP_THROTTLE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "idp/util.h"
+
+void idp_throttle_configure(unsigned max_failures, unsigned window_seconds);
+
+/* True when a is over its limit at time now (Unix seconds). */
+bool idp_throttle_blocked(const struct idp_addr *a, int64_t now);
+
+/* Count one failure for a at now. */
+void idp_throttle_fail(const struct idp_addr *a, int64_t now);
+
+/* Forget everything (tests). */
+void idp_throttle_reset(void);
+
+#endif

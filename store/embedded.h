@@ -1,0 +1,35 @@
+/*
+ * The embedded PostgreSQL cluster: when database_url is empty Sekisho runs a
+ * private cluster under <data_dir>/pg (Debian's initdb/pg_ctl, Unix socket
+ * only).  Every sekisho process that needs it (the daemon, each CLI command)
+ * becomes a "user" of the cluster: the first starts it, the last one to leave
+ * stops it.  Two flock(2) files make that safe between processes:
+ *   pg/ctl.lock   exclusive while starting or stopping;
+ *   pg/users.lock shared by every user for as long as it runs.
+ * So a CLI command while the daemon runs uses the daemon's cluster and leaves
+ * it running; a CLI command alone starts it and stops it again.
+ */
+#ifndef STORE_EMBEDDED_H
+#define STORE_EMBEDDED_H
+
+#include <stddef.h>
+
+#include "idp/err.h"
+
+struct store_embedded_opts {
+	const char *data_dir; /* the cluster lives in <data_dir>/pg */
+	const char *bindir;   /* where initdb, pg_ctl, postgres live */
+	const char *run_as;   /* OS account for the cluster when we are root */
+};
+
+/* Initialise the cluster if it does not exist, start it if it is not running,
+ * create the application role and database, and write a libpq connection
+ * string for it into conninfo.  Logs the reason on failure. */
+enum idp_err store_embedded_start(const struct store_embedded_opts *o, char *conninfo,
+                                  size_t conninfosz);
+
+/* Leave the cluster; stop it when no other process uses it. Safe to call
+ * when store_embedded_start was never called or failed. */
+void store_embedded_stop(void);
+
+#endif

@@ -1,0 +1,281 @@
+/*
+ * The admin JSON API under /t/{slug}/api/v1.  Callers authenticate with a
+ * bearer token of this tenant, or an administrator's session plus the
+ * X-CSRF-Token header for changes.  Bodies are JSON (json-c), at most
+ * WEB_BODY_MAX bytes; every error is a JSON object naming the problem.
+ */
+#include <json-c/json.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "idp/log.h"
+#include "web/api.h"
+#include "web/i18n.h"
+#include "web/web.h"
+
+int web_api_json(struct web_req *r, unsigned status, json_object *o)
+{
+	const char *s = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
+	                                                      JSON_C_TO_STRING_NOSLASHESCAPE);
+	int ret = web_respond(r, status, "application/json", s, strlen(s));
+
+	json_object_put(o);
+	return ret;
+}
+
+enum idp_err web_api_body(struct web_req *r, json_object **out)
+{
+	struct json_tokener *tok;
+	json_object *o;
+
+	*out = NULL;
+	if (!r->body || r->body_len == 0)
+		return IDP_ERR_INVALID;
+	if (!idp_utf8_valid(r->body, r->body_len))
+		return IDP_ERR_INVALID;
+	tok = json_tokener_new_ex(16);
+	if (!tok)
+		return IDP_ERR_NOMEM;
+	json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
+	o = json_tokener_parse_ex(tok, r->body, (int)r->body_len);
+	if (!o || json_tokener_get_error(tok) != json_tokener_success ||
+	    json_tokener_get_parse_end(tok) != r->body_len || !json_object_is_type(o, json_type_object)) {
+		json_object_put(o);
+		json_tokener_free(tok);
+		return IDP_ERR_INVALID;
+	}
+	json_tokener_free(tok);
+	*out = o;
+	return IDP_OK;
+}
+
+const char *web_api_str(json_object *o, const char *key)
+{
+	json_object *v;
+
+	if (!json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_string))
+		return NULL;
+	return json_object_get_string(v);
+}
+
+int web_api_err(struct web_req *r, enum idp_err err, const char *field)
+{
+	switch (err) {
+	case IDP_ERR_INVALID: return web_json_error(r, 400, "invalid", field);
+	case IDP_ERR_TOO_LARGE: return web_json_error(r, 413, "too_large", field);
+	case IDP_ERR_NOT_FOUND: return web_json_error(r, 404, "not_found", field);
+	case IDP_ERR_CONFLICT: return web_json_error(r, 409, "conflict", field);
+	case IDP_ERR_FORBIDDEN: return web_json_error(r, 403, "forbidden", field);
+	case IDP_ERR_POLICY: return web_json_error(r, 400, "policy", field);
+	case IDP_ERR_AUTH: return web_json_error(r, 401, "unauthorized", field);
+	default: return web_json_error(r, 503, "unavailable", NULL);
+	}
+}
+
+static json_object *time_or_null(int64_t t)
+{
+	char iso[21];
+
+	if (t <= 0)
+		return NULL;
+	idp_time_iso(t, iso);
+	return json_object_new_string(iso);
+}
+
+static int users_get(struct web_req *r)
+{
+	struct idp_user_row *rows = NULL;
+	json_object *arr;
+	enum idp_err err;
+	int n = 0;
+
+	err = idp_users_list(&r->tenant, web_query(r, "q"), 1000, 0, &rows, &n);
+	if (err)
+		return web_api_err(r, err, err == IDP_ERR_INVALID ? "q" : NULL);
+	arr = json_object_new_array();
+	for (int i = 0; i < n; i++) {
+		json_object *u = json_object_new_object();
+		json_object_object_add(u, "email", json_object_new_string(rows[i].email));
+		json_object_object_add(u, "name", json_object_new_string(rows[i].name));
+		json_object_object_add(u, "role", json_object_new_string(rows[i].role));
+		json_object_object_add(u, "status", json_object_new_string(rows[i].status));
+		json_object_object_add(u, "mfa", json_object_new_boolean(rows[i].mfa));
+		json_object_object_add(u, "last_login", time_or_null(rows[i].last_login));
+		json_object_array_add(arr, u);
+	}
+	free(rows);
+	return web_api_json(r, 200, arr);
+}
+
+static int invitations_post(struct web_req *r)
+{
+	struct idp_invitation inv;
+	json_object *body, *o;
+	const char *email, *role;
+	enum idp_err err;
+	char iso[21];
+
+	if (web_api_body(r, &body))
+		return web_json_error(r, 400, "invalid_json", NULL);
+	email = web_api_str(body, "email");
+	role = web_api_str(body, "role");
+	if (!role && !json_object_object_get_ex(body, "role", NULL))
+		role = "user";
+	json_object_object_foreach(body, key, val)
+	{
+		(void)val;
+		if (strcmp(key, "email") && strcmp(key, "role")) {
+			int ret = web_json_error(r, 400, "invalid", key);
+			json_object_put(body);
+			return ret;
+		}
+	}
+	if (!email || !idp_email_valid(email)) {
+		json_object_put(body);
+		return web_json_error(r, 400, "invalid", "email");
+	}
+	if (!role || (strcmp(role, "admin") && strcmp(role, "user"))) {
+		json_object_put(body);
+		return web_json_error(r, 400, "invalid", "role");
+	}
+	err = idp_invite(&r->tenant, &r->actor, email, role, &inv);
+	json_object_put(body);
+	if (err == IDP_ERR_CONFLICT)
+		return web_json_error(r, 409, "user_exists", "email");
+	if (err)
+		return web_api_err(r, err, NULL);
+	o = json_object_new_object();
+	idp_time_iso(inv.expires_at, iso);
+	json_object_object_add(o, "url", json_object_new_string(inv.url));
+	json_object_object_add(o, "expires_at", json_object_new_string(iso));
+	return web_api_json(r, 201, o);
+}
+
+/* Collect the audit filter from the query; false names the bad parameter. */
+bool web_audit_filter(struct web_req *r, struct idp_audit_filter *f, const char **bad)
+{
+	const char *limit = web_query(r, "limit"), *offset = web_query(r, "offset");
+	char *end;
+
+	memset(f, 0, sizeof *f);
+	f->from = web_query(r, "from");
+	f->to = web_query(r, "to");
+	f->action = web_query(r, "action");
+	f->actor = web_query(r, "actor");
+	if (f->from && !*f->from)
+		f->from = NULL;
+	if (f->to && !*f->to)
+		f->to = NULL;
+	if (f->action && !*f->action)
+		f->action = NULL;
+	if (f->actor && !*f->actor)
+		f->actor = NULL;
+	f->limit = 1000;
+	if (limit) {
+		long v = strtol(limit, &end, 10);
+		if (*end || v < 1 || v > 10000) {
+			*bad = "limit";
+			return false;
+		}
+		f->limit = (int)v;
+	}
+	if (offset) {
+		long v = strtol(offset, &end, 10);
+		if (*end || v < 0 || v > 100000000) {
+			*bad = "offset";
+			return false;
+		}
+		f->offset = (int)v;
+	}
+	return true;
+}
+
+/* CSV of audit rows; every field through idp_csv_field (formula-safe). */
+void web_audit_csv(struct web_buf *b, const struct idp_audit_row *rows, int n)
+{
+	web_buf_puts(b, "seq,time_utc,actor,role,source_ip,action,target,result,detail\r\n");
+	for (int i = 0; i < n; i++) {
+		char seq[24];
+		const char *cols[9];
+		snprintf(seq, sizeof seq, "%lld", (long long)rows[i].seq);
+		cols[0] = seq;
+		cols[1] = rows[i].at;
+		cols[2] = rows[i].actor;
+		cols[3] = rows[i].role;
+		cols[4] = rows[i].ip;
+		cols[5] = rows[i].action;
+		cols[6] = rows[i].target;
+		cols[7] = rows[i].result;
+		cols[8] = rows[i].detail;
+		for (int c = 0; c < 9; c++) {
+			size_t need = idp_csv_field(cols[c], NULL, 0);
+			char *tmp = malloc(need + 1);
+			if (!tmp) {
+				b->overflow = true;
+				return;
+			}
+			idp_csv_field(cols[c], tmp, need + 1);
+			if (c)
+				web_buf_puts(b, ",");
+			web_buf_add(b, tmp, need);
+			free(tmp);
+		}
+		web_buf_puts(b, "\r\n");
+	}
+}
+
+static int audit_get(struct web_req *r)
+{
+	struct idp_audit_filter f;
+	struct idp_audit_row *rows = NULL;
+	const char *bad = NULL, *fmt = web_query(r, "format"), *accept = web_header(r, "Accept");
+	enum idp_err err;
+	long total = 0;
+	int n = 0, ret;
+
+	if (!web_audit_filter(r, &f, &bad))
+		return web_json_error(r, 400, "invalid", bad);
+	err = idp_audit_list(&r->tenant, &f, &rows, &n, &total);
+	if (err == IDP_ERR_INVALID)
+		return web_json_error(r, 400, "invalid", "from/to/action/actor");
+	if (err)
+		return web_api_err(r, err, NULL);
+	if ((fmt && strcmp(fmt, "csv") == 0) || (accept && strstr(accept, "text/csv"))) {
+		struct web_buf b;
+		web_buf_init(&b, 64 * 1024 * 1024);
+		web_audit_csv(&b, rows, n);
+		idp_audit_rows_free(rows, n);
+		ret = web_respond_buf(r, 200, "text/csv; charset=utf-8", &b);
+		web_buf_free(&b);
+		return ret;
+	}
+	json_object *o = json_object_new_object(), *arr = json_object_new_array();
+	for (int i = 0; i < n; i++) {
+		json_object *e = json_object_new_object();
+		json_object *detail = json_tokener_parse(rows[i].detail);
+		json_object_object_add(e, "seq", json_object_new_int64(rows[i].seq));
+		json_object_object_add(e, "at", json_object_new_string(rows[i].at));
+		json_object_object_add(e, "actor", json_object_new_string(rows[i].actor));
+		json_object_object_add(e, "role", json_object_new_string(rows[i].role));
+		json_object_object_add(e, "source_ip", json_object_new_string(rows[i].ip));
+		json_object_object_add(e, "action", json_object_new_string(rows[i].action));
+		json_object_object_add(e, "target", json_object_new_string(rows[i].target));
+		json_object_object_add(e, "result", json_object_new_string(rows[i].result));
+		json_object_object_add(e, "detail", detail ? detail : json_object_new_object());
+		json_object_array_add(arr, e);
+	}
+	idp_audit_rows_free(rows, n);
+	json_object_object_add(o, "total", json_object_new_int64(total));
+	json_object_object_add(o, "events", arr);
+	return web_api_json(r, 200, o);
+}
+
+#define API (WEB_TENANT | WEB_API | WEB_ADMIN | WEB_CSRF)
+
+const struct web_route web_routes_api[] = {
+	{"GET", "/api/v1/users", users_get, API},
+	{"POST", "/api/v1/invitations", invitations_post, API},
+	{"GET", "/api/v1/audit", audit_get, API},
+	{NULL, NULL, NULL, 0},
+};

@@ -1,0 +1,282 @@
+/*
+ * Pages that authenticate: the login form, logout and invitation acceptance.
+ * Errors shown to the user are generic; the reason goes to the audit log and
+ * the operator's log through idp_.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "idp/log.h"
+#include "idp/password.h"
+#include "web/i18n.h"
+#include "web/web.h"
+
+static void field(struct web_buf *b, const struct web_req *r, const char *name, const char *type,
+                  enum web_msg label, const char *value, const char *autocomplete)
+{
+	web_buf_printf(b, "<label for=\"%s\">", name);
+	web_buf_esc(b, web_t(r, label));
+	web_buf_printf(b, "</label><input id=\"%s\" name=\"%s\" type=\"%s\" autocomplete=\"%s\" ", name,
+	               name, type, autocomplete);
+	if (value) {
+		web_buf_puts(b, "value=\"");
+		web_buf_esc(b, value);
+		web_buf_puts(b, "\" ");
+	}
+	web_buf_puts(b, "required>");
+}
+
+/* Where to go after login: rd when it is a safe same-site path, else home. */
+static void after_login(const struct web_req *r, const char *rd, char out[2100])
+{
+	if (rd && idp_redirect_safe(rd))
+		snprintf(out, 2100, "%s", rd);
+	else
+		snprintf(out, 2100, "/t/%s/", r->slug);
+}
+
+static int login_page(struct web_req *r, unsigned status, enum web_msg error, const char *email)
+{
+	struct web_buf b;
+	const char *rd = web_form(r, "rd") ? web_form(r, "rd") : web_query(r, "rd");
+	int ret;
+
+	web_buf_init(&b, 64 * 1024);
+	web_page_begin(&b, r, web_t(r, M_LOGIN_TITLE));
+	web_buf_puts(&b, "<section class=\"card narrow\"><h1>");
+	web_buf_esc(&b, web_t(r, M_LOGIN_TITLE));
+	web_buf_puts(&b, "</h1>");
+	if (error != M__COUNT) {
+		web_buf_puts(&b, "<p class=\"error\" role=\"alert\" id=\"error\">");
+		web_buf_esc(&b, web_t(r, error));
+		web_buf_puts(&b, "</p>");
+	}
+	web_buf_printf(&b, "<form method=\"post\" action=\"/t/%s/login\">", r->slug);
+	web_page_csrf(&b, r);
+	if (rd && idp_redirect_safe(rd)) {
+		web_buf_puts(&b, "<input type=\"hidden\" name=\"rd\" value=\"");
+		web_buf_esc(&b, rd);
+		web_buf_puts(&b, "\">");
+	}
+	field(&b, r, "email", "email", M_EMAIL, email, "username");
+	field(&b, r, "password", "password", M_PASSWORD, NULL, "current-password");
+	web_buf_puts(&b, "<button type=\"submit\" id=\"submit\">");
+	web_buf_esc(&b, web_t(r, M_SIGN_IN));
+	web_buf_printf(&b, "</button></form><p><a href=\"/t/%s/reset\">", r->slug);
+	web_buf_esc(&b, web_t(r, M_FORGOT));
+	web_buf_puts(&b, "</a></p></section>");
+	web_page_end(&b, r);
+	ret = web_respond_buf(r, status, "text/html; charset=utf-8", &b);
+	web_buf_free(&b);
+	return ret;
+}
+
+static int login_get(struct web_req *r)
+{
+	if (r->have_session) {
+		char to[2100];
+		after_login(r, web_query(r, "rd"), to);
+		return web_redirect(r, to);
+	}
+	return login_page(r, 200, M__COUNT, NULL);
+}
+
+/* Set the session cookie and go on (to the forced password change first). */
+static int logged_in(struct web_req *r, const struct idp_login *l, const char *rd)
+{
+	char cname[80], to[2100];
+
+	web_session_cookie_name(r->slug, cname);
+	web_add_cookie(r, cname, l->token, false);
+	after_login(r, rd, to);
+	if (l->must_change_password) {
+		struct web_buf b;
+		int ret;
+		web_buf_init(&b, 4200);
+		web_buf_printf(&b, "/t/%s/password?rd=", r->slug);
+		web_buf_urlenc(&b, to);
+		ret = web_redirect(r, b.data);
+		web_buf_free(&b);
+		return ret;
+	}
+	return web_redirect(r, to);
+}
+
+static int login_post(struct web_req *r)
+{
+	struct idp_login l;
+	const char *email = web_form(r, "email");
+	const char *password = web_form(r, "password");
+	enum idp_err err;
+	char safe_email[IDP_EMAIL_MAX + 1] = "";
+
+	if (email && strlen(email) <= IDP_EMAIL_MAX)
+		snprintf(safe_email, sizeof safe_email, "%s", email);
+	if (!email || !password || strlen(email) > IDP_EMAIL_MAX) {
+		/* Oversized or missing fields are a failed login like any other. */
+		err = idp_login_password(&r->tenant, "", password ? password : "", &r->ri, &l);
+	} else {
+		err = idp_login_password(&r->tenant, email, password, &r->ri, &l);
+	}
+	switch (err) {
+	case IDP_OK:
+		return logged_in(r, &l, web_form(r, "rd"));
+	case IDP_ERR_AUTH:
+		return login_page(r, 401, M_LOGIN_FAILED, safe_email);
+	case IDP_ERR_RATE:
+		return login_page(r, 429, M_LOGIN_RATE, safe_email);
+	case IDP_ERR_CONFLICT:
+		return login_page(r, 409, M_LOGIN_CONCURRENT, safe_email);
+	case IDP_ERR_POLICY: {
+		char msg[300];
+		idp_access_denied_ip(&r->tenant, &r->ri, safe_email, r->path);
+		snprintf(msg, sizeof msg, "%s%s", web_t(r, M_IP_DENIED), r->ri.ip);
+		return web_page_message(r, 403, web_t(r, M_IP_DENIED_TITLE), msg);
+	}
+	default:
+		return web_page_message(r, 503, web_t(r, M_UNAVAILABLE_TITLE), web_t(r, M_UNAVAILABLE));
+	}
+}
+
+static int logout_post(struct web_req *r)
+{
+	char cname[80], to[200];
+
+	if (r->have_session && idp_logout(&r->tenant, &r->session, &r->ri) != IDP_OK)
+		return web_page_message(r, 503, web_t(r, M_UNAVAILABLE_TITLE), web_t(r, M_UNAVAILABLE));
+	web_session_cookie_name(r->slug, cname);
+	web_add_cookie(r, cname, "", true);
+	snprintf(to, sizeof to, "/t/%s/login?logged_out=1", r->slug);
+	return web_redirect(r, to);
+}
+
+/* Render the list of failed password rules, in the user's language. */
+void web_password_rules(struct web_buf *b, const struct web_req *r, unsigned rules)
+{
+	const struct idp_policy *p = &r->tenant.policy;
+	static const struct {
+		unsigned bit;
+		enum web_msg msg;
+	} map[] = {
+		{IDP_PW_TOO_SHORT, M_PW_TOO_SHORT},       {IDP_PW_TOO_LONG, M_PW_TOO_LONG},
+		{IDP_PW_NEED_UPPER, M_PW_NEED_UPPER},     {IDP_PW_NEED_LOWER, M_PW_NEED_LOWER},
+		{IDP_PW_NEED_DIGIT, M_PW_NEED_DIGIT},     {IDP_PW_NEED_SYMBOL, M_PW_NEED_SYMBOL},
+		{IDP_PW_FEW_CLASSES, M_PW_FEW_CLASSES},   {IDP_PW_HAS_EMAIL, M_PW_HAS_EMAIL},
+		{IDP_PW_BLOCKLISTED, M_PW_BLOCKLISTED},   {IDP_PW_REUSED, M_PW_REUSED},
+		{IDP_PW_MISMATCH, M_PW_MISMATCH},         {IDP_PW_BAD_UTF8, M_PW_BAD_UTF8},
+	};
+
+	web_buf_puts(b, "<div class=\"error\" role=\"alert\" id=\"error\"><p>");
+	web_buf_esc(b, web_t(r, M_PW_RULES_FAILED));
+	web_buf_puts(b, "</p><ul id=\"rules\">");
+	for (size_t i = 0; i < sizeof map / sizeof map[0]; i++) {
+		char text[300];
+		int arg = 0;
+		if (!(rules & map[i].bit))
+			continue;
+		if (map[i].bit == IDP_PW_TOO_SHORT)
+			arg = p->password.min_length;
+		else if (map[i].bit == IDP_PW_TOO_LONG)
+			arg = p->password.max_length;
+		else if (map[i].bit == IDP_PW_FEW_CLASSES)
+			arg = p->password.min_classes;
+		else if (map[i].bit == IDP_PW_REUSED)
+			arg = p->password.history;
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+		snprintf(text, sizeof text, web_t(r, map[i].msg), arg);
+#pragma GCC diagnostic pop
+		web_buf_printf(b, "<li data-rule=\"%u\">", map[i].bit);
+		web_buf_esc(b, text);
+		web_buf_puts(b, "</li>");
+	}
+	web_buf_puts(b, "</ul></div>");
+}
+
+static int invite_invalid(struct web_req *r)
+{
+	return web_page_message(r, 404, web_t(r, M_INVITE_INVALID_TITLE), web_t(r, M_INVITE_INVALID));
+}
+
+static int invite_page(struct web_req *r, unsigned status, const struct idp_invite_info *info,
+                       unsigned rules, bool bad_name)
+{
+	struct web_buf b;
+	int ret;
+
+	web_buf_init(&b, 64 * 1024);
+	web_page_begin(&b, r, web_t(r, M_INVITE_TITLE));
+	web_buf_puts(&b, "<section class=\"card narrow\"><h1>");
+	web_buf_esc(&b, web_t(r, M_INVITE_TITLE));
+	web_buf_puts(&b, "</h1><p>");
+	web_buf_esc(&b, web_t(r, M_INVITE_INTRO));
+	web_buf_puts(&b, "<strong id=\"invite-email\">");
+	web_buf_esc(&b, info->email);
+	web_buf_puts(&b, "</strong></p>");
+	if (bad_name) {
+		web_buf_puts(&b, "<p class=\"error\" role=\"alert\" id=\"error\">");
+		web_buf_esc(&b, web_t(r, M_NAME_INVALID));
+		web_buf_puts(&b, "</p>");
+	}
+	if (rules)
+		web_password_rules(&b, r, rules);
+	web_buf_printf(&b, "<form method=\"post\" action=\"/t/%s/invite/", r->slug);
+	web_buf_esc(&b, r->wild[0]);
+	web_buf_puts(&b, "\">");
+	web_page_csrf(&b, r);
+	field(&b, r, "name", "text", M_NAME, web_form(r, "name"), "name");
+	field(&b, r, "password", "password", M_PASSWORD, NULL, "new-password");
+	field(&b, r, "password2", "password", M_PASSWORD2, NULL, "new-password");
+	web_buf_puts(&b, "<button type=\"submit\" id=\"submit\">");
+	web_buf_esc(&b, web_t(r, M_INVITE_SUBMIT));
+	web_buf_puts(&b, "</button></form></section>");
+	web_page_end(&b, r);
+	ret = web_respond_buf(r, status, "text/html; charset=utf-8", &b);
+	web_buf_free(&b);
+	return ret;
+}
+
+static int invite_get(struct web_req *r)
+{
+	struct idp_invite_info info;
+	enum idp_err err = idp_invite_check(&r->tenant, r->wild[0], &info);
+
+	if (err == IDP_ERR_NOT_FOUND)
+		return invite_invalid(r);
+	if (err)
+		return web_page_message(r, 503, web_t(r, M_UNAVAILABLE_TITLE), web_t(r, M_UNAVAILABLE));
+	return invite_page(r, 200, &info, 0, false);
+}
+
+static int invite_post(struct web_req *r)
+{
+	struct idp_invite_info info;
+	struct idp_login l;
+	unsigned rules = 0;
+	enum idp_err err;
+
+	err = idp_invite_accept(&r->tenant, r->wild[0], web_form(r, "name"), web_form(r, "password"),
+	                        web_form(r, "password2"), &r->ri, &rules, &l);
+	switch (err) {
+	case IDP_OK:
+		return logged_in(r, &l, NULL);
+	case IDP_ERR_NOT_FOUND:
+		return invite_invalid(r);
+	case IDP_ERR_POLICY:
+	case IDP_ERR_INVALID:
+		if (idp_invite_check(&r->tenant, r->wild[0], &info) != IDP_OK)
+			return invite_invalid(r);
+		return invite_page(r, 400, &info, rules, err == IDP_ERR_INVALID);
+	default:
+		return web_page_message(r, 503, web_t(r, M_UNAVAILABLE_TITLE), web_t(r, M_UNAVAILABLE));
+	}
+}
+
+const struct web_route web_routes_auth[] = {
+	{"GET", "/login", login_get, WEB_TENANT},
+	{"POST", "/login", login_post, WEB_TENANT | WEB_CSRF},
+	{"POST", "/logout", logout_post, WEB_TENANT | WEB_CSRF | WEB_FORCED_OK},
+	{"GET", "/invite/*", invite_get, WEB_TENANT},
+	{"POST", "/invite/*", invite_post, WEB_TENANT | WEB_CSRF},
+	{NULL, NULL, NULL, 0},
+};

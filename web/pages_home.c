@@ -1,0 +1,127 @@
+/*
+ * The user's home page (who am I, my sessions) and the health endpoints.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/db.h"
+#include "web/i18n.h"
+#include "web/web.h"
+
+void web_home_sessions(struct web_buf *b, const struct web_req *r)
+{
+	struct idp_session_row *rows = NULL;
+	int n = 0;
+	char t1[40], t2[40];
+	const char *tz = r->tenant.policy.audit.timezone;
+
+	if (idp_sessions_list(&r->tenant, r->session.user_id, &rows, &n) != IDP_OK)
+		return;
+	web_buf_puts(b, "<section class=\"card\"><h2>");
+	web_buf_esc(b, web_t(r, M_SESSIONS));
+	web_buf_puts(b, "</h2><table id=\"sessions\"><tr><th>");
+	web_buf_esc(b, web_t(r, M_SESSION_STARTED));
+	web_buf_puts(b, "</th><th>");
+	web_buf_esc(b, web_t(r, M_SESSION_LAST));
+	web_buf_puts(b, "</th><th>");
+	web_buf_esc(b, web_t(r, M_SESSION_IP));
+	web_buf_puts(b, "</th><th>");
+	web_buf_esc(b, web_t(r, M_SESSION_UA));
+	web_buf_puts(b, "</th><th></th></tr>");
+	for (int i = 0; i < n; i++) {
+		web_time_local(rows[i].created_at, tz, t1);
+		web_time_local(rows[i].last_seen_at, tz, t2);
+		web_buf_printf(b, "<tr data-session=\"%lld\"><td>", (long long)rows[i].id);
+		web_buf_esc(b, t1);
+		web_buf_puts(b, "</td><td>");
+		web_buf_esc(b, t2);
+		web_buf_puts(b, "</td><td>");
+		web_buf_esc(b, rows[i].ip);
+		web_buf_puts(b, "</td><td class=\"muted\">");
+		web_buf_esc(b, rows[i].user_agent);
+		web_buf_puts(b, "</td><td>");
+		if (rows[i].id == r->session.id) {
+			web_buf_esc(b, web_t(r, M_SESSION_THIS));
+		} else {
+			web_buf_printf(b, "<form method=\"post\" class=\"inline\" "
+			                  "action=\"/t/%s/sessions/%lld/end\">",
+			               r->slug, (long long)rows[i].id);
+			web_page_csrf(b, r);
+			web_buf_puts(b, "<button type=\"submit\" class=\"link\">");
+			web_buf_esc(b, web_t(r, M_SESSION_END));
+			web_buf_puts(b, "</button></form>");
+		}
+		web_buf_puts(b, "</td></tr>");
+	}
+	web_buf_puts(b, "</table></section>");
+	free(rows);
+}
+
+static int session_end_post(struct web_req *r)
+{
+	char *end;
+	long long id = strtoll(r->wild[0], &end, 10);
+	char to[100];
+	enum idp_err err;
+
+	if (*end || id <= 0)
+		return web_page_message(r, 404, web_t(r, M_NOT_FOUND_TITLE), web_t(r, M_NOT_FOUND));
+	err = idp_session_end_own(&r->tenant, &r->actor, id);
+	if (err == IDP_ERR_NOT_FOUND)
+		return web_page_message(r, 404, web_t(r, M_NOT_FOUND_TITLE), web_t(r, M_NOT_FOUND));
+	if (err)
+		return web_page_message(r, 503, web_t(r, M_UNAVAILABLE_TITLE), web_t(r, M_UNAVAILABLE));
+	snprintf(to, sizeof to, "/t/%s/", r->slug);
+	return web_redirect(r, to);
+}
+
+static int home_get(struct web_req *r)
+{
+	struct web_buf b;
+	const struct idp_session *s = &r->session;
+	int ret;
+
+	web_buf_init(&b, 256 * 1024);
+	web_page_begin(&b, r, web_t(r, M_HOME_TITLE));
+	web_buf_puts(&b, "<section class=\"card\"><h1>");
+	web_buf_esc(&b, web_t(r, M_HOME_TITLE));
+	web_buf_puts(&b, "</h1><p>");
+	web_buf_esc(&b, web_t(r, M_WELCOME));
+	web_buf_puts(&b, " <strong id=\"user-name\">");
+	web_buf_esc(&b, s->name);
+	web_buf_puts(&b, "</strong> &lt;<span id=\"user-email\">");
+	web_buf_esc(&b, s->email);
+	web_buf_puts(&b, "</span>&gt;</p><p>");
+	web_buf_esc(&b, web_t(r, M_ROLE));
+	web_buf_puts(&b, ": <span id=\"user-role\">");
+	web_buf_esc(&b, web_t(r, strcmp(s->role, "admin") == 0 ? M_ROLE_ADMIN : M_ROLE_USER));
+	web_buf_printf(&b, "</span></p><p><a href=\"/t/%s/password\">", r->slug);
+	web_buf_esc(&b, web_t(r, M_CHANGE_PASSWORD));
+	web_buf_puts(&b, "</a></p></section>");
+	web_home_sessions(&b, r);
+	web_page_end(&b, r);
+	ret = web_respond_buf(r, 200, "text/html; charset=utf-8", &b);
+	web_buf_free(&b);
+	return ret;
+}
+
+static int healthz(struct web_req *r)
+{
+	return web_respond(r, 200, "text/plain; charset=utf-8", "ok\n", 3);
+}
+
+static int readyz(struct web_req *r)
+{
+	if (!store_ping())
+		return web_respond(r, 503, "text/plain; charset=utf-8", "database unavailable\n", 21);
+	return web_respond(r, 200, "text/plain; charset=utf-8", "ready\n", 6);
+}
+
+const struct web_route web_routes_home[] = {
+	{"GET", "/", home_get, WEB_TENANT | WEB_SESSION},
+	{"POST", "/sessions/*/end", session_end_post, WEB_TENANT | WEB_SESSION | WEB_CSRF},
+	{"GET", "/healthz", healthz, 0},
+	{"GET", "/readyz", readyz, 0},
+	{NULL, NULL, NULL, 0},
+};

@@ -1,0 +1,162 @@
+/*
+ * The HTTP layer's shared vocabulary: the parsed request, the route table,
+ * response helpers and the HTML page buffer.  Only web/ includes
+ * libmicrohttpd; handlers see struct web_req and call idp_ operations.
+ */
+#ifndef WEB_WEB_H
+#define WEB_WEB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "idp/idp.h"
+
+#define WEB_BODY_MAX (64 * 1024)    /* forms and JSON */
+#define WEB_HEADERS_MAX (16 * 1024) /* all request headers together */
+#define WEB_FIELD_MAX 4096          /* one form field */
+#define WEB_FIELDS_MAX 64
+
+enum web_lang { WEB_EN, WEB_JA };
+
+struct web_kv {
+	char *key;
+	char *value;
+};
+
+/* A growable text buffer with a hard maximum (curl's dynbuf idea). */
+struct web_buf {
+	char *data;
+	size_t len, cap, max;
+	bool overflow;
+};
+
+struct web_req {
+	struct MHD_Connection *conn;
+	const char *method;
+	const char *path;     /* decoded path, no query */
+	char slug[64];        /* for /t/{slug}/..., else "" */
+	const char *tpath;    /* path below /t/{slug} ("/login"), or path */
+	const char *wild[4];  /* '*' segments matched by the route */
+	char wildbuf[4][256];
+	bool https;
+	enum web_lang lang;
+	struct idp_reqinfo ri;
+	/* body */
+	char *body;
+	size_t body_len;
+	bool body_too_large;
+	bool headers_too_large;
+	struct web_kv form[WEB_FIELDS_MAX];
+	int nform;
+	/* tenant and authentication, filled by the dispatcher per route flags */
+	struct idp_tenant tenant;
+	bool have_tenant;
+	struct idp_session session;
+	bool have_session;
+	char session_token[IDP_TOKEN_LEN + 1];
+	struct idp_actor actor; /* who acts: session user or API token */
+	bool via_token;
+	char csrf[IDP_TOKEN_LEN + 1]; /* token to embed in forms */
+	char pre_cookie[IDP_TOKEN_LEN + 1]; /* pre-session CSRF binding */
+	bool set_pre_cookie;
+	/* extra response headers */
+	char set_cookie[4][512];
+	int nset_cookie;
+};
+
+enum web_route_flags {
+	WEB_TENANT = 1 << 0,  /* needs /t/{slug}; 404 for unknown tenants */
+	WEB_SESSION = 1 << 1, /* needs a logged-in user (pages redirect to login) */
+	WEB_ADMIN = 1 << 2,   /* needs an administrator (session or API token) */
+	WEB_CSRF = 1 << 3,    /* POST must carry a valid CSRF token */
+	WEB_API = 1 << 4,     /* JSON answers; Bearer tokens accepted */
+	WEB_FORCED_OK = 1 << 5, /* reachable while a password change is forced */
+};
+
+struct web_route {
+	const char *method;  /* "GET", "POST", "PUT", "DELETE" */
+	const char *pattern; /* tenant-relative for WEB_TENANT routes; '*' = one segment */
+	int (*handler)(struct web_req *r);
+	unsigned flags;
+};
+
+/* --- request helpers (web/request.c) --- */
+
+/* Borrowed form field value, or NULL. */
+const char *web_form(const struct web_req *r, const char *key);
+/* Borrowed query argument value (decoded), or NULL. */
+const char *web_query(const struct web_req *r, const char *key);
+/* Borrowed request header value, or NULL. */
+const char *web_header(const struct web_req *r, const char *name);
+/* Borrowed cookie value, or NULL. */
+const char *web_cookie(const struct web_req *r, const char *name);
+
+/* Parse the body as application/x-www-form-urlencoded into r->form.
+ * IDP_ERR_INVALID for bad encoding, invalid UTF-8 or too many/long fields. */
+enum idp_err web_parse_form(struct web_req *r);
+
+/* Session cookie name for slug: "sekisho_s_<slug>". */
+void web_session_cookie_name(const char *slug, char out[80]);
+
+/* Queue a Set-Cookie header for the response. */
+void web_add_cookie(struct web_req *r, const char *name, const char *value, bool clear);
+
+/* --- responses (web/request.c) --- */
+
+/* Every response goes through these; they add the security headers.
+ * They return an MHD result code for the access handler to return. */
+int web_respond(struct web_req *r, unsigned status, const char *type, const char *body,
+                size_t len);
+int web_redirect(struct web_req *r, const char *location);
+/* JSON error body {"error": code, "field": field?}. */
+int web_json_error(struct web_req *r, unsigned status, const char *code, const char *field);
+int web_respond_buf(struct web_req *r, unsigned status, const char *type, struct web_buf *b);
+
+/* --- buffers and HTML (web/page.c) --- */
+
+void web_buf_init(struct web_buf *b, size_t max);
+void web_buf_free(struct web_buf *b);
+void web_buf_add(struct web_buf *b, const char *s, size_t n);
+void web_buf_puts(struct web_buf *b, const char *s);
+void web_buf_printf(struct web_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Append s HTML-escaped (& < > " ' escaped).  The one escaping routine. */
+void web_buf_esc(struct web_buf *b, const char *s);
+/* Append s percent-encoded for a URL query value. */
+void web_buf_urlenc(struct web_buf *b, const char *s);
+
+/* Start a page: doctype, head with title (escaped), stylesheet, header bar.
+ * End it with web_page_end. */
+void web_page_begin(struct web_buf *b, const struct web_req *r, const char *title);
+void web_page_end(struct web_buf *b, const struct web_req *r);
+/* The hidden CSRF input for forms. */
+void web_page_csrf(struct web_buf *b, const struct web_req *r);
+/* A whole page with a title and one message paragraph (errors, notices). */
+int web_page_message(struct web_req *r, unsigned status, const char *title, const char *message);
+
+/* Format Unix time t in IANA zone tz as "2026-11-22 12:04:05 +09:00". */
+void web_time_local(int64_t t, const char *tz, char out[40]);
+/* UTC offset in seconds of IANA zone name at Unix time t; false if unknown. */
+bool web_tz_offset(int64_t t, const char *name, long *off);
+
+/* The failed password rules (idp_password_check bits) as an error list. */
+void web_password_rules(struct web_buf *b, const struct web_req *r, unsigned rules);
+
+/* The "my sessions" card of the home page (web/sessions.c). */
+void web_home_sessions(struct web_buf *b, const struct web_req *r);
+
+/* --- routes of each page module --- */
+extern const struct web_route web_routes_auth[];
+extern const struct web_route web_routes_home[];
+extern const struct web_route web_routes_api[];
+extern const struct web_route web_routes_admin[];
+
+/* Ensure r->csrf holds the token for this request's binding (session cookie
+ * when logged in, else the pre-session cookie, created if missing). */
+void web_csrf_prepare(struct web_req *r);
+
+/* Start and stop the HTTP daemon (web/server.c). */
+enum idp_err web_start(const struct idp_config *cfg);
+void web_stop(void);
+
+#endif
