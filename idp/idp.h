@@ -217,6 +217,85 @@ enum idp_err idp_sessions_list(const struct idp_tenant *t, int64_t user_id,
 enum idp_err idp_session_end_own(const struct idp_tenant *t, const struct idp_actor *by,
                                  int64_t session_id);
 
+/* --- tenant administration (issue: policies and console) ---------------
+ * All of these are for administrators (the web layer checks the role) and
+ * audit what they do with the administrator as actor.  Users are named by
+ * e-mail address within tenant t; IDP_ERR_NOT_FOUND for an address that is
+ * not a user of t (whatever other tenants hold). */
+
+/* Replace the tenant's policy by the (possibly partial) JSON document json
+ * merged over the current one.  On a bad field returns IDP_ERR_INVALID with
+ * its dotted name in field and changes nothing.  Audited as policy.updated
+ * with {"before":…,"after":…}.  *out receives the new policy. */
+enum idp_err idp_policy_update(const struct idp_tenant *t, const struct idp_actor *by,
+                               const char *json, size_t len, char *field, size_t fieldsz,
+                               struct idp_policy *out);
+
+/* Suspend (ends all the user's sessions at once), resume, unlock, delete.
+ * IDP_ERR_CONFLICT when suspending or deleting the last active
+ * administrator, or when the state does not allow it (resume of a user that
+ * is not suspended).  Audited user.suspended, user.resumed, user.unlocked,
+ * user.deleted. */
+enum idp_err idp_user_suspend(const struct idp_tenant *t, const struct idp_actor *by,
+                              const char *email);
+enum idp_err idp_user_resume(const struct idp_tenant *t, const struct idp_actor *by,
+                             const char *email);
+enum idp_err idp_user_unlock(const struct idp_tenant *t, const struct idp_actor *by,
+                             const char *email);
+enum idp_err idp_user_delete(const struct idp_tenant *t, const struct idp_actor *by,
+                             const char *email);
+
+/* End every session of the user (session.forced_logout). */
+enum idp_err idp_user_force_logout(const struct idp_tenant *t, const struct idp_actor *by,
+                                   const char *email);
+
+/* Set a temporary password for an active user (user.password_set).  It is
+ * checked against the password policy (IDP_ERR_POLICY with *rules); when
+ * policy.password.change_at_first_login is on the user must change it at
+ * the next login.  The user's sessions end. */
+enum idp_err idp_user_set_password(const struct idp_tenant *t, const struct idp_actor *by,
+                                   const char *email, const char *password, unsigned *rules);
+
+struct idp_invite_row {
+	int64_t id;
+	char email[IDP_EMAIL_MAX + 1];
+	char role[16];
+	char created_by[IDP_EMAIL_MAX + 1];
+	int64_t created_at, expires_at;
+};
+
+/* Open (unused, unrevoked, unexpired) invitations, newest first; *rows new. */
+enum idp_err idp_invitations_list(const struct idp_tenant *t, struct idp_invite_row **rows,
+                                  int *n);
+
+/* --- the user's own password -------------------------------------------- */
+
+/* Change the logged-in user's password: current must verify (IDP_ERR_AUTH
+ * otherwise, counted like a failed login), the new one must pass the policy
+ * and the history (IDP_ERR_POLICY with *rules).  Clears a forced change, ends
+ * the user's other sessions.  Audited password.changed. */
+enum idp_err idp_password_change(const struct idp_tenant *t, const struct idp_session *s,
+                                 const char *current, const char *password,
+                                 const char *password2, const struct idp_reqinfo *ri,
+                                 unsigned *rules);
+
+/* Start a reset: when email is an active user of t, e-mail a single-use link
+ * (valid reset_ttl_minutes) and audit password.reset_requested.  Returns
+ * IDP_OK for unknown addresses too, after the same work, so the answer does
+ * not tell whether the account exists. */
+enum idp_err idp_reset_request(const struct idp_tenant *t, const char *email,
+                               const struct idp_reqinfo *ri);
+
+/* IDP_OK when token is an open reset link of t, else IDP_ERR_NOT_FOUND. */
+enum idp_err idp_reset_check(const struct idp_tenant *t, const char *token);
+
+/* Finish a reset: set the password (policy and history as for a change),
+ * use up the link, unlock the account, end all sessions.  Audited
+ * password.reset. */
+enum idp_err idp_reset_complete(const struct idp_tenant *t, const char *token,
+                                const char *password, const char *password2,
+                                const struct idp_reqinfo *ri, unsigned *rules);
+
 /* Send a mail: SMTP when smtp_url is set, else a file in <data_dir>/outbox/.
  * Body is plain UTF-8 text. */
 enum idp_err idp_mail_send(const char *to, const char *subject, const char *body);

@@ -258,7 +258,7 @@ static bool tz_load(const char *name, struct tz_zone *z)
 	uint32_t c[6];
 	for (int i = 0; i < 6; i++)
 		c[i] = be32(buf + 20 + 4 * i);
-	size_t v1 = 44 + c[3] * 5 + c[4] + c[5] * 6 + c[2] * 8 + c[1] + c[0];
+	size_t v1 = 44 + (size_t)c[3] * 5 + (size_t)c[4] * 6 + c[5] + (size_t)c[2] * 8 + c[1] + c[0];
 	if (buf[4] < '2' || v1 + 44 > (size_t)len)
 		goto out;
 	const unsigned char *h = buf + v1;

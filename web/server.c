@@ -510,13 +510,13 @@ enum idp_err web_start(const struct idp_config *c)
 		flags |= MHD_USE_TLS;
 	}
 	struct MHD_OptionItem opts[] = {
+		{MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)mhd_log, NULL},
 		{MHD_OPTION_THREAD_POOL_SIZE, c->threads, NULL},
 		{MHD_OPTION_CONNECTION_MEMORY_LIMIT, 128 * 1024, NULL},
 		{MHD_OPTION_CONNECTION_LIMIT, 2000, NULL},
 		{MHD_OPTION_CONNECTION_TIMEOUT, 30, NULL},
 		{MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)completed, NULL},
 		{MHD_OPTION_URI_LOG_CALLBACK, (intptr_t)uri_log, NULL},
-		{MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)mhd_log, NULL},
 		{MHD_OPTION_SOCK_ADDR, 0, &ss},
 		{c->tls_cert[0] ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, 0, tls_cert_pem},
 		{c->tls_cert[0] ? MHD_OPTION_HTTPS_MEM_KEY : MHD_OPTION_END, 0, tls_key_pem},
