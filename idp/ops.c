@@ -11,31 +11,24 @@
 #include <time.h>
 
 #include "idp/idp.h"
+#include "idp/internal.h"
 #include "idp/log.h"
 #include "idp/password.h"
 #include "idp/throttle.h"
 #include "store/db.h"
 #include "store/queries.h"
 
-#define I64(buf, v) snprintf((buf), sizeof(buf), "%lld", (long long)(v))
-
-/* "\x<hex>" for a bytea parameter. */
-static void hash_param(const unsigned char h[IDP_SHA256_LEN], char out[2 + 64 + 1])
+void idp_token_hash_param(const char *token, char out[67])
 {
+	unsigned char h[IDP_SHA256_LEN];
+
+	idp_sha256(token, strlen(token), h);
 	out[0] = '\\';
 	out[1] = 'x';
 	idp_hex(h, IDP_SHA256_LEN, out + 2);
 }
 
-static void token_hash_param(const char *token, char out[67])
-{
-	unsigned char h[IDP_SHA256_LEN];
-
-	idp_sha256(token, strlen(token), h);
-	hash_param(h, out);
-}
-
-static void copy(char *dst, size_t dstsz, const char *src)
+void idp_copy(char *dst, size_t dstsz, const char *src)
 {
 	snprintf(dst, dstsz, "%s", src ? src : "");
 }
@@ -61,8 +54,7 @@ enum idp_err idp_tx(int64_t tenant_id, enum idp_err (*fn)(struct store_conn *c, 
 	return err;
 }
 
-/* A JSON object text from key/value string pairs (NULL-terminated list). */
-static char *detail_json(const char *k1, const char *v1, const char *k2, const char *v2)
+char *idp_detail_json(const char *k1, const char *v1, const char *k2, const char *v2)
 {
 	json_object *o = json_object_new_object();
 	char *s;
@@ -78,14 +70,14 @@ static char *detail_json(const char *k1, const char *v1, const char *k2, const c
 	return s;
 }
 
-static void actor_from_ri(struct idp_actor *a, int64_t user_id, const char *email,
-                          const char *role, const struct idp_reqinfo *ri)
+void idp_actor_set(struct idp_actor *a, int64_t user_id, const char *email, const char *role,
+                   const struct idp_reqinfo *ri)
 {
 	memset(a, 0, sizeof *a);
 	a->user_id = user_id;
-	copy(a->email, sizeof a->email, email);
-	copy(a->role, sizeof a->role, role);
-	copy(a->ip, sizeof a->ip, ri ? ri->ip : "");
+	idp_copy(a->email, sizeof a->email, email);
+	idp_copy(a->role, sizeof a->role, role);
+	idp_copy(a->ip, sizeof a->ip, ri ? ri->ip : "");
 }
 
 /* ---- tenants ------------------------------------------------------------ */
@@ -117,8 +109,8 @@ enum idp_err idp_tenant_load(const char *slug, struct idp_tenant *out)
 	}
 	memset(out, 0, sizeof *out);
 	out->id = store_res_i64(r, 0, 0);
-	copy(out->slug, sizeof out->slug, store_res_str(r, 0, 1));
-	copy(out->name, sizeof out->name, store_res_str(r, 0, 2));
+	idp_copy(out->slug, sizeof out->slug, store_res_str(r, 0, 1));
+	idp_copy(out->name, sizeof out->name, store_res_str(r, 0, 2));
 	out->active = strcmp(store_res_str(r, 0, 4), "active") == 0;
 	idp_policy_default(&def);
 	const char *pol = store_res_str(r, 0, 3);
@@ -157,8 +149,8 @@ static enum idp_err tenant_create_tx(struct store_conn *c, void *arg)
 	err = store_set_tenant(c, a->id);
 	if (err)
 		goto out;
-	actor_from_ri(&op, 0, "operator", "operator", NULL);
-	detail = detail_json("name", a->name, NULL, NULL);
+	idp_actor_set(&op, 0, "operator", "operator", NULL);
+	detail = idp_detail_json("name", a->name, NULL, NULL);
 	err = idp_audit_write(c, a->id, &op, "tenant.created", a->slug, "success", detail);
 out:
 	free(detail);
@@ -234,14 +226,14 @@ static enum idp_err invite_tx(struct store_conn *c, void *arg)
 	err = idp_token_new(a->token);
 	if (err)
 		goto out;
-	token_hash_param(a->token, th);
+	idp_token_hash_param(a->token, th);
 	I64(exp, time(NULL) + (int64_t)idp_rt.cfg->invitation_ttl_hours * 3600);
 	const char *p4[5] = {tid, uid, th, a->by->email, exp};
 	err = store_exec(c, STMT_INVITE_INSERT, 5, p4, &r);
 	if (err)
 		goto out;
 	a->expires_at = store_res_i64(r, 0, 1);
-	detail = detail_json("role", a->role, "expires_at", exp);
+	detail = idp_detail_json("role", a->role, "expires_at", exp);
 	err = idp_audit_write(c, a->t->id, a->by, "user.invited", a->email, "success", detail);
 out:
 	free(detail);
@@ -259,7 +251,7 @@ enum idp_err idp_invite(const struct idp_tenant *t, const struct idp_actor *by, 
 	if (!email || !idp_email_valid(email) || !role ||
 	    (strcmp(role, "admin") != 0 && strcmp(role, "user") != 0))
 		return IDP_ERR_INVALID;
-	copy(a.email, sizeof a.email, email);
+	idp_copy(a.email, sizeof a.email, email);
 	idp_ascii_lower(a.email);
 	err = idp_tx(t->id, invite_tx, &a);
 	if (err)
@@ -295,7 +287,7 @@ static enum idp_err invite_load(struct store_conn *c, const char *token, struct 
 	*r = NULL;
 	if (!token || !idp_token_syntax_ok(token))
 		return IDP_ERR_NOT_FOUND;
-	token_hash_param(token, th);
+	idp_token_hash_param(token, th);
 	const char *p[1] = {th};
 	err = store_exec(c, STMT_INVITE_BY_HASH, 1, p, r);
 	if (err)
@@ -323,8 +315,8 @@ static enum idp_err invite_check_tx(struct store_conn *c, void *arg)
 
 	if (err)
 		return err;
-	copy(a->out->email, sizeof a->out->email, store_res_str(r, 0, 5));
-	copy(a->out->role, sizeof a->out->role, store_res_str(r, 0, 6));
+	idp_copy(a->out->email, sizeof a->out->email, store_res_str(r, 0, 5));
+	idp_copy(a->out->role, sizeof a->out->role, store_res_str(r, 0, 6));
 	store_res_free(r);
 	return IDP_OK;
 }
@@ -364,7 +356,7 @@ static enum idp_err session_create(struct store_conn *c, const struct idp_tenant
 	err = idp_token_new(out->token);
 	if (err)
 		return err;
-	token_hash_param(out->token, th);
+	idp_token_hash_param(out->token, th);
 	out->expires_at = time(NULL) + pol->session.absolute_timeout_seconds;
 	I64(exp, out->expires_at);
 	const char *p[6] = {tid, uid, th, exp, ri->ip, ri->user_agent};
@@ -402,8 +394,8 @@ static enum idp_err accept_tx(struct store_conn *c, void *arg)
 	I64(iid, store_res_i64(r, 0, 0));
 	I64(uid, user_id);
 	I64(tid, a->t->id);
-	copy(a->email, sizeof a->email, store_res_str(r, 0, 5));
-	actor_from_ri(&actor, user_id, a->email, store_res_str(r, 0, 6), a->ri);
+	idp_copy(a->email, sizeof a->email, store_res_str(r, 0, 5));
+	idp_actor_set(&actor, user_id, a->email, store_res_str(r, 0, 6), a->ri);
 	store_res_free(r);
 	r = NULL;
 	const char *p1[1] = {iid};
@@ -528,9 +520,9 @@ static enum idp_err login_lookup_tx(struct store_conn *c, void *arg)
 	if (store_res_rows(r) == 1) {
 		u->found = true;
 		u->id = store_res_i64(r, 0, USER_ID);
-		copy(u->role, sizeof u->role, store_res_str(r, 0, USER_ROLE));
-		copy(u->status, sizeof u->status, store_res_str(r, 0, USER_STATUS));
-		copy(u->hash, sizeof u->hash, store_res_str(r, 0, USER_HASH));
+		idp_copy(u->role, sizeof u->role, store_res_str(r, 0, USER_ROLE));
+		idp_copy(u->status, sizeof u->status, store_res_str(r, 0, USER_STATUS));
+		idp_copy(u->hash, sizeof u->hash, store_res_str(r, 0, USER_HASH));
 		u->locked_at = store_res_i64(r, 0, USER_LOCKED_EPOCH);
 	}
 	store_res_free(r);
@@ -558,7 +550,7 @@ static enum idp_err login_finish_tx(struct store_conn *c, void *arg)
 	char uid[24], maxf[24], detail[160];
 	enum idp_err err;
 
-	actor_from_ri(&actor, a->u->found ? a->u->id : 0, a->u->email, a->u->found ? a->u->role : "",
+	idp_actor_set(&actor, a->u->found ? a->u->id : 0, a->u->email, a->u->found ? a->u->role : "",
 	              a->ri);
 	I64(uid, a->u->id);
 	a->result = IDP_ERR_AUTH;
@@ -648,7 +640,7 @@ enum idp_err idp_login_password(const struct idp_tenant *t, const char *email, c
 		return IDP_ERR_POLICY;
 	if (!password)
 		password = "";
-	copy(u.email, sizeof u.email, email);
+	idp_copy(u.email, sizeof u.email, email);
 	idp_ascii_lower(u.email);
 	if (idp_email_valid(u.email) && strlen(password) <= IDP_PASSWORD_MAX) {
 		err = idp_tx(t->id, login_lookup_tx, &u);
@@ -657,7 +649,7 @@ enum idp_err idp_login_password(const struct idp_tenant *t, const char *email, c
 	} else {
 		a.reason = "malformed";
 		if (!idp_utf8_valid(u.email, strlen(u.email)))
-			copy(u.email, sizeof u.email, "(invalid)");
+			idp_copy(u.email, sizeof u.email, "(invalid)");
 	}
 	u.now = now;
 	if (u.found && u.hash[0] && strlen(password) <= IDP_PASSWORD_MAX) {
@@ -709,7 +701,7 @@ static enum idp_err check_tx(struct store_conn *c, void *arg)
 	const char *why = NULL;
 	enum idp_err err;
 
-	token_hash_param(a->token, th);
+	idp_token_hash_param(a->token, th);
 	const char *p[1] = {th};
 	err = store_exec(c, STMT_SESSION_BY_HASH, 1, p, &r);
 	if (err)
@@ -725,9 +717,9 @@ static enum idp_err check_tx(struct store_conn *c, void *arg)
 	s->created_at = store_res_i64(r, 0, SES_CREATED_EPOCH);
 	s->last_seen_at = store_res_i64(r, 0, SES_LAST_SEEN_EPOCH);
 	s->expires_at = store_res_i64(r, 0, SES_EXPIRES_EPOCH);
-	copy(s->email, sizeof s->email, store_res_str(r, 0, SES_EMAIL));
-	copy(s->name, sizeof s->name, store_res_str(r, 0, SES_NAME));
-	copy(s->role, sizeof s->role, store_res_str(r, 0, SES_ROLE));
+	idp_copy(s->email, sizeof s->email, store_res_str(r, 0, SES_EMAIL));
+	idp_copy(s->name, sizeof s->name, store_res_str(r, 0, SES_NAME));
+	idp_copy(s->role, sizeof s->role, store_res_str(r, 0, SES_ROLE));
 	s->must_change_password = store_res_bool(r, 0, SES_MUST_CHANGE);
 	int64_t changed = store_res_i64(r, 0, SES_CHANGED_EPOCH);
 	s->password_expired = pol->password.expiry_days > 0 &&
@@ -801,7 +793,7 @@ static enum idp_err logout_tx(struct store_conn *c, void *arg)
 	err = store_exec(c, STMT_SESSION_END, 2, p, NULL);
 	if (err)
 		return err;
-	actor_from_ri(&actor, a->s->user_id, a->s->email, a->s->role, a->ri);
+	idp_actor_set(&actor, a->s->user_id, a->s->email, a->s->role, a->ri);
 	return idp_audit_write(c, a->t->id, &actor, "logout", a->s->email, "success", NULL);
 }
 
@@ -832,12 +824,12 @@ static enum idp_err token_create_tx(struct store_conn *c, void *arg)
 	if (err)
 		return err;
 	I64(tid, a->t->id);
-	token_hash_param(a->out, th);
+	idp_token_hash_param(a->out, th);
 	const char *p[3] = {tid, a->name, th};
 	err = store_exec(c, STMT_TOKEN_INSERT, 3, p, NULL);
 	if (err)
 		return err;
-	actor_from_ri(&op, 0, "operator", "operator", NULL);
+	idp_actor_set(&op, 0, "operator", "operator", NULL);
 	return idp_audit_write(c, a->t->id, &op, "token.created", a->name, "success", NULL);
 }
 
@@ -863,7 +855,7 @@ static enum idp_err token_auth_tx(struct store_conn *c, void *arg)
 	char th[67];
 	enum idp_err err;
 
-	token_hash_param(a->token, th);
+	idp_token_hash_param(a->token, th);
 	const char *p[1] = {th};
 	err = store_exec(c, STMT_TOKEN_BY_HASH, 1, p, &r);
 	if (err)
@@ -874,7 +866,7 @@ static enum idp_err token_auth_tx(struct store_conn *c, void *arg)
 	}
 	a->actor->user_id = 0;
 	snprintf(a->actor->email, sizeof a->actor->email, "token:%s", store_res_str(r, 0, 1));
-	copy(a->actor->role, sizeof a->actor->role, "api");
+	idp_copy(a->actor->role, sizeof a->actor->role, "api");
 	const char *q[1] = {store_res_str(r, 0, 0)};
 	err = store_exec(c, STMT_TOKEN_TOUCH, 1, q, NULL);
 	store_res_free(r);
@@ -889,7 +881,7 @@ enum idp_err idp_token_auth(const struct idp_tenant *t, const char *token,
 	memset(actor, 0, sizeof *actor);
 	if (!token || !idp_token_syntax_ok(token))
 		return IDP_ERR_AUTH;
-	copy(actor->ip, sizeof actor->ip, ri->ip);
+	idp_copy(actor->ip, sizeof actor->ip, ri->ip);
 	return idp_tx(t->id, token_auth_tx, &a);
 }
 
@@ -927,15 +919,15 @@ static enum idp_err users_list_tx(struct store_conn *c, void *arg)
 		struct idp_user_row *u = &a->rows[i];
 		int64_t locked = store_res_i64(r, i, USER_LOCKED_EPOCH);
 		u->id = store_res_i64(r, i, USER_ID);
-		copy(u->email, sizeof u->email, store_res_str(r, i, USER_EMAIL));
-		copy(u->name, sizeof u->name, store_res_str(r, i, USER_NAME));
-		copy(u->role, sizeof u->role, store_res_str(r, i, USER_ROLE));
-		copy(u->status, sizeof u->status, store_res_str(r, i, USER_STATUS));
+		idp_copy(u->email, sizeof u->email, store_res_str(r, i, USER_EMAIL));
+		idp_copy(u->name, sizeof u->name, store_res_str(r, i, USER_NAME));
+		idp_copy(u->role, sizeof u->role, store_res_str(r, i, USER_ROLE));
+		idp_copy(u->status, sizeof u->status, store_res_str(r, i, USER_STATUS));
 		/* "locked" is derived: a lock that has run out no longer shows. */
 		if (locked && strcmp(u->status, "active") == 0 &&
 		    (a->pol->lockout.unlock_after_seconds == 0 ||
 		     a->now - locked < a->pol->lockout.unlock_after_seconds))
-			copy(u->status, sizeof u->status, "locked");
+			idp_copy(u->status, sizeof u->status, "locked");
 		u->last_login = store_res_i64(r, i, USER_LAST_LOGIN_EPOCH);
 		u->created_at = store_res_i64(r, i, USER_CREATED_EPOCH);
 		u->failed_count = (int)store_res_i64(r, i, USER_FAILED);
@@ -999,13 +991,13 @@ static enum idp_err audit_list_tx(struct store_conn *c, void *arg)
 	for (int i = 0; i < a->n; i++) {
 		struct idp_audit_row *e = &a->rows[i];
 		e->seq = store_res_i64(r, i, AUD_SEQ);
-		copy(e->at, sizeof e->at, store_res_str(r, i, AUD_AT));
-		copy(e->actor, sizeof e->actor, store_res_str(r, i, AUD_ACTOR));
-		copy(e->role, sizeof e->role, store_res_str(r, i, AUD_ROLE));
-		copy(e->ip, sizeof e->ip, store_res_str(r, i, AUD_IP));
-		copy(e->action, sizeof e->action, store_res_str(r, i, AUD_ACTION));
-		copy(e->target, sizeof e->target, store_res_str(r, i, AUD_TARGET));
-		copy(e->result, sizeof e->result, store_res_str(r, i, AUD_RESULT));
+		idp_copy(e->at, sizeof e->at, store_res_str(r, i, AUD_AT));
+		idp_copy(e->actor, sizeof e->actor, store_res_str(r, i, AUD_ACTOR));
+		idp_copy(e->role, sizeof e->role, store_res_str(r, i, AUD_ROLE));
+		idp_copy(e->ip, sizeof e->ip, store_res_str(r, i, AUD_IP));
+		idp_copy(e->action, sizeof e->action, store_res_str(r, i, AUD_ACTION));
+		idp_copy(e->target, sizeof e->target, store_res_str(r, i, AUD_TARGET));
+		idp_copy(e->result, sizeof e->result, store_res_str(r, i, AUD_RESULT));
 		e->detail = strdup(store_res_str(r, i, AUD_DETAIL));
 		if (!e->detail) {
 			store_res_free(r);

@@ -7,11 +7,11 @@
 #include <string.h>
 
 #include "idp/idp.h"
+#include "idp/internal.h"
 #include "idp/log.h"
 #include "store/db.h"
 #include "store/queries.h"
 
-#define I64(buf, v) snprintf((buf), sizeof(buf), "%lld", (long long)(v))
 
 struct denied_args {
 	const struct idp_tenant *t;

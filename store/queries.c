@@ -42,6 +42,9 @@ const struct store_stmt store_stmts[] = {
 	[STMT_TENANT_POLICY_SET] = {"tenant_policy_set",
 	                            "UPDATE tenants SET policy = $2 WHERE id = $1"},
 
+	[STMT_TENANT_POLICY_LOCK] = {"tenant_policy_lock",
+	                             "SELECT policy FROM tenants WHERE id = $1 FOR UPDATE"},
+
 	[STMT_USER_BY_EMAIL] = {"user_by_email", "SELECT " USER_COLS " FROM users WHERE email = $1"},
 	[STMT_USER_BY_ID] = {"user_by_id", "SELECT " USER_COLS " FROM users WHERE id = $1"},
 	[STMT_USER_LOCK_BY_EMAIL] = {"user_lock_by_email",

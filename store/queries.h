@@ -14,6 +14,7 @@ enum store_stmt_id {
 	STMT_TENANT_BY_SLUG,  /* slug -> id, slug, name, policy, status */
 	STMT_TENANT_LIST,     /* -> id, slug, name, status, created_at, users */
 	STMT_TENANT_POLICY_SET, /* id, policy */
+	STMT_TENANT_POLICY_LOCK, /* id -> policy (FOR UPDATE) */
 
 	STMT_USER_BY_EMAIL,   /* email -> USER_COLS */
 	STMT_USER_BY_ID,      /* id -> USER_COLS */

@@ -271,11 +271,189 @@ static int audit_get(struct web_req *r)
 	return web_api_json(r, 200, o);
 }
 
+static int policy_get(struct web_req *r)
+{
+	char *s = idp_policy_to_json(&r->tenant.policy);
+	int ret;
+
+	if (!s)
+		return web_json_error(r, 500, "internal", NULL);
+	ret = web_respond(r, 200, "application/json", s, strlen(s));
+	free(s);
+	return ret;
+}
+
+static int policy_put(struct web_req *r)
+{
+	struct idp_policy *p = malloc(sizeof *p);
+	char field[128] = "";
+	enum idp_err err;
+	int ret;
+
+	if (!p)
+		return web_json_error(r, 500, "internal", NULL);
+	if (!r->body || !r->body_len || !idp_utf8_valid(r->body, r->body_len)) {
+		free(p);
+		return web_json_error(r, 400, "invalid_json", NULL);
+	}
+	err = idp_policy_update(&r->tenant, &r->actor, r->body, r->body_len, field, sizeof field, p);
+	if (err == IDP_ERR_INVALID || err == IDP_ERR_TOO_LARGE) {
+		free(p);
+		return web_json_error(r, err == IDP_ERR_TOO_LARGE ? 413 : 400,
+		                      field[0] ? "invalid" : "invalid_json", field[0] ? field : NULL);
+	}
+	if (err) {
+		free(p);
+		return web_api_err(r, err, NULL);
+	}
+	char *s = idp_policy_to_json(p);
+	free(p);
+	if (!s)
+		return web_json_error(r, 500, "internal", NULL);
+	ret = web_respond(r, 200, "application/json", s, strlen(s));
+	free(s);
+	return ret;
+}
+
+/* POST /users/{email}/{op} and DELETE /users/{email}. */
+static int user_op(struct web_req *r, enum idp_err (*fn)(const struct idp_tenant *,
+                                                          const struct idp_actor *, const char *))
+{
+	enum idp_err err = fn(&r->tenant, &r->actor, r->wild[0]);
+
+	if (err == IDP_ERR_CONFLICT)
+		return web_json_error(r, 409, "conflict", "email");
+	if (err)
+		return web_api_err(r, err, NULL);
+	return web_respond(r, 200, "application/json", "{\"ok\":true}\n", 12);
+}
+
+static int user_suspend(struct web_req *r)
+{
+	return user_op(r, idp_user_suspend);
+}
+
+static int user_resume(struct web_req *r)
+{
+	return user_op(r, idp_user_resume);
+}
+
+static int user_unlock(struct web_req *r)
+{
+	return user_op(r, idp_user_unlock);
+}
+
+static int user_logout(struct web_req *r)
+{
+	return user_op(r, idp_user_force_logout);
+}
+
+static int user_delete(struct web_req *r)
+{
+	return user_op(r, idp_user_delete);
+}
+
+static int user_password(struct web_req *r)
+{
+	json_object *body, *arr;
+	const char *pw;
+	unsigned rules = 0;
+	enum idp_err err;
+
+	if (web_api_body(r, &body))
+		return web_json_error(r, 400, "invalid_json", NULL);
+	json_object_object_foreach(body, key, val)
+	{
+		(void)val;
+		if (strcmp(key, "password")) {
+			int ret = web_json_error(r, 400, "invalid", key);
+			json_object_put(body);
+			return ret;
+		}
+	}
+	pw = web_api_str(body, "password");
+	if (!pw) {
+		json_object_put(body);
+		return web_json_error(r, 400, "invalid", "password");
+	}
+	err = idp_user_set_password(&r->tenant, &r->actor, r->wild[0], pw, &rules);
+	json_object_put(body);
+	if (err == IDP_ERR_POLICY) {
+		static const char *const names[] = {
+			"too_short", "too_long", "need_upper", "need_lower", "need_digit", "need_symbol",
+			"few_classes", "contains_email", "blocklisted", "reused", "mismatch", "bad_utf8",
+		};
+		json_object *o = json_object_new_object();
+		arr = json_object_new_array();
+		for (unsigned i = 0; i < sizeof names / sizeof names[0]; i++)
+			if (rules & (1u << i))
+				json_object_array_add(arr, json_object_new_string(names[i]));
+		json_object_object_add(o, "error", json_object_new_string("policy"));
+		json_object_object_add(o, "field", json_object_new_string("password"));
+		json_object_object_add(o, "rules", arr);
+		return web_api_json(r, 400, o);
+	}
+	if (err == IDP_ERR_CONFLICT)
+		return web_json_error(r, 409, "conflict", "email");
+	if (err)
+		return web_api_err(r, err, NULL);
+	return web_respond(r, 200, "application/json", "{\"ok\":true}\n", 12);
+}
+
+static int invitations_get(struct web_req *r)
+{
+	struct idp_invite_row *rows = NULL;
+	json_object *arr;
+	enum idp_err err;
+	int n = 0;
+
+	err = idp_invitations_list(&r->tenant, &rows, &n);
+	if (err)
+		return web_api_err(r, err, NULL);
+	arr = json_object_new_array();
+	for (int i = 0; i < n; i++) {
+		json_object *o = json_object_new_object();
+		json_object_object_add(o, "id", json_object_new_int64(rows[i].id));
+		json_object_object_add(o, "email", json_object_new_string(rows[i].email));
+		json_object_object_add(o, "role", json_object_new_string(rows[i].role));
+		json_object_object_add(o, "invited_by", json_object_new_string(rows[i].created_by));
+		json_object_object_add(o, "created_at", time_or_null(rows[i].created_at));
+		json_object_object_add(o, "expires_at", time_or_null(rows[i].expires_at));
+		json_object_array_add(arr, o);
+	}
+	free(rows);
+	return web_api_json(r, 200, arr);
+}
+
+static int invitation_delete(struct web_req *r)
+{
+	char *end;
+	long long id = strtoll(r->wild[0], &end, 10);
+	enum idp_err err;
+
+	if (*end || id <= 0)
+		return web_json_error(r, 404, "not_found", NULL);
+	err = idp_invite_revoke(&r->tenant, &r->actor, id);
+	if (err)
+		return web_api_err(r, err, NULL);
+	return web_respond(r, 200, "application/json", "{\"ok\":true}\n", 12);
+}
+
 #define API (WEB_TENANT | WEB_API | WEB_ADMIN | WEB_CSRF)
 
 const struct web_route web_routes_api[] = {
 	{"GET", "/api/v1/users", users_get, API},
 	{"POST", "/api/v1/invitations", invitations_post, API},
 	{"GET", "/api/v1/audit", audit_get, API},
+	{"GET", "/api/v1/invitations", invitations_get, API},
+	{"DELETE", "/api/v1/invitations/*", invitation_delete, API},
+	{"GET", "/api/v1/policy", policy_get, API},
+	{"PUT", "/api/v1/policy", policy_put, API},
+	{"POST", "/api/v1/users/*/suspend", user_suspend, API},
+	{"POST", "/api/v1/users/*/resume", user_resume, API},
+	{"POST", "/api/v1/users/*/unlock", user_unlock, API},
+	{"POST", "/api/v1/users/*/logout", user_logout, API},
+	{"POST", "/api/v1/users/*/password", user_password, API},
+	{"DELETE", "/api/v1/users/*", user_delete, API},
 	{NULL, NULL, NULL, 0},
 };

@@ -11,11 +11,11 @@
 #include "web/i18n.h"
 #include "web/web.h"
 
-static void field(struct web_buf *b, const struct web_req *r, const char *name, const char *type,
-                  enum web_msg label, const char *value, const char *autocomplete)
+void web_field(struct web_buf *b, const struct web_req *r, const char *name, const char *type,
+               int label, const char *value, const char *autocomplete)
 {
 	web_buf_printf(b, "<label for=\"%s\">", name);
-	web_buf_esc(b, web_t(r, label));
+	web_buf_esc(b, web_t(r, (enum web_msg)label));
 	web_buf_printf(b, "</label><input id=\"%s\" name=\"%s\" type=\"%s\" autocomplete=\"%s\" ", name,
 	               name, type, autocomplete);
 	if (value) {
@@ -58,8 +58,8 @@ static int login_page(struct web_req *r, unsigned status, enum web_msg error, co
 		web_buf_esc(&b, rd);
 		web_buf_puts(&b, "\">");
 	}
-	field(&b, r, "email", "email", M_EMAIL, email, "username");
-	field(&b, r, "password", "password", M_PASSWORD, NULL, "current-password");
+	web_field(&b, r, "email", "email", M_EMAIL, email, "username");
+	web_field(&b, r, "password", "password", M_PASSWORD, NULL, "current-password");
 	web_buf_puts(&b, "<button type=\"submit\" id=\"submit\">");
 	web_buf_esc(&b, web_t(r, M_SIGN_IN));
 	web_buf_printf(&b, "</button></form><p><a href=\"/t/%s/reset\">", r->slug);
@@ -224,9 +224,9 @@ static int invite_page(struct web_req *r, unsigned status, const struct idp_invi
 	web_buf_esc(&b, r->wild[0]);
 	web_buf_puts(&b, "\">");
 	web_page_csrf(&b, r);
-	field(&b, r, "name", "text", M_NAME, web_form(r, "name"), "name");
-	field(&b, r, "password", "password", M_PASSWORD, NULL, "new-password");
-	field(&b, r, "password2", "password", M_PASSWORD2, NULL, "new-password");
+	web_field(&b, r, "name", "text", M_NAME, web_form(r, "name"), "name");
+	web_field(&b, r, "password", "password", M_PASSWORD, NULL, "new-password");
+	web_field(&b, r, "password2", "password", M_PASSWORD2, NULL, "new-password");
 	web_buf_puts(&b, "<button type=\"submit\" id=\"submit\">");
 	web_buf_esc(&b, web_t(r, M_INVITE_SUBMIT));
 	web_buf_puts(&b, "</button></form></section>");

@@ -72,7 +72,7 @@ static const char stylesheet[] =
 	"input[type=checkbox]{margin-right:.4rem}code{font-size:.85rem}";
 
 static const struct web_route *const route_tables[] = {
-	web_routes_auth, web_routes_home, web_routes_api, web_routes_admin,
+	web_routes_auth, web_routes_home, web_routes_api, web_routes_admin, web_routes_password,
 };
 
 /* A '*' in a pattern matches exactly one non-empty path segment. */
@@ -285,6 +285,11 @@ static int dispatch(struct ctx *x)
 				return web_json_error(r, 503, "unavailable", NULL);
 			r->via_token = true;
 			r->have_session = false;
+			/* API tokens act as administrators: the stricter list holds too. */
+			const struct idp_policy *pol = &r->tenant.policy;
+			if (pol->ip.n_admin_allow &&
+			    !idp_cidr_list_contains(pol->ip.admin_allow, pol->ip.n_admin_allow, &r->ri.addr))
+				return deny_ip(r, api);
 		}
 	}
 	if ((rt->flags & (WEB_SESSION | WEB_ADMIN)) && !r->have_session && !r->via_token) {

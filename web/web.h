@@ -150,6 +150,11 @@ extern const struct web_route web_routes_auth[];
 extern const struct web_route web_routes_home[];
 extern const struct web_route web_routes_api[];
 extern const struct web_route web_routes_admin[];
+extern const struct web_route web_routes_password[];
+
+/* A labelled input; value (may be NULL) is escaped. */
+void web_field(struct web_buf *b, const struct web_req *r, const char *name, const char *type,
+               int label, const char *value, const char *autocomplete);
 
 /* Ensure r->csrf holds the token for this request's binding (session cookie
  * when logged in, else the pre-session cookie, created if missing). */

@@ -1,0 +1,27 @@
+/*
+ * Helpers shared by the idp/ operation files (ops.c, users.c, admin.c).
+ * Not part of the API web/ uses.
+ */
+#ifndef IDP_INTERNAL_H
+#define IDP_INTERNAL_H
+
+#include <stdint.h>
+
+#include "idp/idp.h"
+
+#define I64(buf, v) snprintf((buf), sizeof(buf), "%lld", (long long)(v))
+
+/* "\x<hex of SHA-256(token)>" for a bytea parameter; out holds 67 bytes. */
+void idp_token_hash_param(const char *token, char out[67]);
+
+/* snprintf(dst, dstsz, "%s", src or ""). */
+void idp_copy(char *dst, size_t dstsz, const char *src);
+
+/* A JSON object text {k1: v1, k2: v2} (keys may be NULL); caller frees. */
+char *idp_detail_json(const char *k1, const char *v1, const char *k2, const char *v2);
+
+/* Fill an actor from a user and the request. */
+void idp_actor_set(struct idp_actor *a, int64_t user_id, const char *email, const char *role,
+                   const struct idp_reqinfo *ri);
+
+#endif
