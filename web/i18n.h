@@ -73,6 +73,8 @@
 	  "よく使われるパスワードではない")                                                        \
 	X(M_PW_REUSED, "must not be one of your last %d passwords",                                \
 	  "直近 %d 回に使用したパスワードではない")                                                \
+	X(M_PW_SAME_AS_CURRENT, "must differ from your current password",                          \
+	  "現在のパスワードと異なる")                                                              \
 	X(M_PW_MISMATCH, "both entries must be the same", "確認用と一致する")                     \
 	X(M_PW_BAD_UTF8, "must be valid text", "有効な文字列である")                               \
 	X(M_HOME_TITLE, "My account", "マイアカウント")                                            \

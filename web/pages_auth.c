@@ -182,9 +182,12 @@ void web_password_rules(struct web_buf *b, const struct web_req *r, unsigned rul
 			arg = p->password.min_classes;
 		else if (map[i].bit == IDP_PW_REUSED)
 			arg = p->password.history;
+		enum web_msg msg = map[i].msg;
+		if (map[i].bit == IDP_PW_REUSED && arg <= 1)
+			msg = M_PW_SAME_AS_CURRENT;
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wformat-nonliteral"
-		snprintf(text, sizeof text, web_t(r, map[i].msg), arg);
+		snprintf(text, sizeof text, web_t(r, msg), arg);
 #pragma GCC diagnostic pop
 		web_buf_printf(b, "<li data-rule=\"%u\">", map[i].bit);
 		web_buf_esc(b, text);
