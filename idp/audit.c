@@ -187,6 +187,27 @@ enum idp_err idp_audit_verify(int64_t tenant_id, long *checked, int64_t *first_b
 		memcpy(prev, hash, IDP_SHA256_LEN);
 		(*checked)++;
 	}
+	/* The head must point at the last event: catches a truncated tail. */
+	store_res_free(r);
+	r = NULL;
+	char tid[24];
+	snprintf(tid, sizeof tid, "%lld", (long long)tenant_id);
+	const char *p[1] = {tid};
+	err = store_exec(c, STMT_AUDIT_HEAD_LOCK, 1, p, &r);
+	if (err)
+		goto out;
+	if (store_res_rows(r) == 1) {
+		unsigned char head[IDP_SHA256_LEN];
+		if (store_res_i64(r, 0, 0) != *checked ||
+		    store_res_bytea(r, 0, 1, head, sizeof head) != IDP_SHA256_LEN ||
+		    memcmp(head, prev, IDP_SHA256_LEN) != 0) {
+			*first_bad = *checked + 1;
+			err = IDP_ERR_CONFLICT;
+		}
+	} else if (*checked) {
+		*first_bad = 1;
+		err = IDP_ERR_CONFLICT;
+	}
 out:
 	store_res_free(r);
 	store_rollback(c);

@@ -50,6 +50,10 @@ static int login_page(struct web_req *r, unsigned status, enum web_msg error, co
 		web_buf_puts(&b, "<p class=\"error\" role=\"alert\" id=\"error\">");
 		web_buf_esc(&b, web_t(r, error));
 		web_buf_puts(&b, "</p>");
+	} else if (web_query(r, "logged_out")) {
+		web_buf_puts(&b, "<p class=\"notice\" id=\"notice\">");
+		web_buf_esc(&b, web_t(r, M_LOGGED_OUT));
+		web_buf_puts(&b, "</p>");
 	}
 	web_buf_printf(&b, "<form method=\"post\" action=\"/t/%s/login\">", r->slug);
 	web_page_csrf(&b, r);
