@@ -139,6 +139,8 @@ static void add_security_headers(struct web_req *r, struct MHD_Response *resp)
 	MHD_add_response_header(resp, "Pragma", "no-cache");
 	if (r->https)
 		MHD_add_response_header(resp, "Strict-Transport-Security", "max-age=31536000");
+	if (r->disposition[0])
+		MHD_add_response_header(resp, "Content-Disposition", r->disposition);
 	if (r->set_pre_cookie) {
 		char c[200];
 		snprintf(c, sizeof c, "sekisho_csrf=%s; Path=/; HttpOnly; SameSite=Lax%s",

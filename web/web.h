@@ -61,6 +61,7 @@ struct web_req {
 	char pre_cookie[IDP_TOKEN_LEN + 1]; /* pre-session CSRF binding */
 	bool set_pre_cookie;
 	/* extra response headers */
+	char disposition[200]; /* Content-Disposition, when not empty */
 	char set_cookie[4][512];
 	int nset_cookie;
 };
