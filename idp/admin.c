@@ -315,7 +315,8 @@ static unsigned check_new_password(const struct idp_tenant *t, int64_t user_id, 
 		rules |= IDP_PW_MISMATCH;
 	if (rules)
 		return rules;
-	if (current_hash && current_hash[0] && idp_password_verify(password, current_hash) == IDP_OK)
+	if (current_hash && current_hash[0] &&
+	    idp_password_verify(password, current_hash) == IDP_OK)
 		return IDP_PW_REUSED;
 	if (t->policy.password.history <= 0)
 		return 0;
@@ -472,8 +473,8 @@ static enum idp_err change_tx(struct store_conn *c, void *arg)
 		err = idp_audit_write(c, a->t->id, &actor, "login.failure", a->s->email, "failure",
 		                      "{\"reason\":\"bad_current_password\"}");
 		if (!err && locked)
-			err = idp_audit_write(c, a->t->id, &actor, "login.locked", a->s->email, "success",
-			                      NULL);
+			err = idp_audit_write(c, a->t->id, &actor, "login.locked", a->s->email,
+			                      "success", NULL);
 		return err;
 	}
 	if ((err = store_password(c, a->t, a->s->user_id, a->phc, false)))
@@ -483,15 +484,14 @@ static enum idp_err change_tx(struct store_conn *c, void *arg)
 	if ((err = store_exec(c, STMT_SESSION_END_OTHERS, 3, q, NULL)))
 		return err;
 	return idp_audit_write(c, a->t->id, &actor, "password.changed", a->s->email, "success",
-	                       a->s->password_expired ? "{\"reason\":\"expired\"}"
+	                       a->s->password_expired       ? "{\"reason\":\"expired\"}"
 	                       : a->s->must_change_password ? "{\"reason\":\"first_login\"}"
 	                                                    : "{}");
 }
 
 enum idp_err idp_password_change(const struct idp_tenant *t, const struct idp_session *s,
-                                 const char *current, const char *password,
-                                 const char *password2, const struct idp_reqinfo *ri,
-                                 unsigned *rules)
+                                 const char *current, const char *password, const char *password2,
+                                 const struct idp_reqinfo *ri, unsigned *rules)
 {
 	struct change_args a = {t, s, ri, NULL};
 	struct target u;
@@ -545,9 +545,9 @@ static enum idp_err reset_req_tx(struct store_conn *c, void *arg)
 		return err;
 	if (err || strcmp(u.status, "active") != 0) {
 		/* Recorded for the administrator; the requester learns nothing. */
-		return idp_audit_write(c, a->t->id, &actor, "password.reset_requested", a->email,
-		                       "failure", err ? "{\"reason\":\"unknown_user\"}"
-		                                      : "{\"reason\":\"not_active\"}");
+		return idp_audit_write(
+		    c, a->t->id, &actor, "password.reset_requested", a->email, "failure",
+		    err ? "{\"reason\":\"unknown_user\"}" : "{\"reason\":\"not_active\"}");
 	}
 	actor.user_id = u.id;
 	idp_copy(actor.role, sizeof actor.role, u.role);
@@ -605,15 +605,16 @@ enum idp_err idp_reset_request(const struct idp_tenant *t, const char *email,
 	}
 	idp_copy(j->to, sizeof j->to, a.email);
 	snprintf(j->subject, sizeof j->subject, "パスワード再設定 / Password reset: %s", t->name);
-	snprintf(j->body, sizeof j->body,
-	         "パスワード再設定のリクエストを受け付けました。次の URL から新しいパスワードを設定し"
-	         "てください (%u 分間有効、1 回のみ)。\n"
-	         "A password reset was requested for your account. Set a new password here (valid "
-	         "for %u minutes, once):\n\n%s/t/%s/reset/%s\n\n"
-	         "心当たりがない場合はこのメールを無視してください。\n"
-	         "If you did not ask for this, ignore this message; your password stays as it is.\n",
-	         idp_rt.cfg->reset_ttl_minutes, idp_rt.cfg->reset_ttl_minutes, idp_rt.cfg->public_url,
-	         t->slug, a.token);
+	snprintf(
+	    j->body, sizeof j->body,
+	    "パスワード再設定のリクエストを受け付けました。次の URL から新しいパスワードを設定し"
+	    "てください (%u 分間有効、1 回のみ)。\n"
+	    "A password reset was requested for your account. Set a new password here (valid "
+	    "for %u minutes, once):\n\n%s/t/%s/reset/%s\n\n"
+	    "心当たりがない場合はこのメールを無視してください。\n"
+	    "If you did not ask for this, ignore this message; your password stays as it is.\n",
+	    idp_rt.cfg->reset_ttl_minutes, idp_rt.cfg->reset_ttl_minutes, idp_rt.cfg->public_url,
+	    t->slug, a.token);
 	/* Deliver in the background: the answer's timing must not depend on
 	 * whether a mail is being sent (the address exists) or not. */
 	pthread_attr_init(&attr);
@@ -709,9 +710,9 @@ enum idp_err idp_reset_check(const struct idp_tenant *t, const char *token)
 	return idp_tx(t->id, reset_tx, &a);
 }
 
-enum idp_err idp_reset_complete(const struct idp_tenant *t, const char *token,
-                                const char *password, const char *password2,
-                                const struct idp_reqinfo *ri, unsigned *rules)
+enum idp_err idp_reset_complete(const struct idp_tenant *t, const char *token, const char *password,
+                                const char *password2, const struct idp_reqinfo *ri,
+                                unsigned *rules)
 {
 	struct reset_args a = {.t = t, .token = token, .ri = ri};
 	char phc[IDP_PHC_MAX];
@@ -758,7 +759,8 @@ static enum idp_err inv_list_tx(struct store_conn *c, void *arg)
 		a->rows[i].id = store_res_i64(r, i, 0);
 		idp_copy(a->rows[i].email, sizeof a->rows[i].email, store_res_str(r, i, 1));
 		idp_copy(a->rows[i].role, sizeof a->rows[i].role, store_res_str(r, i, 2));
-		idp_copy(a->rows[i].created_by, sizeof a->rows[i].created_by, store_res_str(r, i, 3));
+		idp_copy(a->rows[i].created_by, sizeof a->rows[i].created_by,
+		         store_res_str(r, i, 3));
 		a->rows[i].created_at = store_res_i64(r, i, 4);
 		a->rows[i].expires_at = store_res_i64(r, i, 5);
 	}
@@ -766,8 +768,7 @@ static enum idp_err inv_list_tx(struct store_conn *c, void *arg)
 	return IDP_OK;
 }
 
-enum idp_err idp_invitations_list(const struct idp_tenant *t, struct idp_invite_row **rows,
-                                  int *n)
+enum idp_err idp_invitations_list(const struct idp_tenant *t, struct idp_invite_row **rows, int *n)
 {
 	struct inv_list_args a = {NULL, 0};
 	enum idp_err err = idp_tx(t->id, inv_list_tx, &a);

@@ -110,16 +110,16 @@ enum idp_err idp_audit_write(struct store_conn *c, int64_t tenant_id, const stru
 		goto out;
 	}
 	f = (struct idp_audit_fields){
-		.tenant_id = tenant_id,
-		.seq = store_res_i64(r, 0, 0) + 1,
-		.at = at,
-		.actor = a ? a->email : "",
-		.role = a ? a->role : "",
-		.ip = a ? a->ip : "",
-		.action = action,
-		.target = target ? target : "",
-		.result = result,
-		.detail = detail ? detail : "{}",
+	    .tenant_id = tenant_id,
+	    .seq = store_res_i64(r, 0, 0) + 1,
+	    .at = at,
+	    .actor = a ? a->email : "",
+	    .role = a ? a->role : "",
+	    .ip = a ? a->ip : "",
+	    .action = action,
+	    .target = target ? target : "",
+	    .result = result,
+	    .detail = detail ? detail : "{}",
 	};
 	now_text(at);
 	snprintf(seq, sizeof seq, "%lld", (long long)f.seq);
@@ -160,21 +160,22 @@ enum idp_err idp_audit_verify(int64_t tenant_id, long *checked, int64_t *first_b
 		goto out;
 	for (int i = 0; i < store_res_rows(r); i++) {
 		struct idp_audit_fields f = {
-			.tenant_id = tenant_id,
-			.seq = store_res_i64(r, i, AUD_SEQ),
-			.at = store_res_str(r, i, AUD_AT),
-			.actor = store_res_str(r, i, AUD_ACTOR),
-			.role = store_res_str(r, i, AUD_ROLE),
-			.ip = store_res_str(r, i, AUD_IP),
-			.action = store_res_str(r, i, AUD_ACTION),
-			.target = store_res_str(r, i, AUD_TARGET),
-			.result = store_res_str(r, i, AUD_RESULT),
-			.detail = store_res_str(r, i, AUD_DETAIL),
+		    .tenant_id = tenant_id,
+		    .seq = store_res_i64(r, i, AUD_SEQ),
+		    .at = store_res_str(r, i, AUD_AT),
+		    .actor = store_res_str(r, i, AUD_ACTOR),
+		    .role = store_res_str(r, i, AUD_ROLE),
+		    .ip = store_res_str(r, i, AUD_IP),
+		    .action = store_res_str(r, i, AUD_ACTION),
+		    .target = store_res_str(r, i, AUD_TARGET),
+		    .result = store_res_str(r, i, AUD_RESULT),
+		    .detail = store_res_str(r, i, AUD_DETAIL),
 		};
-		bool ok = f.seq == i + 1 &&
-		          store_res_bytea(r, i, AUD_PREV, sprev, sizeof sprev) == IDP_SHA256_LEN &&
-		          store_res_bytea(r, i, AUD_HASH, stored, sizeof stored) == IDP_SHA256_LEN &&
-		          memcmp(sprev, prev, IDP_SHA256_LEN) == 0;
+		bool ok =
+		    f.seq == i + 1 &&
+		    store_res_bytea(r, i, AUD_PREV, sprev, sizeof sprev) == IDP_SHA256_LEN &&
+		    store_res_bytea(r, i, AUD_HASH, stored, sizeof stored) == IDP_SHA256_LEN &&
+		    memcmp(sprev, prev, IDP_SHA256_LEN) == 0;
 		if (ok) {
 			idp_audit_hash(prev, &f, hash);
 			ok = memcmp(hash, stored, IDP_SHA256_LEN) == 0;

@@ -57,7 +57,7 @@ static int open_all(const char *config_path)
 	idp_config_default(&cfg);
 	if (idp_config_load(&cfg, config_path, msg, sizeof msg))
 		return fail("config: %s", msg);
-	idp_log_set_level(!strcmp(cfg.log_level, "debug")  ? IDP_LOG_DEBUG
+	idp_log_set_level(!strcmp(cfg.log_level, "debug")   ? IDP_LOG_DEBUG
 	                  : !strcmp(cfg.log_level, "warn")  ? IDP_LOG_WARN
 	                  : !strcmp(cfg.log_level, "error") ? IDP_LOG_ERROR
 	                                                    : IDP_LOG_INFO);
@@ -160,8 +160,8 @@ static int cmd_tenant_list(void)
 	for (int i = 0; i < store_res_rows(r); i++) {
 		char iso[21];
 		idp_time_iso(store_res_i64(r, i, 4), iso);
-		printf("%-24s %-10s %-20s %s\n", store_res_str(r, i, 1), store_res_str(r, i, 3), iso,
-		       store_res_str(r, i, 2));
+		printf("%-24s %-10s %-20s %s\n", store_res_str(r, i, 1), store_res_str(r, i, 3),
+		       iso, store_res_str(r, i, 2));
 	}
 	store_res_free(r);
 	return 0;
@@ -257,7 +257,8 @@ static int cmd_audit_verify(int argc, char **argv)
 		return 1;
 	err = idp_audit_verify(t.id, &checked, &bad);
 	if (err == IDP_ERR_CONFLICT) {
-		fprintf(stderr, "sekisho: audit chain of %s broken at event %lld (%ld intact before)\n",
+		fprintf(stderr,
+		        "sekisho: audit chain of %s broken at event %lld (%ld intact before)\n",
 		        t.slug, (long long)bad, checked);
 		return 1;
 	}

@@ -140,7 +140,8 @@ static enum idp_err set_public_url(struct idp_config *c, const char *v, char *wh
 	}
 	for (const char *p = rest; *p; p++) {
 		if (!isalnum((unsigned char)*p) && !strchr(".-:[]/_~", *p)) {
-			snprintf(why, whysz, "character '%c' not allowed", isprint((unsigned char)*p) ? *p : '?');
+			snprintf(why, whysz, "character '%c' not allowed",
+			         isprint((unsigned char)*p) ? *p : '?');
 			return IDP_ERR_INVALID;
 		}
 	}
@@ -235,7 +236,8 @@ enum idp_err idp_config_set(struct idp_config *c, const char *key, const char *v
 	if (strcmp(key, "threads") == 0)
 		return set_uint(&c->threads, v, 1, 256, why, whysz);
 	if (strcmp(key, "log_level") == 0) {
-		if (strcmp(v, "debug") && strcmp(v, "info") && strcmp(v, "warn") && strcmp(v, "error")) {
+		if (strcmp(v, "debug") && strcmp(v, "info") && strcmp(v, "warn") &&
+		    strcmp(v, "error")) {
 			snprintf(why, whysz, "must be debug, info, warn or error");
 			return IDP_ERR_INVALID;
 		}
@@ -317,11 +319,28 @@ enum idp_err idp_config_parse_text(struct idp_config *c, const char *text, const
 }
 
 static const char *const env_keys[] = {
-	"listen", "public_url", "data_dir", "database_url", "trusted_proxies", "tls_cert",
-	"tls_key", "tls_client_ca", "master_key_file", "smtp_url", "smtp_from",
-	"argon2_memory_kib", "argon2_iterations", "argon2_parallelism", "threads", "log_level",
-	"invitation_ttl_hours", "reset_ttl_minutes", "ip_max_failures", "ip_window_seconds",
-	"pg_user", "pg_bindir",
+    "listen",
+    "public_url",
+    "data_dir",
+    "database_url",
+    "trusted_proxies",
+    "tls_cert",
+    "tls_key",
+    "tls_client_ca",
+    "master_key_file",
+    "smtp_url",
+    "smtp_from",
+    "argon2_memory_kib",
+    "argon2_iterations",
+    "argon2_parallelism",
+    "threads",
+    "log_level",
+    "invitation_ttl_hours",
+    "reset_ttl_minutes",
+    "ip_max_failures",
+    "ip_window_seconds",
+    "pg_user",
+    "pg_bindir",
 };
 
 enum idp_err idp_config_load(struct idp_config *c, const char *path, char *msg, size_t msgsz)

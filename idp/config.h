@@ -34,11 +34,11 @@ struct idp_config {
 	unsigned threads;
 	/* additions to the first set of DESIGN.md, documented in the README */
 	char log_level[8];
-	unsigned invitation_ttl_hours;   /* default 72 */
-	unsigned reset_ttl_minutes;      /* default 60 */
-	unsigned ip_max_failures;        /* login failures per source IP per window, default 30 */
-	unsigned ip_window_seconds;      /* default 300 */
-	char pg_user[64];                /* OS account for the embedded cluster when run as root */
+	unsigned invitation_ttl_hours; /* default 72 */
+	unsigned reset_ttl_minutes;    /* default 60 */
+	unsigned ip_max_failures;      /* login failures per source IP per window, default 30 */
+	unsigned ip_window_seconds;    /* default 300 */
+	char pg_user[64];              /* OS account for the embedded cluster when run as root */
 	char pg_bindir[IDP_CONFIG_PATH_MAX];
 };
 

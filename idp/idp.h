@@ -17,7 +17,7 @@
 #include "idp/util.h"
 
 #define IDP_EMAIL_MAX 254
-#define IDP_NAME_MAX 400 /* bytes: 100 code points of up to 4 bytes */
+#define IDP_NAME_MAX  400 /* bytes: 100 code points of up to 4 bytes */
 
 /* Process-wide state set up once by idp_init. */
 struct idp_runtime {
@@ -55,8 +55,8 @@ enum idp_err idp_tenant_create(const char *slug, const char *name, int64_t *id);
 /* --- invitations ------------------------------------------------------ */
 
 struct idp_invitation {
-	char url[700];       /* public_url/t/slug/invite/<token> */
-	int64_t expires_at;  /* Unix seconds */
+	char url[700];      /* public_url/t/slug/invite/<token> */
+	int64_t expires_at; /* Unix seconds */
 };
 
 /* Invite email with role ("admin" or "user") and send the e-mail (SMTP or the
@@ -198,8 +198,8 @@ void idp_audit_rows_free(struct idp_audit_row *rows, int n);
 
 /* Record that ri's address was refused by the tenant's IP allow list
  * (access.denied_ip).  Failures are logged, never returned. */
-void idp_access_denied_ip(const struct idp_tenant *t, const struct idp_reqinfo *ri,
-                          const char *who, const char *path);
+void idp_access_denied_ip(const struct idp_tenant *t, const struct idp_reqinfo *ri, const char *who,
+                          const char *path);
 
 struct idp_session_row {
 	int64_t id;
@@ -265,8 +265,7 @@ struct idp_invite_row {
 };
 
 /* Open (unused, unrevoked, unexpired) invitations, newest first; *rows new. */
-enum idp_err idp_invitations_list(const struct idp_tenant *t, struct idp_invite_row **rows,
-                                  int *n);
+enum idp_err idp_invitations_list(const struct idp_tenant *t, struct idp_invite_row **rows, int *n);
 
 /* --- the user's own password -------------------------------------------- */
 
@@ -275,9 +274,8 @@ enum idp_err idp_invitations_list(const struct idp_tenant *t, struct idp_invite_
  * and the history (IDP_ERR_POLICY with *rules).  Clears a forced change, ends
  * the user's other sessions.  Audited password.changed. */
 enum idp_err idp_password_change(const struct idp_tenant *t, const struct idp_session *s,
-                                 const char *current, const char *password,
-                                 const char *password2, const struct idp_reqinfo *ri,
-                                 unsigned *rules);
+                                 const char *current, const char *password, const char *password2,
+                                 const struct idp_reqinfo *ri, unsigned *rules);
 
 /* Start a reset: when email is an active user of t, e-mail a single-use link
  * (valid reset_ttl_minutes) and audit password.reset_requested.  Returns
@@ -292,9 +290,9 @@ enum idp_err idp_reset_check(const struct idp_tenant *t, const char *token);
 /* Finish a reset: set the password (policy and history as for a change),
  * use up the link, unlock the account, end all sessions.  Audited
  * password.reset. */
-enum idp_err idp_reset_complete(const struct idp_tenant *t, const char *token,
-                                const char *password, const char *password2,
-                                const struct idp_reqinfo *ri, unsigned *rules);
+enum idp_err idp_reset_complete(const struct idp_tenant *t, const char *token, const char *password,
+                                const char *password2, const struct idp_reqinfo *ri,
+                                unsigned *rules);
 
 /* Send a mail: SMTP when smtp_url is set, else a file in <data_dir>/outbox/.
  * Body is plain UTF-8 text. */

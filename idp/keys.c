@@ -69,8 +69,9 @@ static enum idp_err load_master(const char *path, unsigned char key[MASTER_LEN])
 		return IDP_ERR_IO;
 	}
 	if (st.st_mode & 0077) {
-		idp_error("master_key_file %s: readable by group or others (mode %03o); chmod 600 it",
-		          path, (unsigned)(st.st_mode & 0777));
+		idp_error(
+		    "master_key_file %s: readable by group or others (mode %03o); chmod 600 it",
+		    path, (unsigned)(st.st_mode & 0777));
 		close(fd);
 		return IDP_ERR_CONFIG;
 	}

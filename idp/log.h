@@ -11,8 +11,8 @@ void idp_log_set_level(enum idp_log_level level);
 void idp_log(enum idp_log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 #define idp_debug(...) idp_log(IDP_LOG_DEBUG, __VA_ARGS__)
-#define idp_info(...) idp_log(IDP_LOG_INFO, __VA_ARGS__)
-#define idp_warn(...) idp_log(IDP_LOG_WARN, __VA_ARGS__)
+#define idp_info(...)  idp_log(IDP_LOG_INFO, __VA_ARGS__)
+#define idp_warn(...)  idp_log(IDP_LOG_WARN, __VA_ARGS__)
 #define idp_error(...) idp_log(IDP_LOG_ERROR, __VA_ARGS__)
 
 #endif

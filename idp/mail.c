@@ -49,7 +49,7 @@ static void encode_subject(const char *s, char *out, size_t outsz)
 {
 	char b64[512];
 	static const char tbl[] =
-		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 	size_t n = strlen(s), j = 0;
 
 	if (n > 300)

@@ -411,7 +411,8 @@ static enum idp_err accept_tx(struct store_conn *c, void *arg)
 	err = store_exec(c, STMT_HISTORY_INSERT, 3, p3, NULL);
 	if (err)
 		return err;
-	err = idp_audit_write(c, a->t->id, &actor, "invitation.accepted", a->email, "success", NULL);
+	err =
+	    idp_audit_write(c, a->t->id, &actor, "invitation.accepted", a->email, "success", NULL);
 	if (err)
 		return err;
 	err = session_create(c, a->t, user_id, a->ri, a->out);
@@ -425,8 +426,7 @@ static enum idp_err accept_tx(struct store_conn *c, void *arg)
 
 enum idp_err idp_invite_accept(const struct idp_tenant *t, const char *token, const char *name,
                                const char *password, const char *password2,
-                               const struct idp_reqinfo *ri, unsigned *rules,
-                               struct idp_login *out)
+                               const struct idp_reqinfo *ri, unsigned *rules, struct idp_login *out)
 {
 	struct idp_invite_info info;
 	char phc[IDP_PHC_MAX];
@@ -452,8 +452,8 @@ enum idp_err idp_invite_accept(const struct idp_tenant *t, const char *token, co
 	err = idp_password_hash(password, &idp_rt.cfg->argon2, phc);
 	if (err)
 		return err;
-	struct accept_args a = {.t = t, .token = token, .name = name, .hash = phc, .ri = ri,
-	                        .out = out};
+	struct accept_args a = {
+	    .t = t, .token = token, .name = name, .hash = phc, .ri = ri, .out = out};
 	err = idp_tx(t->id, accept_tx, &a);
 	idp_wipe(phc, sizeof phc);
 	return err;
@@ -534,7 +534,7 @@ struct login_args {
 	const struct idp_reqinfo *ri;
 	struct login_user *u;
 	bool password_ok;
-	const char *reason; /* why a failure failed, for the audit detail */
+	const char *reason;   /* why a failure failed, for the audit detail */
 	const char *new_hash; /* rehash on success, or NULL */
 	struct idp_login *out;
 	bool locked_now;
@@ -550,8 +550,8 @@ static enum idp_err login_finish_tx(struct store_conn *c, void *arg)
 	char uid[24], maxf[24], detail[160];
 	enum idp_err err;
 
-	idp_actor_set(&actor, a->u->found ? a->u->id : 0, a->u->email, a->u->found ? a->u->role : "",
-	              a->ri);
+	idp_actor_set(&actor, a->u->found ? a->u->id : 0, a->u->email,
+	              a->u->found ? a->u->role : "", a->ri);
 	I64(uid, a->u->id);
 	a->result = IDP_ERR_AUTH;
 	if (a->u->found && a->u->locked_at && pol->lockout.unlock_after_seconds > 0 &&
@@ -587,8 +587,8 @@ static enum idp_err login_finish_tx(struct store_conn *c, void *arg)
 		err = idp_audit_write(c, a->t->id, &actor, "login.failure", a->u->email, "failure",
 		                      detail);
 		if (!err && a->locked_now)
-			err = idp_audit_write(c, a->t->id, &actor, "login.locked", a->u->email, "success",
-			                      NULL);
+			err = idp_audit_write(c, a->t->id, &actor, "login.locked", a->u->email,
+			                      "success", NULL);
 		return err;
 	}
 	if (a->new_hash) {
@@ -664,7 +664,8 @@ enum idp_err idp_login_password(const struct idp_tenant *t, const char *email, c
 	    idp_password_hash(password, &idp_rt.cfg->argon2, newphc) == IDP_OK)
 		a.new_hash = newphc;
 	/* Administrators are held to both address lists. */
-	if (a.password_ok && u.found && strcmp(u.role, "admin") == 0 && t->policy.ip.n_admin_allow &&
+	if (a.password_ok && u.found && strcmp(u.role, "admin") == 0 &&
+	    t->policy.ip.n_admin_allow &&
 	    !idp_cidr_list_contains(t->policy.ip.admin_allow, t->policy.ip.n_admin_allow,
 	                            &ri->addr)) {
 		idp_wipe(newphc, sizeof newphc);
@@ -939,8 +940,8 @@ static enum idp_err users_list_tx(struct store_conn *c, void *arg)
 enum idp_err idp_users_list(const struct idp_tenant *t, const char *q, int limit, int offset,
                             struct idp_user_row **rows, int *n)
 {
-	struct list_args a = {.q = q, .limit = limit, .offset = offset, .now = time(NULL),
-	                      .pol = &t->policy};
+	struct list_args a = {
+	    .q = q, .limit = limit, .offset = offset, .now = time(NULL), .pol = &t->policy};
 	enum idp_err err;
 
 	*rows = NULL;
@@ -1037,8 +1038,8 @@ enum idp_err idp_audit_list(const struct idp_tenant *t, const struct idp_audit_f
 	*rows = NULL;
 	*n = 0;
 	*total = 0;
-	if (!time_param_ok(f->from) || !time_param_ok(f->to) || f->limit < 1 ||
-	    f->limit > 10000 || f->offset < 0 || (f->action && strlen(f->action) > 63) ||
+	if (!time_param_ok(f->from) || !time_param_ok(f->to) || f->limit < 1 || f->limit > 10000 ||
+	    f->offset < 0 || (f->action && strlen(f->action) > 63) ||
 	    (f->actor && strlen(f->actor) > IDP_EMAIL_MAX))
 		return IDP_ERR_INVALID;
 	err = idp_tx(t->id, audit_list_tx, &a);

@@ -35,8 +35,8 @@
 extern const char *const idp_blocklist[];
 extern const size_t idp_blocklist_count;
 
-#define SALT_LEN 16
-#define HASH_LEN 32
+#define SALT_LEN     16
+#define HASH_LEN     32
 #define PHC_MIN_SALT 8  /* bytes; ARGON2_MIN_SALT_LENGTH */
 #define PHC_MIN_HASH 16 /* bytes; anything shorter is not one of ours */
 
@@ -397,7 +397,7 @@ out:
 /* Dummy hashes, one per parameter set seen, made on first use.  Parameters
  * normally never change, so a handful of slots suffices; when they run out
  * the oldest entry is replaced. */
-#define DUMMY_SLOTS 8
+#define DUMMY_SLOTS    8
 #define DUMMY_PASSWORD "sekisho dummy password, never a real one"
 
 struct dummy {

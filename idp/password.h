@@ -13,7 +13,7 @@
 #include "idp/err.h"
 #include "idp/policy.h"
 
-#define IDP_PHC_MAX 160     /* longest PHC string we produce or accept */
+#define IDP_PHC_MAX      160  /* longest PHC string we produce or accept */
 #define IDP_PASSWORD_MAX 1024 /* bytes; longer input is refused before hashing */
 
 struct idp_argon2_params {
@@ -65,7 +65,7 @@ enum idp_pw_rule {
 	IDP_PW_FEW_CLASSES = 1 << 6,
 	IDP_PW_HAS_EMAIL = 1 << 7,
 	IDP_PW_BLOCKLISTED = 1 << 8,
-	IDP_PW_REUSED = 1 << 9, /* set by the caller after the history check */
+	IDP_PW_REUSED = 1 << 9,    /* set by the caller after the history check */
 	IDP_PW_MISMATCH = 1 << 10, /* confirmation differs; set by the caller */
 	IDP_PW_BAD_UTF8 = 1 << 11,
 };

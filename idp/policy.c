@@ -23,9 +23,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define POLICY_JSON_MAX 65536 /* bytes; the document is small, 256 CIDRs twice fit easily */
-#define POLICY_JSON_DEPTH 8   /* the document nests 3 deep */
-#define ZONEINFO_DIR "/usr/share/zoneinfo/"
+#define POLICY_JSON_MAX   65536 /* bytes; the document is small, 256 CIDRs twice fit easily */
+#define POLICY_JSON_DEPTH 8     /* the document nests 3 deep */
+#define ZONEINFO_DIR      "/usr/share/zoneinfo/"
 
 enum kind { K_INT, K_BOOL, K_CONCURRENT, K_MFA, K_CERT, K_CIDRS, K_TZ };
 

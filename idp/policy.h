@@ -18,16 +18,16 @@ enum idp_mfa_require { IDP_MFA_OFF, IDP_MFA_ADMINS, IDP_MFA_ALL };
 enum idp_client_cert { IDP_CERT_OFF, IDP_CERT_REQUIRED, IDP_CERT_FACTOR };
 
 #define IDP_POLICY_MAX_CIDRS 256
-#define IDP_POLICY_TZ_MAX 64
+#define IDP_POLICY_TZ_MAX    64
 
 struct idp_policy {
 	struct {
-		int min_length;       /* 8..64 */
-		int max_length;       /* min_length..128 */
+		int min_length; /* 8..64 */
+		int max_length; /* min_length..128 */
 		bool require_upper, require_lower, require_digit, require_symbol;
-		int min_classes;      /* 0..4 */
-		int history;          /* 0..24 */
-		int expiry_days;      /* 0 = never, 1..999 */
+		int min_classes; /* 0..4 */
+		int history;     /* 0..24 */
+		int expiry_days; /* 0 = never, 1..999 */
 		bool change_at_first_login;
 	} password;
 	struct {
@@ -50,7 +50,7 @@ struct idp_policy {
 		size_t n_admin_allow;
 	} ip;
 	struct {
-		int retention_days;              /* 1..3650 */
+		int retention_days;               /* 1..3650 */
 		char timezone[IDP_POLICY_TZ_MAX]; /* IANA name, must exist in /usr/share/zoneinfo */
 	} audit;
 };

@@ -12,7 +12,6 @@
 #include "store/db.h"
 #include "store/queries.h"
 
-
 struct denied_args {
 	const struct idp_tenant *t;
 	const struct idp_reqinfo *ri;
@@ -34,14 +33,14 @@ static enum idp_err denied_tx(struct store_conn *c, void *arg)
 	                       "failure", detail);
 }
 
-void idp_access_denied_ip(const struct idp_tenant *t, const struct idp_reqinfo *ri,
-                          const char *who, const char *path)
+void idp_access_denied_ip(const struct idp_tenant *t, const struct idp_reqinfo *ri, const char *who,
+                          const char *path)
 {
 	struct denied_args a = {t, ri, who, path};
 	enum idp_err err = idp_tx(t->id, denied_tx, &a);
 
-	idp_info("access denied for %s to %s in tenant %s by IP policy", ri->ip,
-	         path ? path : "", t->slug);
+	idp_info("access denied for %s to %s in tenant %s by IP policy", ri->ip, path ? path : "",
+	         t->slug);
 	if (err)
 		idp_error("cannot audit IP denial: %s", idp_strerror(err));
 }
@@ -125,7 +124,8 @@ static enum idp_err send_tx(struct store_conn *c, void *arg)
 	if (n != 1)
 		return IDP_ERR_NOT_FOUND;
 	snprintf(detail, sizeof detail, "{\"session\":%lld}", (long long)a->id);
-	return idp_audit_write(c, a->t->id, a->by, "session.ended", a->by->email, "success", detail);
+	return idp_audit_write(c, a->t->id, a->by, "session.ended", a->by->email, "success",
+	                       detail);
 }
 
 enum idp_err idp_session_end_own(const struct idp_tenant *t, const struct idp_actor *by,

@@ -36,14 +36,14 @@
 #include <openssl/rand.h>
 #include <openssl/sha.h>
 
-#define REDIRECT_MAX 2048
-#define EMAIL_MAX 254 /* RFC 5321 section 4.5.3.1.3 path limit minus the brackets */
-#define EMAIL_LOCAL_MAX 64
+#define REDIRECT_MAX     2048
+#define EMAIL_MAX        254 /* RFC 5321 section 4.5.3.1.3 path limit minus the brackets */
+#define EMAIL_LOCAL_MAX  64
 #define EMAIL_DOMAIN_MAX 253
-#define NAME_MAX_CHARS 100
-#define SLUG_MAX 63
+#define NAME_MAX_CHARS   100
+#define SLUG_MAX         63
 #define XFF_MAX_ELEMENTS 64
-#define ADDR_TEXT_MAX 63 /* longer than any address inet_pton accepts */
+#define ADDR_TEXT_MAX    63 /* longer than any address inet_pton accepts */
 
 /* ---- randomness, hashes, encodings ---- */
 

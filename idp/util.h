@@ -15,8 +15,8 @@
 
 /* A token is 32 random bytes (256 bits) written as unpadded base64url. */
 #define IDP_TOKEN_BYTES 32
-#define IDP_TOKEN_LEN 43 /* characters, without the NUL */
-#define IDP_SHA256_LEN 32
+#define IDP_TOKEN_LEN   43 /* characters, without the NUL */
+#define IDP_SHA256_LEN  32
 
 /* Fill buf with n bytes from the OS CSPRNG (OpenSSL RAND_bytes).
  * Returns IDP_ERR_CRYPTO if the generator fails; buf is then undefined. */

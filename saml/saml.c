@@ -24,7 +24,8 @@ enum idp_err saml_global_init(void)
 {
 	for (char **e = environ; *e; e++) {
 		if (strncmp(*e, "LASSO_", 6) == 0) {
-			idp_error("environment variable %.40s is set: Lasso would read it; refusing to start",
+			idp_error("environment variable %.40s is set: Lasso would read it; "
+			          "refusing to start",
 			          *e);
 			return IDP_ERR_CONFIG;
 		}

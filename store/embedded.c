@@ -19,9 +19,9 @@
 #include "idp/log.h"
 
 #define SUPERUSER "sekisho_super"
-#define APP_ROLE "sekisho"
-#define APP_DB "sekisho"
-#define PG_PORT "5432"
+#define APP_ROLE  "sekisho"
+#define APP_DB    "sekisho"
+#define PG_PORT   "5432"
 
 static struct {
 	bool active;
@@ -168,8 +168,8 @@ static enum idp_err write_conf(void)
 static enum idp_err init_cluster(void)
 {
 	char version[PATH_MAX];
-	const char *args[] = {"-D", emb.datadir, "-U", SUPERUSER, "--auth=trust", "-E", "UTF8",
-	                      "--locale=C", "--no-instructions", NULL};
+	const char *args[] = {"-D", emb.datadir, "-U",         SUPERUSER,           "--auth=trust",
+	                      "-E", "UTF8",      "--locale=C", "--no-instructions", NULL};
 
 	snprintf(version, sizeof version, "%s/PG_VERSION", emb.datadir);
 	if (access(version, F_OK) == 0)
@@ -196,9 +196,9 @@ static enum idp_err bootstrap_roles(void)
 	PGresult *r;
 	enum idp_err err = IDP_OK;
 	static const char *const sql[] = {
-		"DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '" APP_ROLE "') "
-		"THEN CREATE ROLE " APP_ROLE " LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE "
-		"NOBYPASSRLS; END IF; END $$",
+	    "DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '" APP_ROLE "') "
+	    "THEN CREATE ROLE " APP_ROLE " LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE "
+	    "NOBYPASSRLS; END IF; END $$",
 	};
 
 	snprintf(ci, sizeof ci, "host=%s port=" PG_PORT " user=" SUPERUSER " dbname=postgres",
@@ -223,7 +223,8 @@ static enum idp_err bootstrap_roles(void)
 	if (!have) {
 		r = PQexec(pg, "CREATE DATABASE " APP_DB " OWNER " APP_ROLE " ENCODING 'UTF8'");
 		if (PQresultStatus(r) != PGRES_COMMAND_OK) {
-			idp_error("embedded postgres: create database: %s", PQresultErrorMessage(r));
+			idp_error("embedded postgres: create database: %s",
+			          PQresultErrorMessage(r));
 			err = IDP_ERR_DB;
 		}
 		PQclear(r);
@@ -263,8 +264,9 @@ enum idp_err store_embedded_start(const struct store_embedded_opts *o, char *con
 	if (emb.drop) {
 		struct passwd *pw = getpwnam(o->run_as);
 		if (!pw) {
-			idp_error("pg_user: no such account \"%s\" (PostgreSQL refuses to run as root)",
-			          o->run_as);
+			idp_error(
+			    "pg_user: no such account \"%s\" (PostgreSQL refuses to run as root)",
+			    o->run_as);
 			return IDP_ERR_CONFIG;
 		}
 		emb.uid = pw->pw_uid;
@@ -281,9 +283,10 @@ enum idp_err store_embedded_start(const struct store_embedded_opts *o, char *con
 	if ((err = make_dir(emb.pgdir, true)))
 		return err;
 	if (!reachable(emb.pgdir)) {
-		idp_error("data_dir %s: not reachable by account \"%s\"; every parent directory must "
-		          "be searchable by it",
-		          abs, o->run_as);
+		idp_error(
+		    "data_dir %s: not reachable by account \"%s\"; every parent directory must "
+		    "be searchable by it",
+		    abs, o->run_as);
 		return IDP_ERR_CONFIG;
 	}
 	ctl = lock_file("ctl.lock", LOCK_EX);
@@ -301,8 +304,8 @@ enum idp_err store_embedded_start(const struct store_embedded_opts *o, char *con
 	if ((err = init_cluster()))
 		goto out;
 	if (!running()) {
-		const char *args[] = {"-D", emb.datadir, "-l", emb.logfile, "-w", "-t", "60", "start",
-		                      NULL};
+		const char *args[] = {"-D", emb.datadir, "-l",    emb.logfile, "-w",
+		                      "-t", "60",        "start", NULL};
 		idp_info("embedded postgres: starting cluster in %s", emb.datadir);
 		if (run_pg("pg_ctl", args) != 0) {
 			idp_error("embedded postgres: pg_ctl start failed, see %s", emb.logfile);
@@ -342,12 +345,13 @@ void store_embedded_stop(void)
 	/* Give up our share; if nobody else holds one, we are the last user. */
 	flock(emb.users_fd, LOCK_UN);
 	if (flock(emb.users_fd, LOCK_EX | LOCK_NB) == 0) {
-		const char *args[] = {"-D", emb.datadir, "-m", "fast", "-w", "-t", "60", "stop",
-		                      NULL};
+		const char *args[] = {"-D", emb.datadir, "-m",   "fast", "-w",
+		                      "-t", "60",        "stop", NULL};
 		if (running()) {
 			idp_info("embedded postgres: stopping cluster");
 			if (run_pg("pg_ctl", args) != 0)
-				idp_error("embedded postgres: pg_ctl stop failed, see %s", emb.logfile);
+				idp_error("embedded postgres: pg_ctl stop failed, see %s",
+				          emb.logfile);
 		}
 	}
 	close(emb.users_fd);

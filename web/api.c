@@ -40,7 +40,8 @@ enum idp_err web_api_body(struct web_req *r, json_object **out)
 	json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
 	o = json_tokener_parse_ex(tok, r->body, (int)r->body_len);
 	if (!o || json_tokener_get_error(tok) != json_tokener_success ||
-	    json_tokener_get_parse_end(tok) != r->body_len || !json_object_is_type(o, json_type_object)) {
+	    json_tokener_get_parse_end(tok) != r->body_len ||
+	    !json_object_is_type(o, json_type_object)) {
 		json_object_put(o);
 		json_tokener_free(tok);
 		return IDP_ERR_INVALID;
@@ -296,11 +297,13 @@ static int policy_put(struct web_req *r)
 		free(p);
 		return web_json_error(r, 400, "invalid_json", NULL);
 	}
-	err = idp_policy_update(&r->tenant, &r->actor, r->body, r->body_len, field, sizeof field, p);
+	err =
+	    idp_policy_update(&r->tenant, &r->actor, r->body, r->body_len, field, sizeof field, p);
 	if (err == IDP_ERR_INVALID || err == IDP_ERR_TOO_LARGE) {
 		free(p);
 		return web_json_error(r, err == IDP_ERR_TOO_LARGE ? 413 : 400,
-		                      field[0] ? "invalid" : "invalid_json", field[0] ? field : NULL);
+		                      field[0] ? "invalid" : "invalid_json",
+		                      field[0] ? field : NULL);
 	}
 	if (err) {
 		free(p);
@@ -317,7 +320,7 @@ static int policy_put(struct web_req *r)
 
 /* POST /users/{email}/{op} and DELETE /users/{email}. */
 static int user_op(struct web_req *r, enum idp_err (*fn)(const struct idp_tenant *,
-                                                          const struct idp_actor *, const char *))
+                                                         const struct idp_actor *, const char *))
 {
 	enum idp_err err = fn(&r->tenant, &r->actor, r->wild[0]);
 
@@ -380,8 +383,9 @@ static int user_password(struct web_req *r)
 	json_object_put(body);
 	if (err == IDP_ERR_POLICY) {
 		static const char *const names[] = {
-			"too_short", "too_long", "need_upper", "need_lower", "need_digit", "need_symbol",
-			"few_classes", "contains_email", "blocklisted", "reused", "mismatch", "bad_utf8",
+		    "too_short",   "too_long",    "need_upper",  "need_lower",
+		    "need_digit",  "need_symbol", "few_classes", "contains_email",
+		    "blocklisted", "reused",      "mismatch",    "bad_utf8",
 		};
 		json_object *o = json_object_new_object();
 		arr = json_object_new_array();
@@ -442,18 +446,18 @@ static int invitation_delete(struct web_req *r)
 #define API (WEB_TENANT | WEB_API | WEB_ADMIN | WEB_CSRF)
 
 const struct web_route web_routes_api[] = {
-	{"GET", "/api/v1/users", users_get, API},
-	{"POST", "/api/v1/invitations", invitations_post, API},
-	{"GET", "/api/v1/audit", audit_get, API},
-	{"GET", "/api/v1/invitations", invitations_get, API},
-	{"DELETE", "/api/v1/invitations/*", invitation_delete, API},
-	{"GET", "/api/v1/policy", policy_get, API},
-	{"PUT", "/api/v1/policy", policy_put, API},
-	{"POST", "/api/v1/users/*/suspend", user_suspend, API},
-	{"POST", "/api/v1/users/*/resume", user_resume, API},
-	{"POST", "/api/v1/users/*/unlock", user_unlock, API},
-	{"POST", "/api/v1/users/*/logout", user_logout, API},
-	{"POST", "/api/v1/users/*/password", user_password, API},
-	{"DELETE", "/api/v1/users/*", user_delete, API},
-	{NULL, NULL, NULL, 0},
+    {"GET", "/api/v1/users", users_get, API},
+    {"POST", "/api/v1/invitations", invitations_post, API},
+    {"GET", "/api/v1/audit", audit_get, API},
+    {"GET", "/api/v1/invitations", invitations_get, API},
+    {"DELETE", "/api/v1/invitations/*", invitation_delete, API},
+    {"GET", "/api/v1/policy", policy_get, API},
+    {"PUT", "/api/v1/policy", policy_put, API},
+    {"POST", "/api/v1/users/*/suspend", user_suspend, API},
+    {"POST", "/api/v1/users/*/resume", user_resume, API},
+    {"POST", "/api/v1/users/*/unlock", user_unlock, API},
+    {"POST", "/api/v1/users/*/logout", user_logout, API},
+    {"POST", "/api/v1/users/*/password", user_password, API},
+    {"DELETE", "/api/v1/users/*", user_delete, API},
+    {NULL, NULL, NULL, 0},
 };

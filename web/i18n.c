@@ -7,7 +7,7 @@
 
 static const char *const catalogue[M__COUNT][2] = {
 #define WEB_MSG_ROW(id, en, ja) [id] = {en, ja},
-	WEB_MESSAGES(WEB_MSG_ROW)
+    WEB_MESSAGES(WEB_MSG_ROW)
 #undef WEB_MSG_ROW
 };
 
@@ -54,7 +54,8 @@ enum web_lang web_lang_from_header(const char *h)
 			h++;
 		double q = qvalue(h, end);
 		if (end - h >= 2) {
-			char a = (char)tolower((unsigned char)h[0]), b = (char)tolower((unsigned char)h[1]);
+			char a = (char)tolower((unsigned char)h[0]),
+			     b = (char)tolower((unsigned char)h[1]);
 			bool whole = end - h == 2 || h[2] == '-' || h[2] == ';';
 			if (whole && a == 'j' && b == 'a' && q > best_ja)
 				best_ja = q;

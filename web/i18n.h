@@ -8,250 +8,276 @@
 
 #include "web/web.h"
 
-#define WEB_MESSAGES(X)                                                                        \
-	X(M_PRODUCT, "Sekisho", "関所 Sekisho")                                                     \
-	X(M_LOGIN_TITLE, "Sign in", "ログイン")                                                    \
-	X(M_EMAIL, "E-mail address", "メールアドレス")                                             \
-	X(M_PASSWORD, "Password", "パスワード")                                                    \
-	X(M_PASSWORD2, "Confirm password", "パスワード (確認)")                                    \
-	X(M_NAME, "Display name", "表示名")                                                        \
-	X(M_SIGN_IN, "Sign in", "ログイン")                                                        \
-	X(M_SIGN_OUT, "Sign out", "ログアウト")                                                    \
-	X(M_LOGIN_FAILED, "The e-mail address or password is incorrect.",                          \
-	  "メールアドレスまたはパスワードが正しくありません。")                                    \
-	X(M_LOGIN_RATE, "Too many attempts from your address. Please wait a few minutes.",         \
-	  "このアドレスからの試行が多すぎます。数分待ってから再度お試しください。")                \
-	X(M_LOGIN_CONCURRENT,                                                                      \
-	  "You are already signed in elsewhere. Sign out there first.",                            \
-	  "別の場所ですでにログインしています。先にそちらからログアウトしてください。")            \
-	X(M_IP_DENIED_TITLE, "Access denied", "アクセスが拒否されました")                          \
-	X(M_IP_DENIED, "Access from your address is not allowed by your organisation's policy: ",  \
-	  "組織のポリシーにより、このアドレスからのアクセスは許可されていません: ")                \
-	X(M_NOT_FOUND_TITLE, "Not found", "見つかりません")                                        \
-	X(M_NOT_FOUND, "The page you asked for does not exist.",                                   \
-	  "お探しのページは存在しません。")                                                        \
-	X(M_BAD_REQUEST_TITLE, "Bad request", "不正なリクエスト")                                  \
-	X(M_BAD_REQUEST, "The request could not be understood. Please go back and try again.",     \
-	  "リクエストを処理できませんでした。戻ってもう一度お試しください。")                      \
-	X(M_TOO_LARGE_TITLE, "Request too large", "リクエストが大きすぎます")                      \
-	X(M_TOO_LARGE, "The request is larger than this service accepts.",                         \
-	  "リクエストが許容される大きさを超えています。")                                          \
-	X(M_CSRF_TITLE, "Form expired", "フォームの有効期限切れ")                                  \
-	X(M_CSRF, "This form has expired or was not sent from this site. Please reload and try again.", \
-	  "フォームの有効期限が切れたか、このサイトから送信されていません。再読み込みしてください。") \
-	X(M_UNAVAILABLE_TITLE, "Temporarily unavailable", "一時的に利用できません")                \
-	X(M_UNAVAILABLE, "The service is temporarily unavailable. Please try again shortly.",      \
-	  "サービスが一時的に利用できません。しばらくしてから再度お試しください。")                \
-	X(M_FORBIDDEN_TITLE, "Forbidden", "権限がありません")                                      \
-	X(M_FORBIDDEN, "You do not have permission to do this.",                                   \
-	  "この操作を行う権限がありません。")                                                      \
-	X(M_INVITE_TITLE, "Activate your account", "アカウントの有効化")                          \
-	X(M_INVITE_INTRO, "Choose your display name and password to activate the account for ",    \
-	  "表示名とパスワードを設定して、次のアカウントを有効にしてください: ")                    \
-	X(M_INVITE_SUBMIT, "Activate account", "アカウントを有効にする")                           \
-	X(M_INVITE_INVALID_TITLE, "Invitation not valid", "招待が無効です")                        \
-	X(M_INVITE_INVALID,                                                                        \
-	  "This invitation link is not valid: it may have been used already, expired or been "     \
-	  "revoked. Ask your administrator for a new invitation.",                                 \
-	  "この招待リンクは無効です。使用済み、期限切れ、または取り消された可能性があります。"    \
-	  "管理者に新しい招待を依頼してください。")                                                \
-	X(M_NAME_INVALID, "Enter a display name of 1 to 100 characters.",                          \
-	  "表示名は 1〜100 文字で入力してください。")                                              \
-	X(M_PW_RULES_FAILED, "The password does not meet these rules:",                            \
-	  "パスワードが次の条件を満たしていません:")                                               \
-	X(M_PW_TOO_SHORT, "at least %d characters", "%d 文字以上")                                 \
-	X(M_PW_TOO_LONG, "at most %d characters", "%d 文字以下")                                   \
-	X(M_PW_NEED_UPPER, "an upper-case letter (A-Z)", "英大文字 (A-Z) を含む")                  \
-	X(M_PW_NEED_LOWER, "a lower-case letter (a-z)", "英小文字 (a-z) を含む")                   \
-	X(M_PW_NEED_DIGIT, "a digit (0-9)", "数字 (0-9) を含む")                                   \
-	X(M_PW_NEED_SYMBOL, "a symbol", "記号を含む")                                              \
-	X(M_PW_FEW_CLASSES, "at least %d of: upper-case, lower-case, digit, symbol",               \
-	  "英大文字・英小文字・数字・記号のうち %d 種類以上")                                      \
-	X(M_PW_HAS_EMAIL, "must not contain your e-mail address",                                  \
-	  "メールアドレスを含まない")                                                              \
-	X(M_PW_BLOCKLISTED, "must not be a commonly used password",                                \
-	  "よく使われるパスワードではない")                                                        \
-	X(M_PW_REUSED, "must not be one of your last %d passwords",                                \
-	  "直近 %d 回に使用したパスワードではない")                                                \
-	X(M_PW_SAME_AS_CURRENT, "must differ from your current password",                          \
-	  "現在のパスワードと異なる")                                                              \
-	X(M_PW_MISMATCH, "both entries must be the same", "確認用と一致する")                     \
-	X(M_PW_BAD_UTF8, "must be valid text", "有効な文字列である")                               \
-	X(M_HOME_TITLE, "My account", "マイアカウント")                                            \
-	X(M_WELCOME, "Signed in as", "ログイン中:")                                                \
-	X(M_ROLE, "Role", "ロール")                                                                \
-	X(M_ROLE_ADMIN, "Administrator", "管理者")                                                 \
-	X(M_ROLE_USER, "User", "ユーザー")                                                         \
-	X(M_SESSIONS, "My sessions", "ログイン中のセッション")                                     \
-	X(M_SESSION_STARTED, "Started", "開始")                                                   \
-	X(M_SESSION_LAST, "Last activity", "最終操作")                                             \
-	X(M_SESSION_IP, "IP address", "IP アドレス")                                               \
-	X(M_SESSION_UA, "Browser", "ブラウザ")                                                     \
-	X(M_SESSION_END, "End", "終了")                                                            \
-	X(M_SESSION_THIS, "this session", "このセッション")                                        \
-	X(M_ADMIN_CONSOLE, "Administrator console", "管理コンソール")                              \
-	X(M_LOGGED_OUT, "You have signed out.", "ログアウトしました。")                            \
-	X(M_SESSION_EXPIRED, "Your session has ended. Please sign in again.",                      \
-	  "セッションが終了しました。もう一度ログインしてください。")                              \
-	X(M_CHANGE_PASSWORD, "Change password", "パスワード変更")                                  \
-	X(M_CURRENT_PASSWORD, "Current password", "現在のパスワード")                              \
-	X(M_NEW_PASSWORD, "New password", "新しいパスワード")                                      \
-	X(M_PASSWORD_CHANGED, "Your password has been changed.", "パスワードを変更しました。")     \
-	X(M_PASSWORD_FORCED, "You must set a new password before you continue.",                   \
-	  "続行する前に新しいパスワードを設定してください。")                                      \
-	X(M_CURRENT_WRONG, "The current password is incorrect.",                                   \
-	  "現在のパスワードが正しくありません。")                                                  \
-	X(M_FORGOT, "Forgot your password?", "パスワードをお忘れですか?")                          \
-	X(M_RESET_TITLE, "Reset password", "パスワードの再設定")                                   \
-	X(M_RESET_INTRO, "Enter your e-mail address and we will send you a link to set a new password.", \
-	  "メールアドレスを入力してください。新しいパスワードを設定するリンクをお送りします。")    \
-	X(M_RESET_SEND, "Send link", "リンクを送信")                                               \
-	X(M_RESET_SENT,                                                                            \
-	  "If the address belongs to an account, a link to reset the password is on its way.",     \
-	  "アカウントが存在する場合、パスワード再設定のリンクを送信しました。")                    \
-	X(M_RESET_INVALID_TITLE, "Link not valid", "リンクが無効です")                             \
-	X(M_RESET_INVALID, "This password reset link is not valid or has expired. Request a new one.", \
-	  "このパスワード再設定リンクは無効か期限切れです。もう一度リクエストしてください。")      \
-	X(M_RESET_DONE, "Your password has been reset. You can sign in now.",                      \
-	  "パスワードを再設定しました。ログインできます。")                                        \
-	X(M_SAVE, "Save", "保存")                                                                  \
-	X(M_ADM_USERS, "Users", "ユーザー") \
-	X(M_ADM_INVITATIONS, "Invitations", "招待") \
-	X(M_ADM_POLICY, "Policy", "ポリシー") \
-	X(M_ADM_AUDIT, "Audit log", "監査ログ") \
-	X(M_ADM_SEARCH, "Search by e-mail address or name", "メールアドレスまたは表示名で検索") \
-	X(M_ADM_SEARCH_BUTTON, "Search", "検索") \
-	X(M_ADM_STATUS, "Status", "状態") \
-	X(M_ADM_LAST_LOGIN, "Last sign-in", "最終ログイン") \
-	X(M_ADM_ACTIONS, "Actions", "操作") \
-	X(M_ADM_ST_ACTIVE, "Active", "有効") \
-	X(M_ADM_ST_INVITED, "Invited", "招待中") \
-	X(M_ADM_ST_SUSPENDED, "Suspended", "利用停止中") \
-	X(M_ADM_ST_LOCKED, "Locked", "ロック中") \
-	X(M_ADM_SUSPEND, "Suspend", "利用停止") \
-	X(M_ADM_RESUME, "Resume", "利用再開") \
-	X(M_ADM_UNLOCK, "Unlock", "ロック解除") \
-	X(M_ADM_FORCE_LOGOUT, "Force sign-out", "強制ログアウト") \
-	X(M_ADM_DELETE, "Delete", "削除") \
-	X(M_ADM_SET_PASSWORD, "Set temporary password", "仮パスワードを設定") \
-	X(M_ADM_SET, "Set", "設定") \
-	X(M_ADM_YOU, "you", "あなた") \
-	X(M_ADM_NO_USERS, "No users match.", "該当するユーザーはいません。") \
-	X(M_ADM_PAGE, "Page {0}", "{0} ページ目") \
-	X(M_ADM_PREV, "Previous", "前へ") \
-	X(M_ADM_NEXT, "Next", "次へ") \
-	X(M_ADM_INVITE, "Invite a user", "ユーザーを招待") \
-	X(M_ADM_INVITE_SEND, "Send invitation", "招待を送信") \
-	X(M_ADM_DONE_SUSPENDED, "{0} has been suspended and signed out everywhere.", \
-	  "{0} を利用停止にし、すべてのセッションを終了しました。") \
-	X(M_ADM_DONE_RESUMED, "{0} can sign in again.", "{0} の利用を再開しました。") \
-	X(M_ADM_DONE_UNLOCKED, "{0} has been unlocked.", "{0} のロックを解除しました。") \
-	X(M_ADM_DONE_LOGOUT, "All sessions of {0} have ended.", "{0} のセッションをすべて終了しました。") \
-	X(M_ADM_DONE_DELETED, "{0} has been deleted.", "{0} を削除しました。") \
-	X(M_ADM_DONE_PASSWORD, "A temporary password has been set for {0}; their sessions have ended.", \
-	  "{0} に仮パスワードを設定し、セッションを終了しました。") \
-	X(M_ADM_DONE_PASSWORD_FORCED, "They must choose a new password at their next sign-in.", \
-	  "次回ログイン時に新しいパスワードの設定が必要です。") \
-	X(M_ADM_DONE_INVITED, "An invitation has been sent to {0}.", "{0} に招待を送信しました。") \
-	X(M_ADM_DONE_RESENT, "The invitation to {0} has been sent again; earlier links no longer work.", \
-	  "{0} に招待を再送信しました。以前のリンクは無効になりました。") \
-	X(M_ADM_VALID_UNTIL, "Valid until {0}.", "有効期限: {0}") \
-	X(M_ADM_DONE_REVOKED, "The invitation has been revoked.", "招待を取り消しました。") \
-	X(M_ADM_DONE_POLICY, "The policy has been saved and applies from now on.", \
-	  "ポリシーを保存しました。ただちに適用されます。") \
-	X(M_ADM_ERR_LAST_ADMIN, "{0} is the last active administrator and cannot be suspended or deleted. Make another user an administrator first.", \
-	  "{0} は最後の有効な管理者のため、利用停止・削除できません。先に別のユーザーを管理者にしてください。") \
-	X(M_ADM_ERR_STATE, "This action does not apply to {0} in its current state. The list below shows the current state.", \
-	  "現在の状態の {0} にはこの操作を行えません。最新の状態は下の一覧をご確認ください。") \
-	X(M_ADM_ERR_EXISTS, "{0} already has an account.", "{0} はすでにアカウントを持っています。") \
-	X(M_ADM_ERR_EMAIL, "Enter a valid e-mail address and role.", \
-	  "有効なメールアドレスとロールを入力してください。") \
-	X(M_ADM_INVITED_BY, "Invited by", "招待者") \
-	X(M_ADM_CREATED, "Created", "作成日時") \
-	X(M_ADM_EXPIRES, "Expires", "有効期限") \
-	X(M_ADM_RESEND, "Re-send", "再送信") \
-	X(M_ADM_REVOKE, "Revoke", "取り消し") \
-	X(M_ADM_NO_INVITATIONS, "There are no open invitations.", "未使用の招待はありません。") \
-	X(M_ADM_POL_PASSWORD, "Passwords", "パスワード") \
-	X(M_ADM_POL_MIN_LENGTH, "Minimum length (8–64 characters)", "最小文字数 (8〜64)") \
-	X(M_ADM_POL_MAX_LENGTH, "Maximum length (up to 128 characters)", "最大文字数 (128 以下)") \
-	X(M_ADM_POL_REQ_UPPER, "Require an upper-case letter (A-Z)", "英大文字 (A-Z) を必須にする") \
-	X(M_ADM_POL_REQ_LOWER, "Require a lower-case letter (a-z)", "英小文字 (a-z) を必須にする") \
-	X(M_ADM_POL_REQ_DIGIT, "Require a digit (0-9)", "数字 (0-9) を必須にする") \
-	X(M_ADM_POL_REQ_SYMBOL, "Require a symbol", "記号を必須にする") \
-	X(M_ADM_POL_MIN_CLASSES, "At least this many of upper-case, lower-case, digit, symbol (0–4)", \
-	  "英大文字・英小文字・数字・記号のうち必要な種類数 (0〜4)") \
-	X(M_ADM_POL_HISTORY, "Previous passwords that cannot be reused (0–24)", \
-	  "再利用を禁止する過去のパスワード数 (0〜24)") \
-	X(M_ADM_POL_EXPIRY, "Expiry in days (0 = never, up to 999)", \
-	  "有効期限の日数 (0 = 無期限、999 以下)") \
-	X(M_ADM_POL_FIRST_LOGIN, "Users must replace an administrator-set password at their first sign-in", \
-	  "管理者が設定したパスワードは初回ログイン時に変更させる") \
-	X(M_ADM_POL_LOCKOUT, "Account lockout", "アカウントロック") \
-	X(M_ADM_POL_MAX_FAILURES, "Consecutive failed sign-ins before the account locks (0 = never lock, up to 100)", \
-	  "アカウントをロックするまでの連続失敗回数 (0 = ロックしない、100 以下)") \
-	X(M_ADM_POL_UNLOCK_AFTER, "Unlock automatically after this many seconds (0 = only an administrator unlocks)", \
-	  "自動でロックを解除するまでの秒数 (0 = 管理者のみ解除可能)") \
-	X(M_ADM_POL_SESSION, "Sessions", "セッション") \
-	X(M_ADM_POL_IDLE, "Idle timeout in seconds (60 – 2592000)", \
-	  "無操作タイムアウトの秒数 (60〜2592000)") \
-	X(M_ADM_POL_ABSOLUTE, "Absolute timeout in seconds (at least the idle timeout, up to 31536000)", \
-	  "最大セッション時間の秒数 (無操作タイムアウト以上、31536000 以下)") \
-	X(M_ADM_POL_CONCURRENT, "Concurrent sessions", "同時ログイン") \
-	X(M_ADM_POL_CONC_ALLOW, "Allow", "許可する") \
-	X(M_ADM_POL_CONC_DENY, "Refuse a new sign-in while a session is active", \
-	  "ログイン中は新しいログインを拒否する") \
-	X(M_ADM_POL_CONC_END, "End the older session", "古いセッションを終了する") \
-	X(M_ADM_POL_MFA, "Multi-factor authentication", "多要素認証") \
-	X(M_ADM_POL_MFA_REQUIRE, "Second factor required for", "二要素目を必須にする対象") \
-	X(M_ADM_POL_MFA_OFF, "Nobody", "なし") \
-	X(M_ADM_POL_MFA_ADMINS, "Administrators", "管理者のみ") \
-	X(M_ADM_POL_MFA_ALL, "Everyone", "全員") \
-	X(M_ADM_POL_CERT, "Client certificates", "クライアント証明書") \
-	X(M_ADM_POL_CERT_OFF, "Not used", "使用しない") \
-	X(M_ADM_POL_CERT_REQUIRED, "Required for every browser", "すべてのブラウザで必須") \
-	X(M_ADM_POL_CERT_FACTOR, "Counts as the second factor", "二要素目として扱う") \
-	X(M_ADM_POL_IP, "IP address restrictions", "IP アドレス制限") \
-	X(M_ADM_POL_IP_ALLOW, "Addresses allowed for everyone (one CIDR per line; empty = any address)", \
-	  "全員に許可するアドレス (1 行に 1 つの CIDR、空欄 = すべて許可)") \
-	X(M_ADM_POL_IP_ADMIN, "Addresses allowed for administrators (one CIDR per line; empty = any address)", \
-	  "管理者に許可するアドレス (1 行に 1 つの CIDR、空欄 = すべて許可)") \
-	X(M_ADM_POL_YOUR_IP, "Your current address is {0}. Keep it allowed, or you will lock yourself out.", \
-	  "現在のアドレスは {0} です。許可しておかないと、ご自身もアクセスできなくなります。") \
-	X(M_ADM_POL_RETENTION, "Retention in days (1–3650)", "保存期間の日数 (1〜3650)") \
-	X(M_ADM_POL_TIMEZONE, "Time zone for display (IANA name, e.g. Asia/Tokyo)", \
-	  "表示に使うタイムゾーン (IANA 名。例: Asia/Tokyo)") \
-	X(M_ADM_POL_INVALID, "Please correct this setting: {0}", "次の設定を修正してください: {0}") \
-	X(M_ADM_POL_NUMBER, "Enter a whole number using the digits 0-9.", \
-	  "半角数字の整数で入力してください。") \
-	X(M_ADM_POL_ENTRY, "The entry “{0}” is not a valid address range.", \
-	  "「{0}」は正しいアドレス範囲ではありません。") \
-	X(M_ADM_POL_CURRENT, "Current policy document (JSON)", "現在のポリシー (JSON)") \
-	X(M_ADM_AUD_FROM, "From", "開始日時") \
-	X(M_ADM_AUD_TO, "To", "終了日時") \
-	X(M_ADM_AUD_ACTION, "Action", "アクション") \
-	X(M_ADM_AUD_ACTOR, "Actor (e-mail address)", "実行者 (メールアドレス)") \
-	X(M_ADM_AUD_FILTER, "Apply filters", "絞り込む") \
-	X(M_ADM_AUD_CLEAR, "Clear filters", "条件をクリア") \
-	X(M_ADM_AUD_EXPORT, "Export CSV", "CSV をエクスポート") \
-	X(M_ADM_AUD_TIME, "Time", "日時") \
-	X(M_ADM_AUD_WHO, "Actor", "実行者") \
-	X(M_ADM_AUD_TARGET, "Target", "対象") \
-	X(M_ADM_AUD_RESULT, "Result", "結果") \
-	X(M_ADM_AUD_DETAIL, "Detail", "詳細") \
-	X(M_ADM_AUD_RANGE, "Showing {0}–{1} of {2} events", "全 {2} 件中 {0}〜{1} 件を表示") \
-	X(M_ADM_AUD_NONE, "No events match these filters.", "条件に一致するイベントはありません。") \
-	X(M_ADM_AUD_TZ_HINT, "Times are shown and entered in {0}. A date without a time covers the whole day; the export contains up to 10,000 events.", \
-	  "日時は {0} で表示・指定します。時刻を省略した日付はその日全体が対象です。エクスポートは最大 10,000 件です。") \
-	X(M_ADM_AUD_BAD_TIME, "Enter the date as YYYY-MM-DD or YYYY-MM-DDTHH:MM.", \
-	  "日付は YYYY-MM-DD または YYYY-MM-DDTHH:MM の形式で入力してください。") \
+#define WEB_MESSAGES(X)                                                                                                                       \
+	X(M_PRODUCT, "Sekisho", "関所 Sekisho")                                                                                               \
+	X(M_LOGIN_TITLE, "Sign in", "ログイン")                                                                                               \
+	X(M_EMAIL, "E-mail address", "メールアドレス")                                                                                        \
+	X(M_PASSWORD, "Password", "パスワード")                                                                                               \
+	X(M_PASSWORD2, "Confirm password", "パスワード (確認)")                                                                               \
+	X(M_NAME, "Display name", "表示名")                                                                                                   \
+	X(M_SIGN_IN, "Sign in", "ログイン")                                                                                                   \
+	X(M_SIGN_OUT, "Sign out", "ログアウト")                                                                                               \
+	X(M_LOGIN_FAILED, "The e-mail address or password is incorrect.",                                                                     \
+	  "メールアドレスまたはパスワードが正しくありません。")                                                                               \
+	X(M_LOGIN_RATE, "Too many attempts from your address. Please wait a few minutes.",                                                    \
+	  "このアドレスからの試行が多すぎます。数分待ってから再度お試しください。")                                                           \
+	X(M_LOGIN_CONCURRENT, "You are already signed in elsewhere. Sign out there first.",                                                   \
+	  "別の場所ですでにログインしています。先にそちらからログアウトしてください。")                                                       \
+	X(M_IP_DENIED_TITLE, "Access denied", "アクセスが拒否されました")                                                                     \
+	X(M_IP_DENIED, "Access from your address is not allowed by your organisation's policy: ",                                             \
+	  "組織のポリシーにより、このアドレスからのアクセスは許可されていません: ")                                                           \
+	X(M_NOT_FOUND_TITLE, "Not found", "見つかりません")                                                                                   \
+	X(M_NOT_FOUND, "The page you asked for does not exist.", "お探しのページは存在しません。")                                            \
+	X(M_BAD_REQUEST_TITLE, "Bad request", "不正なリクエスト")                                                                             \
+	X(M_BAD_REQUEST, "The request could not be understood. Please go back and try again.",                                                \
+	  "リクエストを処理できませんでした。戻ってもう一度お試しください。")                                                                 \
+	X(M_TOO_LARGE_TITLE, "Request too large", "リクエストが大きすぎます")                                                                 \
+	X(M_TOO_LARGE, "The request is larger than this service accepts.",                                                                    \
+	  "リクエストが許容される大きさを超えています。")                                                                                     \
+	X(M_CSRF_TITLE, "Form expired", "フォームの有効期限切れ")                                                                             \
+	X(M_CSRF,                                                                                                                             \
+	  "This form has expired or was not sent from this site. Please reload and try again.",                                               \
+	  "フォームの有効期限が切れたか、このサイトから送信されていません。再読み込みしてください" \
+	  "。")                                                                                                                               \
+	X(M_UNAVAILABLE_TITLE, "Temporarily unavailable", "一時的に利用できません")                                                           \
+	X(M_UNAVAILABLE, "The service is temporarily unavailable. Please try again shortly.",                                                 \
+	  "サービスが一時的に利用できません。しばらくしてから再度お試しください。")                                                           \
+	X(M_FORBIDDEN_TITLE, "Forbidden", "権限がありません")                                                                                 \
+	X(M_FORBIDDEN, "You do not have permission to do this.",                                                                              \
+	  "この操作を行う権限がありません。")                                                                                                 \
+	X(M_INVITE_TITLE, "Activate your account", "アカウントの有効化")                                                                      \
+	X(M_INVITE_INTRO, "Choose your display name and password to activate the account for ",                                               \
+	  "表示名とパスワードを設定して、次のアカウントを有効にしてください: ")                                                               \
+	X(M_INVITE_SUBMIT, "Activate account", "アカウントを有効にする")                                                                      \
+	X(M_INVITE_INVALID_TITLE, "Invitation not valid", "招待が無効です")                                                                   \
+	X(M_INVITE_INVALID,                                                                                                                   \
+	  "This invitation link is not valid: it may have been used already, expired or been "                                                \
+	  "revoked. Ask your administrator for a new invitation.",                                                                            \
+	  "この招待リンクは無効です。使用済み、期限切れ、または取り消された可能性があります。"       \
+	  "管理者に新しい招待を依頼してください。")                                                                                           \
+	X(M_NAME_INVALID, "Enter a display name of 1 to 100 characters.",                                                                     \
+	  "表示名は 1〜100 文字で入力してください。")                                                                                         \
+	X(M_PW_RULES_FAILED,                                                                                                                  \
+	  "The password does not meet these rules:", "パスワードが次の条件を満たしていません:")                                               \
+	X(M_PW_TOO_SHORT, "at least %d characters", "%d 文字以上")                                                                            \
+	X(M_PW_TOO_LONG, "at most %d characters", "%d 文字以下")                                                                              \
+	X(M_PW_NEED_UPPER, "an upper-case letter (A-Z)", "英大文字 (A-Z) を含む")                                                             \
+	X(M_PW_NEED_LOWER, "a lower-case letter (a-z)", "英小文字 (a-z) を含む")                                                              \
+	X(M_PW_NEED_DIGIT, "a digit (0-9)", "数字 (0-9) を含む")                                                                              \
+	X(M_PW_NEED_SYMBOL, "a symbol", "記号を含む")                                                                                         \
+	X(M_PW_FEW_CLASSES, "at least %d of: upper-case, lower-case, digit, symbol",                                                          \
+	  "英大文字・英小文字・数字・記号のうち %d 種類以上")                                                                                 \
+	X(M_PW_HAS_EMAIL, "must not contain your e-mail address", "メールアドレスを含まない")                                                 \
+	X(M_PW_BLOCKLISTED, "must not be a commonly used password",                                                                           \
+	  "よく使われるパスワードではない")                                                                                                   \
+	X(M_PW_REUSED, "must not be one of your last %d passwords",                                                                           \
+	  "直近 %d 回に使用したパスワードではない")                                                                                           \
+	X(M_PW_SAME_AS_CURRENT, "must differ from your current password",                                                                     \
+	  "現在のパスワードと異なる")                                                                                                         \
+	X(M_PW_MISMATCH, "both entries must be the same", "確認用と一致する")                                                                 \
+	X(M_PW_BAD_UTF8, "must be valid text", "有効な文字列である")                                                                          \
+	X(M_HOME_TITLE, "My account", "マイアカウント")                                                                                       \
+	X(M_WELCOME, "Signed in as", "ログイン中:")                                                                                           \
+	X(M_ROLE, "Role", "ロール")                                                                                                           \
+	X(M_ROLE_ADMIN, "Administrator", "管理者")                                                                                            \
+	X(M_ROLE_USER, "User", "ユーザー")                                                                                                    \
+	X(M_SESSIONS, "My sessions", "ログイン中のセッション")                                                                                \
+	X(M_SESSION_STARTED, "Started", "開始")                                                                                               \
+	X(M_SESSION_LAST, "Last activity", "最終操作")                                                                                        \
+	X(M_SESSION_IP, "IP address", "IP アドレス")                                                                                          \
+	X(M_SESSION_UA, "Browser", "ブラウザ")                                                                                                \
+	X(M_SESSION_END, "End", "終了")                                                                                                       \
+	X(M_SESSION_THIS, "this session", "このセッション")                                                                                   \
+	X(M_ADMIN_CONSOLE, "Administrator console", "管理コンソール")                                                                         \
+	X(M_LOGGED_OUT, "You have signed out.", "ログアウトしました。")                                                                       \
+	X(M_SESSION_EXPIRED, "Your session has ended. Please sign in again.",                                                                 \
+	  "セッションが終了しました。もう一度ログインしてください。")                                                                         \
+	X(M_CHANGE_PASSWORD, "Change password", "パスワード変更")                                                                             \
+	X(M_CURRENT_PASSWORD, "Current password", "現在のパスワード")                                                                         \
+	X(M_NEW_PASSWORD, "New password", "新しいパスワード")                                                                                 \
+	X(M_PASSWORD_CHANGED, "Your password has been changed.", "パスワードを変更しました。")                                                \
+	X(M_PASSWORD_FORCED, "You must set a new password before you continue.",                                                              \
+	  "続行する前に新しいパスワードを設定してください。")                                                                                 \
+	X(M_CURRENT_WRONG, "The current password is incorrect.",                                                                              \
+	  "現在のパスワードが正しくありません。")                                                                                             \
+	X(M_FORGOT, "Forgot your password?", "パスワードをお忘れですか?")                                                                     \
+	X(M_RESET_TITLE, "Reset password", "パスワードの再設定")                                                                              \
+	X(M_RESET_INTRO,                                                                                                                      \
+	  "Enter your e-mail address and we will send you a link to set a new password.",                                                     \
+	  "メールアドレスを入力してください。新しいパスワードを設定するリンクをお送りします。")                                               \
+	X(M_RESET_SEND, "Send link", "リンクを送信")                                                                                          \
+	X(M_RESET_SENT,                                                                                                                       \
+	  "If the address belongs to an account, a link to reset the password is on its way.",                                                \
+	  "アカウントが存在する場合、パスワード再設定のリンクを送信しました。")                                                               \
+	X(M_RESET_INVALID_TITLE, "Link not valid", "リンクが無効です")                                                                        \
+	X(M_RESET_INVALID,                                                                                                                    \
+	  "This password reset link is not valid or has expired. Request a new one.",                                                         \
+	  "このパスワード再設定リンクは無効か期限切れです。もう一度リクエストしてください。")                                                 \
+	X(M_RESET_DONE, "Your password has been reset. You can sign in now.",                                                                 \
+	  "パスワードを再設定しました。ログインできます。")                                                                                   \
+	X(M_SAVE, "Save", "保存")                                                                                                             \
+	X(M_ADM_USERS, "Users", "ユーザー")                                                                                                   \
+	X(M_ADM_INVITATIONS, "Invitations", "招待")                                                                                           \
+	X(M_ADM_POLICY, "Policy", "ポリシー")                                                                                                 \
+	X(M_ADM_AUDIT, "Audit log", "監査ログ")                                                                                               \
+	X(M_ADM_SEARCH, "Search by e-mail address or name", "メールアドレスまたは表示名で検索")                                               \
+	X(M_ADM_SEARCH_BUTTON, "Search", "検索")                                                                                              \
+	X(M_ADM_STATUS, "Status", "状態")                                                                                                     \
+	X(M_ADM_LAST_LOGIN, "Last sign-in", "最終ログイン")                                                                                   \
+	X(M_ADM_ACTIONS, "Actions", "操作")                                                                                                   \
+	X(M_ADM_ST_ACTIVE, "Active", "有効")                                                                                                  \
+	X(M_ADM_ST_INVITED, "Invited", "招待中")                                                                                              \
+	X(M_ADM_ST_SUSPENDED, "Suspended", "利用停止中")                                                                                      \
+	X(M_ADM_ST_LOCKED, "Locked", "ロック中")                                                                                              \
+	X(M_ADM_SUSPEND, "Suspend", "利用停止")                                                                                               \
+	X(M_ADM_RESUME, "Resume", "利用再開")                                                                                                 \
+	X(M_ADM_UNLOCK, "Unlock", "ロック解除")                                                                                               \
+	X(M_ADM_FORCE_LOGOUT, "Force sign-out", "強制ログアウト")                                                                             \
+	X(M_ADM_DELETE, "Delete", "削除")                                                                                                     \
+	X(M_ADM_SET_PASSWORD, "Set temporary password", "仮パスワードを設定")                                                                 \
+	X(M_ADM_SET, "Set", "設定")                                                                                                           \
+	X(M_ADM_YOU, "you", "あなた")                                                                                                         \
+	X(M_ADM_NO_USERS, "No users match.", "該当するユーザーはいません。")                                                                  \
+	X(M_ADM_PAGE, "Page {0}", "{0} ページ目")                                                                                             \
+	X(M_ADM_PREV, "Previous", "前へ")                                                                                                     \
+	X(M_ADM_NEXT, "Next", "次へ")                                                                                                         \
+	X(M_ADM_INVITE, "Invite a user", "ユーザーを招待")                                                                                    \
+	X(M_ADM_INVITE_SEND, "Send invitation", "招待を送信")                                                                                 \
+	X(M_ADM_DONE_SUSPENDED, "{0} has been suspended and signed out everywhere.",                                                          \
+	  "{0} を利用停止にし、すべてのセッションを終了しました。")                                                                           \
+	X(M_ADM_DONE_RESUMED, "{0} can sign in again.", "{0} の利用を再開しました。")                                                         \
+	X(M_ADM_DONE_UNLOCKED, "{0} has been unlocked.", "{0} のロックを解除しました。")                                                      \
+	X(M_ADM_DONE_LOGOUT, "All sessions of {0} have ended.",                                                                               \
+	  "{0} のセッションをすべて終了しました。")                                                                                           \
+	X(M_ADM_DONE_DELETED, "{0} has been deleted.", "{0} を削除しました。")                                                                \
+	X(M_ADM_DONE_PASSWORD,                                                                                                                \
+	  "A temporary password has been set for {0}; their sessions have ended.",                                                            \
+	  "{0} に仮パスワードを設定し、セッションを終了しました。")                                                                           \
+	X(M_ADM_DONE_PASSWORD_FORCED, "They must choose a new password at their next sign-in.",                                               \
+	  "次回ログイン時に新しいパスワードの設定が必要です。")                                                                               \
+	X(M_ADM_DONE_INVITED, "An invitation has been sent to {0}.", "{0} に招待を送信しました。")                                            \
+	X(M_ADM_DONE_RESENT,                                                                                                                  \
+	  "The invitation to {0} has been sent again; earlier links no longer work.",                                                         \
+	  "{0} に招待を再送信しました。以前のリンクは無効になりました。")                                                                     \
+	X(M_ADM_VALID_UNTIL, "Valid until {0}.", "有効期限: {0}")                                                                             \
+	X(M_ADM_DONE_REVOKED, "The invitation has been revoked.", "招待を取り消しました。")                                                   \
+	X(M_ADM_DONE_POLICY, "The policy has been saved and applies from now on.",                                                            \
+	  "ポリシーを保存しました。ただちに適用されます。")                                                                                   \
+	X(M_ADM_ERR_LAST_ADMIN,                                                                                                               \
+	  "{0} is the last active administrator and cannot be suspended or deleted. Make another "                                            \
+	  "user an administrator first.",                                                                                                     \
+	  "{0} "                                                                                                                              \
+	  "は最後の有効な管理者のため、利用停止・削除できません。先に別のユーザーを管理者にしてく" \
+	  "ださい。")                                                                                                                         \
+	X(M_ADM_ERR_STATE,                                                                                                                    \
+	  "This action does not apply to {0} in its current state. The list below shows the "                                                 \
+	  "current state.",                                                                                                                   \
+	  "現在の状態の {0} にはこの操作を行えません。最新の状態は下の一覧をご確認ください。")                                                \
+	X(M_ADM_ERR_EXISTS, "{0} already has an account.",                                                                                    \
+	  "{0} はすでにアカウントを持っています。")                                                                                           \
+	X(M_ADM_ERR_EMAIL, "Enter a valid e-mail address and role.",                                                                          \
+	  "有効なメールアドレスとロールを入力してください。")                                                                                 \
+	X(M_ADM_INVITED_BY, "Invited by", "招待者")                                                                                           \
+	X(M_ADM_CREATED, "Created", "作成日時")                                                                                               \
+	X(M_ADM_EXPIRES, "Expires", "有効期限")                                                                                               \
+	X(M_ADM_RESEND, "Re-send", "再送信")                                                                                                  \
+	X(M_ADM_REVOKE, "Revoke", "取り消し")                                                                                                 \
+	X(M_ADM_NO_INVITATIONS, "There are no open invitations.", "未使用の招待はありません。")                                               \
+	X(M_ADM_POL_PASSWORD, "Passwords", "パスワード")                                                                                      \
+	X(M_ADM_POL_MIN_LENGTH, "Minimum length (8–64 characters)", "最小文字数 (8〜64)")                                                     \
+	X(M_ADM_POL_MAX_LENGTH, "Maximum length (up to 128 characters)", "最大文字数 (128 以下)")                                             \
+	X(M_ADM_POL_REQ_UPPER, "Require an upper-case letter (A-Z)",                                                                          \
+	  "英大文字 (A-Z) を必須にする")                                                                                                      \
+	X(M_ADM_POL_REQ_LOWER, "Require a lower-case letter (a-z)", "英小文字 (a-z) を必須にする")                                            \
+	X(M_ADM_POL_REQ_DIGIT, "Require a digit (0-9)", "数字 (0-9) を必須にする")                                                            \
+	X(M_ADM_POL_REQ_SYMBOL, "Require a symbol", "記号を必須にする")                                                                       \
+	X(M_ADM_POL_MIN_CLASSES,                                                                                                              \
+	  "At least this many of upper-case, lower-case, digit, symbol (0–4)",                                                                \
+	  "英大文字・英小文字・数字・記号のうち必要な種類数 (0〜4)")                                                                          \
+	X(M_ADM_POL_HISTORY, "Previous passwords that cannot be reused (0–24)",                                                               \
+	  "再利用を禁止する過去のパスワード数 (0〜24)")                                                                                       \
+	X(M_ADM_POL_EXPIRY, "Expiry in days (0 = never, up to 999)",                                                                          \
+	  "有効期限の日数 (0 = 無期限、999 以下)")                                                                                            \
+	X(M_ADM_POL_FIRST_LOGIN,                                                                                                              \
+	  "Users must replace an administrator-set password at their first sign-in",                                                          \
+	  "管理者が設定したパスワードは初回ログイン時に変更させる")                                                                           \
+	X(M_ADM_POL_LOCKOUT, "Account lockout", "アカウントロック")                                                                           \
+	X(M_ADM_POL_MAX_FAILURES,                                                                                                             \
+	  "Consecutive failed sign-ins before the account locks (0 = never lock, up to 100)",                                                 \
+	  "アカウントをロックするまでの連続失敗回数 (0 = ロックしない、100 以下)")                                                            \
+	X(M_ADM_POL_UNLOCK_AFTER,                                                                                                             \
+	  "Unlock automatically after this many seconds (0 = only an administrator unlocks)",                                                 \
+	  "自動でロックを解除するまでの秒数 (0 = 管理者のみ解除可能)")                                                                        \
+	X(M_ADM_POL_SESSION, "Sessions", "セッション")                                                                                        \
+	X(M_ADM_POL_IDLE, "Idle timeout in seconds (60 – 2592000)",                                                                           \
+	  "無操作タイムアウトの秒数 (60〜2592000)")                                                                                           \
+	X(M_ADM_POL_ABSOLUTE,                                                                                                                 \
+	  "Absolute timeout in seconds (at least the idle timeout, up to 31536000)",                                                          \
+	  "最大セッション時間の秒数 (無操作タイムアウト以上、31536000 以下)")                                                                 \
+	X(M_ADM_POL_CONCURRENT, "Concurrent sessions", "同時ログイン")                                                                        \
+	X(M_ADM_POL_CONC_ALLOW, "Allow", "許可する")                                                                                          \
+	X(M_ADM_POL_CONC_DENY, "Refuse a new sign-in while a session is active",                                                              \
+	  "ログイン中は新しいログインを拒否する")                                                                                             \
+	X(M_ADM_POL_CONC_END, "End the older session", "古いセッションを終了する")                                                            \
+	X(M_ADM_POL_MFA, "Multi-factor authentication", "多要素認証")                                                                         \
+	X(M_ADM_POL_MFA_REQUIRE, "Second factor required for", "二要素目を必須にする対象")                                                    \
+	X(M_ADM_POL_MFA_OFF, "Nobody", "なし")                                                                                                \
+	X(M_ADM_POL_MFA_ADMINS, "Administrators", "管理者のみ")                                                                               \
+	X(M_ADM_POL_MFA_ALL, "Everyone", "全員")                                                                                              \
+	X(M_ADM_POL_CERT, "Client certificates", "クライアント証明書")                                                                        \
+	X(M_ADM_POL_CERT_OFF, "Not used", "使用しない")                                                                                       \
+	X(M_ADM_POL_CERT_REQUIRED, "Required for every browser", "すべてのブラウザで必須")                                                    \
+	X(M_ADM_POL_CERT_FACTOR, "Counts as the second factor", "二要素目として扱う")                                                         \
+	X(M_ADM_POL_IP, "IP address restrictions", "IP アドレス制限")                                                                         \
+	X(M_ADM_POL_IP_ALLOW,                                                                                                                 \
+	  "Addresses allowed for everyone (one CIDR per line; empty = any address)",                                                          \
+	  "全員に許可するアドレス (1 行に 1 つの CIDR、空欄 = すべて許可)")                                                                   \
+	X(M_ADM_POL_IP_ADMIN,                                                                                                                 \
+	  "Addresses allowed for administrators (one CIDR per line; empty = any address)",                                                    \
+	  "管理者に許可するアドレス (1 行に 1 つの CIDR、空欄 = すべて許可)")                                                                 \
+	X(M_ADM_POL_YOUR_IP,                                                                                                                  \
+	  "Your current address is {0}. Keep it allowed, or you will lock yourself out.",                                                     \
+	  "現在のアドレスは {0} です。許可しておかないと、ご自身もアクセスできなくなります。")                                                \
+	X(M_ADM_POL_RETENTION, "Retention in days (1–3650)", "保存期間の日数 (1〜3650)")                                                      \
+	X(M_ADM_POL_TIMEZONE, "Time zone for display (IANA name, e.g. Asia/Tokyo)",                                                           \
+	  "表示に使うタイムゾーン (IANA 名。例: Asia/Tokyo)")                                                                                 \
+	X(M_ADM_POL_INVALID, "Please correct this setting: {0}",                                                                              \
+	  "次の設定を修正してください: {0}")                                                                                                  \
+	X(M_ADM_POL_NUMBER, "Enter a whole number using the digits 0-9.",                                                                     \
+	  "半角数字の整数で入力してください。")                                                                                               \
+	X(M_ADM_POL_ENTRY, "The entry “{0}” is not a valid address range.",                                                                   \
+	  "「{0}」は正しいアドレス範囲ではありません。")                                                                                      \
+	X(M_ADM_POL_CURRENT, "Current policy document (JSON)", "現在のポリシー (JSON)")                                                       \
+	X(M_ADM_AUD_FROM, "From", "開始日時")                                                                                                 \
+	X(M_ADM_AUD_TO, "To", "終了日時")                                                                                                     \
+	X(M_ADM_AUD_ACTION, "Action", "アクション")                                                                                           \
+	X(M_ADM_AUD_ACTOR, "Actor (e-mail address)", "実行者 (メールアドレス)")                                                               \
+	X(M_ADM_AUD_FILTER, "Apply filters", "絞り込む")                                                                                      \
+	X(M_ADM_AUD_CLEAR, "Clear filters", "条件をクリア")                                                                                   \
+	X(M_ADM_AUD_EXPORT, "Export CSV", "CSV をエクスポート")                                                                               \
+	X(M_ADM_AUD_TIME, "Time", "日時")                                                                                                     \
+	X(M_ADM_AUD_WHO, "Actor", "実行者")                                                                                                   \
+	X(M_ADM_AUD_TARGET, "Target", "対象")                                                                                                 \
+	X(M_ADM_AUD_RESULT, "Result", "結果")                                                                                                 \
+	X(M_ADM_AUD_DETAIL, "Detail", "詳細")                                                                                                 \
+	X(M_ADM_AUD_RANGE, "Showing {0}–{1} of {2} events", "全 {2} 件中 {0}〜{1} 件を表示")                                                  \
+	X(M_ADM_AUD_NONE, "No events match these filters.",                                                                                   \
+	  "条件に一致するイベントはありません。")                                                                                             \
+	X(M_ADM_AUD_TZ_HINT,                                                                                                                  \
+	  "Times are shown and entered in {0}. A date without a time covers the whole day; the "                                              \
+	  "export contains up to 10,000 events.",                                                                                             \
+	  "日時は {0} "                                                                                                                    \
+	  "で表示・指定します。時刻を省略した日付はその日全体が対象です。エクスポートは最大 "         \
+	  "10,000 件です。")                                                                                                                  \
+	X(M_ADM_AUD_BAD_TIME, "Enter the date as YYYY-MM-DD or YYYY-MM-DDTHH:MM.",                                                            \
+	  "日付は YYYY-MM-DD または YYYY-MM-DDTHH:MM の形式で入力してください。")                                                             \
 	X(M_LANG_SWITCH, "日本語", "English")
 
 enum web_msg {
 #define WEB_MSG_ENUM(id, en, ja) id,
 	WEB_MESSAGES(WEB_MSG_ENUM)
 #undef WEB_MSG_ENUM
-	M__COUNT
+	    M__COUNT
 };
 
 /* The text of id in r's language. Never NULL. */

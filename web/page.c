@@ -214,14 +214,14 @@ int web_page_message(struct web_req *r, unsigned status, const char *title, cons
  * version-2 64-bit transition table is enough to find the UTC offset at a
  * given instant.  Parsed zones are cached for the life of the process.
  */
-#define TZ_CACHE 16
+#define TZ_CACHE     16
 #define TZ_MAX_TRANS 2000
 
 struct tz_zone {
 	char name[64];
 	int n;
-	int64_t *at;      /* transition times */
-	int32_t *off_at;  /* offset in effect from at[i] */
+	int64_t *at;     /* transition times */
+	int32_t *off_at; /* offset in effect from at[i] */
 	int32_t first_off;
 };
 
@@ -258,7 +258,8 @@ static bool tz_load(const char *name, struct tz_zone *z)
 	uint32_t c[6];
 	for (int i = 0; i < 6; i++)
 		c[i] = be32(buf + 20 + 4 * i);
-	size_t v1 = 44 + (size_t)c[3] * 5 + (size_t)c[4] * 6 + c[5] + (size_t)c[2] * 8 + c[1] + c[0];
+	size_t v1 =
+	    44 + (size_t)c[3] * 5 + (size_t)c[4] * 6 + c[5] + (size_t)c[2] * 8 + c[1] + c[0];
 	if (buf[4] < '2' || v1 + 44 > (size_t)len)
 		goto out;
 	const unsigned char *h = buf + v1;

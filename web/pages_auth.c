@@ -16,8 +16,8 @@ void web_field(struct web_buf *b, const struct web_req *r, const char *name, con
 {
 	web_buf_printf(b, "<label for=\"%s\">", name);
 	web_buf_esc(b, web_t(r, (enum web_msg)label));
-	web_buf_printf(b, "</label><input id=\"%s\" name=\"%s\" type=\"%s\" autocomplete=\"%s\" ", name,
-	               name, type, autocomplete);
+	web_buf_printf(b, "</label><input id=\"%s\" name=\"%s\" type=\"%s\" autocomplete=\"%s\" ",
+	               name, name, type, autocomplete);
 	if (value) {
 		web_buf_puts(b, "value=\"");
 		web_buf_esc(b, value);
@@ -123,14 +123,10 @@ static int login_post(struct web_req *r)
 		err = idp_login_password(&r->tenant, email, password, &r->ri, &l);
 	}
 	switch (err) {
-	case IDP_OK:
-		return logged_in(r, &l, web_form(r, "rd"));
-	case IDP_ERR_AUTH:
-		return login_page(r, 401, M_LOGIN_FAILED, safe_email);
-	case IDP_ERR_RATE:
-		return login_page(r, 429, M_LOGIN_RATE, safe_email);
-	case IDP_ERR_CONFLICT:
-		return login_page(r, 409, M_LOGIN_CONCURRENT, safe_email);
+	case IDP_OK: return logged_in(r, &l, web_form(r, "rd"));
+	case IDP_ERR_AUTH: return login_page(r, 401, M_LOGIN_FAILED, safe_email);
+	case IDP_ERR_RATE: return login_page(r, 429, M_LOGIN_RATE, safe_email);
+	case IDP_ERR_CONFLICT: return login_page(r, 409, M_LOGIN_CONCURRENT, safe_email);
 	case IDP_ERR_POLICY: {
 		char msg[300];
 		idp_access_denied_ip(&r->tenant, &r->ri, safe_email, r->path);
@@ -138,7 +134,8 @@ static int login_post(struct web_req *r)
 		return web_page_message(r, 403, web_t(r, M_IP_DENIED_TITLE), msg);
 	}
 	default:
-		return web_page_message(r, 503, web_t(r, M_UNAVAILABLE_TITLE), web_t(r, M_UNAVAILABLE));
+		return web_page_message(r, 503, web_t(r, M_UNAVAILABLE_TITLE),
+		                        web_t(r, M_UNAVAILABLE));
 	}
 }
 
@@ -147,7 +144,8 @@ static int logout_post(struct web_req *r)
 	char cname[80], to[200];
 
 	if (r->have_session && idp_logout(&r->tenant, &r->session, &r->ri) != IDP_OK)
-		return web_page_message(r, 503, web_t(r, M_UNAVAILABLE_TITLE), web_t(r, M_UNAVAILABLE));
+		return web_page_message(r, 503, web_t(r, M_UNAVAILABLE_TITLE),
+		                        web_t(r, M_UNAVAILABLE));
 	web_session_cookie_name(r->slug, cname);
 	web_add_cookie(r, cname, "", true);
 	snprintf(to, sizeof to, "/t/%s/login?logged_out=1", r->slug);
@@ -162,12 +160,12 @@ void web_password_rules(struct web_buf *b, const struct web_req *r, unsigned rul
 		unsigned bit;
 		enum web_msg msg;
 	} map[] = {
-		{IDP_PW_TOO_SHORT, M_PW_TOO_SHORT},       {IDP_PW_TOO_LONG, M_PW_TOO_LONG},
-		{IDP_PW_NEED_UPPER, M_PW_NEED_UPPER},     {IDP_PW_NEED_LOWER, M_PW_NEED_LOWER},
-		{IDP_PW_NEED_DIGIT, M_PW_NEED_DIGIT},     {IDP_PW_NEED_SYMBOL, M_PW_NEED_SYMBOL},
-		{IDP_PW_FEW_CLASSES, M_PW_FEW_CLASSES},   {IDP_PW_HAS_EMAIL, M_PW_HAS_EMAIL},
-		{IDP_PW_BLOCKLISTED, M_PW_BLOCKLISTED},   {IDP_PW_REUSED, M_PW_REUSED},
-		{IDP_PW_MISMATCH, M_PW_MISMATCH},         {IDP_PW_BAD_UTF8, M_PW_BAD_UTF8},
+	    {IDP_PW_TOO_SHORT, M_PW_TOO_SHORT},     {IDP_PW_TOO_LONG, M_PW_TOO_LONG},
+	    {IDP_PW_NEED_UPPER, M_PW_NEED_UPPER},   {IDP_PW_NEED_LOWER, M_PW_NEED_LOWER},
+	    {IDP_PW_NEED_DIGIT, M_PW_NEED_DIGIT},   {IDP_PW_NEED_SYMBOL, M_PW_NEED_SYMBOL},
+	    {IDP_PW_FEW_CLASSES, M_PW_FEW_CLASSES}, {IDP_PW_HAS_EMAIL, M_PW_HAS_EMAIL},
+	    {IDP_PW_BLOCKLISTED, M_PW_BLOCKLISTED}, {IDP_PW_REUSED, M_PW_REUSED},
+	    {IDP_PW_MISMATCH, M_PW_MISMATCH},       {IDP_PW_BAD_UTF8, M_PW_BAD_UTF8},
 	};
 
 	web_buf_puts(b, "<div class=\"error\" role=\"alert\" id=\"error\"><p>");
@@ -202,7 +200,8 @@ void web_password_rules(struct web_buf *b, const struct web_req *r, unsigned rul
 
 static int invite_invalid(struct web_req *r)
 {
-	return web_page_message(r, 404, web_t(r, M_INVITE_INVALID_TITLE), web_t(r, M_INVITE_INVALID));
+	return web_page_message(r, 404, web_t(r, M_INVITE_INVALID_TITLE),
+	                        web_t(r, M_INVITE_INVALID));
 }
 
 static int invite_page(struct web_req *r, unsigned status, const struct idp_invite_info *info,
@@ -251,7 +250,8 @@ static int invite_get(struct web_req *r)
 	if (err == IDP_ERR_NOT_FOUND)
 		return invite_invalid(r);
 	if (err)
-		return web_page_message(r, 503, web_t(r, M_UNAVAILABLE_TITLE), web_t(r, M_UNAVAILABLE));
+		return web_page_message(r, 503, web_t(r, M_UNAVAILABLE_TITLE),
+		                        web_t(r, M_UNAVAILABLE));
 	return invite_page(r, 200, &info, 0, false);
 }
 
@@ -262,28 +262,28 @@ static int invite_post(struct web_req *r)
 	unsigned rules = 0;
 	enum idp_err err;
 
-	err = idp_invite_accept(&r->tenant, r->wild[0], web_form(r, "name"), web_form(r, "password"),
-	                        web_form(r, "password2"), &r->ri, &rules, &l);
+	err =
+	    idp_invite_accept(&r->tenant, r->wild[0], web_form(r, "name"), web_form(r, "password"),
+	                      web_form(r, "password2"), &r->ri, &rules, &l);
 	switch (err) {
-	case IDP_OK:
-		return logged_in(r, &l, NULL);
-	case IDP_ERR_NOT_FOUND:
-		return invite_invalid(r);
+	case IDP_OK: return logged_in(r, &l, NULL);
+	case IDP_ERR_NOT_FOUND: return invite_invalid(r);
 	case IDP_ERR_POLICY:
 	case IDP_ERR_INVALID:
 		if (idp_invite_check(&r->tenant, r->wild[0], &info) != IDP_OK)
 			return invite_invalid(r);
 		return invite_page(r, 400, &info, rules, err == IDP_ERR_INVALID);
 	default:
-		return web_page_message(r, 503, web_t(r, M_UNAVAILABLE_TITLE), web_t(r, M_UNAVAILABLE));
+		return web_page_message(r, 503, web_t(r, M_UNAVAILABLE_TITLE),
+		                        web_t(r, M_UNAVAILABLE));
 	}
 }
 
 const struct web_route web_routes_auth[] = {
-	{"GET", "/login", login_get, WEB_TENANT},
-	{"POST", "/login", login_post, WEB_TENANT | WEB_CSRF},
-	{"POST", "/logout", logout_post, WEB_TENANT | WEB_CSRF | WEB_FORCED_OK},
-	{"GET", "/invite/*", invite_get, WEB_TENANT},
-	{"POST", "/invite/*", invite_post, WEB_TENANT | WEB_CSRF},
-	{NULL, NULL, NULL, 0},
+    {"GET", "/login", login_get, WEB_TENANT},
+    {"POST", "/login", login_post, WEB_TENANT | WEB_CSRF},
+    {"POST", "/logout", logout_post, WEB_TENANT | WEB_CSRF | WEB_FORCED_OK},
+    {"GET", "/invite/*", invite_get, WEB_TENANT},
+    {"POST", "/invite/*", invite_post, WEB_TENANT | WEB_CSRF},
+    {NULL, NULL, NULL, 0},
 };

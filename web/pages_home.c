@@ -44,8 +44,9 @@ void web_home_sessions(struct web_buf *b, const struct web_req *r)
 		if (rows[i].id == r->session.id) {
 			web_buf_esc(b, web_t(r, M_SESSION_THIS));
 		} else {
-			web_buf_printf(b, "<form method=\"post\" class=\"inline\" "
-			                  "action=\"/t/%s/sessions/%lld/end\">",
+			web_buf_printf(b,
+			               "<form method=\"post\" class=\"inline\" "
+			               "action=\"/t/%s/sessions/%lld/end\">",
 			               r->slug, (long long)rows[i].id);
 			web_page_csrf(b, r);
 			web_buf_puts(b, "<button type=\"submit\" class=\"link\">");
@@ -71,7 +72,8 @@ static int session_end_post(struct web_req *r)
 	if (err == IDP_ERR_NOT_FOUND)
 		return web_page_message(r, 404, web_t(r, M_NOT_FOUND_TITLE), web_t(r, M_NOT_FOUND));
 	if (err)
-		return web_page_message(r, 503, web_t(r, M_UNAVAILABLE_TITLE), web_t(r, M_UNAVAILABLE));
+		return web_page_message(r, 503, web_t(r, M_UNAVAILABLE_TITLE),
+		                        web_t(r, M_UNAVAILABLE));
 	snprintf(to, sizeof to, "/t/%s/", r->slug);
 	return web_redirect(r, to);
 }
@@ -114,14 +116,15 @@ static int healthz(struct web_req *r)
 static int readyz(struct web_req *r)
 {
 	if (!store_ping())
-		return web_respond(r, 503, "text/plain; charset=utf-8", "database unavailable\n", 21);
+		return web_respond(r, 503, "text/plain; charset=utf-8", "database unavailable\n",
+		                   21);
 	return web_respond(r, 200, "text/plain; charset=utf-8", "ready\n", 6);
 }
 
 const struct web_route web_routes_home[] = {
-	{"GET", "/", home_get, WEB_TENANT | WEB_SESSION},
-	{"POST", "/sessions/*/end", session_end_post, WEB_TENANT | WEB_SESSION | WEB_CSRF},
-	{"GET", "/healthz", healthz, 0},
-	{"GET", "/readyz", readyz, 0},
-	{NULL, NULL, NULL, 0},
+    {"GET", "/", home_get, WEB_TENANT | WEB_SESSION},
+    {"POST", "/sessions/*/end", session_end_post, WEB_TENANT | WEB_SESSION | WEB_CSRF},
+    {"GET", "/healthz", healthz, 0},
+    {"GET", "/readyz", readyz, 0},
+    {NULL, NULL, NULL, 0},
 };

@@ -73,8 +73,9 @@ static int password_post(struct web_req *r)
 	char to[2200];
 	enum idp_err err;
 
-	err = idp_password_change(&r->tenant, &r->session, web_form(r, "current"),
-	                          web_form(r, "password"), web_form(r, "password2"), &r->ri, &rules);
+	err =
+	    idp_password_change(&r->tenant, &r->session, web_form(r, "current"),
+	                        web_form(r, "password"), web_form(r, "password2"), &r->ri, &rules);
 	switch (err) {
 	case IDP_OK:
 		if (rd && idp_redirect_safe(rd))
@@ -82,12 +83,9 @@ static int password_post(struct web_req *r)
 		else
 			snprintf(to, sizeof to, "/t/%s/password?changed=1", r->slug);
 		return web_redirect(r, to);
-	case IDP_ERR_AUTH:
-		return password_page(r, 400, 0, M_CURRENT_WRONG);
-	case IDP_ERR_POLICY:
-		return password_page(r, 400, rules, M__COUNT);
-	default:
-		return unavailable(r);
+	case IDP_ERR_AUTH: return password_page(r, 400, 0, M_CURRENT_WRONG);
+	case IDP_ERR_POLICY: return password_page(r, 400, rules, M__COUNT);
+	default: return unavailable(r);
 	}
 }
 
@@ -190,21 +188,18 @@ static int reset_token_post(struct web_req *r)
 	switch (err) {
 	case IDP_OK:
 		return web_page_message(r, 200, web_t(r, M_RESET_TITLE), web_t(r, M_RESET_DONE));
-	case IDP_ERR_NOT_FOUND:
-		return reset_invalid(r);
-	case IDP_ERR_POLICY:
-		return reset_token_page(r, 400, rules);
-	default:
-		return unavailable(r);
+	case IDP_ERR_NOT_FOUND: return reset_invalid(r);
+	case IDP_ERR_POLICY: return reset_token_page(r, 400, rules);
+	default: return unavailable(r);
 	}
 }
 
 const struct web_route web_routes_password[] = {
-	{"GET", "/password", password_get, WEB_TENANT | WEB_SESSION | WEB_FORCED_OK},
-	{"POST", "/password", password_post, WEB_TENANT | WEB_SESSION | WEB_CSRF | WEB_FORCED_OK},
-	{"GET", "/reset", reset_get, WEB_TENANT},
-	{"POST", "/reset", reset_post, WEB_TENANT | WEB_CSRF},
-	{"GET", "/reset/*", reset_token_get, WEB_TENANT},
-	{"POST", "/reset/*", reset_token_post, WEB_TENANT | WEB_CSRF},
-	{NULL, NULL, NULL, 0},
+    {"GET", "/password", password_get, WEB_TENANT | WEB_SESSION | WEB_FORCED_OK},
+    {"POST", "/password", password_post, WEB_TENANT | WEB_SESSION | WEB_CSRF | WEB_FORCED_OK},
+    {"GET", "/reset", reset_get, WEB_TENANT},
+    {"POST", "/reset", reset_post, WEB_TENANT | WEB_CSRF},
+    {"GET", "/reset/*", reset_token_get, WEB_TENANT},
+    {"POST", "/reset/*", reset_token_post, WEB_TENANT | WEB_CSRF},
+    {NULL, NULL, NULL, 0},
 };

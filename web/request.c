@@ -58,7 +58,8 @@ static char *urldecode(const char *s, size_t n)
 			out[j++] = ' ';
 		} else if (s[i] == '%') {
 			int hi, lo;
-			if (i + 2 >= n || (hi = hexval(s[i + 1])) < 0 || (lo = hexval(s[i + 2])) < 0) {
+			if (i + 2 >= n || (hi = hexval(s[i + 1])) < 0 ||
+			    (lo = hexval(s[i + 2])) < 0) {
 				free(out);
 				return NULL;
 			}
@@ -151,8 +152,7 @@ static void add_security_headers(struct web_req *r, struct MHD_Response *resp)
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_SET_COOKIE, r->set_cookie[i]);
 }
 
-int web_respond(struct web_req *r, unsigned status, const char *type, const char *body,
-                size_t len)
+int web_respond(struct web_req *r, unsigned status, const char *type, const char *body, size_t len)
 {
 	struct MHD_Response *resp;
 	int ret;

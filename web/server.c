@@ -35,44 +35,44 @@ static const struct idp_config *cfg;
 static char *tls_cert_pem, *tls_key_pem;
 
 static const char stylesheet[] =
-	":root{--ink:#1d2433;--muted:#5b6478;--line:#d8dde6;--bg:#f5f6f8;--accent:#8a1c1c;"
-	"--ok:#1f6f43;--warn:#8a5a00}"
-	"*{box-sizing:border-box}body{margin:0;font:15px/1.55 system-ui,-apple-system,'Segoe UI',"
-	"'Hiragino Sans','Noto Sans JP',sans-serif;color:var(--ink);background:var(--bg)}"
-	"header.bar{display:flex;align-items:center;gap:1rem;padding:.7rem 1.5rem;background:#fff;"
-	"border-bottom:3px solid var(--accent)}.brand{font-weight:700;letter-spacing:.04em}"
-	".tenant{color:var(--muted)}header nav{margin-left:auto;display:flex;gap:1rem;"
-	"align-items:center}main{max-width:1100px;margin:2rem auto;padding:0 1rem}"
-	".card{background:#fff;border:1px solid var(--line);border-radius:8px;padding:1.5rem 2rem;"
-	"margin-bottom:1.5rem}.narrow{max-width:440px;margin-left:auto;margin-right:auto}"
-	"h1{font-size:1.4rem;margin:0 0 1rem}h2{font-size:1.1rem;margin:1.5rem 0 .7rem}"
-	"label{display:block;margin:.8rem 0 .2rem;font-weight:600}"
-	"input[type=text],input[type=email],input[type=password],input[type=number],"
-	"input[type=search],input[type=datetime-local],select,textarea{width:100%;padding:.5rem .6rem;"
-	"border:1px solid var(--line);border-radius:5px;font:inherit}"
-	"button,.button{display:inline-block;margin-top:1rem;padding:.5rem 1.1rem;border:0;"
-	"border-radius:5px;background:var(--accent);color:#fff;font:inherit;cursor:pointer;"
-	"text-decoration:none}button.secondary{background:#e8eaef;color:var(--ink)}"
-	"button.link{background:none;color:var(--accent);padding:0;margin:0;text-decoration:underline}"
-	"form.inline{display:inline;margin:0}.error{background:#fbeaea;border-left:4px solid "
-	"var(--accent);padding:.6rem .9rem;margin:1rem 0}.notice{background:#e9f5ee;border-left:4px "
-	"solid var(--ok);padding:.6rem .9rem;margin:1rem 0}table{width:100%;border-collapse:collapse;"
-	"background:#fff}th,td{text-align:left;padding:.45rem .6rem;border-bottom:1px solid "
-	"var(--line);vertical-align:top}th{font-size:.85rem;color:var(--muted);font-weight:600}"
-	".muted{color:var(--muted)}.badge{display:inline-block;padding:0 .5rem;border-radius:9px;"
-	"font-size:.8rem;background:#e8eaef}.badge.active{background:#e1f2e7;color:var(--ok)}"
-	".badge.locked,.badge.suspended{background:#fbeaea;color:var(--accent)}"
-	".badge.invited{background:#fff4de;color:var(--warn)}footer{text-align:center;"
-	"color:var(--muted);font-size:.8rem;margin:2rem 0}a{color:var(--accent)}"
-	"fieldset{border:1px solid var(--line);border-radius:6px;margin:1rem 0;padding:.5rem 1rem 1rem}"
-	"legend{font-weight:700}.row{display:flex;gap:1rem;flex-wrap:wrap}.row>*{flex:1}"
-	"nav.tabs{display:flex;gap:.3rem;margin-bottom:1rem}nav.tabs a{padding:.4rem .9rem;"
-	"border-radius:5px 5px 0 0;background:#e8eaef;text-decoration:none;color:var(--ink)}"
-	"nav.tabs a.on{background:#fff;border:1px solid var(--line);border-bottom:0}"
-	"input[type=checkbox]{margin-right:.4rem}code{font-size:.85rem}";
+    ":root{--ink:#1d2433;--muted:#5b6478;--line:#d8dde6;--bg:#f5f6f8;--accent:#8a1c1c;"
+    "--ok:#1f6f43;--warn:#8a5a00}"
+    "*{box-sizing:border-box}body{margin:0;font:15px/1.55 system-ui,-apple-system,'Segoe UI',"
+    "'Hiragino Sans','Noto Sans JP',sans-serif;color:var(--ink);background:var(--bg)}"
+    "header.bar{display:flex;align-items:center;gap:1rem;padding:.7rem 1.5rem;background:#fff;"
+    "border-bottom:3px solid var(--accent)}.brand{font-weight:700;letter-spacing:.04em}"
+    ".tenant{color:var(--muted)}header nav{margin-left:auto;display:flex;gap:1rem;"
+    "align-items:center}main{max-width:1100px;margin:2rem auto;padding:0 1rem}"
+    ".card{background:#fff;border:1px solid var(--line);border-radius:8px;padding:1.5rem 2rem;"
+    "margin-bottom:1.5rem}.narrow{max-width:440px;margin-left:auto;margin-right:auto}"
+    "h1{font-size:1.4rem;margin:0 0 1rem}h2{font-size:1.1rem;margin:1.5rem 0 .7rem}"
+    "label{display:block;margin:.8rem 0 .2rem;font-weight:600}"
+    "input[type=text],input[type=email],input[type=password],input[type=number],"
+    "input[type=search],input[type=datetime-local],select,textarea{width:100%;padding:.5rem .6rem;"
+    "border:1px solid var(--line);border-radius:5px;font:inherit}"
+    "button,.button{display:inline-block;margin-top:1rem;padding:.5rem 1.1rem;border:0;"
+    "border-radius:5px;background:var(--accent);color:#fff;font:inherit;cursor:pointer;"
+    "text-decoration:none}button.secondary{background:#e8eaef;color:var(--ink)}"
+    "button.link{background:none;color:var(--accent);padding:0;margin:0;text-decoration:underline}"
+    "form.inline{display:inline;margin:0}.error{background:#fbeaea;border-left:4px solid "
+    "var(--accent);padding:.6rem .9rem;margin:1rem 0}.notice{background:#e9f5ee;border-left:4px "
+    "solid var(--ok);padding:.6rem .9rem;margin:1rem 0}table{width:100%;border-collapse:collapse;"
+    "background:#fff}th,td{text-align:left;padding:.45rem .6rem;border-bottom:1px solid "
+    "var(--line);vertical-align:top}th{font-size:.85rem;color:var(--muted);font-weight:600}"
+    ".muted{color:var(--muted)}.badge{display:inline-block;padding:0 .5rem;border-radius:9px;"
+    "font-size:.8rem;background:#e8eaef}.badge.active{background:#e1f2e7;color:var(--ok)}"
+    ".badge.locked,.badge.suspended{background:#fbeaea;color:var(--accent)}"
+    ".badge.invited{background:#fff4de;color:var(--warn)}footer{text-align:center;"
+    "color:var(--muted);font-size:.8rem;margin:2rem 0}a{color:var(--accent)}"
+    "fieldset{border:1px solid var(--line);border-radius:6px;margin:1rem 0;padding:.5rem 1rem 1rem}"
+    "legend{font-weight:700}.row{display:flex;gap:1rem;flex-wrap:wrap}.row>*{flex:1}"
+    "nav.tabs{display:flex;gap:.3rem;margin-bottom:1rem}nav.tabs a{padding:.4rem .9rem;"
+    "border-radius:5px 5px 0 0;background:#e8eaef;text-decoration:none;color:var(--ink)}"
+    "nav.tabs a.on{background:#fff;border:1px solid var(--line);border-bottom:0}"
+    "input[type=checkbox]{margin-right:.4rem}code{font-size:.85rem}";
 
 static const struct web_route *const route_tables[] = {
-	web_routes_auth, web_routes_home, web_routes_api, web_routes_admin, web_routes_password,
+    web_routes_auth, web_routes_home, web_routes_api, web_routes_admin, web_routes_password,
 };
 
 /* A '*' in a pattern matches exactly one non-empty path segment. */
@@ -139,7 +139,7 @@ void web_csrf_prepare(struct web_req *r)
 static void fill_reqinfo(struct web_req *r)
 {
 	const union MHD_ConnectionInfo *ci =
-		MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	    MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
 	struct idp_addr peer;
 	const char *ua;
 	size_t j = 0;
@@ -149,7 +149,8 @@ static void fill_reqinfo(struct web_req *r)
 		char text[INET6_ADDRSTRLEN] = "";
 		const struct sockaddr *sa = ci->client_addr;
 		if (sa->sa_family == AF_INET)
-			inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, text, sizeof text);
+			inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, text,
+			          sizeof text);
 		else if (sa->sa_family == AF_INET6)
 			inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, text,
 			          sizeof text);
@@ -212,9 +213,11 @@ static int dispatch(struct ctx *x)
 		return page_error(r, 400, M_BAD_REQUEST_TITLE, M_BAD_REQUEST, api);
 	if (strcmp(r->path, "/static/sekisho.css") == 0) {
 		struct MHD_Response *resp = MHD_create_response_from_buffer(
-			sizeof stylesheet - 1, (void *)stylesheet, MHD_RESPMEM_PERSISTENT);
-		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "text/css; charset=utf-8");
-		MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "public, max-age=3600");
+		    sizeof stylesheet - 1, (void *)stylesheet, MHD_RESPMEM_PERSISTENT);
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
+		                        "text/css; charset=utf-8");
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL,
+		                        "public, max-age=3600");
 		MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
 		int ret = MHD_queue_response(r->conn, 200, resp);
 		MHD_destroy_response(resp);
@@ -252,7 +255,8 @@ static int dispatch(struct ctx *x)
 		r->have_tenant = true;
 		/* The tenant's allow list holds for every page and API call. */
 		const struct idp_policy *pol = &r->tenant.policy;
-		if (pol->ip.n_allow && !idp_cidr_list_contains(pol->ip.allow, pol->ip.n_allow, &r->ri.addr))
+		if (pol->ip.n_allow &&
+		    !idp_cidr_list_contains(pol->ip.allow, pol->ip.n_allow, &r->ri.addr))
 			return deny_ip(r, api);
 		char cname[80];
 		web_session_cookie_name(r->slug, cname);
@@ -264,15 +268,19 @@ static int dispatch(struct ctx *x)
 				snprintf(r->session_token, sizeof r->session_token, "%s", tok);
 				memset(&r->actor, 0, sizeof r->actor);
 				r->actor.user_id = r->session.user_id;
-				snprintf(r->actor.email, sizeof r->actor.email, "%s", r->session.email);
-				snprintf(r->actor.role, sizeof r->actor.role, "%s", r->session.role);
+				snprintf(r->actor.email, sizeof r->actor.email, "%s",
+				         r->session.email);
+				snprintf(r->actor.role, sizeof r->actor.role, "%s",
+				         r->session.role);
 				snprintf(r->actor.ip, sizeof r->actor.ip, "%s", r->ri.ip);
 			} else if (err != IDP_ERR_AUTH) {
 				return page_error(r, 503, M_UNAVAILABLE_TITLE, M_UNAVAILABLE, api);
 			}
 		}
-		if (r->have_session && strcmp(r->session.role, "admin") == 0 && pol->ip.n_admin_allow &&
-		    !idp_cidr_list_contains(pol->ip.admin_allow, pol->ip.n_admin_allow, &r->ri.addr))
+		if (r->have_session && strcmp(r->session.role, "admin") == 0 &&
+		    pol->ip.n_admin_allow &&
+		    !idp_cidr_list_contains(pol->ip.admin_allow, pol->ip.n_admin_allow,
+		                            &r->ri.addr))
 			return deny_ip(r, api);
 	}
 	if (api) {
@@ -288,7 +296,8 @@ static int dispatch(struct ctx *x)
 			/* API tokens act as administrators: the stricter list holds too. */
 			const struct idp_policy *pol = &r->tenant.policy;
 			if (pol->ip.n_admin_allow &&
-			    !idp_cidr_list_contains(pol->ip.admin_allow, pol->ip.n_admin_allow, &r->ri.addr))
+			    !idp_cidr_list_contains(pol->ip.admin_allow, pol->ip.n_admin_allow,
+			                            &r->ri.addr))
 				return deny_ip(r, api);
 		}
 	}
@@ -326,10 +335,12 @@ static int dispatch(struct ctx *x)
 		if ((rt->flags & WEB_CSRF) && !r->via_token) {
 			const char *tok = api ? web_header(r, "X-CSRF-Token") : web_form(r, "csrf");
 			if (!idp_csrf_ok(r->have_session ? r->session_token : r->pre_cookie, tok)) {
-				idp_info("csrf check failed for %s %s from %s", r->method, r->path, r->ri.ip);
+				idp_info("csrf check failed for %s %s from %s", r->method, r->path,
+				         r->ri.ip);
 				if (api)
 					return web_json_error(r, 403, "csrf", NULL);
-				return web_page_message(r, 403, web_t(r, M_CSRF_TITLE), web_t(r, M_CSRF));
+				return web_page_message(r, 403, web_t(r, M_CSRF_TITLE),
+				                        web_t(r, M_CSRF));
 			}
 		}
 	}
@@ -509,30 +520,33 @@ enum idp_err web_start(const struct idp_config *c)
 		tls_cert_pem = read_file(c->tls_cert);
 		tls_key_pem = read_file(c->tls_key);
 		if (!tls_cert_pem || !tls_key_pem) {
-			idp_error("tls_cert/tls_key: cannot read %s or %s", c->tls_cert, c->tls_key);
+			idp_error("tls_cert/tls_key: cannot read %s or %s", c->tls_cert,
+			          c->tls_key);
 			return IDP_ERR_CONFIG;
 		}
 		flags |= MHD_USE_TLS;
 	}
 	struct MHD_OptionItem opts[] = {
-		{MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)mhd_log, NULL},
-		{MHD_OPTION_THREAD_POOL_SIZE, c->threads, NULL},
-		{MHD_OPTION_CONNECTION_MEMORY_LIMIT, 128 * 1024, NULL},
-		{MHD_OPTION_CONNECTION_LIMIT, 2000, NULL},
-		{MHD_OPTION_CONNECTION_TIMEOUT, 30, NULL},
-		{MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)completed, NULL},
-		{MHD_OPTION_URI_LOG_CALLBACK, (intptr_t)uri_log, NULL},
-		{MHD_OPTION_SOCK_ADDR, 0, &ss},
-		{c->tls_cert[0] ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, 0, tls_cert_pem},
-		{c->tls_cert[0] ? MHD_OPTION_HTTPS_MEM_KEY : MHD_OPTION_END, 0, tls_key_pem},
-		{c->tls_cert[0] ? MHD_OPTION_HTTPS_PRIORITIES : MHD_OPTION_END, 0,
-		 (void *)"NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2"},
-		{MHD_OPTION_END, 0, NULL},
+	    {MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)mhd_log, NULL},
+	    {MHD_OPTION_THREAD_POOL_SIZE, c->threads, NULL},
+	    {MHD_OPTION_CONNECTION_MEMORY_LIMIT, 128 * 1024, NULL},
+	    {MHD_OPTION_CONNECTION_LIMIT, 2000, NULL},
+	    {MHD_OPTION_CONNECTION_TIMEOUT, 30, NULL},
+	    {MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)completed, NULL},
+	    {MHD_OPTION_URI_LOG_CALLBACK, (intptr_t)uri_log, NULL},
+	    {MHD_OPTION_SOCK_ADDR, 0, &ss},
+	    {c->tls_cert[0] ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, 0, tls_cert_pem},
+	    {c->tls_cert[0] ? MHD_OPTION_HTTPS_MEM_KEY : MHD_OPTION_END, 0, tls_key_pem},
+	    {c->tls_cert[0] ? MHD_OPTION_HTTPS_PRIORITIES : MHD_OPTION_END, 0,
+	     (void *)"NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2"},
+	    {MHD_OPTION_END, 0, NULL},
 	};
-	daemon_handle = MHD_start_daemon(flags, (uint16_t)c->listen_port, NULL, NULL, access_handler,
-	                                 NULL, MHD_OPTION_ARRAY, opts, MHD_OPTION_END);
+	daemon_handle =
+	    MHD_start_daemon(flags, (uint16_t)c->listen_port, NULL, NULL, access_handler, NULL,
+	                     MHD_OPTION_ARRAY, opts, MHD_OPTION_END);
 	if (!daemon_handle) {
-		idp_error("cannot listen on %s:%u: %s", c->listen_host, c->listen_port, strerror(errno));
+		idp_error("cannot listen on %s:%u: %s", c->listen_host, c->listen_port,
+		          strerror(errno));
 		return IDP_ERR_IO;
 	}
 	idp_info("listening on %s:%u (%s), public_url %s", c->listen_host, c->listen_port,

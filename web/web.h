@@ -12,10 +12,10 @@
 
 #include "idp/idp.h"
 
-#define WEB_BODY_MAX (64 * 1024)    /* forms and JSON */
+#define WEB_BODY_MAX    (64 * 1024) /* forms and JSON */
 #define WEB_HEADERS_MAX (16 * 1024) /* all request headers together */
-#define WEB_FIELD_MAX 4096          /* one form field */
-#define WEB_FIELDS_MAX 64
+#define WEB_FIELD_MAX   4096        /* one form field */
+#define WEB_FIELDS_MAX  64
 
 enum web_lang { WEB_EN, WEB_JA };
 
@@ -34,10 +34,10 @@ struct web_buf {
 struct web_req {
 	struct MHD_Connection *conn;
 	const char *method;
-	const char *path;     /* decoded path, no query */
-	char slug[64];        /* for /t/{slug}/..., else "" */
-	const char *tpath;    /* path below /t/{slug} ("/login"), or path */
-	const char *wild[4];  /* '*' segments matched by the route */
+	const char *path;    /* decoded path, no query */
+	char slug[64];       /* for /t/{slug}/..., else "" */
+	const char *tpath;   /* path below /t/{slug} ("/login"), or path */
+	const char *wild[4]; /* '*' segments matched by the route */
 	char wildbuf[4][256];
 	bool https;
 	enum web_lang lang;
@@ -57,7 +57,7 @@ struct web_req {
 	char session_token[IDP_TOKEN_LEN + 1];
 	struct idp_actor actor; /* who acts: session user or API token */
 	bool via_token;
-	char csrf[IDP_TOKEN_LEN + 1]; /* token to embed in forms */
+	char csrf[IDP_TOKEN_LEN + 1];       /* token to embed in forms */
 	char pre_cookie[IDP_TOKEN_LEN + 1]; /* pre-session CSRF binding */
 	bool set_pre_cookie;
 	/* extra response headers */
@@ -67,11 +67,11 @@ struct web_req {
 };
 
 enum web_route_flags {
-	WEB_TENANT = 1 << 0,  /* needs /t/{slug}; 404 for unknown tenants */
-	WEB_SESSION = 1 << 1, /* needs a logged-in user (pages redirect to login) */
-	WEB_ADMIN = 1 << 2,   /* needs an administrator (session or API token) */
-	WEB_CSRF = 1 << 3,    /* POST must carry a valid CSRF token */
-	WEB_API = 1 << 4,     /* JSON answers; Bearer tokens accepted */
+	WEB_TENANT = 1 << 0,    /* needs /t/{slug}; 404 for unknown tenants */
+	WEB_SESSION = 1 << 1,   /* needs a logged-in user (pages redirect to login) */
+	WEB_ADMIN = 1 << 2,     /* needs an administrator (session or API token) */
+	WEB_CSRF = 1 << 3,      /* POST must carry a valid CSRF token */
+	WEB_API = 1 << 4,       /* JSON answers; Bearer tokens accepted */
 	WEB_FORCED_OK = 1 << 5, /* reachable while a password change is forced */
 };
 
@@ -107,8 +107,7 @@ void web_add_cookie(struct web_req *r, const char *name, const char *value, bool
 
 /* Every response goes through these; they add the security headers.
  * They return an MHD result code for the access handler to return. */
-int web_respond(struct web_req *r, unsigned status, const char *type, const char *body,
-                size_t len);
+int web_respond(struct web_req *r, unsigned status, const char *type, const char *body, size_t len);
 int web_redirect(struct web_req *r, const char *location);
 /* JSON error body {"error": code, "field": field?}. */
 int web_json_error(struct web_req *r, unsigned status, const char *code, const char *field);

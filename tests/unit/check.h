@@ -15,31 +15,32 @@ static int check_n_pass, check_n_fail;
 
 #define TEST(name) static void test_##name(void)
 
-#define CHECK(expr)                                                                          \
-	do {                                                                                     \
-		if (!(expr)) {                                                                       \
-			if (!check_failed_now)                                                           \
-				printf("FAIL %s: %s:%d: %s\n", check_current, __FILE__, __LINE__, #expr);    \
-			check_failed_now = 1;                                                            \
-		}                                                                                    \
+#define CHECK(expr)                                                                                \
+	do {                                                                                       \
+		if (!(expr)) {                                                                     \
+			if (!check_failed_now)                                                     \
+				printf("FAIL %s: %s:%d: %s\n", check_current, __FILE__, __LINE__,  \
+				       #expr);                                                     \
+			check_failed_now = 1;                                                      \
+		}                                                                                  \
 	} while (0)
 
 #define CHECK_STR(a, b) CHECK(strcmp((a), (b)) == 0)
 
 static const char *check_current = "";
 
-#define RUN(name)                                                                            \
-	do {                                                                                     \
-		check_current = #name;                                                               \
-		check_failed_now = 0;                                                                \
-		test_##name();                                                                       \
-		if (check_failed_now)                                                                \
-			check_n_fail++;                                                                  \
-		else {                                                                               \
-			check_n_pass++;                                                                  \
-			printf("PASS %s\n", #name);                                                      \
-		}                                                                                    \
-		fflush(stdout);                                                                      \
+#define RUN(name)                                                                                  \
+	do {                                                                                       \
+		check_current = #name;                                                             \
+		check_failed_now = 0;                                                              \
+		test_##name();                                                                     \
+		if (check_failed_now)                                                              \
+			check_n_fail++;                                                            \
+		else {                                                                             \
+			check_n_pass++;                                                            \
+			printf("PASS %s\n", #name);                                                \
+		}                                                                                  \
+		fflush(stdout);                                                                    \
 	} while (0)
 
 static inline int check_summary(void)
