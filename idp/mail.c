@@ -36,6 +36,18 @@ static size_t read_cb(char *buf, size_t size, size_t nmemb, void *arg)
 	return n;
 }
 
+/* True for smtp://localhost, smtp://127.x.x.x and smtp://[::1] URLs. */
+static bool smtp_loopback(const char *url)
+{
+	const char *h = strstr(url, "://");
+
+	if (!h || strncmp(url, "smtp://", 7) != 0)
+		return false;
+	h += 3;
+	return strncmp(h, "localhost", 9) == 0 || strncmp(h, "127.", 4) == 0 ||
+	       strncmp(h, "[::1]", 5) == 0;
+}
+
 static bool header_safe(const char *s)
 {
 	for (; *s; s++)
@@ -169,7 +181,10 @@ enum idp_err idp_mail_send(const char *to, const char *subject, const char *body
 	curl_easy_setopt(curl, CURLOPT_READFUNCTION, read_cb);
 	curl_easy_setopt(curl, CURLOPT_READDATA, &up);
 	curl_easy_setopt(curl, CURLOPT_UPLOAD, 1L);
-	curl_easy_setopt(curl, CURLOPT_USE_SSL, (long)CURLUSESSL_ALL);
+	/* TLS is required on the network; a relay on this host (a local MTA)
+	 * may speak plain SMTP. */
+	curl_easy_setopt(curl, CURLOPT_USE_SSL,
+	                 (long)(smtp_loopback(cfg->smtp_url) ? CURLUSESSL_TRY : CURLUSESSL_ALL));
 	curl_easy_setopt(curl, CURLOPT_TIMEOUT, 30L);
 	curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
 	CURLcode rc = curl_easy_perform(curl);
