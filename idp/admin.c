@@ -114,6 +114,17 @@ static enum idp_err lifecycle_tx(struct store_conn *c, void *arg)
 	enum idp_err err;
 	long ended = 0;
 
+	/* Suspend and delete check "not the last active administrator": take the
+	 * tenant row first so two such changes cannot both see two admins. */
+	if (a->op == LC_SUSPEND || a->op == LC_DELETE) {
+		char tid[24];
+		struct store_res *r = NULL;
+		I64(tid, a->t->id);
+		const char *p[1] = {tid};
+		if ((err = store_exec(c, STMT_TENANT_POLICY_LOCK, 1, p, &r)))
+			return err;
+		store_res_free(r);
+	}
 	err = target_lock(c, a->email, &u);
 	if (err)
 		return err;

@@ -64,6 +64,9 @@ static int open_all(const char *config_path)
 	idp_throttle_configure(cfg.ip_max_failures, cfg.ip_window_seconds);
 	if (idp_init(&cfg))
 		return fail("%s", "cannot initialise keys (see log)");
+	/* Refuse a bad certificate before anything else starts. */
+	if (web_tls_check(&cfg))
+		return fail("%s", "tls_cert/tls_key: see the message above");
 	if (!cfg.database_url[0]) {
 		struct store_embedded_opts o = {cfg.data_dir, cfg.pg_bindir, cfg.pg_user};
 		err = store_embedded_start(&o, conninfo, sizeof conninfo);

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define LINE_MAX_BYTES 4096
 
@@ -24,6 +25,8 @@ void idp_config_default(struct idp_config *c)
 	c->argon2.iterations = 2;
 	c->argon2.parallelism = 1;
 	c->threads = 4;
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	c->hash_threads = cpus > 0 && cpus <= 256 ? (unsigned)cpus : 2;
 	snprintf(c->log_level, sizeof c->log_level, "info");
 	c->invitation_ttl_hours = 72;
 	c->reset_ttl_minutes = 60;
@@ -235,6 +238,8 @@ enum idp_err idp_config_set(struct idp_config *c, const char *key, const char *v
 	}
 	if (strcmp(key, "threads") == 0)
 		return set_uint(&c->threads, v, 1, 256, why, whysz);
+	if (strcmp(key, "hash_threads") == 0)
+		return set_uint(&c->hash_threads, v, 1, 256, why, whysz);
 	if (strcmp(key, "log_level") == 0) {
 		if (strcmp(v, "debug") && strcmp(v, "info") && strcmp(v, "warn") &&
 		    strcmp(v, "error")) {
@@ -334,6 +339,7 @@ static const char *const env_keys[] = {
     "argon2_iterations",
     "argon2_parallelism",
     "threads",
+    "hash_threads",
     "log_level",
     "invitation_ttl_hours",
     "reset_ttl_minutes",

@@ -32,6 +32,7 @@ struct idp_config {
 	char smtp_from[256];
 	struct idp_argon2_params argon2;
 	unsigned threads;
+	unsigned hash_threads; /* Argon2id workers, default: online CPUs */
 	/* additions to the first set of DESIGN.md, documented in the README */
 	char log_level[8];
 	unsigned invitation_ttl_hours; /* default 72 */

@@ -36,16 +36,36 @@ static size_t read_cb(char *buf, size_t size, size_t nmemb, void *arg)
 	return n;
 }
 
-/* True for smtp://localhost, smtp://127.x.x.x and smtp://[::1] URLs. */
+/* True when url is smtp:// to exactly localhost, an address in 127.0.0.0/8
+ * or [::1] (optionally with a port): a relay on this host. */
 static bool smtp_loopback(const char *url)
 {
-	const char *h = strstr(url, "://");
+	char host[64];
+	const char *h, *end;
+	struct idp_addr a;
+	struct idp_cidr lo4, lo6;
 
-	if (!h || strncmp(url, "smtp://", 7) != 0)
+	if (strncmp(url, "smtp://", 7) != 0)
 		return false;
-	h += 3;
-	return strncmp(h, "localhost", 9) == 0 || strncmp(h, "127.", 4) == 0 ||
-	       strncmp(h, "[::1]", 5) == 0;
+	h = url + 7;
+	if (*h == '[') {
+		end = strchr(h, ']');
+		if (!end)
+			return false;
+		h++;
+	} else {
+		end = h + strcspn(h, ":/");
+	}
+	if ((size_t)(end - h) >= sizeof host)
+		return false;
+	memcpy(host, h, (size_t)(end - h));
+	host[end - h] = 0;
+	if (strcmp(host, "localhost") == 0)
+		return true;
+	if (idp_addr_parse(host, &a) != IDP_OK || idp_cidr_parse("127.0.0.0/8", &lo4) != IDP_OK ||
+	    idp_cidr_parse("::1/128", &lo6) != IDP_OK)
+		return false;
+	return idp_cidr_contains(&lo4, &a) || idp_cidr_contains(&lo6, &a);
 }
 
 static bool header_safe(const char *s)

@@ -505,6 +505,8 @@ struct login_user {
 	char status[16];
 	char hash[IDP_PHC_MAX];
 	int64_t locked_at;
+	int64_t changed_at;
+	bool must_change;
 	int64_t now;
 };
 
@@ -524,6 +526,8 @@ static enum idp_err login_lookup_tx(struct store_conn *c, void *arg)
 		idp_copy(u->status, sizeof u->status, store_res_str(r, 0, USER_STATUS));
 		idp_copy(u->hash, sizeof u->hash, store_res_str(r, 0, USER_HASH));
 		u->locked_at = store_res_i64(r, 0, USER_LOCKED_EPOCH);
+		u->changed_at = store_res_i64(r, 0, USER_CHANGED_EPOCH);
+		u->must_change = store_res_bool(r, 0, USER_MUST_CHANGE);
 	}
 	store_res_free(r);
 	return IDP_OK;
@@ -592,15 +596,8 @@ static enum idp_err login_finish_tx(struct store_conn *c, void *arg)
 		return err;
 	}
 	if (a->new_hash) {
-		const char *p[3] = {uid, a->new_hash, "false"};
-		/* Same password, new parameters: must_change stays as it was. */
-		err = store_exec(c, STMT_USER_BY_ID, 1, p, &r);
-		if (err)
-			return err;
-		p[2] = store_res_bool(r, 0, USER_MUST_CHANGE) ? "true" : "false";
-		err = store_exec(c, STMT_USER_SET_HASH, 3, p, NULL);
-		store_res_free(r);
-		r = NULL;
+		const char *p[2] = {uid, a->new_hash};
+		err = store_exec(c, STMT_USER_REHASH, 2, p, NULL);
 		if (err)
 			return err;
 	}
@@ -678,9 +675,9 @@ enum idp_err idp_login_password(const struct idp_tenant *t, const char *email, c
 	if (a.result == IDP_ERR_AUTH)
 		idp_throttle_fail(&ri->addr, now);
 	if (a.result == IDP_OK) {
-		struct idp_session s;
-		if (idp_session_check(t, out->token, ri, &s) == IDP_OK)
-			out->must_change_password = s.must_change_password || s.password_expired;
+		int days = t->policy.password.expiry_days;
+		out->must_change_password =
+		    u.must_change || (days > 0 && now - u.changed_at >= (int64_t)days * 86400);
 	}
 	return a.result;
 }
@@ -691,6 +688,7 @@ struct check_args {
 	const struct idp_tenant *t;
 	const char *token;
 	struct idp_session *out;
+	bool expired; /* ended here for a timeout: commit that, answer "no session" */
 };
 
 static enum idp_err check_tx(struct store_conn *c, void *arg)
@@ -743,8 +741,8 @@ static enum idp_err check_tx(struct store_conn *c, void *arg)
 		return IDP_ERR_AUTH;
 	if (why) {
 		const char *q[2] = {sid, why};
-		err = store_exec(c, STMT_SESSION_END, 2, q, NULL);
-		return err ? err : IDP_ERR_EXPIRED;
+		a->expired = true;
+		return store_exec(c, STMT_SESSION_END, 2, q, NULL);
 	}
 	/* Write last activity at most every few seconds: fewer writes, same rules. */
 	if (now - s->last_seen_at >= 5) {
@@ -760,7 +758,7 @@ static enum idp_err check_tx(struct store_conn *c, void *arg)
 enum idp_err idp_session_check(const struct idp_tenant *t, const char *token,
                                const struct idp_reqinfo *ri, struct idp_session *out)
 {
-	struct check_args a = {t, token, out};
+	struct check_args a = {t, token, out, false};
 	enum idp_err err;
 
 	(void)ri;
@@ -769,9 +767,9 @@ enum idp_err idp_session_check(const struct idp_tenant *t, const char *token,
 		return IDP_ERR_AUTH;
 	idp_sha256(token, strlen(token), out->token_hash);
 	err = idp_tx(t->id, check_tx, &a);
-	/* An expired session was ended in the transaction; to the caller it is
+	/* An expired session was ended (and that committed); to the caller it is
 	 * simply not a session. */
-	if (err == IDP_ERR_EXPIRED)
+	if (!err && a.expired)
 		err = IDP_ERR_AUTH;
 	return err;
 }

@@ -9,18 +9,18 @@
 
 #define EPOCH(x) "coalesce(extract(epoch from " x ")::bigint, 0)"
 
-#define USER_COLS                                                                                             \
-	"id, email, name, role, status, coalesce(password_hash, ''), " EPOCH("password_changed_"              \
-	                                                                     "at") ", "                       \
-	                                                                           "must_change_"             \
-	                                                                           "password, "               \
-	                                                                           "failed_count,"            \
-	                                                                           " " EPOCH("loc"            \
-	                                                                                     "ked"            \
-	                                                                                     "_a"             \
-	                                                                                     "t") ", " EPOCH( \
-	                                                                               "last_"                \
-	                                                                               "login_at") ", " EPOCH("created_at")
+#define USER_COLS                                                                                  \
+	"id, email, name, role, status, coalesce(password_hash, ''), " EPOCH(                      \
+	    "password_changed_"                                                                    \
+	    "at") ", "                                                                             \
+	          "must_change_"                                                                   \
+	          "password, "                                                                     \
+	          "failed_count,"                                                                  \
+	          " " EPOCH("loc"                                                                  \
+	                    "ked"                                                                  \
+	                    "_a"                                                                   \
+	                    "t") ", " EPOCH("last_"                                                \
+	                                    "login_at") ", " EPOCH("created_at")
 
 #define AUDIT_COLS                                                                                 \
 	"seq, to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), actor_email, "  \
@@ -70,13 +70,17 @@ const struct store_stmt store_stmts[] = {
     /* One atomic statement: parallel failures cannot overshoot the limit. */
     [STMT_USER_LOGIN_FAIL] = {"user_login_fail",
                               "UPDATE users SET failed_count = failed_count + 1, "
-                              "locked_at = CASE WHEN $2::int > 0 AND locked_at IS NULL AND "
-                              "failed_count + 1 >= $2::int THEN now() ELSE locked_at END "
-                              "WHERE id = $1 RETURNING failed_count, locked_at IS NOT NULL, " EPOCH(
-                                  "locked_at")},
+                              "locked_at = CASE WHEN $2::int > 0 AND "
+                              "failed_count + 1 >= $2::int THEN now() END "
+                              "WHERE id = $1 AND locked_at IS NULL "
+                              "RETURNING failed_count, locked_at IS NOT NULL, " EPOCH("locked_at")},
+    /* Only an unlocked row is counted, so exactly one failure reports that it
+     * locked the account, however many arrive at once. */
     [STMT_USER_SET_HASH] = {"user_set_hash",
                             "UPDATE users SET password_hash = $2, password_changed_at = now(), "
                             "must_change_password = $3 WHERE id = $1"},
+    /* A rehash keeps password_changed_at: the password itself did not change. */
+    [STMT_USER_REHASH] = {"user_rehash", "UPDATE users SET password_hash = $2 WHERE id = $1"},
     [STMT_USER_UNLOCK] = {"user_unlock",
                           "UPDATE users SET failed_count = 0, locked_at = NULL WHERE id = $1"},
     [STMT_USER_SET_STATUS] = {"user_set_status", "UPDATE users SET status = $2 WHERE id = $1"},

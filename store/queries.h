@@ -24,6 +24,7 @@ enum store_stmt_id {
 	STMT_USER_LOGIN_OK,            /* id -> (resets failures, stamps last login) */
 	STMT_USER_LOGIN_FAIL,          /* id, max_failures -> failed_count, locked */
 	STMT_USER_SET_HASH,            /* id, hash, must_change -> */
+	STMT_USER_REHASH,              /* id, hash: same password, new parameters */
 	STMT_USER_UNLOCK,              /* id -> */
 	STMT_USER_SET_STATUS,          /* id, status -> */
 	STMT_USER_DELETE,              /* id -> */

@@ -1565,7 +1565,7 @@ const struct web_route web_routes_admin[] = {
     {"POST", "/admin/users/*/unlock", user_action_post, ADMIN_POST},
     {"POST", "/admin/users/*/logout", user_action_post, ADMIN_POST},
     {"POST", "/admin/users/*/delete", user_action_post, ADMIN_POST},
-    {"POST", "/admin/users/*/password", user_password_post, ADMIN_POST},
+    {"POST", "/admin/users/*/password", user_password_post, ADMIN_POST | WEB_SLOW},
     {"GET", "/admin/invitations", invitations_get, ADMIN},
     {"POST", "/admin/invitations/resend", invitation_resend_post, ADMIN_POST},
     {"POST", "/admin/invitations/*/revoke", invitation_revoke_post, ADMIN_POST},

@@ -457,7 +457,7 @@ const struct web_route web_routes_api[] = {
     {"POST", "/api/v1/users/*/resume", user_resume, API},
     {"POST", "/api/v1/users/*/unlock", user_unlock, API},
     {"POST", "/api/v1/users/*/logout", user_logout, API},
-    {"POST", "/api/v1/users/*/password", user_password, API},
+    {"POST", "/api/v1/users/*/password", user_password, API | WEB_SLOW},
     {"DELETE", "/api/v1/users/*", user_delete, API},
     {NULL, NULL, NULL, 0},
 };

@@ -281,9 +281,9 @@ static int invite_post(struct web_req *r)
 
 const struct web_route web_routes_auth[] = {
     {"GET", "/login", login_get, WEB_TENANT},
-    {"POST", "/login", login_post, WEB_TENANT | WEB_CSRF},
+    {"POST", "/login", login_post, WEB_TENANT | WEB_CSRF | WEB_SLOW},
     {"POST", "/logout", logout_post, WEB_TENANT | WEB_CSRF | WEB_FORCED_OK},
     {"GET", "/invite/*", invite_get, WEB_TENANT},
-    {"POST", "/invite/*", invite_post, WEB_TENANT | WEB_CSRF},
+    {"POST", "/invite/*", invite_post, WEB_TENANT | WEB_CSRF | WEB_SLOW},
     {NULL, NULL, NULL, 0},
 };

@@ -196,10 +196,11 @@ static int reset_token_post(struct web_req *r)
 
 const struct web_route web_routes_password[] = {
     {"GET", "/password", password_get, WEB_TENANT | WEB_SESSION | WEB_FORCED_OK},
-    {"POST", "/password", password_post, WEB_TENANT | WEB_SESSION | WEB_CSRF | WEB_FORCED_OK},
+    {"POST", "/password", password_post,
+     WEB_TENANT | WEB_SESSION | WEB_CSRF | WEB_FORCED_OK | WEB_SLOW},
     {"GET", "/reset", reset_get, WEB_TENANT},
     {"POST", "/reset", reset_post, WEB_TENANT | WEB_CSRF},
     {"GET", "/reset/*", reset_token_get, WEB_TENANT},
-    {"POST", "/reset/*", reset_token_post, WEB_TENANT | WEB_CSRF},
+    {"POST", "/reset/*", reset_token_post, WEB_TENANT | WEB_CSRF | WEB_SLOW},
     {NULL, NULL, NULL, 0},
 };

@@ -152,10 +152,27 @@ static void add_security_headers(struct web_req *r, struct MHD_Response *resp)
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_SET_COOKIE, r->set_cookie[i]);
 }
 
+/* Queue resp now, or, on a hashing worker (the connection is suspended),
+ * keep it for the access handler to queue when the connection resumes. */
+static int queue(struct web_req *r, unsigned status, struct MHD_Response *resp)
+{
+	int ret;
+
+	if (r->deferred) {
+		if (r->pending)
+			MHD_destroy_response(r->pending);
+		r->pending = resp;
+		r->pending_status = status;
+		return MHD_YES;
+	}
+	ret = MHD_queue_response(r->conn, status, resp);
+	MHD_destroy_response(resp);
+	return ret;
+}
+
 int web_respond(struct web_req *r, unsigned status, const char *type, const char *body, size_t len)
 {
 	struct MHD_Response *resp;
-	int ret;
 
 	resp = MHD_create_response_from_buffer(len, (void *)body, MHD_RESPMEM_MUST_COPY);
 	if (!resp)
@@ -165,9 +182,7 @@ int web_respond(struct web_req *r, unsigned status, const char *type, const char
 	add_security_headers(r, resp);
 	if (r->body_too_large || r->headers_too_large)
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
-	ret = MHD_queue_response(r->conn, status, resp);
-	MHD_destroy_response(resp);
-	return ret;
+	return queue(r, status, resp);
 }
 
 int web_respond_buf(struct web_req *r, unsigned status, const char *type, struct web_buf *b)
@@ -182,16 +197,13 @@ int web_respond_buf(struct web_req *r, unsigned status, const char *type, struct
 int web_redirect(struct web_req *r, const char *location)
 {
 	struct MHD_Response *resp;
-	int ret;
 
 	resp = MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
 	if (!resp)
 		return MHD_NO;
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_LOCATION, location);
 	add_security_headers(r, resp);
-	ret = MHD_queue_response(r->conn, 303, resp);
-	MHD_destroy_response(resp);
-	return ret;
+	return queue(r, 303, resp);
 }
 
 int web_json_error(struct web_req *r, unsigned status, const char *code, const char *field)

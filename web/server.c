@@ -10,10 +10,15 @@
 #include <errno.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
+#include <openssl/err.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 
 #include "idp/log.h"
 #include "store/db.h"
@@ -31,6 +36,27 @@ struct ctx {
 };
 
 static struct MHD_Daemon *daemon_handle;
+
+/*
+ * Hashing workers.  Argon2id costs ~20 ms of CPU; run on libmicrohttpd's pool
+ * threads it would stall every other connection owned by that thread (and two
+ * keep-alive clients on one thread would take turns).  Routes flagged
+ * WEB_SLOW are handed to these workers instead: the connection is suspended,
+ * a worker runs the handler (its response is kept in r->pending), and the
+ * connection is resumed for the access handler to queue the response.
+ */
+struct job {
+	struct ctx *x;
+	const struct web_route *rt;
+	struct job *next;
+};
+
+static pthread_mutex_t q_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t q_cond = PTHREAD_COND_INITIALIZER;
+static struct job *q_head, *q_tail;
+static bool q_stop;
+static pthread_t *workers;
+static unsigned n_workers;
 static const struct idp_config *cfg;
 static char *tls_cert_pem, *tls_key_pem;
 
@@ -196,6 +222,64 @@ static int deny_ip(struct web_req *r, bool api)
 	return web_page_message(r, 403, web_t(r, M_IP_DENIED_TITLE), msg);
 }
 
+static void *worker_main(void *arg)
+{
+	(void)arg;
+	for (;;) {
+		struct job *j;
+		pthread_mutex_lock(&q_lock);
+		while (!q_head && !q_stop)
+			pthread_cond_wait(&q_cond, &q_lock);
+		j = q_head;
+		if (j) {
+			q_head = j->next;
+			if (!q_head)
+				q_tail = NULL;
+		}
+		pthread_mutex_unlock(&q_lock);
+		if (!j)
+			break;
+		struct web_req *r = &j->x->r;
+		if (j->rt->handler(r) != MHD_YES || !r->pending) {
+			idp_error("no response from %s %s", r->method, r->path);
+			web_respond(r, 500, "text/plain; charset=utf-8", "internal error\n", 15);
+		}
+		MHD_resume_connection(r->conn);
+		free(j);
+	}
+	store_thread_done();
+	return NULL;
+}
+
+/* Hand the request to a hashing worker; runs it here if there are none. */
+static int defer(struct ctx *x, const struct web_route *rt)
+{
+	struct job *j = calloc(1, sizeof *j);
+	bool queued = false;
+
+	if (!j)
+		return MHD_NO;
+	j->x = x;
+	j->rt = rt;
+	pthread_mutex_lock(&q_lock);
+	if (n_workers && !q_stop) {
+		x->r.deferred = true;
+		MHD_suspend_connection(x->r.conn);
+		if (q_tail)
+			q_tail->next = j;
+		else
+			q_head = j;
+		q_tail = j;
+		queued = true;
+		pthread_cond_signal(&q_cond);
+	}
+	pthread_mutex_unlock(&q_lock);
+	if (queued)
+		return MHD_YES;
+	free(j);
+	return rt->handler(&x->r);
+}
+
 static int dispatch(struct ctx *x)
 {
 	struct web_req *r = &x->r;
@@ -344,6 +428,8 @@ static int dispatch(struct ctx *x)
 			}
 		}
 	}
+	if (rt->flags & WEB_SLOW)
+		return defer(x, rt);
 	return rt->handler(r);
 }
 
@@ -396,6 +482,8 @@ static void free_ctx(struct ctx *x)
 		free(x->r.body);
 	}
 	idp_wipe(x->r.session_token, sizeof x->r.session_token);
+	if (x->r.pending)
+		MHD_destroy_response(x->r.pending);
 	free(x);
 }
 
@@ -438,6 +526,16 @@ static enum MHD_Result access_handler(void *cls, struct MHD_Connection *conn, co
 		 * connections in libmicrohttpd 0.9.75 (STACK.md). */
 		return MHD_YES;
 	}
+	if (x->r.deferred) {
+		/* Back from a hashing worker: send what it answered. */
+		int ret = MHD_YES;
+		if (x->r.pending) {
+			ret = MHD_queue_response(conn, x->r.pending_status, x->r.pending);
+			MHD_destroy_response(x->r.pending);
+			x->r.pending = NULL;
+		}
+		return ret == MHD_YES ? MHD_YES : MHD_NO;
+	}
 	if (*upload_data_size) {
 		size_t n = *upload_data_size;
 		*upload_data_size = 0;
@@ -469,7 +567,8 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
 
 	(void)cls;
 	vsnprintf(msg, sizeof msg, fmt, ap);
-	idp_info("http: %s", msg);
+	/* libmicrohttpd only logs what went wrong (bad requests, TLS set-up). */
+	idp_warn("http: %s", msg);
 }
 
 static char *read_file(const char *path)
@@ -493,11 +592,61 @@ static char *read_file(const char *path)
 	return buf;
 }
 
+/* Read one PEM object from path with OpenSSL: a certificate or a private key. */
+static bool pem_ok(const char *path, bool key, char *why, size_t whysz)
+{
+	struct stat st;
+	FILE *f;
+	bool ok = false;
+
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		snprintf(why, whysz, "cannot read: not a regular file");
+		return false;
+	}
+	f = fopen(path, "r");
+	if (!f) {
+		snprintf(why, whysz, "cannot read: %s", strerror(errno));
+		return false;
+	}
+	if (key) {
+		EVP_PKEY *k = PEM_read_PrivateKey(f, NULL, NULL, NULL);
+		ok = k != NULL;
+		EVP_PKEY_free(k);
+	} else {
+		X509 *x = PEM_read_X509(f, NULL, NULL, NULL);
+		ok = x != NULL;
+		X509_free(x);
+	}
+	fclose(f);
+	if (!ok)
+		snprintf(why, whysz, "not a PEM %s", key ? "private key" : "certificate");
+	ERR_clear_error();
+	return ok;
+}
+
+enum idp_err web_tls_check(const struct idp_config *c)
+{
+	char why[160];
+
+	if (!c->tls_cert[0])
+		return IDP_OK;
+	if (!pem_ok(c->tls_cert, false, why, sizeof why)) {
+		idp_error("tls_cert %s: %s", c->tls_cert, why);
+		return IDP_ERR_CONFIG;
+	}
+	if (!pem_ok(c->tls_key, true, why, sizeof why)) {
+		idp_error("tls_key %s: %s", c->tls_key, why);
+		return IDP_ERR_CONFIG;
+	}
+	return IDP_OK;
+}
+
 enum idp_err web_start(const struct idp_config *c)
 {
 	struct sockaddr_storage ss;
 	struct idp_addr a;
-	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG;
+	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG |
+	                 MHD_ALLOW_SUSPEND_RESUME;
 
 	cfg = c;
 	memset(&ss, 0, sizeof ss);
@@ -549,6 +698,12 @@ enum idp_err web_start(const struct idp_config *c)
 		          strerror(errno));
 		return IDP_ERR_IO;
 	}
+	workers = calloc(c->hash_threads, sizeof *workers);
+	for (unsigned i = 0; workers && i < c->hash_threads; i++) {
+		if (pthread_create(&workers[i], NULL, worker_main, NULL))
+			break;
+		n_workers++;
+	}
 	idp_info("listening on %s:%u (%s), public_url %s", c->listen_host, c->listen_port,
 	         c->tls_cert[0] ? "https" : "http", c->public_url);
 	return IDP_OK;
@@ -556,6 +711,16 @@ enum idp_err web_start(const struct idp_config *c)
 
 void web_stop(void)
 {
+	/* Workers finish what is queued (resuming those connections), then exit. */
+	pthread_mutex_lock(&q_lock);
+	q_stop = true;
+	pthread_cond_broadcast(&q_cond);
+	pthread_mutex_unlock(&q_lock);
+	for (unsigned i = 0; i < n_workers; i++)
+		pthread_join(workers[i], NULL);
+	free(workers);
+	workers = NULL;
+	n_workers = 0;
 	if (daemon_handle)
 		MHD_stop_daemon(daemon_handle);
 	daemon_handle = NULL;

@@ -60,6 +60,11 @@ struct web_req {
 	char csrf[IDP_TOKEN_LEN + 1];       /* token to embed in forms */
 	char pre_cookie[IDP_TOKEN_LEN + 1]; /* pre-session CSRF binding */
 	bool set_pre_cookie;
+	/* Set while a hashing worker runs the handler: responses are kept in
+	 * pending and queued by the access handler after the connection resumes. */
+	bool deferred;
+	struct MHD_Response *pending;
+	unsigned pending_status;
 	/* extra response headers */
 	char disposition[200]; /* Content-Disposition, when not empty */
 	char set_cookie[4][512];
@@ -73,6 +78,7 @@ enum web_route_flags {
 	WEB_CSRF = 1 << 3,      /* POST must carry a valid CSRF token */
 	WEB_API = 1 << 4,       /* JSON answers; Bearer tokens accepted */
 	WEB_FORCED_OK = 1 << 5, /* reachable while a password change is forced */
+	WEB_SLOW = 1 << 6,      /* runs Argon2id: handled on the hashing workers */
 };
 
 struct web_route {
@@ -159,6 +165,10 @@ void web_field(struct web_buf *b, const struct web_req *r, const char *name, con
 /* Ensure r->csrf holds the token for this request's binding (session cookie
  * when logged in, else the pre-session cookie, created if missing). */
 void web_csrf_prepare(struct web_req *r);
+
+/* Check that tls_cert and tls_key hold a PEM certificate and key; logs which
+ * is wrong.  IDP_OK when TLS is off. */
+enum idp_err web_tls_check(const struct idp_config *cfg);
 
 /* Start and stop the HTTP daemon (web/server.c). */
 enum idp_err web_start(const struct idp_config *cfg);

@@ -1,0 +1,315 @@
+// Browser test: headless Debian Chromium driven by playwright-core walks
+// invitation -> acceptance -> home -> logout -> login -> wrong password, once
+// in Japanese and once in English, and saves a screenshot of every page.
+//
+// Started by tests/browser/run, which owns the daemon.  Environment:
+//   BROWSER_SEKISHO        the sekisho binary (used for `sekisho invite`)
+//   SEKISHO_*          the daemon's configuration (data dir, listen, public URL)
+//   BROWSER_BASE_URL   http://127.0.0.1:PORT
+//   BROWSER_TENANT     tenant slug created by run
+//   BROWSER_OUT        screenshot directory
+//   BROWSER_TMP        scratch directory (Chromium profiles)
+//   CHROMIUM           browser executable (default /usr/bin/chromium)
+//
+// Prints one line per test, `PASS browser.<name>` or
+// `FAIL browser.<name>: reason`; exits 1 when any test failed.
+
+import { chromium } from 'playwright-core';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+
+const env = process.env;
+const BIN = env.BROWSER_SEKISHO;
+const BASE = env.BROWSER_BASE_URL;
+const SLUG = env.BROWSER_TENANT;
+const OUT = env.BROWSER_OUT;
+const TMP = env.BROWSER_TMP;
+const CHROMIUM = env.CHROMIUM || '/usr/bin/chromium';
+const TIMEOUT = 30_000;
+const NAV_TIMEOUT = 60_000;
+
+for (const [k, v] of Object.entries({ BROWSER_SEKISHO: BIN, BROWSER_BASE_URL: BASE,
+	BROWSER_TENANT: SLUG, BROWSER_OUT: OUT, BROWSER_TMP: TMP })) {
+	if (!v) {
+		console.log(`FAIL browser.setup: ${k} is not set (start this through tests/browser/run)`);
+		process.exit(1);
+	}
+}
+mkdirSync(OUT, { recursive: true });
+
+// Texts from web/i18n.h.  Kept here verbatim: the test must notice when the
+// catalogue and the pages disagree.
+const T = {
+	ja: {
+		locale: 'ja-JP',
+		acceptLanguage: 'ja',
+		htmlLang: 'ja',
+		inviteTitle: 'アカウントの有効化',
+		rulesFailed: 'パスワードが次の条件を満たしていません:',
+		tooShort: '8 文字以上',
+		homeTitle: 'マイアカウント',
+		roleUser: 'ユーザー',
+		loginTitle: 'ログイン',
+		signOut: 'ログアウト',
+		loginFailed: 'メールアドレスまたはパスワードが正しくありません。',
+		name: '山田 花子',
+	},
+	en: {
+		locale: 'en-US',
+		acceptLanguage: 'en-US,en;q=0.9',
+		htmlLang: 'en',
+		inviteTitle: 'Activate your account',
+		rulesFailed: 'The password does not meet these rules:',
+		tooShort: 'at least 8 characters',
+		homeTitle: 'My account',
+		roleUser: 'User',
+		loginTitle: 'Sign in',
+		signOut: 'Sign out',
+		loginFailed: 'The e-mail address or password is incorrect.',
+		name: 'Alice Example',
+	},
+};
+
+let failures = 0;
+
+function pass(name) {
+	console.log(`PASS browser.${name}`);
+}
+
+function fail(name, why) {
+	failures++;
+	const msg = String(why && why.message ? why.message : why).split('\n')[0];
+	console.log(`FAIL browser.${name}: ${msg}`);
+}
+
+function check(cond, what) {
+	if (!cond)
+		throw new Error(what);
+}
+
+// Run one named test; later tests of the same walk are skipped (reported as
+// failures) once one has failed, since each needs the state of the last.
+async function step(state, name, fn) {
+	if (state.broken) {
+		fail(name, `not run: ${state.broken} failed`);
+		return;
+	}
+	try {
+		await fn();
+		pass(name);
+	} catch (e) {
+		state.broken = name;
+		fail(name, e);
+	}
+}
+
+function invite(email) {
+	let out;
+	try {
+		out = execFileSync(BIN, ['invite', SLUG, email], {
+			env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 60_000,
+		});
+	} catch (e) {
+		const err = String(e.stderr || '').trim().split('\n').pop();
+		throw new Error(`sekisho invite ${SLUG} ${email} failed (${e.status ?? e.signal}): ${err}`);
+	}
+	const lines = out.trim().split('\n');
+	const url = lines[lines.length - 1].trim();
+	if (!url.startsWith(`${BASE}/t/${SLUG}/invite/`))
+		throw new Error(`unexpected invitation URL line: ${url}`);
+	return url;
+}
+
+// Click selector and wait for the page it leads to (following redirects);
+// returns the final document's response.
+async function submit(page, selector) {
+	const [resp] = await Promise.all([
+		page.waitForNavigation({ waitUntil: 'load', timeout: NAV_TIMEOUT }),
+		page.click(selector),
+	]);
+	check(resp, `no response after clicking ${selector}`);
+	return resp;
+}
+
+async function text(page, selector) {
+	return (await page.locator(selector).first().innerText({ timeout: TIMEOUT })).trim();
+}
+
+async function shot(page, file) {
+	await page.screenshot({ path: path.join(OUT, file), fullPage: true });
+}
+
+async function walk(lang) {
+	const t = T[lang];
+	const p = `${lang}_`;
+	const state = { broken: null };
+	const email = `${lang}.user@browser.example`;
+	const password = lang === 'ja' ? 'Sakura-Tsuki-2931' : 'Maple-Harbour-2931';
+	const home = `${BASE}/t/${SLUG}/`;
+	const loginUrl = `${BASE}/t/${SLUG}/login`;
+	const problems = []; // console errors and failed sub-resources
+
+	let url;
+	try {
+		url = invite(email);
+	} catch (e) {
+		fail(`${p}invite_cli`, e);
+		return;
+	}
+
+	const profile = mkdtempSync(path.join(TMP, `chromium-${lang}-`));
+	let ctx;
+	try {
+		ctx = await chromium.launchPersistentContext(profile, {
+			executablePath: CHROMIUM,
+			headless: true,
+			args: [
+				'--headless', '--no-sandbox', '--disable-gpu', '--disable-quic',
+				'--no-first-run', '--disable-background-networking',
+				'--disable-component-update', '--disable-sync',
+			],
+			locale: t.locale,
+			extraHTTPHeaders: { 'Accept-Language': t.acceptLanguage },
+			viewport: { width: 1024, height: 768 },
+			timeout: NAV_TIMEOUT,
+		});
+	} catch (e) {
+		fail(`${p}launch`, e);
+		return;
+	}
+
+	try {
+		const page = ctx.pages()[0] || await ctx.newPage();
+		page.setDefaultTimeout(TIMEOUT);
+		page.setDefaultNavigationTimeout(NAV_TIMEOUT);
+		page.on('console', (m) => {
+			// Chromium logs every 4xx document as "Failed to load resource";
+			// those statuses are asserted by the tests, sub-resources below.
+			if (m.type() === 'error' && !m.text().startsWith('Failed to load resource'))
+				problems.push(`console: ${m.text()}`);
+		});
+		page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+		page.on('response', (r) => {
+			const u = new URL(r.url());
+			if (r.status() >= 400 && r.request().resourceType() !== 'document' &&
+			    u.pathname !== '/favicon.ico')
+				problems.push(`${r.status()} for ${u.pathname}`);
+		});
+
+		await step(state, `${p}invitation_form`, async () => {
+			const resp = await page.goto(url, { waitUntil: 'load' });
+			check(resp && resp.status() === 200, `GET invitation: status ${resp && resp.status()}`);
+			const htmlLang = await page.getAttribute('html', 'lang');
+			check(htmlLang === t.htmlLang, `html lang="${htmlLang}", expected "${t.htmlLang}"`);
+			const h1 = await text(page, 'h1');
+			check(h1 === t.inviteTitle, `heading "${h1}", expected "${t.inviteTitle}"`);
+			const shown = await text(page, '#invite-email');
+			check(shown === email, `invitation shows "${shown}", expected ${email}`);
+			for (const id of ['#name', '#password', '#password2', '#submit'])
+				check(await page.locator(id).count() === 1, `no ${id} on the form`);
+			await shot(page, `${lang}-1-invitation.png`);
+		});
+
+		await step(state, `${p}password_rules_error`, async () => {
+			await page.fill('#name', t.name);
+			await page.fill('#password', 'abc');
+			await page.fill('#password2', 'abc');
+			const resp = await submit(page, '#submit');
+			check(resp.status() === 400, `status ${resp.status()}, expected 400`);
+			check(page.url() === url, `moved to ${page.url()}`);
+			const err = await text(page, '#error');
+			check(err.includes(t.rulesFailed), `error "${err}" lacks "${t.rulesFailed}"`);
+			check(err.includes(t.tooShort), `error "${err}" lacks "${t.tooShort}"`);
+			const kept = await page.inputValue('#name');
+			check(kept === t.name, `display name not kept: "${kept}"`);
+			await shot(page, `${lang}-2-password-rules.png`);
+		});
+
+		await step(state, `${p}accept_to_home`, async () => {
+			await page.fill('#name', t.name);
+			await page.fill('#password', password);
+			await page.fill('#password2', password);
+			const resp = await submit(page, '#submit');
+			check(resp.status() === 200, `status ${resp.status()} at ${page.url()}`);
+			check(page.url() === home, `landed on ${page.url()}, expected ${home}`);
+			await checkHome(page, t, email);
+			await shot(page, `${lang}-3-home.png`);
+		});
+
+		await step(state, `${p}logout_to_login`, async () => {
+			const label = await text(page, '#logout');
+			check(label === t.signOut, `logout button "${label}", expected "${t.signOut}"`);
+			const resp = await submit(page, '#logout');
+			check(resp.status() === 200, `status ${resp.status()}`);
+			check(page.url().startsWith(loginUrl), `landed on ${page.url()}, expected the login page`);
+			const h1 = await text(page, 'h1');
+			check(h1 === t.loginTitle, `heading "${h1}", expected "${t.loginTitle}"`);
+			for (const id of ['#email', '#password', '#submit'])
+				check(await page.locator(id).count() === 1, `no ${id} on the login form`);
+			check(await page.locator('#logout').count() === 0, 'still shows a logout button');
+			// The session is gone: home sends us back to the login page.
+			const again = await page.goto(home, { waitUntil: 'load' });
+			check(again.status() === 200 && page.url().startsWith(loginUrl),
+			      `after logout, home answered ${again.status()} at ${page.url()}`);
+			await shot(page, `${lang}-4-login.png`);
+		});
+
+		await step(state, `${p}wrong_password`, async () => {
+			await page.goto(loginUrl, { waitUntil: 'load' });
+			await page.fill('#email', email);
+			await page.fill('#password', password + 'x');
+			const resp = await submit(page, '#submit');
+			check(resp.status() === 401, `status ${resp.status()}, expected 401`);
+			check(page.url().startsWith(loginUrl), `moved to ${page.url()}`);
+			const err = await text(page, '#error');
+			check(err === t.loginFailed, `error "${err}", expected "${t.loginFailed}"`);
+			const kept = await page.inputValue('#email');
+			check(kept === email, `e-mail not kept: "${kept}"`);
+			check(await page.inputValue('#password') === '', 'password field was refilled');
+			await shot(page, `${lang}-5-wrong-password.png`);
+		});
+
+		await step(state, `${p}login_to_home`, async () => {
+			await page.goto(loginUrl, { waitUntil: 'load' });
+			await page.fill('#email', email);
+			await page.fill('#password', password);
+			const resp = await submit(page, '#submit');
+			check(resp.status() === 200, `status ${resp.status()} at ${page.url()}`);
+			check(page.url() === home, `landed on ${page.url()}, expected ${home}`);
+			await checkHome(page, t, email);
+			const rows = await page.locator('#sessions tr[data-session]').count();
+			check(rows >= 1, 'no session listed on the home page');
+			await shot(page, `${lang}-6-home-after-login.png`);
+		});
+
+		// Everything the pages loaded (stylesheet) loaded, no console errors
+		// (a CSP violation would show up here).
+		await step(state, `${p}no_page_errors`, async () => {
+			check(problems.length === 0, problems.slice(0, 3).join('; '));
+		});
+	} catch (e) {
+		fail(`${p}walk`, e);
+	} finally {
+		await ctx.close().catch(() => {});
+	}
+}
+
+async function checkHome(page, t, email) {
+	const h1 = await text(page, 'h1');
+	check(h1 === t.homeTitle, `heading "${h1}", expected "${t.homeTitle}"`);
+	const name = await text(page, '#user-name');
+	check(name === t.name, `#user-name "${name}", expected "${t.name}"`);
+	const mail = await text(page, '#user-email');
+	check(mail === email, `#user-email "${mail}", expected ${email}`);
+	const role = await text(page, '#user-role');
+	check(role === t.roleUser, `#user-role "${role}", expected "${t.roleUser}"`);
+}
+
+try {
+	await walk('ja');
+	await walk('en');
+} catch (e) {
+	fail('internal', e);
+}
+process.exit(failures ? 1 : 0);
