@@ -129,10 +129,6 @@ enum idp_err idp_audit_write(struct store_conn *c, int64_t tenant_id, const stru
 	const char *ins[12] = {tid,      seq,      at,       f.actor,  f.role, f.ip,
 	                       f.action, f.target, f.result, f.detail, prevx,  hashx};
 	err = store_exec(c, STMT_AUDIT_INSERT, 12, ins, NULL);
-	if (err)
-		goto out;
-	const char *head[3] = {tid, seq, hashx};
-	err = store_exec(c, STMT_AUDIT_HEAD_SET, 3, head, NULL);
 out:
 	store_res_free(r);
 	if (err)

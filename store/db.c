@@ -157,19 +157,23 @@ enum idp_err store_exec_sql(struct store_conn *c, const char *sql)
 
 enum idp_err store_begin(struct store_conn *c, int64_t tenant_id)
 {
+	char sql[96];
 	enum idp_err err;
 
 	if (!conn_open(c))
 		return IDP_ERR_DB;
-	err = store_exec_sql(c, "BEGIN");
-	if (err)
-		return err;
+	/* One round trip: BEGIN and the transaction-local tenant setting.  The id
+	 * is an integer we format, never text from outside. */
+	if (tenant_id > 0)
+		snprintf(sql, sizeof sql,
+		         "BEGIN; SELECT set_config('sekisho.tenant', '%lld', true)",
+		         (long long)tenant_id);
+	else
+		snprintf(sql, sizeof sql, "BEGIN");
 	c->in_tx = true;
-	if (tenant_id > 0) {
-		err = store_set_tenant(c, tenant_id);
-		if (err)
-			store_rollback(c);
-	}
+	err = store_exec_sql(c, sql);
+	if (err)
+		store_rollback(c);
 	return err;
 }
 

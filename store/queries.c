@@ -206,12 +206,15 @@ const struct store_stmt store_stmts[] = {
                               "SELECT seq, hash FROM audit_heads WHERE tenant_id = $1 FOR UPDATE"},
     [STMT_AUDIT_HEAD_INIT] = {"audit_head_init", "INSERT INTO audit_heads (tenant_id) VALUES ($1) "
                                                  "ON CONFLICT DO NOTHING"},
-    [STMT_AUDIT_INSERT] = {"audit_insert",
-                           "INSERT INTO audit_events (tenant_id, seq, at, actor_email, actor_role, "
-                           "source_ip, action, target, result, detail, prev_hash, hash) VALUES "
-                           "($1, $2, $3::timestamptz, $4, $5, $6, $7, $8, $9, $10, $11, $12)"},
-    [STMT_AUDIT_HEAD_SET] = {"audit_head_set",
-                             "UPDATE audit_heads SET seq = $2, hash = $3 WHERE tenant_id = $1"},
+    [STMT_AUDIT_INSERT] =
+        {"audit_insert",
+         /* The event and the new chain head in one statement. */
+         "WITH ev AS (INSERT INTO audit_events (tenant_id, seq, at, actor_email, "
+         "actor_role, source_ip, action, target, result, detail, prev_hash, hash) "
+         "VALUES ($1, $2, $3::timestamptz, $4, $5, $6, $7, $8, $9, $10, $11, $12) "
+         "RETURNING tenant_id, seq, hash) "
+         "UPDATE audit_heads h SET seq = ev.seq, hash = ev.hash FROM ev "
+         "WHERE h.tenant_id = ev.tenant_id"},
     [STMT_AUDIT_QUERY] = {"audit_query", "SELECT " AUDIT_COLS " FROM audit_events" AUDIT_WHERE
                                          " ORDER BY seq DESC LIMIT $5 OFFSET $6"},
     [STMT_AUDIT_COUNT] = {"audit_count", "SELECT count(*) FROM audit_events" AUDIT_WHERE},

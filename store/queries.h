@@ -70,10 +70,9 @@ enum store_stmt_id {
 	STMT_AUDIT_HEAD_INIT, /* tenant */
 	STMT_AUDIT_INSERT, /* tenant, seq, at, actor_email, actor_role, ip, action, target, result,
 	                      detail, prev, hash */
-	STMT_AUDIT_HEAD_SET, /* tenant, seq, hash */
-	STMT_AUDIT_QUERY,    /* from, to, action, actor, limit, offset -> AUDIT_COLS */
-	STMT_AUDIT_COUNT,    /* from, to, action, actor -> n */
-	STMT_AUDIT_ALL,      /* -> AUDIT_COLS + prev, hash, ordered by seq (verification) */
+	STMT_AUDIT_QUERY,  /* from, to, action, actor, limit, offset -> AUDIT_COLS */
+	STMT_AUDIT_COUNT,  /* from, to, action, actor -> n */
+	STMT_AUDIT_ALL,    /* -> AUDIT_COLS + prev, hash, ordered by seq (verification) */
 
 	STMT__COUNT
 };
