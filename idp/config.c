@@ -410,7 +410,7 @@ enum idp_err idp_config_load(struct idp_config *c, const char *path, char *msg, 
 		for (size_t i = 0; i < sizeof env_keys / sizeof env_keys[0]; i++)
 			known |= strcmp(env_keys[i], key) == 0;
 		if (!known || idp_config_set(c, key, eq + 1, why, sizeof why) != IDP_OK) {
-			snprintf(msg, msgsz, "environment: SEKISHO_%.64s: %s", key,
+			snprintf(msg, msgsz, "environment: %.*s: %s", (int)(eq - *e), *e,
 			         known ? why : "unknown key");
 			err = IDP_ERR_CONFIG;
 			goto out;

@@ -172,6 +172,15 @@ enum idp_err store_begin(struct store_conn *c, int64_t tenant_id)
 		snprintf(sql, sizeof sql, "BEGIN");
 	c->in_tx = true;
 	err = store_exec_sql(c, sql);
+	if (err == IDP_ERR_DB && PQstatus(c->pg) != CONNECTION_OK) {
+		/* An idle connection found dead (the server restarted): nothing has
+		 * run yet, so reconnect and try once more. */
+		c->in_tx = false;
+		if (!conn_open(c))
+			return IDP_ERR_DB;
+		c->in_tx = true;
+		err = store_exec_sql(c, sql);
+	}
 	if (err)
 		store_rollback(c);
 	return err;

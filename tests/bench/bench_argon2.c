@@ -89,8 +89,9 @@ int main(int argc, char **argv)
 		case 'p': params.parallelism = (uint32_t)parse_u(optarg, "parallelism"); break;
 		case 's': seconds = (double)parse_u(optarg, "seconds"); break;
 		default:
-			fprintf(stderr, "usage: bench_argon2 [-m KIB] [-t ITER] [-p LANES] [-s SECONDS] "
-			                "[THREADS...]\n");
+			fprintf(stderr,
+			        "usage: bench_argon2 [-m KIB] [-t ITER] [-p LANES] [-s SECONDS] "
+			        "[THREADS...]\n");
 			return 2;
 		}
 	}
@@ -142,8 +143,9 @@ int main(int argc, char **argv)
 			fprintf(stderr, "bench_argon2: a verification failed\n");
 			return 1;
 		}
-		printf("argon2 threads=%lu verifies=%lu seconds=%.2f per_s=%.1f ms_per_verify=%.2f\n",
-		       n, total, span, rate, rate > 0 ? 1000.0 * (double)n / rate : 0.0);
+		printf(
+		    "argon2 threads=%lu verifies=%lu seconds=%.2f per_s=%.1f ms_per_verify=%.2f\n",
+		    n, total, span, rate, rate > 0 ? 1000.0 * (double)n / rate : 0.0);
 		fflush(stdout);
 	}
 	return 0;
