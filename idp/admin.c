@@ -467,27 +467,14 @@ static enum idp_err change_tx(struct store_conn *c, void *arg)
 {
 	struct change_args *a = arg;
 	struct idp_actor actor;
-	char uid[24], sid[24], maxf[24];
+	char uid[24], sid[24];
 	enum idp_err err;
 
 	idp_actor_set(&actor, a->s->user_id, a->s->email, a->s->role, a->ri);
 	I64(uid, a->s->user_id);
-	if (!a->phc) {
-		/* A wrong current password counts toward the lockout like a login. */
-		struct store_res *r = NULL;
-		I64(maxf, a->t->policy.lockout.max_failures);
-		const char *p[2] = {uid, maxf};
-		if ((err = store_exec(c, STMT_USER_LOGIN_FAIL, 2, p, &r)))
-			return err;
-		bool locked = store_res_rows(r) == 1 && store_res_bool(r, 0, 1);
-		store_res_free(r);
-		err = idp_audit_write(c, a->t->id, &actor, "login.failure", a->s->email, "failure",
-		                      "{\"reason\":\"bad_current_password\"}");
-		if (!err && locked)
-			err = idp_audit_write(c, a->t->id, &actor, "login.locked", a->s->email,
-			                      "success", NULL);
-		return err;
-	}
+	if (!a->phc) /* a wrong current password counts toward the lockout like a login */
+		return idp_login_failed(c, a->t, &actor, a->s->user_id, a->s->email,
+		                        "bad_current_password");
 	if ((err = store_password(c, a->t, a->s->user_id, a->phc, false)))
 		return err;
 	I64(sid, a->s->id);

@@ -24,4 +24,14 @@ char *idp_detail_json(const char *k1, const char *v1, const char *k2, const char
 void idp_actor_set(struct idp_actor *a, int64_t user_id, const char *email, const char *role,
                    const struct idp_reqinfo *ri);
 
+struct store_conn;
+
+/* Record a failed password for email inside the caller's transaction: when
+ * user_id > 0 count it toward the lockout (one atomic UPDATE), audit
+ * login.failure with reason (one of our constant identifiers) and, if this
+ * failure locked the account, login.locked. */
+enum idp_err idp_login_failed(struct store_conn *c, const struct idp_tenant *t,
+                              const struct idp_actor *actor, int64_t user_id, const char *email,
+                              const char *reason);
+
 #endif

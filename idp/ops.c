@@ -541,7 +541,6 @@ struct login_args {
 	const char *reason;   /* why a failure failed, for the audit detail */
 	const char *new_hash; /* rehash on success, or NULL */
 	struct idp_login *out;
-	bool locked_now;
 	enum idp_err result;
 };
 
@@ -550,8 +549,7 @@ static enum idp_err login_finish_tx(struct store_conn *c, void *arg)
 	struct login_args *a = arg;
 	const struct idp_policy *pol = &a->t->policy;
 	struct idp_actor actor;
-	struct store_res *r = NULL;
-	char uid[24], maxf[24], detail[160];
+	char uid[24];
 	enum idp_err err;
 
 	idp_actor_set(&actor, a->u->found ? a->u->id : 0, a->u->email,
@@ -578,22 +576,10 @@ static enum idp_err login_finish_tx(struct store_conn *c, void *arg)
 	if (a->reason || !a->password_ok) {
 		if (!a->reason)
 			a->reason = "bad_password";
-		if (a->u->found && !a->u->locked_at && strcmp(a->reason, "bad_password") == 0) {
-			I64(maxf, pol->lockout.max_failures);
-			const char *p[2] = {uid, maxf};
-			err = store_exec(c, STMT_USER_LOGIN_FAIL, 2, p, &r);
-			if (err)
-				return err;
-			a->locked_now = store_res_rows(r) == 1 && store_res_bool(r, 0, 1);
-			store_res_free(r);
-		}
-		snprintf(detail, sizeof detail, "{\"reason\":\"%s\"}", a->reason);
-		err = idp_audit_write(c, a->t->id, &actor, "login.failure", a->u->email, "failure",
-		                      detail);
-		if (!err && a->locked_now)
-			err = idp_audit_write(c, a->t->id, &actor, "login.locked", a->u->email,
-			                      "success", NULL);
-		return err;
+		bool count =
+		    a->u->found && !a->u->locked_at && strcmp(a->reason, "bad_password") == 0;
+		return idp_login_failed(c, a->t, &actor, count ? a->u->id : 0, a->u->email,
+		                        a->reason);
 	}
 	if (a->new_hash) {
 		const char *p[2] = {uid, a->new_hash};
@@ -680,6 +666,32 @@ enum idp_err idp_login_password(const struct idp_tenant *t, const char *email, c
 		    u.must_change || (days > 0 && now - u.changed_at >= (int64_t)days * 86400);
 	}
 	return a.result;
+}
+
+enum idp_err idp_login_failed(struct store_conn *c, const struct idp_tenant *t,
+                              const struct idp_actor *actor, int64_t user_id, const char *email,
+                              const char *reason)
+{
+	struct store_res *r = NULL;
+	char uid[24], maxf[24], detail[96];
+	bool locked = false;
+	enum idp_err err;
+
+	if (user_id > 0) {
+		I64(uid, user_id);
+		I64(maxf, t->policy.lockout.max_failures);
+		const char *p[2] = {uid, maxf};
+		err = store_exec(c, STMT_USER_LOGIN_FAIL, 2, p, &r);
+		if (err)
+			return err;
+		locked = store_res_rows(r) == 1 && store_res_bool(r, 0, 1);
+		store_res_free(r);
+	}
+	snprintf(detail, sizeof detail, "{\"reason\":\"%s\"}", reason);
+	err = idp_audit_write(c, t->id, actor, "login.failure", email, "failure", detail);
+	if (!err && locked)
+		err = idp_audit_write(c, t->id, actor, "login.locked", email, "success", NULL);
+	return err;
 }
 
 /* ---- sessions ----------------------------------------------------------- */
