@@ -393,6 +393,12 @@ bool idp_name_valid(const char *s)
 		/* Unicode category Cc: C0, DEL and C1 (TAB, CR and LF included). */
 		if (n == 0 || cp < 0x20 || (cp >= 0x7f && cp <= 0x9f))
 			return false;
+		/* Line/paragraph separators and bidirectional embeddings, overrides
+		 * and isolates: a name shown in the console must not reorder or
+		 * break the text around it (Unicode TR 36, "Trojan Source"). */
+		if (cp == 0x2028 || cp == 0x2029 || (cp >= 0x202a && cp <= 0x202e) ||
+		    (cp >= 0x2066 && cp <= 0x2069))
+			return false;
 		if (!blank_code_point(cp))
 			visible = true;
 		if (++chars > NAME_MAX_CHARS)

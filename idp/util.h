@@ -68,7 +68,8 @@ bool idp_email_valid(const char *s);
 /* Lower-case the ASCII letters of s in place (e-mails compare case-blind). */
 void idp_ascii_lower(char *s);
 
-/* True for a display name: valid UTF-8, 1..100 code points, no control chars. */
+/* True for a display name: valid UTF-8, 1..100 code points, not all blank, no
+ * control characters, line separators or bidirectional overrides/isolates. */
 bool idp_name_valid(const char *s);
 
 /* True for a tenant slug: 1..63 chars of [a-z0-9-], not starting or ending in '-'. */

@@ -1298,6 +1298,16 @@ TEST(now_us_tracks_wall_clock)
 	CHECK(idp_now_us() >= us);
 }
 
+TEST(name_rejects_bidi_override_and_line_separator)
+{
+	CHECK(!idp_name_valid("Alice\xe2\x80\xae"
+	                      "ecilA"));              /* U+202E RIGHT-TO-LEFT OVERRIDE */
+	CHECK(!idp_name_valid("Alice\xe2\x81\xa6x")); /* U+2066 LEFT-TO-RIGHT ISOLATE */
+	CHECK(!idp_name_valid("Alice\xe2\x80\xa8"
+	                      "Bob"));                   /* U+2028 LINE SEPARATOR */
+	CHECK(idp_name_valid("Alice \xe2\x80\x94 Bob")); /* U+2014 EM DASH is fine */
+}
+
 int main(void)
 {
 	RUN(random_fills_buffer_differently_each_call);
@@ -1423,5 +1433,6 @@ int main(void)
 	RUN(time_iso_clamps_to_four_digit_years);
 	RUN(now_us_tracks_wall_clock);
 
+	RUN(name_rejects_bidi_override_and_line_separator);
 	return check_summary();
 }
