@@ -131,6 +131,13 @@ static enum idp_err map_error(struct store_conn *c, const PGresult *r, const cha
 		idp_info("database %s: retryable [%s]", what, state);
 		return IDP_ERR_RETRY;
 	}
+	if (state && !strcmp(state, "26000")) {
+		/* The server forgot our prepared statements (a new backend behind
+		 * the same connection): prepare again on next use. */
+		memset(c->prepared, 0, sizeof c->prepared);
+		idp_warn("database %s: prepared statement missing; will prepare again", what);
+		return IDP_ERR_RETRY;
+	}
 	if (state && !strcmp(state, "23505")) {
 		idp_info("database %s: unique violation", what);
 		return IDP_ERR_CONFLICT;
@@ -331,11 +338,7 @@ bool store_ping(void)
 
 	if (!c)
 		return false;
-	if (store_exec_sql(c, "SELECT 1") != IDP_OK) {
-		/* Force a reconnect next time if the server went away. */
-		if (PQstatus(c->pg) != CONNECTION_OK)
-			PQreset(c->pg);
-		return false;
-	}
-	return true;
+	/* A lost connection is reopened (with its prepared statements) by
+	 * the next store_conn_get(); nothing to reset here. */
+	return store_exec_sql(c, "SELECT 1") == IDP_OK;
 }
