@@ -6,6 +6,7 @@
  */
 #include <json-c/json.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -549,11 +550,22 @@ static enum idp_err reset_req_tx(struct store_conn *c, void *arg)
 	}
 	actor.user_id = u.id;
 	idp_copy(actor.role, sizeof actor.role, u.role);
+	I64(uid, u.id);
+	/* One open link per account per five minutes: repeated requests must
+	 * not flood the mailbox. */
+	struct store_res *r = NULL;
+	const char *q[1] = {uid};
+	if ((err = store_exec(c, STMT_RESET_RECENT, 1, q, &r)))
+		return err;
+	long recent = (long)store_res_i64(r, 0, 0);
+	store_res_free(r);
+	if (recent > 0)
+		return idp_audit_write(c, a->t->id, &actor, "password.reset_requested", a->email,
+		                       "failure", "{\"reason\":\"too_soon\"}");
 	if ((err = idp_token_new(a->token)))
 		return err;
 	idp_token_hash_param(a->token, th);
 	I64(tid, a->t->id);
-	I64(uid, u.id);
 	I64(exp, time(NULL) + (int64_t)idp_rt.cfg->reset_ttl_minutes * 60);
 	const char *p[4] = {tid, uid, th, exp};
 	if ((err = store_exec(c, STMT_RESET_INSERT, 4, p, NULL)))
@@ -569,6 +581,9 @@ struct mail_job {
 	char body[2048];
 };
 
+#define MAIL_THREADS_MAX 8
+static atomic_int mail_threads;
+
 static void *mail_thread(void *arg)
 {
 	struct mail_job *j = arg;
@@ -577,6 +592,7 @@ static void *mail_thread(void *arg)
 		idp_warn("password reset mail to %s not sent", j->to);
 	idp_wipe(j->body, sizeof j->body);
 	free(j);
+	atomic_fetch_sub(&mail_threads, 1);
 	return NULL;
 }
 
@@ -589,6 +605,10 @@ enum idp_err idp_reset_request(const struct idp_tenant *t, const char *email,
 	pthread_t th;
 	pthread_attr_t attr;
 
+	/* Every request counts against the source address, like a failed login. */
+	if (idp_throttle_blocked(&ri->addr, time(NULL)))
+		return IDP_ERR_RATE;
+	idp_throttle_fail(&ri->addr, time(NULL));
 	if (!email || !idp_email_valid(email))
 		return IDP_OK; /* same answer as for an unknown address */
 	idp_copy(a.email, sizeof a.email, email);
@@ -615,11 +635,13 @@ enum idp_err idp_reset_request(const struct idp_tenant *t, const char *email,
 	    t->slug, a.token);
 	/* Deliver in the background: the answer's timing must not depend on
 	 * whether a mail is being sent (the address exists) or not. */
+	atomic_fetch_add(&mail_threads, 1);
 	pthread_attr_init(&attr);
 	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-	if (pthread_create(&th, &attr, mail_thread, j)) {
+	/* At most MAIL_THREADS_MAX at once; beyond that deliver right here. */
+	if (atomic_load(&mail_threads) > MAIL_THREADS_MAX ||
+	    pthread_create(&th, &attr, mail_thread, j))
 		mail_thread(j);
-	}
 	pthread_attr_destroy(&attr);
 out:
 	idp_wipe(a.token, sizeof a.token);
@@ -747,6 +769,7 @@ static enum idp_err inv_list_tx(struct store_conn *c, void *arg)
 
 	if (err)
 		return err;
+	free(a->rows); /* a retried transaction starts over */
 	a->n = store_res_rows(r);
 	a->rows = calloc(a->n ? (size_t)a->n : 1, sizeof *a->rows);
 	if (!a->rows) {

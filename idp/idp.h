@@ -102,8 +102,10 @@ enum idp_err idp_invite_revoke(const struct idp_tenant *t, const struct idp_acto
  * same to the user (unknown, wrong password, locked, suspended, invited);
  * IDP_ERR_RATE when the source address is throttled; IDP_ERR_CONFLICT when
  * the policy refuses a second concurrent session (deny_new); IDP_ERR_POLICY
- * when the source address is not allowed.  Always spends one Argon2id
- * verification whatever the outcome. */
+ * (audited as access.denied_ip) when the source address is not in ip.allow,
+ * or, for an administrator whose password was right and account usable, not
+ * in ip.admin_allow.  Spends one Argon2id verification whatever the outcome
+ * of the checks that follow it. */
 enum idp_err idp_login_password(const struct idp_tenant *t, const char *email, const char *password,
                                 const struct idp_reqinfo *ri, struct idp_login *out);
 
@@ -277,10 +279,12 @@ enum idp_err idp_password_change(const struct idp_tenant *t, const struct idp_se
                                  const char *current, const char *password, const char *password2,
                                  const struct idp_reqinfo *ri, unsigned *rules);
 
-/* Start a reset: when email is an active user of t, e-mail a single-use link
- * (valid reset_ttl_minutes) and audit password.reset_requested.  Returns
- * IDP_OK for unknown addresses too, after the same work, so the answer does
- * not tell whether the account exists. */
+/* Start a reset: when email is an active user of t without a link made in
+ * the last five minutes, e-mail a single-use link (valid reset_ttl_minutes);
+ * audit password.reset_requested either way.  Returns IDP_OK for unknown
+ * addresses too, after the same work, so the answer does not tell whether the
+ * account exists.  Each request counts against the source address like a
+ * failed login; IDP_ERR_RATE once it is over the limit. */
 enum idp_err idp_reset_request(const struct idp_tenant *t, const char *email,
                                const struct idp_reqinfo *ri);
 

@@ -17,7 +17,7 @@ void idp_log_set_level(enum idp_log_level level)
 void idp_log(enum idp_log_level level, const char *fmt, ...)
 {
 	static const char *const names[] = {"debug", "info", "warn", "error"};
-	char line[2048];
+	char line[2048], msg[1800];
 	struct timespec ts;
 	struct tm tm;
 	va_list ap;
@@ -32,17 +32,21 @@ void idp_log(enum idp_log_level level, const char *fmt, ...)
 	             tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
 	             ts.tv_nsec / 1000000, names[level]);
 	va_start(ap, fmt);
-	m = vsnprintf(line + n, sizeof line - (size_t)n - 3, fmt, ap);
+	m = vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
 	if (m < 0)
 		m = 0;
-	n += m;
-	if ((size_t)n > sizeof line - 3)
-		n = (int)sizeof line - 3;
-	/* Keep one event per line even if a message carries a newline. */
-	for (char *p = line; p < line + n; p++)
-		if (*p == '\n' || *p == '\r')
-			*p = ' ';
+	/* One event per line, and msg="..." stays one field: newlines become
+	 * spaces, quotes and backslashes are escaped. */
+	for (const char *p = msg; *p && (size_t)n < sizeof line - 4; p++) {
+		if (*p == '\n' || *p == '\r') {
+			line[n++] = ' ';
+			continue;
+		}
+		if (*p == '"' || *p == '\\')
+			line[n++] = '\\';
+		line[n++] = *p;
+	}
 	line[n++] = '"';
 	line[n++] = '\n';
 	(void)!write(STDERR_FILENO, line, (size_t)n);

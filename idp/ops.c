@@ -556,6 +556,25 @@ static enum idp_err login_finish_tx(struct store_conn *c, void *arg)
 	              a->u->found ? a->u->role : "", a->ri);
 	I64(uid, a->u->id);
 	a->result = IDP_ERR_AUTH;
+	if (a->u->found) {
+		/* Decide on the row as it is now, locked: failures that arrived
+		 * while we were hashing may have locked or suspended the account. */
+		struct store_res *r = NULL;
+		const char *p[1] = {a->u->email};
+		err = store_exec(c, STMT_USER_LOCK_BY_EMAIL, 1, p, &r);
+		if (err)
+			return err;
+		if (store_res_rows(r) != 1 || store_res_i64(r, 0, USER_ID) != a->u->id) {
+			a->u->found = false; /* deleted meanwhile */
+			a->reason = "unknown_user";
+		} else {
+			a->u->locked_at = store_res_i64(r, 0, USER_LOCKED_EPOCH);
+			idp_copy(a->u->status, sizeof a->u->status,
+			         store_res_str(r, 0, USER_STATUS));
+			idp_copy(a->u->role, sizeof a->u->role, store_res_str(r, 0, USER_ROLE));
+		}
+		store_res_free(r);
+	}
 	if (a->u->found && a->u->locked_at && pol->lockout.unlock_after_seconds > 0 &&
 	    a->u->now - a->u->locked_at >= pol->lockout.unlock_after_seconds) {
 		/* The lock has run out: the account starts again from zero failures. */
@@ -580,6 +599,15 @@ static enum idp_err login_finish_tx(struct store_conn *c, void *arg)
 		    a->u->found && !a->u->locked_at && strcmp(a->reason, "bad_password") == 0;
 		return idp_login_failed(c, a->t, &actor, count ? a->u->id : 0, a->u->email,
 		                        a->reason);
+	}
+	/* Administrators are held to both address lists.  Checked only now, for
+	 * a usable account and the right password, so a refused address learns
+	 * nothing more than any failed login would. */
+	if (strcmp(a->u->role, "admin") == 0 && pol->ip.n_admin_allow &&
+	    !idp_cidr_list_contains(pol->ip.admin_allow, pol->ip.n_admin_allow, &a->ri->addr)) {
+		a->result = IDP_ERR_POLICY;
+		return idp_audit_write(c, a->t->id, &actor, "access.denied_ip", a->u->email,
+		                       "failure", "{\"list\":\"admin_allow\"}");
 	}
 	if (a->new_hash) {
 		const char *p[2] = {uid, a->new_hash};
@@ -619,8 +647,10 @@ enum idp_err idp_login_password(const struct idp_tenant *t, const char *email, c
 	if (idp_throttle_blocked(&ri->addr, now))
 		return IDP_ERR_RATE;
 	if (t->policy.ip.n_allow &&
-	    !idp_cidr_list_contains(t->policy.ip.allow, t->policy.ip.n_allow, &ri->addr))
+	    !idp_cidr_list_contains(t->policy.ip.allow, t->policy.ip.n_allow, &ri->addr)) {
+		idp_access_denied_ip(t, ri, "", "login");
 		return IDP_ERR_POLICY;
+	}
 	if (!password)
 		password = "";
 	idp_copy(u.email, sizeof u.email, email);
@@ -646,14 +676,6 @@ enum idp_err idp_login_password(const struct idp_tenant *t, const char *email, c
 	if (a.password_ok && idp_password_needs_rehash(u.hash, &idp_rt.cfg->argon2) &&
 	    idp_password_hash(password, &idp_rt.cfg->argon2, newphc) == IDP_OK)
 		a.new_hash = newphc;
-	/* Administrators are held to both address lists. */
-	if (a.password_ok && u.found && strcmp(u.role, "admin") == 0 &&
-	    t->policy.ip.n_admin_allow &&
-	    !idp_cidr_list_contains(t->policy.ip.admin_allow, t->policy.ip.n_admin_allow,
-	                            &ri->addr)) {
-		idp_wipe(newphc, sizeof newphc);
-		return IDP_ERR_POLICY;
-	}
 	err = idp_tx(t->id, login_finish_tx, &a);
 	idp_wipe(newphc, sizeof newphc);
 	if (err)
@@ -920,6 +942,7 @@ static enum idp_err users_list_tx(struct store_conn *c, void *arg)
 	err = store_exec(c, STMT_USER_LIST, 3, p, &r);
 	if (err)
 		return err;
+	free(a->rows); /* a retried transaction starts over */
 	a->n = store_res_rows(r);
 	a->rows = calloc(a->n ? (size_t)a->n : 1, sizeof *a->rows);
 	if (!a->rows) {
@@ -993,6 +1016,7 @@ static enum idp_err audit_list_tx(struct store_conn *c, void *arg)
 	err = store_exec(c, STMT_AUDIT_QUERY, 6, p, &r);
 	if (err)
 		return err;
+	free(a->rows); /* a retried transaction starts over */
 	a->n = store_res_rows(r);
 	a->rows = calloc(a->n ? (size_t)a->n : 1, sizeof *a->rows);
 	if (!a->rows) {

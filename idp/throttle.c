@@ -63,8 +63,22 @@ static struct slot *find(const struct idp_addr *a, int64_t now, bool create)
 	return victim;
 }
 
-bool idp_throttle_blocked(const struct idp_addr *a, int64_t now)
+/* IPv6 hosts usually hold a whole /64: count them by that prefix, or one
+ * host could rotate addresses past the limit. IPv4 stays per address. */
+static struct idp_addr key_of(const struct idp_addr *a)
 {
+	static const unsigned char v4map[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+	struct idp_addr k = *a;
+
+	if (memcmp(k.b, v4map, sizeof v4map) != 0)
+		memset(k.b + 8, 0, 8);
+	return k;
+}
+
+bool idp_throttle_blocked(const struct idp_addr *addr, int64_t now)
+{
+	struct idp_addr k = key_of(addr);
+	const struct idp_addr *a = &k;
 	struct slot *s;
 	bool blocked;
 
@@ -75,8 +89,11 @@ bool idp_throttle_blocked(const struct idp_addr *a, int64_t now)
 	return blocked;
 }
 
-void idp_throttle_fail(const struct idp_addr *a, int64_t now)
+void idp_throttle_fail(const struct idp_addr *addr, int64_t now)
 {
+	struct idp_addr k = key_of(addr);
+	const struct idp_addr *a = &k;
+
 	pthread_mutex_lock(&lock);
 	struct slot *s = find(a, now, true);
 	if (s->failures < 0xffffffffu)

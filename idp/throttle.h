@@ -3,8 +3,9 @@
  * ip_max_failures failed logins from one address within ip_window_seconds,
  * that address gets "too many attempts" until the window has passed.  It
  * slows credential stuffing across many accounts and keeps one address from
- * locking out a whole tenant cheaply.  State is in memory, per node, in a
- * fixed-size table (the oldest entry is evicted when it is full).
+ * locking out a whole tenant cheaply.  IPv6 addresses count by their /64.
+ * State is in memory, per node, in a fixed-size table (the oldest entry is
+ * evicted when it is full).
  */
 #ifndef IDP_THROTTLE_H
 #define IDP_THROTTLE_H

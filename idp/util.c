@@ -326,9 +326,11 @@ void idp_ascii_lower(char *s)
 
 /* Characters that are forbidden anywhere in an address we accept: the
  * RFC 5322 specials that only appear in quoted or commented forms. */
+/* RFC 5322 specials, plus the characters that would change the meaning of a
+ * URL path segment: addresses appear in /api/v1/users/{email}/... routes. */
 static bool email_special(char c)
 {
-	return c != '\0' && strchr("\"(),:;<>[\\]", c) != NULL;
+	return c != '\0' && strchr("\"(),:;<>[\\]/?#%", c) != NULL;
 }
 
 bool idp_email_valid(const char *s)

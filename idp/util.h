@@ -62,7 +62,8 @@ size_t idp_utf8_chars(const char *s);
 
 /* True for a plausible address: 3..254 bytes, exactly one '@', a local part
  * of 1..64 bytes and a domain of 1..253 bytes with at least one dot, printable
- * ASCII only, no spaces or any of  "(),:;<>[\]  .  Cannot fail. */
+ * ASCII only, no spaces or any of  "(),:;<>[\]/?#%  (the last four would break
+ * /users/{email}/ URLs).  Cannot fail. */
 bool idp_email_valid(const char *s);
 
 /* Lower-case the ASCII letters of s in place (e-mails compare case-blind). */

@@ -150,6 +150,10 @@ const struct store_stmt store_stmts[] = {
                                     "UPDATE reset_tokens SET used_at = now() WHERE user_id = $1 "
                                     "AND used_at IS NULL"},
 
+    [STMT_RESET_RECENT] = {"reset_recent",
+                           "SELECT count(*) FROM reset_tokens WHERE user_id = $1 AND used_at IS "
+                           "NULL AND created_at > now() - interval '5 minutes'"},
+
     [STMT_SESSION_INSERT] =
         {"session_insert", "INSERT INTO sessions (tenant_id, user_id, token_hash, expires_at, ip, "
                            "user_agent) VALUES ($1, $2, $3, to_timestamp($4), $5, $6) "

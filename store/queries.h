@@ -50,6 +50,7 @@ enum store_stmt_id {
 	STMT_RESET_BY_HASH,         /* token_hash -> id, user_id, expired, used */
 	STMT_RESET_USE,             /* id -> affected */
 	STMT_RESET_INVALIDATE_USER, /* user_id */
+	STMT_RESET_RECENT,          /* user_id -> open links made in the last 5 minutes */
 
 	STMT_SESSION_INSERT,        /* tenant, user, token_hash, expires(epoch), ip, ua -> id */
 	STMT_SESSION_BY_HASH,       /* token_hash -> SESSION_COLS */

@@ -232,8 +232,11 @@ static struct flash flash_from_query(const struct web_req *r)
 	f.arg = u && idp_email_valid(u) ? u : NULL;
 	if (f.msg != M__COUNT && !f.arg && strstr(web_t(r, f.msg), "{0}"))
 		f.msg = M__COUNT;
-	if (until)
-		f.until = strtoll(until, NULL, 10);
+	if (until) {
+		/* Shown only as a date: anything outside 1970..9999 is ignored. */
+		long long v = strtoll(until, NULL, 10);
+		f.until = v > 0 && v <= 253402300799LL ? v : 0;
+	}
 	return f;
 }
 

@@ -328,14 +328,17 @@ void web_time_local(int64_t t, const char *tz, char out[40])
 	time_t tt;
 	long off = 0;
 
-	if (t <= 0) {
+	if (t <= 0 || t > 253402300799LL) {
 		snprintf(out, 40, "-");
 		return;
 	}
 	if (!web_tz_offset(t, tz, &off))
 		off = 0;
 	tt = (time_t)(t + off);
-	gmtime_r(&tt, &tm);
+	if (!gmtime_r(&tt, &tm)) {
+		snprintf(out, 40, "-");
+		return;
+	}
 	snprintf(out, 40, "%04d-%02d-%02d %02d:%02d:%02d %c%02ld:%02ld", tm.tm_year + 1900,
 	         tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, off < 0 ? '-' : '+',
 	         labs(off) / 3600, (labs(off) % 3600) / 60);

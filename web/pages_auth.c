@@ -129,7 +129,6 @@ static int login_post(struct web_req *r)
 	case IDP_ERR_CONFLICT: return login_page(r, 409, M_LOGIN_CONCURRENT, safe_email);
 	case IDP_ERR_POLICY: {
 		char msg[300];
-		idp_access_denied_ip(&r->tenant, &r->ri, safe_email, r->path);
 		snprintf(msg, sizeof msg, "%s%s", web_t(r, M_IP_DENIED), r->ri.ip);
 		return web_page_message(r, 403, web_t(r, M_IP_DENIED_TITLE), msg);
 	}

@@ -129,8 +129,12 @@ static int reset_post(struct web_req *r)
 {
 	const char *email = web_form(r, "email");
 
+	enum idp_err err = idp_reset_request(&r->tenant, email, &r->ri);
+
 	/* The same page whether or not the address has an account. */
-	if (idp_reset_request(&r->tenant, email, &r->ri) == IDP_ERR_DB)
+	if (err == IDP_ERR_RATE)
+		return web_page_message(r, 429, web_t(r, M_RESET_TITLE), web_t(r, M_LOGIN_RATE));
+	if (err)
 		return unavailable(r);
 	return reset_page(r, true);
 }

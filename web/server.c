@@ -164,6 +164,35 @@ void web_csrf_prepare(struct web_req *r)
 	idp_csrf_token(r->pre_cookie, r->csrf);
 }
 
+struct xff {
+	char buf[2048];
+	size_t len;
+	bool overflow;
+};
+
+static enum MHD_Result xff_cb(void *cls, enum MHD_ValueKind kind, const char *key,
+                              const char *value)
+{
+	struct xff *x = cls;
+	size_t n;
+
+	(void)kind;
+	if (strcasecmp(key, "X-Forwarded-For") != 0 || !value)
+		return MHD_YES;
+	n = strlen(value);
+	if (x->len + n + 2 >= sizeof x->buf) {
+		/* Too long to trust any of it: fall back to the socket peer. */
+		x->overflow = true;
+		return MHD_NO;
+	}
+	if (x->len) {
+		x->buf[x->len++] = ',';
+	}
+	memcpy(x->buf + x->len, value, n);
+	x->len += n;
+	return MHD_YES;
+}
+
 static void fill_reqinfo(struct web_req *r)
 {
 	const union MHD_ConnectionInfo *ci =
@@ -185,8 +214,13 @@ static void fill_reqinfo(struct web_req *r)
 		if (idp_addr_parse(text, &peer) != IDP_OK)
 			idp_addr_parse("::", &peer);
 	}
-	r->ri.addr = idp_client_addr(&peer, web_header(r, "X-Forwarded-For"), cfg->trusted_proxies,
-	                             cfg->n_trusted_proxies);
+	/* Every X-Forwarded-For line, in order: a proxy that appends its own
+	 * line must not leave the client's forged first line in charge. */
+	struct xff xf = {.len = 0, .overflow = false};
+	MHD_get_connection_values(r->conn, MHD_HEADER_KIND, xff_cb, &xf);
+	xf.buf[xf.len] = 0;
+	r->ri.addr = idp_client_addr(&peer, xf.len && !xf.overflow ? xf.buf : NULL,
+	                             cfg->trusted_proxies, cfg->n_trusted_proxies);
 	idp_addr_format(&r->ri.addr, r->ri.ip);
 	/* Keep printable ASCII of the user agent only: it is shown to users. */
 	ua = web_header(r, MHD_HTTP_HEADER_USER_AGENT);
@@ -213,11 +247,12 @@ static int page_error(struct web_req *r, unsigned status, enum web_msg title, en
 }
 
 /* The client's address is outside the tenant's allow list(s). */
-static int deny_ip(struct web_req *r, bool api)
+static int deny_ip(struct web_req *r, const struct web_route *rt, bool api)
 {
 	char msg[300];
 
-	idp_access_denied_ip(&r->tenant, &r->ri, r->have_session ? r->session.email : "", r->path);
+	idp_access_denied_ip(&r->tenant, &r->ri, r->have_session ? r->session.email : "",
+	                     rt->pattern);
 	if (api)
 		return web_json_error(r, 403, "ip_denied", NULL);
 	snprintf(msg, sizeof msg, "%s%s", web_t(r, M_IP_DENIED), r->ri.ip);
@@ -343,7 +378,7 @@ static int dispatch(struct ctx *x)
 		const struct idp_policy *pol = &r->tenant.policy;
 		if (pol->ip.n_allow &&
 		    !idp_cidr_list_contains(pol->ip.allow, pol->ip.n_allow, &r->ri.addr))
-			return deny_ip(r, api);
+			return deny_ip(r, rt, api);
 		char cname[80];
 		web_session_cookie_name(r->slug, cname);
 		const char *tok = web_cookie(r, cname);
@@ -367,7 +402,7 @@ static int dispatch(struct ctx *x)
 		    pol->ip.n_admin_allow &&
 		    !idp_cidr_list_contains(pol->ip.admin_allow, pol->ip.n_admin_allow,
 		                            &r->ri.addr))
-			return deny_ip(r, api);
+			return deny_ip(r, rt, api);
 	}
 	if (api) {
 		const char *auth = web_header(r, MHD_HTTP_HEADER_AUTHORIZATION);
@@ -384,7 +419,7 @@ static int dispatch(struct ctx *x)
 			if (pol->ip.n_admin_allow &&
 			    !idp_cidr_list_contains(pol->ip.admin_allow, pol->ip.n_admin_allow,
 			                            &r->ri.addr))
-				return deny_ip(r, api);
+				return deny_ip(r, rt, api);
 		}
 	}
 	if ((rt->flags & (WEB_SESSION | WEB_ADMIN)) && !r->have_session && !r->via_token) {
@@ -421,8 +456,8 @@ static int dispatch(struct ctx *x)
 		if ((rt->flags & WEB_CSRF) && !r->via_token) {
 			const char *tok = api ? web_header(r, "X-CSRF-Token") : web_form(r, "csrf");
 			if (!idp_csrf_ok(r->have_session ? r->session_token : r->pre_cookie, tok)) {
-				idp_info("csrf check failed for %s %s from %s", r->method, r->path,
-				         r->ri.ip);
+				idp_info("csrf check failed for %s %s from %s", r->method,
+				         rt->pattern, r->ri.ip);
 				if (api)
 					return web_json_error(r, 403, "csrf", NULL);
 				return web_page_message(r, 403, web_t(r, M_CSRF_TITLE),

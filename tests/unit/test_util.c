@@ -1308,6 +1308,15 @@ TEST(name_rejects_bidi_override_and_line_separator)
 	CHECK(idp_name_valid("Alice \xe2\x80\x94 Bob")); /* U+2014 EM DASH is fine */
 }
 
+TEST(email_rejects_url_path_characters)
+{
+	CHECK(!idp_email_valid("a/b@example.com"));
+	CHECK(!idp_email_valid("a?b@example.com"));
+	CHECK(!idp_email_valid("a#b@example.com"));
+	CHECK(!idp_email_valid("a%b@example.com"));
+	CHECK(idp_email_valid("a+b@example.com"));
+}
+
 int main(void)
 {
 	RUN(random_fills_buffer_differently_each_call);
@@ -1434,5 +1443,6 @@ int main(void)
 	RUN(now_us_tracks_wall_clock);
 
 	RUN(name_rejects_bidi_override_and_line_separator);
+	RUN(email_rejects_url_path_characters);
 	return check_summary();
 }

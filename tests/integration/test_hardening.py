@@ -1,0 +1,108 @@
+#!/usr/bin/env python3
+"""
+Hardening found in review: every X-Forwarded-For line counts (a proxy that
+appends its own line cannot be bypassed by a forged first line); an
+administrator's address is checked only after lockout, status and password,
+so a locked admin's right password from a refused address looks like any
+failed login; password-reset requests are limited per account.
+"""
+
+import http.client
+import time
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+import harness  # noqa: E402
+from harness import check, eq  # noqa: E402
+from policy_util import PW, Api, audit_count, xff_client  # noqa: E402
+
+SLUG = "hard"
+ADMIN = "boss@hard.example"
+USER = "ann@hard.example"
+
+
+def setup(s):
+    d = s.d = s.daemon(env={"SEKISHO_TRUSTED_PROXIES": "127.0.0.1/32"})
+    d.start()
+    d.create_tenant(SLUG)
+    s.api = Api(d, SLUG)
+    s.api.extra = {"X-Forwarded-For": "10.9.9.9"}
+    d.enroll(SLUG, ADMIN, PW, role="admin", name="Boss")
+    d.enroll(SLUG, USER, PW, name="Ann")
+    r = s.api.put("/policy", json={"ip": {"admin_allow": ["10.0.0.0/8"]},
+                                   "lockout": {"max_failures": 3}})
+    eq(r.status, 200, "policy PUT")
+
+
+def raw_get(d, path, header_lines):
+    """GET with header lines exactly as given (repeated names allowed)."""
+    conn = http.client.HTTPConnection("127.0.0.1", d.port, timeout=30)
+    try:
+        conn.putrequest("GET", path, skip_accept_encoding=True)
+        for k, v in header_lines:
+            conn.putheader(k, v)
+        conn.endheaders()
+        r = conn.getresponse()
+        r.read()
+        return r.status
+    finally:
+        conn.close()
+
+
+def test_every_x_forwarded_for_line_counts(s):
+    path = "/t/%s/api/v1/users" % SLUG
+    auth = ("Authorization", "Bearer " + s.api.token)
+    eq(raw_get(s.d, path, [auth, ("X-Forwarded-For", "10.1.2.3")]), 200,
+       "token from an address in admin_allow")
+    # The client forges 10.1.2.3; the trusted proxy appends the real address
+    # on a second line.  The real one (rightmost) must decide.
+    eq(raw_get(s.d, path, [auth, ("X-Forwarded-For", "10.1.2.3"),
+                           ("X-Forwarded-For", "198.51.100.7")]), 403,
+       "forged first X-Forwarded-For line with the real address on a second line")
+    eq(raw_get(s.d, path, [auth, ("X-Forwarded-For", "10.1.2.3, 198.51.100.7")]), 403,
+       "the same addresses on one line")
+
+
+def test_admin_from_refused_address_right_password_is_denied_and_audited(s):
+    n = audit_count(s.d, SLUG, "access.denied_ip")
+    c = xff_client(s.d, "192.0.2.1")
+    r = s.d.login(c, SLUG, ADMIN, PW)
+    eq(r.status, 403, "admin with the right password from outside admin_allow")
+    check(audit_count(s.d, SLUG, "access.denied_ip") == n + 1, "access.denied_ip not audited once")
+    # A wrong password from there is an ordinary failure.
+    eq(s.d.login(c, SLUG, ADMIN, "wrong-" + PW).status, 401, "wrong password from outside")
+
+
+def test_locked_admin_right_password_from_refused_address_is_generic(s):
+    c = xff_client(s.d, "192.0.2.2")
+    for _ in range(3):
+        eq(s.d.login(c, SLUG, ADMIN, "wrong-" + PW).status, 401, "wrong password")
+    check(audit_count(s.d, SLUG, "login.locked", ADMIN) >= 1, "admin not locked")
+    r = s.d.login(c, SLUG, ADMIN, PW)
+    eq(r.status, 401, "right password for a locked admin from a refused address must look "
+                      "like any failure, not confirm the password")
+    eq(s.api.post("/users/%s/unlock" % ADMIN).status, 200, "unlock")
+
+
+def test_reset_requests_limited_per_account(s):
+    before = len(s.d.outbox())
+    c = s.d.client()
+    for _ in range(3):
+        r = c.get("/t/%s/reset" % SLUG)
+        r = c.post("/t/%s/reset" % SLUG, form={"csrf": r.csrf(), "email": USER})
+        eq(r.status, 200, "reset request")
+    time.sleep(1.0)  # the mail is written in the background
+    eq(len(s.d.outbox()) - before, 1, "mails sent for three requests in a row")
+    eq(audit_count(s.d, SLUG, "password.reset_requested", USER), 3,
+       "every request is audited")
+
+
+if __name__ == "__main__":
+    harness.main("hardening", [
+        test_every_x_forwarded_for_line_counts,
+        test_admin_from_refused_address_right_password_is_denied_and_audited,
+        test_locked_admin_right_password_from_refused_address_is_generic,
+        test_reset_requests_limited_per_account,
+    ], setup)
