@@ -51,7 +51,7 @@ __attribute__((format(printf, 1, 2))) static int fail(const char *fmt, ...)
 /* Config, keys, database (embedded or not) and schema: what every command needs. */
 static int open_all(const char *config_path)
 {
-	char msg[512], conninfo[2048];
+	char msg[512], conninfo[2048], app_conninfo[2048];
 	enum idp_err err;
 
 	idp_config_default(&cfg);
@@ -69,11 +69,13 @@ static int open_all(const char *config_path)
 		return fail("%s", "tls_cert/tls_key: see the message above");
 	if (!cfg.database_url[0]) {
 		struct store_embedded_opts o = {cfg.data_dir, cfg.pg_bindir, cfg.pg_user};
-		err = store_embedded_start(&o, conninfo, sizeof conninfo);
+		err = store_embedded_start(&o, conninfo, app_conninfo, sizeof conninfo);
 		if (err)
 			return fail("embedded database: %s (see log)", idp_strerror(err));
 	} else {
 		snprintf(conninfo, sizeof conninfo, "%s", cfg.database_url);
+		snprintf(app_conninfo, sizeof app_conninfo, "%s",
+		         cfg.database_app_url[0] ? cfg.database_app_url : cfg.database_url);
 	}
 	if (store_configure(conninfo))
 		return fail("%s", "out of memory");
@@ -87,6 +89,11 @@ static int open_all(const char *config_path)
 	}
 	if (err)
 		return fail("migrate: %s (see log)", idp_strerror(err));
+	/* Migrations ran as the schema owner; everything else runs as the
+	 * application role. */
+	store_thread_done();
+	if (store_configure(app_conninfo))
+		return fail("%s", "out of memory");
 	return 0;
 }
 

@@ -183,6 +183,8 @@ enum idp_err idp_config_set(struct idp_config *c, const char *key, const char *v
 	}
 	if (strcmp(key, "database_url") == 0)
 		return set_str(c->database_url, sizeof c->database_url, v, why, whysz);
+	if (strcmp(key, "database_app_url") == 0)
+		return set_str(c->database_app_url, sizeof c->database_app_url, v, why, whysz);
 	if (strcmp(key, "trusted_proxies") == 0) {
 		struct idp_cidr *list = NULL;
 		size_t n = 0;
@@ -328,6 +330,7 @@ static const char *const env_keys[] = {
     "public_url",
     "data_dir",
     "database_url",
+    "database_app_url",
     "trusted_proxies",
     "tls_cert",
     "tls_key",

@@ -22,6 +22,7 @@ struct idp_config {
 	bool public_https;
 	char data_dir[IDP_CONFIG_PATH_MAX];
 	char database_url[1024];
+	char database_app_url[1024]; /* optional: the daemon's queries; database_url migrates */
 	struct idp_cidr *trusted_proxies; /* owned */
 	size_t n_trusted_proxies;
 	char tls_cert[IDP_CONFIG_PATH_MAX];

@@ -18,10 +18,11 @@
 
 #include "idp/log.h"
 
-#define SUPERUSER "sekisho_super"
-#define APP_ROLE  "sekisho"
-#define APP_DB    "sekisho"
-#define PG_PORT   "5432"
+#define SUPERUSER  "sekisho_super"
+#define OWNER_ROLE "sekisho"     /* owns the schema; runs migrations */
+#define APP_ROLE   "sekisho_app" /* the daemon's queries: owns nothing, no BYPASSRLS */
+#define APP_DB     "sekisho"
+#define PG_PORT    "5432"
 
 static struct {
 	bool active;
@@ -196,7 +197,10 @@ static enum idp_err bootstrap_roles(void)
 	PGresult *r;
 	enum idp_err err = IDP_OK;
 	static const char *const sql[] = {
-	    "DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '" APP_ROLE "') "
+	    "DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '" OWNER_ROLE "') "
+	    "THEN CREATE ROLE " OWNER_ROLE " LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE "
+	    "NOBYPASSRLS; END IF; "
+	    "IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '" APP_ROLE "') "
 	    "THEN CREATE ROLE " APP_ROLE " LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE "
 	    "NOBYPASSRLS; END IF; END $$",
 	};
@@ -221,7 +225,7 @@ static enum idp_err bootstrap_roles(void)
 	bool have = PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1;
 	PQclear(r);
 	if (!have) {
-		r = PQexec(pg, "CREATE DATABASE " APP_DB " OWNER " APP_ROLE " ENCODING 'UTF8'");
+		r = PQexec(pg, "CREATE DATABASE " APP_DB " OWNER " OWNER_ROLE " ENCODING 'UTF8'");
 		if (PQresultStatus(r) != PGRES_COMMAND_OK) {
 			idp_error("embedded postgres: create database: %s",
 			          PQresultErrorMessage(r));
@@ -234,8 +238,8 @@ out:
 	return err;
 }
 
-enum idp_err store_embedded_start(const struct store_embedded_opts *o, char *conninfo,
-                                  size_t conninfosz)
+enum idp_err store_embedded_start(const struct store_embedded_opts *o, char *owner_conninfo,
+                                  char *app_conninfo, size_t conninfosz)
 {
 	char abs[PATH_MAX];
 	enum idp_err err = IDP_OK;
@@ -327,7 +331,11 @@ out:
 	if (err)
 		return err;
 done:
-	snprintf(conninfo, conninfosz,
+	snprintf(owner_conninfo, conninfosz,
+	         "host=%s port=" PG_PORT " user=" OWNER_ROLE " dbname=" APP_DB
+	         " application_name=sekisho-migrate connect_timeout=5",
+	         emb.sockdir);
+	snprintf(app_conninfo, conninfosz,
 	         "host=%s port=" PG_PORT " user=" APP_ROLE " dbname=" APP_DB
 	         " application_name=sekisho connect_timeout=5",
 	         emb.sockdir);

@@ -23,10 +23,12 @@ struct store_embedded_opts {
 };
 
 /* Initialise the cluster if it does not exist, start it if it is not running,
- * create the application role and database, and write a libpq connection
- * string for it into conninfo.  Logs the reason on failure. */
-enum idp_err store_embedded_start(const struct store_embedded_opts *o, char *conninfo,
-                                  size_t conninfosz);
+ * create the roles (sekisho owns the schema and runs migrations; sekisho_app
+ * runs the daemon's queries, owning nothing, so row-level security always
+ * binds it) and the database, and write a libpq connection string for each
+ * role (conninfosz bytes each).  Logs the reason on failure. */
+enum idp_err store_embedded_start(const struct store_embedded_opts *o, char *owner_conninfo,
+                                  char *app_conninfo, size_t conninfosz);
 
 /* Leave the cluster; stop it when no other process uses it. Safe to call
  * when store_embedded_start was never called or failed. */

@@ -343,10 +343,11 @@ class Daemon:
            (" ".join(args), r.stderr.strip()[-300:]))
         return r
 
-    def psql(self, sql, superuser=False, check_ok=True):
-        """Run SQL with psql; as the application role `sekisho` (RLS applies)
-        unless superuser.  Returns stdout lines (unaligned, tuples only)."""
-        user = "sekisho_super" if superuser else "sekisho"
+    def psql(self, sql, superuser=False, check_ok=True, user=None):
+        """Run SQL with psql; as the daemon's role `sekisho_app` (RLS applies,
+        owns nothing) unless superuser or another user is named.  Returns
+        stdout lines (unaligned, tuples only)."""
+        user = user or ("sekisho_super" if superuser else "sekisho_app")
         r = subprocess.run(["psql", "-X", "-h", self.sockdir, "-p", "5432", "-U", user,
                             "-d", "sekisho", "-qAt", "-v", "ON_ERROR_STOP=1", "-c", sql],
                            capture_output=True, text=True, timeout=60,

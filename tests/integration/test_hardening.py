@@ -99,10 +99,28 @@ def test_reset_requests_limited_per_account(s):
        "every request is audited")
 
 
+def test_application_role_cannot_lift_isolation_or_rewrite_audit(s):
+    tid = s.d.tenant_id(SLUG)
+    for sql, what in [
+        ("ALTER TABLE users NO FORCE ROW LEVEL SECURITY", "turn off forced RLS"),
+        ("ALTER TABLE users DISABLE ROW LEVEL SECURITY", "disable RLS"),
+        ("DROP POLICY tenant_isolation ON users", "drop the isolation policy"),
+        ("BEGIN; SET LOCAL sekisho.tenant = '%s'; UPDATE audit_events SET result = 'x'; COMMIT"
+         % tid, "rewrite audit events"),
+    ]:
+        s.d.psql(sql, check_ok=False)
+        check(s.d.last_psql.returncode != 0, "the application role could %s" % what)
+    # The schema owner is bound by forced RLS too.
+    rows = s.d.psql("BEGIN; SET LOCAL sekisho.tenant = '0'; SELECT count(*) FROM users; COMMIT",
+                    user="sekisho")
+    eq(rows[-1], "0", "users visible to the owner under another tenant's setting")
+
+
 if __name__ == "__main__":
     harness.main("hardening", [
         test_every_x_forwarded_for_line_counts,
         test_admin_from_refused_address_right_password_is_denied_and_audited,
         test_locked_admin_right_password_from_refused_address_is_generic,
         test_reset_requests_limited_per_account,
+        test_application_role_cannot_lift_isolation_or_rewrite_audit,
     ], setup)
