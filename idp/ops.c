@@ -96,11 +96,9 @@ enum idp_err idp_tenant_load(const char *slug, struct idp_tenant *out)
 	c = store_conn_get();
 	if (!c)
 		return IDP_ERR_DB;
-	err = store_begin(c, 0);
-	if (err)
-		return err;
+	/* One statement, no transaction: the directory needs no tenant setting
+	 * and this runs on every request. */
 	err = store_exec(c, STMT_TENANT_BY_SLUG, 1, p, &r);
-	store_rollback(c);
 	if (err)
 		goto out;
 	if (store_res_rows(r) != 1) {

@@ -232,8 +232,23 @@ void store_rollback(struct store_conn *c)
 	PQclear(r);
 }
 
+static enum idp_err exec_once(struct store_conn *c, int stmt, int n, const char *const *params,
+                              struct store_res **res);
+
 enum idp_err store_exec(struct store_conn *c, int stmt, int n, const char *const *params,
                         struct store_res **res)
+{
+	enum idp_err err = exec_once(c, stmt, n, params, res);
+
+	/* Outside a transaction a statement found its idle connection dead (the
+	 * server restarted): nothing ran, so reconnect and try once more. */
+	if (err == IDP_ERR_DB && !c->in_tx && PQstatus(c->pg) != CONNECTION_OK && conn_open(c))
+		err = exec_once(c, stmt, n, params, res);
+	return err;
+}
+
+static enum idp_err exec_once(struct store_conn *c, int stmt, int n, const char *const *params,
+                              struct store_res **res)
 {
 	PGresult *r = NULL;
 	enum idp_err err = IDP_OK;

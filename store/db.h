@@ -45,7 +45,9 @@ void store_rollback(struct store_conn *c);
 
 /* Run named prepared statement with n text parameters (NULL = SQL NULL).
  * On success *res (may be NULL if the caller wants none) holds the result;
- * free it with store_res_free. */
+ * free it with store_res_free.  Outside a transaction it is a statement of
+ * its own (autocommit, no tenant setting), retried once on a connection
+ * found dead. */
 enum idp_err store_exec(struct store_conn *c, int stmt, int n, const char *const *params,
                         struct store_res **res);
 
