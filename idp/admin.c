@@ -804,3 +804,43 @@ enum idp_err idp_invitations_list(const struct idp_tenant *t, struct idp_invite_
 	*n = a.n;
 	return IDP_OK;
 }
+
+/* ---- retention --------------------------------------------------------------- */
+
+enum idp_err idp_retention_run(long *deleted)
+{
+	struct store_conn *c = store_conn_get();
+	struct store_res *r = NULL;
+	enum idp_err err, first = IDP_OK;
+	long total = 0;
+
+	if (deleted)
+		*deleted = 0;
+	if (!c)
+		return IDP_ERR_DB;
+	if ((err = store_exec(c, STMT_TENANT_LIST, 0, NULL, &r)))
+		return err;
+	for (int i = 0; i < store_res_rows(r); i++) {
+		struct idp_tenant *t = malloc(sizeof *t);
+		long n = 0;
+		if (!t) {
+			err = IDP_ERR_NOMEM;
+		} else if ((err = idp_tenant_load(store_res_str(r, i, 1), t)) == IDP_OK) {
+			err = idp_audit_prune(t->id, t->policy.audit.retention_days, &n);
+			if (!err && n)
+				idp_info(
+				    "retention: removed %ld audit events of %s older than %d days",
+				    n, t->slug, t->policy.audit.retention_days);
+		}
+		free(t);
+		if (err == IDP_ERR_NOT_FOUND) /* terminated meanwhile */
+			err = IDP_OK;
+		if (err && !first)
+			first = err;
+		total += n;
+	}
+	store_res_free(r);
+	if (deleted)
+		*deleted = total;
+	return first;
+}

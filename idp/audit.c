@@ -7,6 +7,7 @@
  */
 #include "idp/audit.h"
 
+#include <json-c/json.h>
 #include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -136,6 +137,80 @@ out:
 	return err;
 }
 
+/* Does an audit.pruned event among rows say the chain was cut just before
+ * first_seq, continuing from anchor? */
+static bool pruned_to(const struct store_res *r, int64_t first_seq,
+                      const unsigned char anchor[IDP_SHA256_LEN])
+{
+	char want[2 * IDP_SHA256_LEN + 1];
+
+	idp_hex(anchor, IDP_SHA256_LEN, want);
+	for (int i = 0; i < store_res_rows(r); i++) {
+		json_object *d, *seq, *hex;
+		bool ok;
+		if (strcmp(store_res_str(r, i, AUD_ACTION), "audit.pruned") != 0)
+			continue;
+		d = json_tokener_parse(store_res_str(r, i, AUD_DETAIL));
+		ok = d && json_object_object_get_ex(d, "through_seq", &seq) &&
+		     json_object_object_get_ex(d, "anchor", &hex) &&
+		     json_object_get_int64(seq) == first_seq - 1 &&
+		     strcmp(json_object_get_string(hex), want) == 0;
+		json_object_put(d);
+		if (ok)
+			return true;
+	}
+	return false;
+}
+
+enum idp_err idp_audit_prune(int64_t tenant_id, int days, long *deleted)
+{
+	struct store_conn *c = store_conn_get();
+	struct store_res *r = NULL;
+	struct idp_actor sys = {.email = "system", .role = "system"};
+	unsigned char anchor[IDP_SHA256_LEN];
+	char d[24], seq[24], detail[200], hex[2 * IDP_SHA256_LEN + 1];
+	enum idp_err err;
+	long n = 0;
+
+	if (deleted)
+		*deleted = 0;
+	if (!c)
+		return IDP_ERR_DB;
+	if ((err = store_begin(c, tenant_id)))
+		return err;
+	snprintf(d, sizeof d, "%d", days);
+	const char *p[1] = {d};
+	if ((err = store_exec(c, STMT_AUDIT_PRUNE_POINT, 1, p, &r)))
+		goto out;
+	if (store_res_rows(r) != 1) /* nothing old enough */
+		goto out;
+	if (store_res_bytea(r, 0, 1, anchor, sizeof anchor) != IDP_SHA256_LEN) {
+		err = IDP_ERR_DB;
+		goto out;
+	}
+	snprintf(seq, sizeof seq, "%s", store_res_str(r, 0, 0));
+	store_res_free(r);
+	r = NULL;
+	const char *q[1] = {seq};
+	if ((err = store_exec(c, STMT_AUDIT_PRUNE, 1, q, &r)))
+		goto out;
+	n = store_res_affected(r);
+	idp_hex(anchor, sizeof anchor, hex);
+	snprintf(detail, sizeof detail,
+	         "{\"through_seq\":%s,\"anchor\":\"%s\",\"deleted\":%ld,\"retention_days\":%d}",
+	         seq, hex, n, days);
+	err = idp_audit_write(c, tenant_id, &sys, "audit.pruned", "", "success", detail);
+out:
+	store_res_free(r);
+	if (!err && n > 0)
+		err = store_commit(c);
+	else
+		store_rollback(c);
+	if (!err && deleted)
+		*deleted = n;
+	return err;
+}
+
 enum idp_err idp_audit_verify(int64_t tenant_id, long *checked, int64_t *first_bad)
 {
 	struct store_conn *c = store_conn_get();
@@ -143,6 +218,7 @@ enum idp_err idp_audit_verify(int64_t tenant_id, long *checked, int64_t *first_b
 	enum idp_err err;
 	unsigned char prev[IDP_SHA256_LEN] = {0}, hash[IDP_SHA256_LEN], stored[IDP_SHA256_LEN];
 	unsigned char sprev[IDP_SHA256_LEN];
+	int64_t first_seq = 1;
 
 	*checked = 0;
 	*first_bad = 0;
@@ -154,6 +230,17 @@ enum idp_err idp_audit_verify(int64_t tenant_id, long *checked, int64_t *first_b
 	err = store_exec(c, STMT_AUDIT_ALL, 0, NULL, &r);
 	if (err)
 		goto out;
+	/* After retention the chain starts later, from the hash recorded by the
+	 * audit.pruned event that removed what came before. */
+	if (store_res_rows(r) > 0 && store_res_i64(r, 0, AUD_SEQ) != 1) {
+		first_seq = store_res_i64(r, 0, AUD_SEQ);
+		if (store_res_bytea(r, 0, AUD_PREV, prev, sizeof prev) != IDP_SHA256_LEN ||
+		    !pruned_to(r, first_seq, prev)) {
+			*first_bad = first_seq;
+			err = IDP_ERR_CONFLICT;
+			goto out;
+		}
+	}
 	for (int i = 0; i < store_res_rows(r); i++) {
 		struct idp_audit_fields f = {
 		    .tenant_id = tenant_id,
@@ -168,7 +255,7 @@ enum idp_err idp_audit_verify(int64_t tenant_id, long *checked, int64_t *first_b
 		    .detail = store_res_str(r, i, AUD_DETAIL),
 		};
 		bool ok =
-		    f.seq == i + 1 &&
+		    f.seq == first_seq + i &&
 		    store_res_bytea(r, i, AUD_PREV, sprev, sizeof sprev) == IDP_SHA256_LEN &&
 		    store_res_bytea(r, i, AUD_HASH, stored, sizeof stored) == IDP_SHA256_LEN &&
 		    memcmp(sprev, prev, IDP_SHA256_LEN) == 0;
@@ -195,7 +282,7 @@ enum idp_err idp_audit_verify(int64_t tenant_id, long *checked, int64_t *first_b
 		goto out;
 	if (store_res_rows(r) == 1) {
 		unsigned char head[IDP_SHA256_LEN];
-		if (store_res_i64(r, 0, 0) != *checked ||
+		if (store_res_i64(r, 0, 0) != first_seq - 1 + *checked ||
 		    store_res_bytea(r, 0, 1, head, sizeof head) != IDP_SHA256_LEN ||
 		    memcmp(head, prev, IDP_SHA256_LEN) != 0) {
 			*first_bad = *checked + 1;

@@ -41,7 +41,15 @@ enum idp_err idp_audit_write(struct store_conn *c, int64_t tenant_id, const stru
                              const char *action, const char *target, const char *result,
                              const char *detail);
 
-/* Re-hash the whole chain of a tenant.  *checked = events verified;
+/* Retention: delete the tenant's events older than days, in one transaction
+ * that also records audit.pruned {"through_seq": N, "anchor": hex of the
+ * last deleted event's hash, "deleted": n}, so the chain stays verifiable
+ * from the oldest event kept.  *deleted (may be NULL) gets the count. */
+enum idp_err idp_audit_prune(int64_t tenant_id, int days, long *deleted);
+
+/* Re-hash the whole chain of a tenant.  A chain that starts after seq 1 is
+ * accepted only when an audit.pruned event names exactly where it starts and
+ * the hash it starts from.  *checked = events verified;
  * *first_bad = seq of the first event that does not match (0 if none).
  * IDP_OK when intact, IDP_ERR_CONFLICT when broken. */
 enum idp_err idp_audit_verify(int64_t tenant_id, long *checked, int64_t *first_bad);

@@ -1,6 +1,7 @@
 /* The command line: see idp/cli.h. */
 #include "idp/cli.h"
 
+#include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -31,7 +32,8 @@ static int usage(void)
 	      "  tenant list                            list tenants\n"
 	      "  invite SLUG EMAIL [--role admin|user]  invite a user; prints the URL\n"
 	      "  token create SLUG --name NAME          create an admin API token\n"
-	      "  audit verify SLUG                      check the audit hash chain\n",
+	      "  audit verify SLUG                      check the audit hash chain\n"
+	      "  audit prune                            apply every tenant's audit retention now\n",
 	      stderr);
 	return 2;
 }
@@ -104,10 +106,37 @@ static void close_all(void)
 	idp_config_free(&cfg);
 }
 
+/* The hourly retention job of the daemon (and once at start). */
+static pthread_mutex_t job_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t job_cond = PTHREAD_COND_INITIALIZER;
+static bool job_stop;
+
+static void *retention_job(void *arg)
+{
+	(void)arg;
+	pthread_mutex_lock(&job_lock);
+	while (!job_stop) {
+		pthread_mutex_unlock(&job_lock);
+		if (idp_retention_run(NULL))
+			idp_warn(
+			    "retention: not every tenant could be pruned; retrying in an hour");
+		pthread_mutex_lock(&job_lock);
+		struct timespec until;
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_sec += 3600;
+		while (!job_stop && pthread_cond_timedwait(&job_cond, &job_lock, &until) == 0)
+			;
+	}
+	pthread_mutex_unlock(&job_lock);
+	store_thread_done();
+	return NULL;
+}
+
 static int cmd_serve(void)
 {
 	sigset_t set;
 	int sig = 0;
+	pthread_t job;
 
 	sigemptyset(&set);
 	sigaddset(&set, SIGINT);
@@ -118,6 +147,7 @@ static int cmd_serve(void)
 	signal(SIGPIPE, SIG_IGN);
 	if (web_start(&cfg))
 		return fail("%s", "cannot start HTTP server (see log)");
+	bool have_job = pthread_create(&job, NULL, retention_job, NULL) == 0;
 	idp_info("sekisho ready");
 	while (sigwait(&set, &sig) == 0) {
 		if (sig == SIGHUP)
@@ -126,6 +156,13 @@ static int cmd_serve(void)
 	}
 	idp_info("shutting down (signal %d)", sig);
 	web_stop();
+	if (have_job) {
+		pthread_mutex_lock(&job_lock);
+		job_stop = true;
+		pthread_cond_signal(&job_cond);
+		pthread_mutex_unlock(&job_lock);
+		pthread_join(job, NULL);
+	}
 	return 0;
 }
 
@@ -254,6 +291,20 @@ static int cmd_token_create(int argc, char **argv)
 	return 0;
 }
 
+static int cmd_audit_prune(int argc, char **argv)
+{
+	long n = 0;
+	enum idp_err err;
+
+	if (argc != 0)
+		return fail("%s", "audit prune: takes no arguments");
+	err = idp_retention_run(&n);
+	if (err)
+		return fail("audit prune: %s (see log)", idp_strerror(err));
+	printf("removed %ld audit events past their tenants' retention\n", n);
+	return 0;
+}
+
 static int cmd_audit_verify(int argc, char **argv)
 {
 	struct idp_tenant t;
@@ -304,7 +355,8 @@ int idp_cli_main(int argc, char **argv)
 	              (!strcmp(args[1], "create") || !strcmp(args[1], "list"))) ||
 	             !strcmp(cmd, "invite") ||
 	             (!strcmp(cmd, "token") && n >= 2 && !strcmp(args[1], "create")) ||
-	             (!strcmp(cmd, "audit") && n >= 2 && !strcmp(args[1], "verify"));
+	             (!strcmp(cmd, "audit") && n >= 2 &&
+	              (!strcmp(args[1], "verify") || !strcmp(args[1], "prune")));
 	if (!known)
 		return usage();
 	if (saml_global_init() || mfa_global_init())
@@ -326,6 +378,8 @@ int idp_cli_main(int argc, char **argv)
 		rc = cmd_invite(n - 1, args + 1);
 	else if (!strcmp(cmd, "token"))
 		rc = cmd_token_create(n - 2, args + 2);
+	else if (!strcmp(args[1], "prune"))
+		rc = cmd_audit_prune(n - 2, args + 2);
 	else
 		rc = cmd_audit_verify(n - 2, args + 2);
 	close_all();

@@ -298,6 +298,10 @@ enum idp_err idp_reset_complete(const struct idp_tenant *t, const char *token, c
                                 const char *password2, const struct idp_reqinfo *ri,
                                 unsigned *rules);
 
+/* Apply every active tenant's audit.retention_days now (idp_audit_prune);
+ * *deleted (may be NULL) gets the number of events removed in all. */
+enum idp_err idp_retention_run(long *deleted);
+
 /* Send a mail: SMTP when smtp_url is set, else a file in <data_dir>/outbox/.
  * Body is plain UTF-8 text. */
 enum idp_err idp_mail_send(const char *to, const char *subject, const char *body);

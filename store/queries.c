@@ -222,6 +222,10 @@ const struct store_stmt store_stmts[] = {
     [STMT_AUDIT_QUERY] = {"audit_query", "SELECT " AUDIT_COLS " FROM audit_events" AUDIT_WHERE
                                          " ORDER BY seq DESC LIMIT $5 OFFSET $6"},
     [STMT_AUDIT_COUNT] = {"audit_count", "SELECT count(*) FROM audit_events" AUDIT_WHERE},
+    [STMT_AUDIT_PRUNE_POINT] = {"audit_prune_point",
+                                "SELECT seq, hash FROM audit_events WHERE at < now() - "
+                                "make_interval(days => $1::int) ORDER BY seq DESC LIMIT 1"},
+    [STMT_AUDIT_PRUNE] = {"audit_prune", "DELETE FROM audit_events WHERE seq <= $1"},
     [STMT_AUDIT_ALL] = {"audit_all",
                         "SELECT " AUDIT_COLS ", prev_hash, hash FROM audit_events ORDER BY seq"},
 };

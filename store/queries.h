@@ -74,6 +74,8 @@ enum store_stmt_id {
 	STMT_AUDIT_QUERY,  /* from, to, action, actor, limit, offset -> AUDIT_COLS */
 	STMT_AUDIT_COUNT,  /* from, to, action, actor -> n */
 	STMT_AUDIT_ALL,    /* -> AUDIT_COLS + prev, hash, ordered by seq (verification) */
+	STMT_AUDIT_PRUNE_POINT, /* days -> seq, hash of the newest event older than that */
+	STMT_AUDIT_PRUNE,       /* seq: delete events up to and including it */
 
 	STMT__COUNT
 };

@@ -116,6 +116,35 @@ def test_application_role_cannot_lift_isolation_or_rewrite_audit(s):
     eq(rows[-1], "0", "users visible to the owner under another tenant's setting")
 
 
+def test_retention_prunes_old_events_and_the_chain_still_verifies(s):
+    slug = "keep"
+    d = s.d
+    d.create_tenant(slug)
+    api = Api(d, slug)
+    for i in range(4):
+        eq(api.post("/invitations", json={"email": "old%d@keep.example" % i}).status, 201,
+           "invite")
+    tid = d.tenant_id(slug)
+    # Age the first three events by 100 days (the trigger keeps the app from
+    # doing this; the superuser lifts it for the test).
+    d.psql("ALTER TABLE audit_events DISABLE TRIGGER audit_events_no_update; "
+           "UPDATE audit_events SET at = at - interval '100 days' WHERE tenant_id = %d AND "
+           "seq <= 3; ALTER TABLE audit_events ENABLE TRIGGER audit_events_no_update" % tid,
+           superuser=True)
+    eq(api.put("/policy", json={"audit": {"retention_days": 30}}).status, 200, "retention 30")
+    out = d.cli_ok("audit", "prune").stdout
+    check("removed 3 " in out, "prune output %r" % out)
+    seqs = d.psql("SELECT min(seq) FROM audit_events WHERE tenant_id = %d" % tid, superuser=True)
+    eq(seqs[0], "4", "oldest event kept")
+    eq(audit_count(d, slug, "audit.pruned"), 1, "the prune is itself audited")
+    check("intact" in d.cli_ok("audit", "verify", slug).stdout, "chain verifies after retention")
+    eq(d.cli_ok("audit", "prune").stdout.strip().split()[1], "0", "nothing more to prune")
+    # Removing the oldest kept event is not explained by any prune: broken.
+    d.psql("DELETE FROM audit_events WHERE tenant_id = %d AND seq = 4" % tid, superuser=True)
+    r = d.cli("audit", "verify", slug)
+    check(r.returncode != 0, "verify must fail when the start of the chain is cut")
+
+
 if __name__ == "__main__":
     harness.main("hardening", [
         test_every_x_forwarded_for_line_counts,
@@ -123,4 +152,5 @@ if __name__ == "__main__":
         test_locked_admin_right_password_from_refused_address_is_generic,
         test_reset_requests_limited_per_account,
         test_application_role_cannot_lift_isolation_or_rewrite_audit,
+        test_retention_prunes_old_events_and_the_chain_still_verifies,
     ], setup)
