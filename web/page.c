@@ -343,3 +343,25 @@ void web_time_local(int64_t t, const char *tz, char out[40])
 	         tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, off < 0 ? '-' : '+',
 	         labs(off) / 3600, (labs(off) % 3600) / 60);
 }
+
+int web_page_send_form(struct web_buf *b, struct web_req *r, unsigned status, int submit)
+{
+	int ret;
+
+	web_buf_puts(b, "<button type=\"submit\" id=\"submit\">");
+	web_buf_esc(b, web_t(r, (enum web_msg)submit));
+	web_buf_puts(b, "</button></form></section>");
+	web_page_end(b, r);
+	ret = web_respond_buf(r, status, "text/html; charset=utf-8", b);
+	web_buf_free(b);
+	return ret;
+}
+
+void web_page_hidden_rd(struct web_buf *b, const char *rd)
+{
+	if (!rd || !idp_redirect_safe(rd))
+		return;
+	web_buf_puts(b, "<input type=\"hidden\" name=\"rd\" value=\"");
+	web_buf_esc(b, rd);
+	web_buf_puts(b, "\">");
+}

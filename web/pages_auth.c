@@ -57,11 +57,7 @@ static int login_page(struct web_req *r, unsigned status, enum web_msg error, co
 	}
 	web_buf_printf(&b, "<form method=\"post\" action=\"/t/%s/login\">", r->slug);
 	web_page_csrf(&b, r);
-	if (rd && idp_redirect_safe(rd)) {
-		web_buf_puts(&b, "<input type=\"hidden\" name=\"rd\" value=\"");
-		web_buf_esc(&b, rd);
-		web_buf_puts(&b, "\">");
-	}
+	web_page_hidden_rd(&b, rd);
 	web_field(&b, r, "email", "email", M_EMAIL, email, "username");
 	web_field(&b, r, "password", "password", M_PASSWORD, NULL, "current-password");
 	web_buf_puts(&b, "<button type=\"submit\" id=\"submit\">");
@@ -207,7 +203,6 @@ static int invite_page(struct web_req *r, unsigned status, const struct idp_invi
                        unsigned rules, bool bad_name)
 {
 	struct web_buf b;
-	int ret;
 
 	web_buf_init(&b, 64 * 1024);
 	web_page_begin(&b, r, web_t(r, M_INVITE_TITLE));
@@ -232,13 +227,7 @@ static int invite_page(struct web_req *r, unsigned status, const struct idp_invi
 	web_field(&b, r, "name", "text", M_NAME, web_form(r, "name"), "name");
 	web_field(&b, r, "password", "password", M_PASSWORD, NULL, "new-password");
 	web_field(&b, r, "password2", "password", M_PASSWORD2, NULL, "new-password");
-	web_buf_puts(&b, "<button type=\"submit\" id=\"submit\">");
-	web_buf_esc(&b, web_t(r, M_INVITE_SUBMIT));
-	web_buf_puts(&b, "</button></form></section>");
-	web_page_end(&b, r);
-	ret = web_respond_buf(r, status, "text/html; charset=utf-8", &b);
-	web_buf_free(&b);
-	return ret;
+	return web_page_send_form(&b, r, status, M_INVITE_SUBMIT);
 }
 
 static int invite_get(struct web_req *r)

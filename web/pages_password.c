@@ -27,7 +27,6 @@ static int password_page(struct web_req *r, unsigned status, unsigned rules, enu
 	const struct idp_session *s = &r->session;
 	const char *rd = web_form(r, "rd") ? web_form(r, "rd") : web_query(r, "rd");
 	struct web_buf b;
-	int ret;
 
 	web_buf_init(&b, 64 * 1024);
 	web_page_begin(&b, r, web_t(r, M_CHANGE_PASSWORD));
@@ -44,21 +43,11 @@ static int password_page(struct web_req *r, unsigned status, unsigned rules, enu
 		web_password_rules(&b, r, rules);
 	web_buf_printf(&b, "<form method=\"post\" action=\"/t/%s/password\">", r->slug);
 	web_page_csrf(&b, r);
-	if (rd && idp_redirect_safe(rd)) {
-		web_buf_puts(&b, "<input type=\"hidden\" name=\"rd\" value=\"");
-		web_buf_esc(&b, rd);
-		web_buf_puts(&b, "\">");
-	}
+	web_page_hidden_rd(&b, rd);
 	web_field(&b, r, "current", "password", M_CURRENT_PASSWORD, NULL, "current-password");
 	web_field(&b, r, "password", "password", M_NEW_PASSWORD, NULL, "new-password");
 	web_field(&b, r, "password2", "password", M_PASSWORD2, NULL, "new-password");
-	web_buf_puts(&b, "<button type=\"submit\" id=\"submit\">");
-	web_buf_esc(&b, web_t(r, M_SAVE));
-	web_buf_puts(&b, "</button></form></section>");
-	web_page_end(&b, r);
-	ret = web_respond_buf(r, status, "text/html; charset=utf-8", &b);
-	web_buf_free(&b);
-	return ret;
+	return web_page_send_form(&b, r, status, M_SAVE);
 }
 
 static int password_get(struct web_req *r)
@@ -147,7 +136,6 @@ static int reset_invalid(struct web_req *r)
 static int reset_token_page(struct web_req *r, unsigned status, unsigned rules)
 {
 	struct web_buf b;
-	int ret;
 
 	web_buf_init(&b, 64 * 1024);
 	web_page_begin(&b, r, web_t(r, M_RESET_TITLE));
@@ -162,13 +150,7 @@ static int reset_token_page(struct web_req *r, unsigned status, unsigned rules)
 	web_page_csrf(&b, r);
 	web_field(&b, r, "password", "password", M_NEW_PASSWORD, NULL, "new-password");
 	web_field(&b, r, "password2", "password", M_PASSWORD2, NULL, "new-password");
-	web_buf_puts(&b, "<button type=\"submit\" id=\"submit\">");
-	web_buf_esc(&b, web_t(r, M_SAVE));
-	web_buf_puts(&b, "</button></form></section>");
-	web_page_end(&b, r);
-	ret = web_respond_buf(r, status, "text/html; charset=utf-8", &b);
-	web_buf_free(&b);
-	return ret;
+	return web_page_send_form(&b, r, status, M_SAVE);
 }
 
 static int reset_token_get(struct web_req *r)

@@ -137,6 +137,12 @@ void web_page_begin(struct web_buf *b, const struct web_req *r, const char *titl
 void web_page_end(struct web_buf *b, const struct web_req *r);
 /* The hidden CSRF input for forms. */
 void web_page_csrf(struct web_buf *b, const struct web_req *r);
+/* Finish a form page: the submit button (id "submit", label message id
+ * submit), close the form and its card, end the page, send it with status
+ * and free b.  Returns the MHD result. */
+int web_page_send_form(struct web_buf *b, struct web_req *r, unsigned status, int submit);
+/* The hidden "rd" input, only for a safe same-site path. */
+void web_page_hidden_rd(struct web_buf *b, const char *rd);
 /* A whole page with a title and one message paragraph (errors, notices). */
 int web_page_message(struct web_req *r, unsigned status, const char *title, const char *message);
 
