@@ -1294,12 +1294,16 @@ static void audit_input(struct web_buf *b, const struct web_req *r, const char *
 }
 
 /* Suggestions for the action filter (a dotted prefix matches all below it). */
+/* The actions Sekisho records today (README, "Audit log"), for the filter. */
 static const char *const audit_actions[] = {
     "login",
     "login.success",
     "login.failure",
     "login.locked",
     "logout",
+    "session",
+    "session.ended",
+    "session.forced_logout",
     "user",
     "user.invited",
     "user.suspended",
@@ -1307,17 +1311,18 @@ static const char *const audit_actions[] = {
     "user.unlocked",
     "user.deleted",
     "user.password_set",
+    "invitation",
+    "invitation.accepted",
+    "invitation.revoked",
     "password",
     "password.changed",
+    "password.reset_requested",
     "password.reset",
-    "session",
-    "session.forced_logout",
-    "invitation.revoked",
     "policy.updated",
     "access.denied_ip",
     "token.created",
-    "saml.assertion",
-    "gateway.denied",
+    "tenant.created",
+    "audit.pruned",
 };
 
 static void audit_form(struct web_buf *b, const struct web_req *r, const struct audit_q *a)
