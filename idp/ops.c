@@ -621,12 +621,9 @@ static enum idp_err login_finish_tx(struct store_conn *c, void *arg)
 	}
 	if (err)
 		return err;
-	const char *p[1] = {uid};
-	err = store_exec(c, STMT_USER_LOGIN_OK, 1, p, NULL);
-	if (!err)
-		err = idp_audit_write(c, a->t->id, &actor, "login.success", a->u->email, "success",
-		                      a->new_hash ? "{\"method\":\"password\",\"rehashed\":true}"
-		                                  : "{\"method\":\"password\"}");
+	err = idp_audit_write(c, a->t->id, &actor, "login.success", a->u->email, "success",
+	                      a->new_hash ? "{\"method\":\"password\",\"rehashed\":true}"
+	                                  : "{\"method\":\"password\"}");
 	if (!err)
 		a->result = IDP_OK;
 	return err;

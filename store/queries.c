@@ -65,8 +65,6 @@ const struct store_stmt store_stmts[] = {
                             "password_changed_at = now(), must_change_password = false, "
                             "failed_count = 0, locked_at = NULL, last_login_at = now() "
                             "WHERE id = $1 AND status = 'invited'"},
-    [STMT_USER_LOGIN_OK] = {"user_login_ok", "UPDATE users SET failed_count = 0, locked_at = NULL, "
-                                             "last_login_at = now() WHERE id = $1"},
     /* One atomic statement: parallel failures cannot overshoot the limit. */
     [STMT_USER_LOGIN_FAIL] = {"user_login_fail",
                               "UPDATE users SET failed_count = failed_count + 1, "
@@ -154,10 +152,14 @@ const struct store_stmt store_stmts[] = {
                            "SELECT count(*) FROM reset_tokens WHERE user_id = $1 AND used_at IS "
                            "NULL AND created_at > now() - interval '5 minutes'"},
 
-    [STMT_SESSION_INSERT] =
-        {"session_insert", "INSERT INTO sessions (tenant_id, user_id, token_hash, expires_at, ip, "
-                           "user_agent) VALUES ($1, $2, $3, to_timestamp($4), $5, $6) "
-                           "RETURNING id"},
+    /* A new session is a successful login: the same statement clears the
+     * user's failure count and stamps the login. */
+    [STMT_SESSION_INSERT] = {"session_insert",
+                             "WITH s AS (INSERT INTO sessions (tenant_id, user_id, token_hash, "
+                             "expires_at, ip, user_agent) VALUES ($1, $2, $3, to_timestamp($4), "
+                             "$5, $6) RETURNING id), u AS (UPDATE users SET failed_count = 0, "
+                             "locked_at = NULL, last_login_at = now() WHERE id = $2) "
+                             "SELECT id FROM s"},
     [STMT_SESSION_BY_HASH] =
         {"session_by_hash",
          "SELECT s.id, s.user_id, " EPOCH("s.created_at") ", " EPOCH("s.last_seen_at") ", " EPOCH(

@@ -21,7 +21,6 @@ enum store_stmt_id {
 	STMT_USER_LOCK_BY_EMAIL,       /* email -> USER_COLS, FOR UPDATE */
 	STMT_USER_INSERT_INVITED,      /* tenant, email, role -> id */
 	STMT_USER_ACTIVATE,            /* id, name, hash -> */
-	STMT_USER_LOGIN_OK,            /* id -> (resets failures, stamps last login) */
 	STMT_USER_LOGIN_FAIL,          /* id, max_failures -> failed_count, locked */
 	STMT_USER_SET_HASH,            /* id, hash, must_change -> */
 	STMT_USER_REHASH,              /* id, hash: same password, new parameters */

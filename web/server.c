@@ -51,12 +51,23 @@ struct job {
 	struct job *next;
 };
 
+/* Each worker has its own wake-up; idle workers wait on a stack, so the one
+ * that finished last takes the next job while its Argon2 buffer is still in
+ * cache (a FIFO hand-off would alternate cold buffers). */
+struct worker {
+	pthread_t th;
+	pthread_cond_t cond;
+	struct job *job;
+	bool idle;
+};
+
 static pthread_mutex_t q_lock = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t q_cond = PTHREAD_COND_INITIALIZER;
-static struct job *q_head, *q_tail;
+static struct job *q_head, *q_tail; /* jobs waiting for a worker */
 static bool q_stop;
-static pthread_t *workers;
-static unsigned n_workers;
+static struct worker *workers;
+static struct worker **idle_stack;
+static unsigned n_workers, n_idle;
+
 static const struct idp_config *cfg;
 static char *tls_cert_pem, *tls_key_pem;
 
@@ -259,31 +270,47 @@ static int deny_ip(struct web_req *r, const struct web_route *rt, bool api)
 	return web_page_message(r, 403, web_t(r, M_IP_DENIED_TITLE), msg);
 }
 
+static void run_job(struct job *j)
+{
+	struct web_req *r = &j->x->r;
+
+	if (j->rt->handler(r) != MHD_YES || !r->pending) {
+		idp_error("no response from %s %s", r->method, j->rt->pattern);
+		web_respond(r, 500, "text/plain; charset=utf-8", "internal error\n", 15);
+	}
+	MHD_resume_connection(r->conn);
+	free(j);
+}
+
 static void *worker_main(void *arg)
 {
-	(void)arg;
+	struct worker *w = arg;
+
+	pthread_mutex_lock(&q_lock);
 	for (;;) {
-		struct job *j;
-		pthread_mutex_lock(&q_lock);
-		while (!q_head && !q_stop)
-			pthread_cond_wait(&q_cond, &q_lock);
-		j = q_head;
+		struct job *j = w->job;
 		if (j) {
+			w->job = NULL;
+		} else if (q_head) {
+			j = q_head;
 			q_head = j->next;
 			if (!q_head)
 				q_tail = NULL;
+		} else if (q_stop) {
+			break;
+		} else {
+			if (!w->idle) {
+				w->idle = true;
+				idle_stack[n_idle++] = w;
+			}
+			pthread_cond_wait(&w->cond, &q_lock);
+			continue;
 		}
 		pthread_mutex_unlock(&q_lock);
-		if (!j)
-			break;
-		struct web_req *r = &j->x->r;
-		if (j->rt->handler(r) != MHD_YES || !r->pending) {
-			idp_error("no response from %s %s", r->method, r->path);
-			web_respond(r, 500, "text/plain; charset=utf-8", "internal error\n", 15);
-		}
-		MHD_resume_connection(r->conn);
-		free(j);
+		run_job(j);
+		pthread_mutex_lock(&q_lock);
 	}
+	pthread_mutex_unlock(&q_lock);
 	store_thread_done();
 	return NULL;
 }
@@ -302,13 +329,18 @@ static int defer(struct ctx *x, const struct web_route *rt)
 	if (n_workers && !q_stop) {
 		x->r.deferred = true;
 		MHD_suspend_connection(x->r.conn);
-		if (q_tail)
+		if (n_idle) {
+			struct worker *w = idle_stack[--n_idle];
+			w->idle = false;
+			w->job = j;
+			pthread_cond_signal(&w->cond);
+		} else if (q_tail) {
 			q_tail->next = j;
-		else
-			q_head = j;
-		q_tail = j;
+			q_tail = j;
+		} else {
+			q_head = q_tail = j;
+		}
 		queued = true;
-		pthread_cond_signal(&q_cond);
 	}
 	pthread_mutex_unlock(&q_lock);
 	if (queued)
@@ -736,9 +768,13 @@ enum idp_err web_start(const struct idp_config *c)
 		return IDP_ERR_IO;
 	}
 	workers = calloc(c->hash_threads, sizeof *workers);
-	for (unsigned i = 0; workers && i < c->hash_threads; i++) {
-		if (pthread_create(&workers[i], NULL, worker_main, NULL))
+	idle_stack = calloc(c->hash_threads, sizeof *idle_stack);
+	for (unsigned i = 0; workers && idle_stack && i < c->hash_threads; i++) {
+		pthread_cond_init(&workers[i].cond, NULL);
+		if (pthread_create(&workers[i].th, NULL, worker_main, &workers[i])) {
+			pthread_cond_destroy(&workers[i].cond);
 			break;
+		}
 		n_workers++;
 	}
 	idp_info("listening on %s:%u (%s), public_url %s", c->listen_host, c->listen_port,
@@ -751,13 +787,18 @@ void web_stop(void)
 	/* Workers finish what is queued (resuming those connections), then exit. */
 	pthread_mutex_lock(&q_lock);
 	q_stop = true;
-	pthread_cond_broadcast(&q_cond);
-	pthread_mutex_unlock(&q_lock);
 	for (unsigned i = 0; i < n_workers; i++)
-		pthread_join(workers[i], NULL);
+		pthread_cond_signal(&workers[i].cond);
+	pthread_mutex_unlock(&q_lock);
+	for (unsigned i = 0; i < n_workers; i++) {
+		pthread_join(workers[i].th, NULL);
+		pthread_cond_destroy(&workers[i].cond);
+	}
 	free(workers);
+	free(idle_stack);
 	workers = NULL;
-	n_workers = 0;
+	idle_stack = NULL;
+	n_workers = n_idle = 0;
 	if (daemon_handle)
 		MHD_stop_daemon(daemon_handle);
 	daemon_handle = NULL;
