@@ -20,19 +20,12 @@
 // `FAIL browser.console_<name>: reason`; exits 1 when any test failed.
 
 import { chromium } from 'playwright-core';
-import { execFileSync } from 'node:child_process';
+import { BASE, BIN, CHROMIUM, CHROMIUM_ARGS, NAV_TIMEOUT, OUT, TIMEOUT, TMP, check, env, invite,
+	reporter, shot, submit, text } from './lib.mjs';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
-const env = process.env;
-const BIN = env.BROWSER_SEKISHO;
-const BASE = env.BROWSER_BASE_URL;
 const SLUG = env.BROWSER_CONSOLE_TENANT || env.BROWSER_TENANT;
-const OUT = env.BROWSER_OUT;
-const TMP = env.BROWSER_TMP;
-const CHROMIUM = env.CHROMIUM || '/usr/bin/chromium';
-const TIMEOUT = 30_000;
-const NAV_TIMEOUT = 60_000;
 
 for (const [k, v] of Object.entries({ BROWSER_SEKISHO: BIN, BROWSER_BASE_URL: BASE,
 	'BROWSER_CONSOLE_TENANT or BROWSER_TENANT': SLUG, BROWSER_OUT: OUT, BROWSER_TMP: TMP })) {
@@ -101,65 +94,13 @@ const POLICY_URL = `${PREFIX}/admin/policy`;
 const AUDIT_URL = `${PREFIX}/admin/audit`;
 const API_POLICY = `${PREFIX}/api/v1/policy`;
 
-let failures = 0;
+const { pass, fail, step, failures } = reporter('browser.console_');
 
-function pass(name) {
-	console.log(`PASS browser.console_${name}`);
-}
 
-function fail(name, why) {
-	failures++;
-	const msg = String(why && why.message ? why.message : why).split('\n')[0];
-	console.log(`FAIL browser.console_${name}: ${msg}`);
-}
 
-function check(cond, what) {
-	if (!cond)
-		throw new Error(what);
-}
 
-// Run one named test; once one has failed the later ones (which need its
-// state) are reported as not run.
-async function step(state, name, fn) {
-	if (state.broken) {
-		fail(name, `not run: ${state.broken} failed`);
-		return;
-	}
-	try {
-		await fn();
-		pass(name);
-	} catch (e) {
-		state.broken = name;
-		fail(name, e);
-	}
-}
 
-function invite(email, role) {
-	let out;
-	try {
-		out = execFileSync(BIN, ['invite', SLUG, email, '--role', role], {
-			env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 60_000,
-		});
-	} catch (e) {
-		const err = String(e.stderr || '').trim().split('\n').pop();
-		throw new Error(`sekisho invite ${SLUG} ${email} --role ${role} failed (${e.status ?? e.signal}): ${err}`);
-	}
-	const lines = out.trim().split('\n');
-	const url = lines[lines.length - 1].trim();
-	if (!url.startsWith(`${PREFIX}/invite/`))
-		throw new Error(`unexpected invitation URL line: ${url}`);
-	return url;
-}
 
-// Click selector and wait for the page it leads to (following redirects).
-async function submit(page, selector) {
-	const [resp] = await Promise.all([
-		page.waitForNavigation({ waitUntil: 'load', timeout: NAV_TIMEOUT }),
-		page.locator(selector).first().click(),
-	]);
-	check(resp, `no response after clicking ${selector}`);
-	return resp;
-}
 
 async function goto(page, url, status = 200) {
 	const resp = await page.goto(url, { waitUntil: 'load' });
@@ -168,13 +109,7 @@ async function goto(page, url, status = 200) {
 	return resp;
 }
 
-async function text(page, selector) {
-	return (await page.locator(selector).first().innerText({ timeout: TIMEOUT })).trim();
-}
 
-async function shot(page, file) {
-	await page.screenshot({ path: path.join(OUT, file), fullPage: true });
-}
 
 // Field ids of the policy form are the dotted JSON names ("password.min_length").
 const field = (key) => `[name="${key}"]`;
@@ -244,8 +179,8 @@ async function run(browser) {
 	let adminInvite, userInvite;
 
 	try {
-		adminInvite = invite(ADMIN, 'admin');
-		userInvite = invite(USER, 'user');
+		adminInvite = invite(SLUG, ADMIN, 'admin');
+		userInvite = invite(SLUG, USER, 'user');
 	} catch (e) {
 		fail('invite_cli', e);
 		return;
@@ -520,10 +455,7 @@ try {
 	browser = await chromium.launch({
 		executablePath: CHROMIUM,
 		headless: true,
-		args: [
-			'--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-			'--disable-background-networking', '--disable-component-update', '--disable-sync',
-		],
+		args: CHROMIUM_ARGS,
 		timeout: NAV_TIMEOUT,
 	});
 } catch (e) {
@@ -537,4 +469,4 @@ try {
 } finally {
 	await browser.close().catch(() => {});
 }
-process.exit(failures ? 1 : 0);
+process.exit(failures() ? 1 : 0);

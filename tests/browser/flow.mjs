@@ -15,19 +15,12 @@
 // `FAIL browser.<name>: reason`; exits 1 when any test failed.
 
 import { chromium } from 'playwright-core';
-import { execFileSync } from 'node:child_process';
+import { BASE, BIN, CHROMIUM, CHROMIUM_ARGS, NAV_TIMEOUT, OUT, TIMEOUT, TMP, check, env, invite,
+	reporter, shot, submit, text } from './lib.mjs';
 import { mkdtempSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 
-const env = process.env;
-const BIN = env.BROWSER_SEKISHO;
-const BASE = env.BROWSER_BASE_URL;
 const SLUG = env.BROWSER_TENANT;
-const OUT = env.BROWSER_OUT;
-const TMP = env.BROWSER_TMP;
-const CHROMIUM = env.CHROMIUM || '/usr/bin/chromium';
-const TIMEOUT = 30_000;
-const NAV_TIMEOUT = 60_000;
 
 for (const [k, v] of Object.entries({ BROWSER_SEKISHO: BIN, BROWSER_BASE_URL: BASE,
 	BROWSER_TENANT: SLUG, BROWSER_OUT: OUT, BROWSER_TMP: TMP })) {
@@ -71,74 +64,15 @@ const T = {
 	},
 };
 
-let failures = 0;
+const { pass, fail, step, failures } = reporter('browser.');
 
-function pass(name) {
-	console.log(`PASS browser.${name}`);
-}
 
-function fail(name, why) {
-	failures++;
-	const msg = String(why && why.message ? why.message : why).split('\n')[0];
-	console.log(`FAIL browser.${name}: ${msg}`);
-}
 
-function check(cond, what) {
-	if (!cond)
-		throw new Error(what);
-}
 
-// Run one named test; later tests of the same walk are skipped (reported as
-// failures) once one has failed, since each needs the state of the last.
-async function step(state, name, fn) {
-	if (state.broken) {
-		fail(name, `not run: ${state.broken} failed`);
-		return;
-	}
-	try {
-		await fn();
-		pass(name);
-	} catch (e) {
-		state.broken = name;
-		fail(name, e);
-	}
-}
 
-function invite(email) {
-	let out;
-	try {
-		out = execFileSync(BIN, ['invite', SLUG, email], {
-			env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 60_000,
-		});
-	} catch (e) {
-		const err = String(e.stderr || '').trim().split('\n').pop();
-		throw new Error(`sekisho invite ${SLUG} ${email} failed (${e.status ?? e.signal}): ${err}`);
-	}
-	const lines = out.trim().split('\n');
-	const url = lines[lines.length - 1].trim();
-	if (!url.startsWith(`${BASE}/t/${SLUG}/invite/`))
-		throw new Error(`unexpected invitation URL line: ${url}`);
-	return url;
-}
 
-// Click selector and wait for the page it leads to (following redirects);
-// returns the final document's response.
-async function submit(page, selector) {
-	const [resp] = await Promise.all([
-		page.waitForNavigation({ waitUntil: 'load', timeout: NAV_TIMEOUT }),
-		page.click(selector),
-	]);
-	check(resp, `no response after clicking ${selector}`);
-	return resp;
-}
 
-async function text(page, selector) {
-	return (await page.locator(selector).first().innerText({ timeout: TIMEOUT })).trim();
-}
 
-async function shot(page, file) {
-	await page.screenshot({ path: path.join(OUT, file), fullPage: true });
-}
 
 async function walk(lang) {
 	const t = T[lang];
@@ -152,7 +86,7 @@ async function walk(lang) {
 
 	let url;
 	try {
-		url = invite(email);
+		url = invite(SLUG, email);
 	} catch (e) {
 		fail(`${p}invite_cli`, e);
 		return;
@@ -164,11 +98,7 @@ async function walk(lang) {
 		ctx = await chromium.launchPersistentContext(profile, {
 			executablePath: CHROMIUM,
 			headless: true,
-			args: [
-				'--headless', '--no-sandbox', '--disable-gpu', '--disable-quic',
-				'--no-first-run', '--disable-background-networking',
-				'--disable-component-update', '--disable-sync',
-			],
+			args: CHROMIUM_ARGS,
 			locale: t.locale,
 			extraHTTPHeaders: { 'Accept-Language': t.acceptLanguage },
 			viewport: { width: 1024, height: 768 },
@@ -312,4 +242,4 @@ try {
 } catch (e) {
 	fail('internal', e);
 }
-process.exit(failures ? 1 : 0);
+process.exit(failures() ? 1 : 0);
