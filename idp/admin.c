@@ -447,12 +447,8 @@ enum idp_err idp_user_set_password(const struct idp_tenant *t, const struct idp_
 		return err;
 	if (*rules)
 		return IDP_ERR_POLICY;
-	if ((err = idp_password_hash(password, &idp_rt.cfg->argon2, phc)))
-		return err;
 	struct setpw_args a = {t, by, u.id, phc, u.email};
-	err = idp_tx(t->id, setpw_tx, &a);
-	idp_wipe(phc, sizeof phc);
-	return err;
+	return idp_tx_with_hash(t->id, password, phc, setpw_tx, &a);
 }
 
 /* ---- the user's own password ---------------------------------------------- */
@@ -512,12 +508,8 @@ enum idp_err idp_password_change(const struct idp_tenant *t, const struct idp_se
 		return err;
 	if (*rules)
 		return IDP_ERR_POLICY;
-	if ((err = idp_password_hash(password, &idp_rt.cfg->argon2, phc)))
-		return err;
 	a.phc = phc;
-	err = idp_tx(t->id, change_tx, &a);
-	idp_wipe(phc, sizeof phc);
-	return err;
+	return idp_tx_with_hash(t->id, password, phc, change_tx, &a);
 }
 
 /* ---- reset by e-mail ------------------------------------------------------- */
@@ -746,12 +738,8 @@ enum idp_err idp_reset_complete(const struct idp_tenant *t, const char *token, c
 		return err;
 	if (*rules)
 		return IDP_ERR_POLICY;
-	if ((err = idp_password_hash(password, &idp_rt.cfg->argon2, phc)))
-		return err;
 	a.phc = phc;
-	err = idp_tx(t->id, reset_tx, &a);
-	idp_wipe(phc, sizeof phc);
-	return err;
+	return idp_tx_with_hash(t->id, password, phc, reset_tx, &a);
 }
 
 /* ---- invitations listing --------------------------------------------------- */

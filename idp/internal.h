@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "idp/idp.h"
+#include "idp/password.h"
 
 #define I64(buf, v) snprintf((buf), sizeof(buf), "%lld", (long long)(v))
 
@@ -25,6 +26,12 @@ void idp_actor_set(struct idp_actor *a, int64_t user_id, const char *email, cons
                    const struct idp_reqinfo *ri);
 
 struct store_conn;
+
+/* Hash password with the configured Argon2id parameters into phc (which
+ * arg's fields already point at), run fn(arg) as one transaction of tenant
+ * tenant_id (idp_tx), then wipe phc whatever happened. */
+enum idp_err idp_tx_with_hash(int64_t tenant_id, const char *password, char phc[IDP_PHC_MAX],
+                              enum idp_err (*fn)(struct store_conn *c, void *arg), void *arg);
 
 /* Record a failed password for email inside the caller's transaction: when
  * user_id > 0 count it toward the lockout (one atomic UPDATE), audit

@@ -33,6 +33,17 @@ void idp_copy(char *dst, size_t dstsz, const char *src)
 	snprintf(dst, dstsz, "%s", src ? src : "");
 }
 
+enum idp_err idp_tx_with_hash(int64_t tenant_id, const char *password, char phc[IDP_PHC_MAX],
+                              enum idp_err (*fn)(struct store_conn *c, void *arg), void *arg)
+{
+	enum idp_err err = idp_password_hash(password, &idp_rt.cfg->argon2, phc);
+
+	if (!err)
+		err = idp_tx(tenant_id, fn, arg);
+	idp_wipe(phc, IDP_PHC_MAX);
+	return err;
+}
+
 enum idp_err idp_tx(int64_t tenant_id, enum idp_err (*fn)(struct store_conn *c, void *arg),
                     void *arg)
 {
@@ -447,14 +458,9 @@ enum idp_err idp_invite_accept(const struct idp_tenant *t, const char *token, co
 		*rules |= IDP_PW_MISMATCH;
 	if (*rules)
 		return IDP_ERR_POLICY;
-	err = idp_password_hash(password, &idp_rt.cfg->argon2, phc);
-	if (err)
-		return err;
 	struct accept_args a = {
 	    .t = t, .token = token, .name = name, .hash = phc, .ri = ri, .out = out};
-	err = idp_tx(t->id, accept_tx, &a);
-	idp_wipe(phc, sizeof phc);
-	return err;
+	return idp_tx_with_hash(t->id, password, phc, accept_tx, &a);
 }
 
 struct revoke_args {
