@@ -757,9 +757,7 @@ static enum idp_err inv_list_tx(struct store_conn *c, void *arg)
 
 	if (err)
 		return err;
-	free(a->rows); /* a retried transaction starts over */
-	a->n = store_res_rows(r);
-	a->rows = calloc(a->n ? (size_t)a->n : 1, sizeof *a->rows);
+	a->rows = idp_rows_new(a->rows, sizeof *a->rows, r, &a->n);
 	if (!a->rows) {
 		store_res_free(r);
 		return IDP_ERR_NOMEM;

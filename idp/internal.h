@@ -27,6 +27,14 @@ void idp_actor_set(struct idp_actor *a, int64_t user_id, const char *email, cons
 
 struct store_conn;
 
+struct store_res;
+
+/* The result array of a listing: frees old (an earlier attempt of a retried
+ * transaction), sets *n to the rows of r and returns a zeroed array of *n
+ * elements of size bytes (at least one, so it can always be freed), or NULL
+ * when out of memory. */
+void *idp_rows_new(void *old, size_t size, const struct store_res *r, int *n);
+
 /* Hash password with the configured Argon2id parameters into phc (which
  * arg's fields already point at), run fn(arg) as one transaction of tenant
  * tenant_id (idp_tx), then wipe phc whatever happened. */

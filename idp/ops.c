@@ -33,6 +33,13 @@ void idp_copy(char *dst, size_t dstsz, const char *src)
 	snprintf(dst, dstsz, "%s", src ? src : "");
 }
 
+void *idp_rows_new(void *old, size_t size, const struct store_res *r, int *n)
+{
+	free(old);
+	*n = store_res_rows(r);
+	return calloc(*n ? (size_t)*n : 1, size);
+}
+
 enum idp_err idp_tx_with_hash(int64_t tenant_id, const char *password, char phc[IDP_PHC_MAX],
                               enum idp_err (*fn)(struct store_conn *c, void *arg), void *arg)
 {
@@ -943,9 +950,7 @@ static enum idp_err users_list_tx(struct store_conn *c, void *arg)
 	err = store_exec(c, STMT_USER_LIST, 3, p, &r);
 	if (err)
 		return err;
-	free(a->rows); /* a retried transaction starts over */
-	a->n = store_res_rows(r);
-	a->rows = calloc(a->n ? (size_t)a->n : 1, sizeof *a->rows);
+	a->rows = idp_rows_new(a->rows, sizeof *a->rows, r, &a->n);
 	if (!a->rows) {
 		store_res_free(r);
 		return IDP_ERR_NOMEM;
@@ -1017,9 +1022,9 @@ static enum idp_err audit_list_tx(struct store_conn *c, void *arg)
 	err = store_exec(c, STMT_AUDIT_QUERY, 6, p, &r);
 	if (err)
 		return err;
-	free(a->rows); /* a retried transaction starts over */
-	a->n = store_res_rows(r);
-	a->rows = calloc(a->n ? (size_t)a->n : 1, sizeof *a->rows);
+	/* A retried transaction starts over: the details of an earlier attempt go too. */
+	idp_audit_rows_free(a->rows, a->n);
+	a->rows = idp_rows_new(NULL, sizeof *a->rows, r, &a->n);
 	if (!a->rows) {
 		store_res_free(r);
 		return IDP_ERR_NOMEM;

@@ -65,9 +65,7 @@ static enum idp_err slist_tx(struct store_conn *c, void *arg)
 	err = store_exec(c, STMT_SESSION_LIST_USER, 2, p, &r);
 	if (err)
 		return err;
-	free(a->rows); /* a retried transaction starts over */
-	a->n = store_res_rows(r);
-	a->rows = calloc(a->n ? (size_t)a->n : 1, sizeof *a->rows);
+	a->rows = idp_rows_new(a->rows, sizeof *a->rows, r, &a->n);
 	if (!a->rows) {
 		store_res_free(r);
 		return IDP_ERR_NOMEM;

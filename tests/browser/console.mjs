@@ -21,20 +21,14 @@
 
 import { chromium } from 'playwright-core';
 import { BASE, BIN, CHROMIUM, CHROMIUM_ARGS, NAV_TIMEOUT, OUT, TIMEOUT, TMP, check, env, invite,
-	reporter, shot, submit, text } from './lib.mjs';
+	reporter, requireEnv, shot, submit, text } from './lib.mjs';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 const SLUG = env.BROWSER_CONSOLE_TENANT || env.BROWSER_TENANT;
 
-for (const [k, v] of Object.entries({ BROWSER_SEKISHO: BIN, BROWSER_BASE_URL: BASE,
-	'BROWSER_CONSOLE_TENANT or BROWSER_TENANT': SLUG, BROWSER_OUT: OUT, BROWSER_TMP: TMP })) {
-	if (!v) {
-		console.log(`FAIL browser.console_setup: ${k} is not set (start this through tests/browser/run)`);
-		process.exit(1);
-	}
-}
-mkdirSync(OUT, { recursive: true });
+requireEnv('browser.console_', { BROWSER_SEKISHO: BIN, BROWSER_BASE_URL: BASE, 'BROWSER_CONSOLE_TENANT or BROWSER_TENANT': SLUG,
+	BROWSER_OUT: OUT, BROWSER_TMP: TMP });
 
 // Texts from web/i18n.h, verbatim: the test must notice when the catalogue
 // and the pages disagree.

@@ -16,20 +16,14 @@
 
 import { chromium } from 'playwright-core';
 import { BASE, BIN, CHROMIUM, CHROMIUM_ARGS, NAV_TIMEOUT, OUT, TIMEOUT, TMP, check, env, invite,
-	reporter, shot, submit, text } from './lib.mjs';
+	reporter, requireEnv, shot, submit, text } from './lib.mjs';
 import { mkdtempSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 
 const SLUG = env.BROWSER_TENANT;
 
-for (const [k, v] of Object.entries({ BROWSER_SEKISHO: BIN, BROWSER_BASE_URL: BASE,
-	BROWSER_TENANT: SLUG, BROWSER_OUT: OUT, BROWSER_TMP: TMP })) {
-	if (!v) {
-		console.log(`FAIL browser.setup: ${k} is not set (start this through tests/browser/run)`);
-		process.exit(1);
-	}
-}
-mkdirSync(OUT, { recursive: true });
+requireEnv('browser.', { BROWSER_SEKISHO: BIN, BROWSER_BASE_URL: BASE, BROWSER_TENANT: SLUG,
+	BROWSER_OUT: OUT, BROWSER_TMP: TMP });
 
 // Texts from web/i18n.h.  Kept here verbatim: the test must notice when the
 // catalogue and the pages disagree.

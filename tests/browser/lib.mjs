@@ -1,6 +1,7 @@
 // What the browser tests share: the environment tests/browser/run sets, the
 // PASS/FAIL line protocol of scripts/test, sekisho's CLI, and page helpers.
 import { execFileSync } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 
 export const env = process.env;
@@ -85,4 +86,16 @@ export async function text(page, selector) {
 
 export async function shot(page, file) {
 	await page.screenshot({ path: path.join(OUT, file), fullPage: true });
+}
+
+// Stop with one FAIL line named prefix + "setup" when tests/browser/run did
+// not set what a script needs (vars: name shown -> value); make OUT.
+export function requireEnv(prefix, vars) {
+	for (const [k, v] of Object.entries(vars)) {
+		if (!v) {
+			console.log(`FAIL ${prefix}setup: ${k} is not set (start this through tests/browser/run)`);
+			process.exit(1);
+		}
+	}
+	mkdirSync(OUT, { recursive: true });
 }
