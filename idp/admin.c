@@ -62,6 +62,43 @@ static enum idp_err target_lock(struct store_conn *c, const char *email, struct 
 	return IDP_OK;
 }
 
+/* Lock user_id's row and confirm that its password hash is still expected:
+ * the hash a decision made before the transaction (a verified current
+ * password, the history and reuse checks) was taken against.  Password
+ * history changes only with the hash, so an unchanged hash means those
+ * decisions still hold.  IDP_ERR_NOT_FOUND when the user is gone,
+ * IDP_ERR_CONFLICT when the hash changed meanwhile (nothing written). */
+static enum idp_err lock_unchanged(struct store_conn *c, int64_t user_id, const char *expected,
+                                   struct target *u)
+{
+	struct store_res *r = NULL;
+	char uid[24];
+	enum idp_err err;
+
+	I64(uid, user_id);
+	const char *p[1] = {uid};
+	err = store_exec(c, STMT_USER_LOCK_BY_ID, 1, p, &r);
+	if (err)
+		goto out;
+	if (store_res_rows(r) != 1) {
+		err = IDP_ERR_NOT_FOUND;
+		goto out;
+	}
+	if (strcmp(store_res_str(r, 0, USER_HASH), expected) != 0) {
+		err = IDP_ERR_CONFLICT;
+		goto out;
+	}
+	u->id = user_id;
+	idp_copy(u->email, sizeof u->email, store_res_str(r, 0, USER_EMAIL));
+	idp_copy(u->role, sizeof u->role, store_res_str(r, 0, USER_ROLE));
+	idp_copy(u->status, sizeof u->status, store_res_str(r, 0, USER_STATUS));
+	idp_copy(u->hash, sizeof u->hash, store_res_str(r, 0, USER_HASH));
+	u->locked = store_res_i64(r, 0, USER_LOCKED_EPOCH) != 0;
+out:
+	store_res_free(r);
+	return err;
+}
+
 /* Refuse to take away the tenant's last active administrator. */
 static enum idp_err keep_last_admin(struct store_conn *c, const struct target *u)
 {
@@ -405,7 +442,7 @@ struct setpw_args {
 	const struct idp_actor *by;
 	int64_t user_id;
 	const char *phc;
-	const char *email;
+	const char *checked_hash; /* the hash the history check was made under */
 };
 
 static enum idp_err setpw_tx(struct store_conn *c, void *arg)
@@ -416,10 +453,10 @@ static enum idp_err setpw_tx(struct store_conn *c, void *arg)
 	enum idp_err err;
 	char detail[64];
 
-	err = target_lock(c, a->email, &u);
+	err = lock_unchanged(c, a->user_id, a->checked_hash, &u);
 	if (err)
 		return err;
-	if (u.id != a->user_id || strcmp(u.status, "active") != 0)
+	if (strcmp(u.status, "active") != 0)
 		return IDP_ERR_CONFLICT;
 	if ((err = store_password(c, a->t, u.id, a->phc, must)))
 		return err;
@@ -447,7 +484,7 @@ enum idp_err idp_user_set_password(const struct idp_tenant *t, const struct idp_
 		return err;
 	if (*rules)
 		return IDP_ERR_POLICY;
-	struct setpw_args a = {t, by, u.id, phc, u.email};
+	struct setpw_args a = {t, by, u.id, phc, u.hash};
 	return idp_tx_with_hash(t->id, password, phc, setpw_tx, &a);
 }
 
@@ -457,16 +494,36 @@ struct change_args {
 	const struct idp_tenant *t;
 	const struct idp_session *s;
 	const struct idp_reqinfo *ri;
-	const char *phc; /* NULL: record a wrong current password */
+	const char *verified_hash; /* the hash the current password was checked against */
+	const char *phc;           /* NULL: record a wrong current password */
 };
 
+/* Decide under the user's row lock, on the rows as they are now: the
+ * session must still be open (another change may have ended it while this
+ * one was hashing) and the hash must be the one the current password was
+ * checked against.  Otherwise nothing is written. */
 static enum idp_err change_tx(struct store_conn *c, void *arg)
 {
 	struct change_args *a = arg;
+	struct store_res *r = NULL;
 	struct idp_actor actor;
+	struct target u;
 	char uid[24], sid[24];
 	enum idp_err err;
 
+	err = lock_unchanged(c, a->s->user_id, a->verified_hash, &u);
+	if (err == IDP_ERR_NOT_FOUND)
+		return IDP_ERR_EXPIRED;
+	if (err)
+		return err;
+	I64(sid, a->s->id);
+	const char *ps[1] = {sid};
+	if ((err = store_exec(c, STMT_SESSION_LOCK_OPEN, 1, ps, &r)))
+		return err;
+	bool open = store_res_rows(r) == 1;
+	store_res_free(r);
+	if (!open)
+		return IDP_ERR_EXPIRED;
 	idp_actor_set(&actor, a->s->user_id, a->s->email, a->s->role, a->ri);
 	I64(uid, a->s->user_id);
 	if (!a->phc) /* a wrong current password counts toward the lockout like a login */
@@ -474,7 +531,6 @@ static enum idp_err change_tx(struct store_conn *c, void *arg)
 		                        "bad_current_password");
 	if ((err = store_password(c, a->t, a->s->user_id, a->phc, false)))
 		return err;
-	I64(sid, a->s->id);
 	const char *q[3] = {uid, sid, "password_changed"};
 	if ((err = store_exec(c, STMT_SESSION_END_OTHERS, 3, q, NULL)))
 		return err;
@@ -488,20 +544,25 @@ enum idp_err idp_password_change(const struct idp_tenant *t, const struct idp_se
                                  const char *current, const char *password, const char *password2,
                                  const struct idp_reqinfo *ri, unsigned *rules)
 {
-	struct change_args a = {t, s, ri, NULL};
+	struct change_args a = {t, s, ri, NULL, NULL};
 	struct target u;
 	char phc[IDP_PHC_MAX];
 	enum idp_err err;
 
 	*rules = 0;
 	err = peek(t, s->email, &u);
+	if (!err && u.id != s->user_id)
+		err = IDP_ERR_NOT_FOUND;
 	if (err)
 		return err == IDP_ERR_NOT_FOUND ? IDP_ERR_AUTH : err;
+	a.verified_hash = u.hash;
 	if (!current || strlen(current) > IDP_PASSWORD_MAX ||
 	    idp_password_verify(current, u.hash) != IDP_OK) {
 		err = idp_tx(t->id, change_tx, &a);
+		if (err)
+			return err; /* the session ended or the password changed meanwhile */
 		idp_throttle_fail(&ri->addr, time(NULL));
-		return err ? err : IDP_ERR_AUTH;
+		return IDP_ERR_AUTH;
 	}
 	*rules = check_new_password(t, u.id, u.email, u.hash, password, password2, &err);
 	if (err)
@@ -688,11 +749,17 @@ static enum idp_err reset_tx(struct store_conn *c, void *arg)
 		return err;
 	I64(uid, user_id);
 	const char *p[1] = {uid};
-	if ((err = store_exec(c, STMT_USER_BY_ID, 1, p, &r)))
+	if ((err = store_exec(c, STMT_USER_LOCK_BY_ID, 1, p, &r)))
 		return err;
 	if (store_res_rows(r) != 1 || strcmp(store_res_str(r, 0, USER_STATUS), "active") != 0) {
 		store_res_free(r);
 		return IDP_ERR_NOT_FOUND;
+	}
+	/* Completing: the reuse and history checks were made against the hash
+	 * the first look read; they hold only while it is still the user's. */
+	if (a->phc && (user_id != a->user_id || strcmp(store_res_str(r, 0, USER_HASH), a->hash))) {
+		store_res_free(r);
+		return IDP_ERR_CONFLICT;
 	}
 	a->user_id = user_id;
 	idp_copy(a->email, sizeof a->email, store_res_str(r, 0, USER_EMAIL));
@@ -715,11 +782,26 @@ static enum idp_err reset_tx(struct store_conn *c, void *arg)
 	return idp_audit_write(c, a->t->id, &actor, "password.reset", a->email, "success", NULL);
 }
 
-enum idp_err idp_reset_check(const struct idp_tenant *t, const char *token)
+/* The first look at a reset link (a->phc NULL): counted as a probe when the
+ * link is unknown, IDP_ERR_RATE for an address over its limit. */
+static enum idp_err reset_look(struct reset_args *a)
 {
-	struct reset_args a = {.t = t, .token = token};
+	enum idp_err err = idp_probe_gate(a->ri);
 
-	return idp_tx(t->id, reset_tx, &a);
+	if (err)
+		return err;
+	err = idp_tx(a->t->id, reset_tx, a);
+	if (err == IDP_ERR_NOT_FOUND)
+		idp_probe_missed(a->t, a->ri, "reset");
+	return err;
+}
+
+enum idp_err idp_reset_check(const struct idp_tenant *t, const char *token,
+                             const struct idp_reqinfo *ri)
+{
+	struct reset_args a = {.t = t, .token = token, .ri = ri};
+
+	return reset_look(&a);
 }
 
 enum idp_err idp_reset_complete(const struct idp_tenant *t, const char *token, const char *password,
@@ -731,7 +813,7 @@ enum idp_err idp_reset_complete(const struct idp_tenant *t, const char *token, c
 	enum idp_err err;
 
 	*rules = 0;
-	if ((err = idp_tx(t->id, reset_tx, &a)))
+	if ((err = reset_look(&a)))
 		return err;
 	*rules = check_new_password(t, a.user_id, a.email, a.hash, password, password2, &err);
 	if (err)

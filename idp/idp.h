@@ -54,6 +54,8 @@ enum idp_err idp_tenant_create(const char *slug, const char *name, int64_t *id);
 
 /* --- invitations ------------------------------------------------------ */
 
+struct idp_session; /* a live session, below */
+
 struct idp_invitation {
 	char url[700];      /* public_url/t/slug/invite/<token> */
 	int64_t expires_at; /* Unix seconds */
@@ -73,9 +75,11 @@ struct idp_invite_info {
 };
 
 /* Check an invitation token without changing anything.  IDP_ERR_NOT_FOUND
- * for unknown, used, expired or revoked tokens alike. */
+ * for unknown, used, expired or revoked tokens alike; such a lookup counts
+ * against ri's address like a failed login, and IDP_ERR_RATE answers an
+ * address over that limit, valid token or not. */
 enum idp_err idp_invite_check(const struct idp_tenant *t, const char *token,
-                              struct idp_invite_info *out);
+                              const struct idp_reqinfo *ri, struct idp_invite_info *out);
 
 /* A logged-in session handed to web/ to set as a cookie. */
 struct idp_login {
@@ -86,12 +90,14 @@ struct idp_login {
 
 /* Accept an invitation: set name and password (checked against the tenant's
  * password policy; *rules gets the failed rules when IDP_ERR_POLICY),
- * activate the account and log the user in.  IDP_ERR_NOT_FOUND as in
- * idp_invite_check (no state change), IDP_ERR_INVALID for a bad name. */
+ * activate the account and log the user in, ending prev (the browser's live
+ * session of this tenant, may be NULL) as a login does.  IDP_ERR_NOT_FOUND
+ * and IDP_ERR_RATE as in idp_invite_check (no state change),
+ * IDP_ERR_INVALID for a bad name. */
 enum idp_err idp_invite_accept(const struct idp_tenant *t, const char *token, const char *name,
                                const char *password, const char *password2,
-                               const struct idp_reqinfo *ri, unsigned *rules,
-                               struct idp_login *out);
+                               const struct idp_reqinfo *ri, const struct idp_session *prev,
+                               unsigned *rules, struct idp_login *out);
 
 /* Revoke an open invitation by id (admin).  IDP_ERR_NOT_FOUND otherwise. */
 enum idp_err idp_invite_revoke(const struct idp_tenant *t, const struct idp_actor *by, int64_t id);
@@ -105,9 +111,15 @@ enum idp_err idp_invite_revoke(const struct idp_tenant *t, const struct idp_acto
  * (audited as access.denied_ip) when the source address is not in ip.allow,
  * or, for an administrator whose password was right and account usable, not
  * in ip.admin_allow.  Spends one Argon2id verification whatever the outcome
- * of the checks that follow it. */
+ * of the checks that follow it.
+ * prev is the live session of this tenant the browser presented (NULL when
+ * none): a successful login ends it in the same transaction (session.ended,
+ * reason relogin), whoever it belonged to and whatever policy.session.
+ * concurrent says; it never counts against deny_new.  A failed login leaves
+ * it alone. */
 enum idp_err idp_login_password(const struct idp_tenant *t, const char *email, const char *password,
-                                const struct idp_reqinfo *ri, struct idp_login *out);
+                                const struct idp_reqinfo *ri, const struct idp_session *prev,
+                                struct idp_login *out);
 
 /* A live session as the pages see it. */
 struct idp_session {
@@ -141,7 +153,9 @@ enum idp_err idp_token_create(const struct idp_tenant *t, const char *name,
                               char out[IDP_TOKEN_LEN + 1]);
 
 /* Authenticate a bearer token for tenant t; fills *actor (role "api").
- * IDP_ERR_AUTH when unknown, revoked or of another tenant. */
+ * IDP_ERR_AUTH when unknown, revoked or of another tenant (counted against
+ * ri's address like a failed login); IDP_ERR_RATE for an address over that
+ * limit. */
 enum idp_err idp_token_auth(const struct idp_tenant *t, const char *token,
                             const struct idp_reqinfo *ri, struct idp_actor *actor);
 
@@ -254,7 +268,9 @@ enum idp_err idp_user_force_logout(const struct idp_tenant *t, const struct idp_
 /* Set a temporary password for an active user (user.password_set).  It is
  * checked against the password policy (IDP_ERR_POLICY with *rules); when
  * policy.password.change_at_first_login is on the user must change it at
- * the next login.  The user's sessions end. */
+ * the next login.  The user's sessions end.  IDP_ERR_CONFLICT (nothing
+ * written) when the user is not active, or the password changed while this
+ * one was checked and hashed. */
 enum idp_err idp_user_set_password(const struct idp_tenant *t, const struct idp_actor *by,
                                    const char *email, const char *password, unsigned *rules);
 
@@ -274,7 +290,11 @@ enum idp_err idp_invitations_list(const struct idp_tenant *t, struct idp_invite_
 /* Change the logged-in user's password: current must verify (IDP_ERR_AUTH
  * otherwise, counted like a failed login), the new one must pass the policy
  * and the history (IDP_ERR_POLICY with *rules).  Clears a forced change, ends
- * the user's other sessions.  Audited password.changed. */
+ * the user's other sessions.  Audited password.changed.  The change commits
+ * only if, under the user's row lock, session s is still open and the hash
+ * is the one current was verified against: IDP_ERR_EXPIRED when s ended
+ * meanwhile (e.g. a concurrent change won), IDP_ERR_CONFLICT when the
+ * password changed meanwhile; either way nothing is written. */
 enum idp_err idp_password_change(const struct idp_tenant *t, const struct idp_session *s,
                                  const char *current, const char *password, const char *password2,
                                  const struct idp_reqinfo *ri, unsigned *rules);
@@ -288,12 +308,17 @@ enum idp_err idp_password_change(const struct idp_tenant *t, const struct idp_se
 enum idp_err idp_reset_request(const struct idp_tenant *t, const char *email,
                                const struct idp_reqinfo *ri);
 
-/* IDP_OK when token is an open reset link of t, else IDP_ERR_NOT_FOUND. */
-enum idp_err idp_reset_check(const struct idp_tenant *t, const char *token);
+/* IDP_OK when token is an open reset link of t, else IDP_ERR_NOT_FOUND (the
+ * lookup then counts against ri's address like a failed login);
+ * IDP_ERR_RATE for an address over that limit. */
+enum idp_err idp_reset_check(const struct idp_tenant *t, const char *token,
+                             const struct idp_reqinfo *ri);
 
 /* Finish a reset: set the password (policy and history as for a change),
  * use up the link, unlock the account, end all sessions.  Audited
- * password.reset. */
+ * password.reset.  IDP_ERR_NOT_FOUND and IDP_ERR_RATE as idp_reset_check;
+ * IDP_ERR_CONFLICT (nothing written) when the password changed between the
+ * checks and the write. */
 enum idp_err idp_reset_complete(const struct idp_tenant *t, const char *token, const char *password,
                                 const char *password2, const struct idp_reqinfo *ri,
                                 unsigned *rules);

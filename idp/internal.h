@@ -49,4 +49,12 @@ enum idp_err idp_login_failed(struct store_conn *c, const struct idp_tenant *t,
                               const struct idp_actor *actor, int64_t user_id, const char *email,
                               const char *reason);
 
+/* Link-token guessing (idp/probe.c).  idp_probe_gate: IDP_ERR_RATE when
+ * ri's address is over the failed-attempt limit, else IDP_OK.
+ * idp_probe_missed: count a lookup of an unknown, used or expired link of
+ * kind what ("invitation", "reset", "API token") against ri's address, and log it
+ * (rate-limited) for the operator; no audit event. */
+enum idp_err idp_probe_gate(const struct idp_reqinfo *ri);
+void idp_probe_missed(const struct idp_tenant *t, const struct idp_reqinfo *ri, const char *what);
+
 #endif

@@ -338,29 +338,68 @@ static enum idp_err invite_check_tx(struct store_conn *c, void *arg)
 }
 
 enum idp_err idp_invite_check(const struct idp_tenant *t, const char *token,
-                              struct idp_invite_info *out)
+                              const struct idp_reqinfo *ri, struct idp_invite_info *out)
 {
 	struct invite_check_args a = {token, out};
+	enum idp_err err = idp_probe_gate(ri);
 
-	return idp_tx(t->id, invite_check_tx, &a);
+	if (err)
+		return err;
+	err = idp_tx(t->id, invite_check_tx, &a);
+	if (err == IDP_ERR_NOT_FOUND)
+		idp_probe_missed(t, ri, "invitation");
+	return err;
 }
 
-/* Create a session for user_id under the tenant's concurrency rule. */
+/* End the live session prev that the browser presented when it logged in
+ * again (OWASP ASVS 5.0 7.2: a new login ends the session it replaces),
+ * audited as session.ended with the reason.  Nothing to do when prev is NULL
+ * or already over. */
+static enum idp_err session_end_replaced(struct store_conn *c, const struct idp_tenant *t,
+                                         const struct idp_actor *actor,
+                                         const struct idp_session *prev)
+{
+	struct store_res *r = NULL;
+	char sid[24], detail[96];
+	enum idp_err err;
+	long n;
+
+	if (!prev || prev->id <= 0)
+		return IDP_OK;
+	I64(sid, prev->id);
+	const char *p[2] = {sid, "relogin"};
+	err = store_exec(c, STMT_SESSION_END, 2, p, &r);
+	if (err)
+		return err;
+	n = store_res_affected(r);
+	store_res_free(r);
+	if (n != 1)
+		return IDP_OK;
+	snprintf(detail, sizeof detail, "{\"session\":%lld,\"reason\":\"relogin\"}",
+	         (long long)prev->id);
+	return idp_audit_write(c, t->id, actor, "session.ended", prev->email, "success", detail);
+}
+
+/* Create a session for user_id under the tenant's concurrency rule, ending
+ * prev (the browser's live session, may be NULL) whatever the rule: prev
+ * does not count against deny_new, and it ends only when the new session is
+ * made.  IDP_ERR_CONFLICT (nothing changed) when deny_new refuses. */
 static enum idp_err session_create(struct store_conn *c, const struct idp_tenant *t,
-                                   int64_t user_id, const struct idp_reqinfo *ri,
-                                   struct idp_login *out)
+                                   const struct idp_actor *actor, const struct idp_session *prev,
+                                   const struct idp_reqinfo *ri, struct idp_login *out)
 {
 	const struct idp_policy *pol = &t->policy;
 	struct store_res *r = NULL;
-	char tid[24], uid[24], exp[24], idle[24], sid[24], th[67];
+	char tid[24], uid[24], exp[24], idle[24], sid[24], prev_id[24], th[67];
 	enum idp_err err;
 
 	I64(tid, t->id);
-	I64(uid, user_id);
+	I64(uid, actor->user_id);
 	I64(idle, pol->session.idle_timeout_seconds);
+	I64(prev_id, prev ? prev->id : 0);
 	if (pol->session.concurrent == IDP_CONCURRENT_DENY_NEW) {
-		const char *p[2] = {uid, idle};
-		err = store_exec(c, STMT_SESSION_LIVE_COUNT, 2, p, &r);
+		const char *p[3] = {uid, idle, prev_id};
+		err = store_exec(c, STMT_SESSION_LIVE_COUNT, 3, p, &r);
 		if (err)
 			return err;
 		long live = store_res_i64(r, 0, 0);
@@ -369,6 +408,9 @@ static enum idp_err session_create(struct store_conn *c, const struct idp_tenant
 		if (live > 0)
 			return IDP_ERR_CONFLICT;
 	}
+	err = session_end_replaced(c, t, actor, prev);
+	if (err)
+		return err;
 	err = idp_token_new(out->token);
 	if (err)
 		return err;
@@ -392,9 +434,24 @@ struct accept_args {
 	const struct idp_tenant *t;
 	const char *token, *name, *hash;
 	const struct idp_reqinfo *ri;
+	const struct idp_session *prev;
 	struct idp_login *out;
 	char email[IDP_EMAIL_MAX + 1];
 };
+
+/* Run a statement that must change exactly one row; IDP_ERR_NOT_FOUND when
+ * it changed none (the row moved on since it was read). */
+static enum idp_err exec_one(struct store_conn *c, enum store_stmt_id id, int n,
+                             const char *const *p)
+{
+	struct store_res *r = NULL;
+	enum idp_err err = store_exec(c, id, n, p, &r);
+
+	if (!err && store_res_affected(r) != 1)
+		err = IDP_ERR_NOT_FOUND;
+	store_res_free(r);
+	return err;
+}
 
 static enum idp_err accept_tx(struct store_conn *c, void *arg)
 {
@@ -402,6 +459,8 @@ static enum idp_err accept_tx(struct store_conn *c, void *arg)
 	struct store_res *r;
 	struct idp_actor actor;
 	char uid[24], iid[24], tid[24];
+	/* invite_load locks the invitation and its user: every decision below
+	 * is on the rows as they are now. */
 	enum idp_err err = invite_load(c, a->token, &r);
 
 	if (err)
@@ -413,14 +472,12 @@ static enum idp_err accept_tx(struct store_conn *c, void *arg)
 	idp_copy(a->email, sizeof a->email, store_res_str(r, 0, 5));
 	idp_actor_set(&actor, user_id, a->email, store_res_str(r, 0, 6), a->ri);
 	store_res_free(r);
-	r = NULL;
 	const char *p1[1] = {iid};
-	err = store_exec(c, STMT_INVITE_USE, 1, p1, &r);
+	err = exec_one(c, STMT_INVITE_USE, 1, p1);
 	if (err)
 		return err;
-	store_res_free(r);
 	const char *p2[3] = {uid, a->name, a->hash};
-	err = store_exec(c, STMT_USER_ACTIVATE, 3, p2, NULL);
+	err = exec_one(c, STMT_USER_ACTIVATE, 3, p2);
 	if (err)
 		return err;
 	const char *p3[3] = {tid, uid, a->hash};
@@ -431,7 +488,7 @@ static enum idp_err accept_tx(struct store_conn *c, void *arg)
 	    idp_audit_write(c, a->t->id, &actor, "invitation.accepted", a->email, "success", NULL);
 	if (err)
 		return err;
-	err = session_create(c, a->t, user_id, a->ri, a->out);
+	err = session_create(c, a->t, &actor, a->prev, a->ri, a->out);
 	if (err == IDP_ERR_CONFLICT) /* a brand-new account has no other session */
 		err = IDP_ERR_DB;
 	if (!err)
@@ -442,7 +499,8 @@ static enum idp_err accept_tx(struct store_conn *c, void *arg)
 
 enum idp_err idp_invite_accept(const struct idp_tenant *t, const char *token, const char *name,
                                const char *password, const char *password2,
-                               const struct idp_reqinfo *ri, unsigned *rules, struct idp_login *out)
+                               const struct idp_reqinfo *ri, const struct idp_session *prev,
+                               unsigned *rules, struct idp_login *out)
 {
 	struct idp_invite_info info;
 	char phc[IDP_PHC_MAX];
@@ -451,7 +509,7 @@ enum idp_err idp_invite_accept(const struct idp_tenant *t, const char *token, co
 	*rules = 0;
 	memset(out, 0, sizeof *out);
 	/* Check the token first: a dead link gets the dead-link page whatever was typed. */
-	err = idp_invite_check(t, token, &info);
+	err = idp_invite_check(t, token, ri, &info);
 	if (err)
 		return err;
 	if (!name || !idp_name_valid(name))
@@ -466,7 +524,7 @@ enum idp_err idp_invite_accept(const struct idp_tenant *t, const char *token, co
 	if (*rules)
 		return IDP_ERR_POLICY;
 	struct accept_args a = {
-	    .t = t, .token = token, .name = name, .hash = phc, .ri = ri, .out = out};
+	    .t = t, .token = token, .name = name, .hash = phc, .ri = ri, .prev = prev, .out = out};
 	return idp_tx_with_hash(t->id, password, phc, accept_tx, &a);
 }
 
@@ -547,6 +605,7 @@ static enum idp_err login_lookup_tx(struct store_conn *c, void *arg)
 struct login_args {
 	const struct idp_tenant *t;
 	const struct idp_reqinfo *ri;
+	const struct idp_session *prev; /* the browser's live session, or NULL */
 	struct login_user *u;
 	bool password_ok;
 	const char *reason;   /* why a failure failed, for the audit detail */
@@ -583,6 +642,15 @@ static enum idp_err login_finish_tx(struct store_conn *c, void *arg)
 			idp_copy(a->u->status, sizeof a->u->status,
 			         store_res_str(r, 0, USER_STATUS));
 			idp_copy(a->u->role, sizeof a->u->role, store_res_str(r, 0, USER_ROLE));
+			/* The password was verified against the hash read before
+			 * hashing; if it is no longer the user's (changed, reset or
+			 * rehashed meanwhile) that verdict is void, and a rehash
+			 * would write the old password back.  Refused, not
+			 * counted: it was no guess. */
+			if (strcmp(store_res_str(r, 0, USER_HASH), a->u->hash) != 0) {
+				a->reason = "credential_changed";
+				a->password_ok = false;
+			}
 		}
 		store_res_free(r);
 	}
@@ -626,7 +694,7 @@ static enum idp_err login_finish_tx(struct store_conn *c, void *arg)
 		if (err)
 			return err;
 	}
-	err = session_create(c, a->t, a->u->id, a->ri, a->out);
+	err = session_create(c, a->t, &actor, a->prev, a->ri, a->out);
 	if (err == IDP_ERR_CONFLICT) {
 		a->result = IDP_ERR_CONFLICT;
 		return idp_audit_write(c, a->t->id, &actor, "login.failure", a->u->email, "failure",
@@ -643,10 +711,11 @@ static enum idp_err login_finish_tx(struct store_conn *c, void *arg)
 }
 
 enum idp_err idp_login_password(const struct idp_tenant *t, const char *email, const char *password,
-                                const struct idp_reqinfo *ri, struct idp_login *out)
+                                const struct idp_reqinfo *ri, const struct idp_session *prev,
+                                struct idp_login *out)
 {
 	struct login_user u = {0};
-	struct login_args a = {.t = t, .ri = ri, .u = &u, .out = out};
+	struct login_args a = {.t = t, .ri = ri, .prev = prev, .u = &u, .out = out};
 	char newphc[IDP_PHC_MAX];
 	enum idp_err err;
 	int64_t now = time(NULL);
@@ -919,11 +988,17 @@ enum idp_err idp_token_auth(const struct idp_tenant *t, const char *token,
 {
 	struct token_auth_args a = {token, actor};
 
+	enum idp_err err;
+
 	memset(actor, 0, sizeof *actor);
-	if (!token || !idp_token_syntax_ok(token))
-		return IDP_ERR_AUTH;
+	err = idp_probe_gate(ri);
+	if (err)
+		return err;
 	idp_copy(actor->ip, sizeof actor->ip, ri->ip);
-	return idp_tx(t->id, token_auth_tx, &a);
+	err = token && idp_token_syntax_ok(token) ? idp_tx(t->id, token_auth_tx, &a) : IDP_ERR_AUTH;
+	if (err == IDP_ERR_AUTH)
+		idp_probe_missed(t, ri, "API token");
+	return err;
 }
 
 /* ---- listings ----------------------------------------------------------- */

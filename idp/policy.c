@@ -11,6 +11,7 @@
  * applied to a copy so a refused document changes nothing.
  */
 #include "idp/policy.h"
+#include "idp/json.h"
 
 #include <fcntl.h>
 #include <json-c/json.h>
@@ -330,23 +331,6 @@ static const char *plain_string(struct json_object *v)
 	return s;
 }
 
-/* True when json[0..len) has a single quote outside any string: json-c
- * accepts 'key' as an object key even in strict mode; JSON does not. */
-static bool quote_outside_string(const char *json, size_t len)
-{
-	bool in_string = false;
-
-	for (size_t i = 0; i < len; i++) {
-		if (in_string && json[i] == '\\')
-			i++;
-		else if (json[i] == '"')
-			in_string = !in_string;
-		else if (!in_string && json[i] == '\'')
-			return true;
-	}
-	return false;
-}
-
 /* Parse a CIDR array into f's list of p. */
 static enum idp_err parse_cidrs(struct json_object *v, const struct field *f, struct idp_policy *p,
                                 char *field, size_t fieldsz)
@@ -467,10 +451,8 @@ static enum idp_err parse_root(struct json_object *root, struct idp_policy *p, c
 enum idp_err idp_policy_parse(const char *json, size_t len, const struct idp_policy *base,
                               struct idp_policy *out, char *field, size_t fieldsz)
 {
-	struct json_tokener *tok = NULL;
 	struct json_object *root = NULL;
 	struct idp_policy *p = NULL;
-	size_t end;
 	enum idp_err err;
 
 	set_field(field, fieldsz, "%s", "");
@@ -478,24 +460,8 @@ enum idp_err idp_policy_parse(const char *json, size_t len, const struct idp_pol
 		err = IDP_ERR_TOO_LARGE;
 		goto out;
 	}
-	err = IDP_ERR_INVALID;
-	/* json-c would stop at a NUL and call the rest trailing data. */
-	if (!json || len == 0 || memchr(json, '\0', len) || quote_outside_string(json, len))
-		goto out;
-	tok = json_tokener_new_ex(POLICY_JSON_DEPTH);
-	if (!tok) {
-		err = IDP_ERR_NOMEM;
-		goto out;
-	}
-	json_tokener_set_flags(tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
-	root = json_tokener_parse_ex(tok, json, (int)len);
-	if (!root || json_tokener_get_error(tok) != json_tokener_success)
-		goto out;
-	for (end = json_tokener_get_parse_end(tok); end < len; end++) {
-		if (!strchr(" \t\r\n", json[end]))
-			goto out;
-	}
-	if (!json_object_is_type(root, json_type_object))
+	err = idp_json_object(json, len, POLICY_JSON_DEPTH, &root, field, fieldsz);
+	if (err)
 		goto out;
 	/* Work on a copy: *out changes only when the whole document is good. */
 	p = malloc(sizeof *p);
@@ -514,8 +480,6 @@ enum idp_err idp_policy_parse(const char *json, size_t len, const struct idp_pol
 out:
 	free(p);
 	json_object_put(root);
-	if (tok)
-		json_tokener_free(tok);
 	return err;
 }
 

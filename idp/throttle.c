@@ -89,16 +89,29 @@ bool idp_throttle_blocked(const struct idp_addr *addr, int64_t now)
 	return blocked;
 }
 
-void idp_throttle_fail(const struct idp_addr *addr, int64_t now)
+unsigned idp_throttle_fail(const struct idp_addr *addr, int64_t now)
 {
 	struct idp_addr k = key_of(addr);
 	const struct idp_addr *a = &k;
+	unsigned n;
 
 	pthread_mutex_lock(&lock);
 	struct slot *s = find(a, now, true);
 	if (s->failures < 0xffffffffu)
 		s->failures++;
+	n = s->failures;
 	pthread_mutex_unlock(&lock);
+	return n;
+}
+
+bool idp_throttle_worth_logging(unsigned n)
+{
+	unsigned limit;
+
+	pthread_mutex_lock(&lock);
+	limit = max_fail;
+	pthread_mutex_unlock(&lock);
+	return n == 1 || n == limit;
 }
 
 void idp_throttle_reset(void)

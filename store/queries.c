@@ -57,6 +57,8 @@ const struct store_stmt store_stmts[] = {
     [STMT_USER_BY_ID] = {"user_by_id", "SELECT " USER_COLS " FROM users WHERE id = $1"},
     [STMT_USER_LOCK_BY_EMAIL] = {"user_lock_by_email",
                                  "SELECT " USER_COLS " FROM users WHERE email = $1 FOR UPDATE"},
+    [STMT_USER_LOCK_BY_ID] = {"user_lock_by_id",
+                              "SELECT " USER_COLS " FROM users WHERE id = $1 FOR UPDATE"},
     [STMT_USER_INSERT_INVITED] = {"user_insert_invited",
                                   "INSERT INTO users (tenant_id, email, role, status) "
                                   "VALUES ($1, $2, $3, 'invited') RETURNING id"},
@@ -117,7 +119,7 @@ const struct store_stmt store_stmts[] = {
                              "i.used_at IS NOT NULL, i.revoked_at IS NOT NULL, u.email, u.role, "
                              "u.status, " EPOCH("now()") " FROM invitations i JOIN users u "
                                                          "ON u.id = i.user_id WHERE i.token_hash = "
-                                                         "$1 FOR UPDATE OF i"},
+                                                         "$1 FOR UPDATE OF i, u"},
     [STMT_INVITE_USE] = {"invite_use",
                          "UPDATE invitations SET used_at = now() WHERE id = $1 AND used_at IS NULL "
                          "AND revoked_at IS NULL AND expires_at > now()"},
@@ -183,8 +185,11 @@ const struct store_stmt store_stmts[] = {
                                  "WHERE user_id = $1 AND id <> $2 AND ended_at IS NULL"},
     [STMT_SESSION_LIVE_COUNT] = {"session_live_count",
                                  "SELECT count(*) FROM sessions WHERE user_id = $1 AND "
-                                 "ended_at IS NULL AND expires_at > now() AND "
+                                 "id <> $3 AND ended_at IS NULL AND expires_at > now() AND "
                                  "last_seen_at > now() - make_interval(secs => $2::int)"},
+    [STMT_SESSION_LOCK_OPEN] = {"session_lock_open",
+                                "SELECT 1 FROM sessions WHERE id = $1 AND ended_at IS NULL "
+                                "FOR UPDATE"},
     [STMT_SESSION_LIST_USER] =
         {"session_list_user",
          "SELECT id, " EPOCH("created_at") ", " EPOCH(

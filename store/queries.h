@@ -19,6 +19,7 @@ enum store_stmt_id {
 	STMT_USER_BY_EMAIL,            /* email -> USER_COLS */
 	STMT_USER_BY_ID,               /* id -> USER_COLS */
 	STMT_USER_LOCK_BY_EMAIL,       /* email -> USER_COLS, FOR UPDATE */
+	STMT_USER_LOCK_BY_ID,          /* id -> USER_COLS, FOR UPDATE */
 	STMT_USER_INSERT_INVITED,      /* tenant, email, role -> id */
 	STMT_USER_ACTIVATE,            /* id, name, hash -> */
 	STMT_USER_LOGIN_FAIL,          /* id, max_failures -> failed_count, locked */
@@ -57,7 +58,8 @@ enum store_stmt_id {
 	STMT_SESSION_END,           /* id, reason -> affected */
 	STMT_SESSION_END_USER,      /* user_id, reason -> affected */
 	STMT_SESSION_END_OTHERS,    /* user_id, keep_id, reason */
-	STMT_SESSION_LIVE_COUNT,    /* user_id, idle_seconds -> n */
+	STMT_SESSION_LIVE_COUNT,    /* user_id, idle_seconds, except_id -> n */
+	STMT_SESSION_LOCK_OPEN,     /* id -> 1 row when not ended (FOR UPDATE) */
 	STMT_SESSION_LIST_USER,     /* user_id, idle_seconds -> id, created, last_seen, ip, ua */
 	STMT_SESSION_END_OWN,       /* id, user_id, reason -> affected */
 	STMT_SESSION_SET_LAST_SEEN, /* id, epoch (tests/operations) */

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "idp/json.h"
 #include "idp/log.h"
 #include "web/api.h"
 #include "web/i18n.h"
@@ -24,40 +25,16 @@ int web_api_json(struct web_req *r, unsigned status, json_object *o)
 	return ret;
 }
 
-enum idp_err web_api_body(struct web_req *r, json_object **out)
+enum idp_err web_api_body(struct web_req *r, json_object **out, char field[WEB_API_FIELD_MAX])
 {
-	struct json_tokener *tok;
-	json_object *o;
-
-	*out = NULL;
-	if (!r->body || r->body_len == 0)
-		return IDP_ERR_INVALID;
-	if (!idp_utf8_valid(r->body, r->body_len))
-		return IDP_ERR_INVALID;
-	tok = json_tokener_new_ex(16);
-	if (!tok)
-		return IDP_ERR_NOMEM;
-	json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
-	o = json_tokener_parse_ex(tok, r->body, (int)r->body_len);
-	if (!o || json_tokener_get_error(tok) != json_tokener_success ||
-	    json_tokener_get_parse_end(tok) != r->body_len ||
-	    !json_object_is_type(o, json_type_object)) {
-		json_object_put(o);
-		json_tokener_free(tok);
-		return IDP_ERR_INVALID;
-	}
-	json_tokener_free(tok);
-	*out = o;
-	return IDP_OK;
+	return idp_json_object(r->body, r->body_len, 16, out, field, WEB_API_FIELD_MAX);
 }
 
-const char *web_api_str(json_object *o, const char *key)
+int web_api_bad_body(struct web_req *r, const char *field)
 {
-	json_object *v;
-
-	if (!json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_string))
-		return NULL;
-	return json_object_get_string(v);
+	if (field[0])
+		return web_json_error(r, 400, "invalid", field);
+	return web_json_error(r, 400, "invalid_json", NULL);
 }
 
 int web_api_err(struct web_req *r, enum idp_err err, const char *field)
@@ -115,12 +92,12 @@ static int invitations_post(struct web_req *r)
 	json_object *body, *o;
 	const char *email, *role;
 	enum idp_err err;
-	char iso[21];
+	char iso[21], field[WEB_API_FIELD_MAX];
 
-	if (web_api_body(r, &body))
-		return web_json_error(r, 400, "invalid_json", NULL);
-	email = web_api_str(body, "email");
-	role = web_api_str(body, "role");
+	if (web_api_body(r, &body, field))
+		return web_api_bad_body(r, field);
+	email = idp_json_str(body, "email");
+	role = idp_json_str(body, "role");
 	if (!role && !json_object_object_get_ex(body, "role", NULL))
 		role = "user";
 	json_object_object_foreach(body, key, val)
@@ -360,11 +337,12 @@ static int user_password(struct web_req *r)
 {
 	json_object *body, *arr;
 	const char *pw;
+	char field[WEB_API_FIELD_MAX];
 	unsigned rules = 0;
 	enum idp_err err;
 
-	if (web_api_body(r, &body))
-		return web_json_error(r, 400, "invalid_json", NULL);
+	if (web_api_body(r, &body, field))
+		return web_api_bad_body(r, field);
 	json_object_object_foreach(body, key, val)
 	{
 		(void)val;
@@ -374,7 +352,7 @@ static int user_password(struct web_req *r)
 			return ret;
 		}
 	}
-	pw = web_api_str(body, "password");
+	pw = idp_json_str(body, "password");
 	if (!pw) {
 		json_object_put(body);
 		return web_json_error(r, 400, "invalid", "password");

@@ -8,10 +8,15 @@
 
 /* Send o (consumed) as JSON with status. */
 int web_api_json(struct web_req *r, unsigned status, json_object *o);
-/* Parse the request body as a JSON object (strict). IDP_ERR_INVALID otherwise. */
-enum idp_err web_api_body(struct web_req *r, json_object **out);
-/* Borrowed string member, or NULL when absent or not a string. */
-const char *web_api_str(json_object *o, const char *key);
+#define WEB_API_FIELD_MAX 128
+
+/* Parse the request body as one JSON object with idp_json_object (strict,
+ * no NUL in any string).  IDP_ERR_INVALID otherwise, with field naming the
+ * member at fault when there is one ("" when the body is not JSON at all). */
+enum idp_err web_api_body(struct web_req *r, json_object **out, char field[WEB_API_FIELD_MAX]);
+/* The 400 answer for a body web_api_body refused: "invalid" naming field,
+ * or "invalid_json" when field is empty. */
+int web_api_bad_body(struct web_req *r, const char *field);
 /* Map an idp error to a JSON error response. */
 int web_api_err(struct web_req *r, enum idp_err err, const char *field);
 /* Read from/to/action/actor/limit/offset; false with *bad naming a bad one. */

@@ -23,6 +23,17 @@
 	  "このアドレスからの試行が多すぎます。数分待ってから再度お試しください。")                                                           \
 	X(M_LOGIN_CONCURRENT, "You are already signed in elsewhere. Sign out there first.",                                                   \
 	  "別の場所ですでにログインしています。先にそちらからログアウトしてください。")                                                       \
+	X(M_PW_CHANGED_MEANWHILE,                                                                                                             \
+	  "Your password was changed by another request at the same time. Nothing was changed by "                                            \
+	  "this one.",                                                                                                                        \
+	  "同時に別のリクエストでパスワードが変更されました。このリクエストでは何も変更していませ" \
+	  "ん。")                                                                                                                             \
+	X(M_SESSION_ENDED_TITLE, "Session ended", "セッションが終了しました")                                                                 \
+	X(M_SESSION_ENDED,                                                                                                                    \
+	  "Your session ended while this request was being handled, so nothing was changed. "                                                 \
+	  "Please sign in again.",                                                                                                            \
+	  "このリクエストの処理中にセッションが終了したため、何も変更していません。もう一度ログイ" \
+	  "ンしてください。")                                                                                                                 \
 	X(M_IP_DENIED_TITLE, "Access denied", "アクセスが拒否されました")                                                                     \
 	X(M_IP_DENIED, "Access from your address is not allowed by your organisation's policy: ",                                             \
 	  "組織のポリシーにより、このアドレスからのアクセスは許可されていません: ")                                                           \

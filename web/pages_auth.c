@@ -102,6 +102,17 @@ static int logged_in(struct web_req *r, const struct idp_login *l, const char *r
 	return web_redirect(r, to);
 }
 
+/* The session this browser presented, which a new login replaces. */
+static const struct idp_session *live_session(const struct web_req *r)
+{
+	return r->have_session ? &r->session : NULL;
+}
+
+static int too_many(struct web_req *r, enum web_msg title)
+{
+	return web_page_message(r, 429, web_t(r, title), web_t(r, M_LOGIN_RATE));
+}
+
 static int login_post(struct web_req *r)
 {
 	struct idp_login l;
@@ -114,9 +125,10 @@ static int login_post(struct web_req *r)
 		snprintf(safe_email, sizeof safe_email, "%s", email);
 	if (!email || !password || strlen(email) > IDP_EMAIL_MAX) {
 		/* Oversized or missing fields are a failed login like any other. */
-		err = idp_login_password(&r->tenant, "", password ? password : "", &r->ri, &l);
+		err = idp_login_password(&r->tenant, "", password ? password : "", &r->ri,
+		                         live_session(r), &l);
 	} else {
-		err = idp_login_password(&r->tenant, email, password, &r->ri, &l);
+		err = idp_login_password(&r->tenant, email, password, &r->ri, live_session(r), &l);
 	}
 	switch (err) {
 	case IDP_OK: return logged_in(r, &l, web_form(r, "rd"));
@@ -233,10 +245,12 @@ static int invite_page(struct web_req *r, unsigned status, const struct idp_invi
 static int invite_get(struct web_req *r)
 {
 	struct idp_invite_info info;
-	enum idp_err err = idp_invite_check(&r->tenant, r->wild[0], &info);
+	enum idp_err err = idp_invite_check(&r->tenant, r->wild[0], &r->ri, &info);
 
 	if (err == IDP_ERR_NOT_FOUND)
 		return invite_invalid(r);
+	if (err == IDP_ERR_RATE)
+		return too_many(r, M_INVITE_TITLE);
 	if (err)
 		return web_page_message(r, 503, web_t(r, M_UNAVAILABLE_TITLE),
 		                        web_t(r, M_UNAVAILABLE));
@@ -252,13 +266,14 @@ static int invite_post(struct web_req *r)
 
 	err =
 	    idp_invite_accept(&r->tenant, r->wild[0], web_form(r, "name"), web_form(r, "password"),
-	                      web_form(r, "password2"), &r->ri, &rules, &l);
+	                      web_form(r, "password2"), &r->ri, live_session(r), &rules, &l);
 	switch (err) {
 	case IDP_OK: return logged_in(r, &l, NULL);
 	case IDP_ERR_NOT_FOUND: return invite_invalid(r);
+	case IDP_ERR_RATE: return too_many(r, M_INVITE_TITLE);
 	case IDP_ERR_POLICY:
 	case IDP_ERR_INVALID:
-		if (idp_invite_check(&r->tenant, r->wild[0], &info) != IDP_OK)
+		if (idp_invite_check(&r->tenant, r->wild[0], &r->ri, &info) != IDP_OK)
 			return invite_invalid(r);
 		return invite_page(r, 400, &info, rules, err == IDP_ERR_INVALID);
 	default:
@@ -269,9 +284,11 @@ static int invite_post(struct web_req *r)
 
 const struct web_route web_routes_auth[] = {
     {"GET", "/login", login_get, WEB_TENANT},
-    {"POST", "/login", login_post, WEB_TENANT | WEB_CSRF | WEB_SLOW},
+    /* A browser whose session must change its password may still sign in
+     * as someone else (which ends that session). */
+    {"POST", "/login", login_post, WEB_TENANT | WEB_CSRF | WEB_SLOW | WEB_FORCED_OK},
     {"POST", "/logout", logout_post, WEB_TENANT | WEB_CSRF | WEB_FORCED_OK},
-    {"GET", "/invite/*", invite_get, WEB_TENANT},
-    {"POST", "/invite/*", invite_post, WEB_TENANT | WEB_CSRF | WEB_SLOW},
+    {"GET", "/invite/*", invite_get, WEB_TENANT | WEB_FORCED_OK},
+    {"POST", "/invite/*", invite_post, WEB_TENANT | WEB_CSRF | WEB_SLOW | WEB_FORCED_OK},
     {NULL, NULL, NULL, 0},
 };

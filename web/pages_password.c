@@ -14,6 +14,11 @@ static int unavailable(struct web_req *r)
 	return web_page_message(r, 503, web_t(r, M_UNAVAILABLE_TITLE), web_t(r, M_UNAVAILABLE));
 }
 
+static int too_many(struct web_req *r)
+{
+	return web_page_message(r, 429, web_t(r, M_RESET_TITLE), web_t(r, M_LOGIN_RATE));
+}
+
 static void notice(struct web_buf *b, const char *cls, const char *text)
 {
 	web_buf_printf(b, "<p class=\"%s\" role=\"alert\" id=\"%s\">", cls,
@@ -74,6 +79,10 @@ static int password_post(struct web_req *r)
 		return web_redirect(r, to);
 	case IDP_ERR_AUTH: return password_page(r, 400, 0, M_CURRENT_WRONG);
 	case IDP_ERR_POLICY: return password_page(r, 400, rules, M__COUNT);
+	case IDP_ERR_CONFLICT: return password_page(r, 409, 0, M_PW_CHANGED_MEANWHILE);
+	case IDP_ERR_EXPIRED:
+		return web_page_message(r, 409, web_t(r, M_SESSION_ENDED_TITLE),
+		                        web_t(r, M_SESSION_ENDED));
 	default: return unavailable(r);
 	}
 }
@@ -122,7 +131,7 @@ static int reset_post(struct web_req *r)
 
 	/* The same page whether or not the address has an account. */
 	if (err == IDP_ERR_RATE)
-		return web_page_message(r, 429, web_t(r, M_RESET_TITLE), web_t(r, M_LOGIN_RATE));
+		return too_many(r);
 	if (err)
 		return unavailable(r);
 	return reset_page(r, true);
@@ -155,10 +164,12 @@ static int reset_token_page(struct web_req *r, unsigned status, unsigned rules)
 
 static int reset_token_get(struct web_req *r)
 {
-	enum idp_err err = idp_reset_check(&r->tenant, r->wild[0]);
+	enum idp_err err = idp_reset_check(&r->tenant, r->wild[0], &r->ri);
 
 	if (err == IDP_ERR_NOT_FOUND)
 		return reset_invalid(r);
+	if (err == IDP_ERR_RATE)
+		return too_many(r);
 	if (err)
 		return unavailable(r);
 	return reset_token_page(r, 200, 0);
@@ -175,7 +186,11 @@ static int reset_token_post(struct web_req *r)
 	case IDP_OK:
 		return web_page_message(r, 200, web_t(r, M_RESET_TITLE), web_t(r, M_RESET_DONE));
 	case IDP_ERR_NOT_FOUND: return reset_invalid(r);
+	case IDP_ERR_RATE: return too_many(r);
 	case IDP_ERR_POLICY: return reset_token_page(r, 400, rules);
+	case IDP_ERR_CONFLICT:
+		return web_page_message(r, 409, web_t(r, M_RESET_TITLE),
+		                        web_t(r, M_PW_CHANGED_MEANWHILE));
 	default: return unavailable(r);
 	}
 }

@@ -362,7 +362,10 @@ static int dispatch(struct ctx *x)
 	api = strstr(r->path, "/api/") != NULL;
 	if (x->uri_too_long || r->headers_too_large || r->body_too_large)
 		return page_error(r, 413, M_TOO_LARGE_TITLE, M_TOO_LARGE, api);
-	if (!idp_utf8_valid(r->path, strlen(r->path)))
+	/* libmicrohttpd decodes %00 in the path and query into a NUL that cuts
+	 * the C string ("/users/a@b.example%00x" would act on a@b.example):
+	 * refuse it in the raw URI, before anything reads a decoded value. */
+	if (!idp_utf8_valid(r->path, strlen(r->path)) || strstr(x->raw_uri, "%00"))
 		return page_error(r, 400, M_BAD_REQUEST_TITLE, M_BAD_REQUEST, api);
 	if (strcmp(r->path, "/static/sekisho.css") == 0) {
 		struct MHD_Response *resp = MHD_create_response_from_buffer(
@@ -442,6 +445,8 @@ static int dispatch(struct ctx *x)
 			err = idp_token_auth(&r->tenant, auth + 7, &r->ri, &r->actor);
 			if (err == IDP_ERR_AUTH)
 				return web_json_error(r, 401, "unauthorized", NULL);
+			if (err == IDP_ERR_RATE)
+				return web_json_error(r, 429, "rate_limited", NULL);
 			if (err)
 				return web_json_error(r, 503, "unavailable", NULL);
 			r->via_token = true;

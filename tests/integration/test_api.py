@@ -115,6 +115,61 @@ def test_unknown_keys_and_wrong_types_are_400_naming_the_field(s):
        ["0"], "nothing created")
 
 
+def test_nul_in_any_string_field_is_400_naming_it(s):
+    """json-c keeps "\\u0000" inside a string whose C view ends there: every
+    string of every API body is taken with its length, and a NUL anywhere
+    (value or key) is refused, naming the field, with nothing changed."""
+    d = s.d
+    inv = [({"email": "nul1@api.example\0", "role": "user"}, "email"),
+           ({"email": "nul2@api.example\0.evil", "role": "user"}, "email"),
+           ({"email": "\0", "role": "user"}, "email"),
+           ({"email": "nul3@api.example", "role": "admin\0x"}, "role"),
+           ({"email": "nul4@api.example", "role": "user\0"}, "role"),
+           ({"email": "nul5@api.example", "role\0x": "admin"}, "key"),
+           ({"email\0": "nul6@api.example"}, "key")]
+    for body, field in inv:
+        r = api(s, "POST", "/invitations", json=body)
+        eq(r.status, 400, "invitation body %r" % body)
+        eq(r.json().get("field"), field, "field named for %r" % body)
+    eq(d.psql("SELECT count(*) FROM users WHERE email LIKE 'nul%'", superuser=True), ["0"],
+       "no invitation created")
+    # A temporary password with a NUL must not become its prefix.
+    d.enroll("api", "nulpw@api.example", PW, name="Nul Pw")
+    for body, field in [({"password": "abc\0def-long-enough-1"}, "password"),
+                        ({"password": "Plum-Tree-Quiet-77\0"}, "password"),
+                        ({"password\0x": "Plum-Tree-Quiet-77"}, "key")]:
+        r = api(s, "POST", "/users/nulpw@api.example/password", json=body)
+        eq(r.status, 400, "password body %r" % body)
+        eq(r.json().get("field"), field, "field named for %r" % body)
+    c = d.client()
+    eq(d.login(c, "api", "nulpw@api.example", PW).status, 303, "old password still works")
+    eq(d.psql("SELECT count(*) FROM audit_events WHERE action = 'user.password_set' AND "
+              "target = 'nulpw@api.example'", superuser=True), ["0"], "no password_set event")
+    # Every string field of the policy document.
+    before = api(s, "GET", "/policy").json()
+    pol = [({"session": {"concurrent": "allow\0"}}, "session.concurrent"),
+           ({"mfa": {"require": "off\0x"}}, "mfa.require"),
+           ({"mfa": {"client_cert": "\0off"}}, "mfa.client_cert"),
+           ({"ip": {"allow": ["10.0.0.0/8\0"]}}, "ip.allow[0]"),
+           ({"ip": {"admin_allow": ["127.0.0.1/32", "10.0.0.1\0"]}}, "ip.admin_allow[1]"),
+           ({"audit": {"timezone": "UTC\0"}}, "audit.timezone"),
+           ({"password": {"min_length\0x": 30}}, "key")]
+    for body, field in pol:
+        r = api(s, "PUT", "/policy", json=body)
+        eq(r.status, 400, "policy body %r" % body)
+        eq(r.json().get("field"), field, "field named for %r" % body)
+    eq(api(s, "GET", "/policy").json(), before, "policy after refused documents")
+    # The same cut through a percent-encoded NUL in the path or the query.
+    for method, path in [("DELETE", "/users/nulpw@api.example%00junk"),
+                         ("POST", "/users/nulpw@api.example%00/suspend"),
+                         ("GET", "/users?q=nulpw%00x"),
+                         ("GET", "/audit?actor=nulpw@api.example%00")]:
+        r = api(s, method, path)
+        eq(r.status, 400, "%s %s" % (method, path))
+    eq(d.psql("SELECT status FROM users WHERE email = 'nulpw@api.example'", superuser=True),
+       ["active"], "the user named before the NUL is untouched")
+
+
 def test_admin_session_needs_the_csrf_header(s):
     d = s.d
     home = s.admin.get("/t/api/")
@@ -240,6 +295,7 @@ if __name__ == "__main__":
         test_post_invitation_for_an_active_user_is_409,
         test_malformed_json_is_400,
         test_unknown_keys_and_wrong_types_are_400_naming_the_field,
+        test_nul_in_any_string_field_is_400_naming_it,
         test_admin_session_needs_the_csrf_header,
         test_audit_json_has_every_event_with_its_fields,
         test_audit_csv_neutralises_formula_injection,

@@ -233,11 +233,96 @@ def test_cannot_end_someone_elses_session(s):
     rows = session_rows(o.get("/t/%s/" % SLUG))
     check(all("SessTest" not in " ".join(c) for _, c in rows), "foreign sessions listed")
 
+def cookie_name():
+    return "sekisho_s_%s" % SLUG
+
+
+def relogin(s, client, email, password=PW):
+    """POST the login form from a browser that holds a live session (the
+    CSRF token is the one bound to that session, as any of its pages has)."""
+    tok = session_csrf(s.d, client, SLUG)
+    return client.post("/t/%s/login" % SLUG,
+                       form={"csrf": tok, "email": email, "password": password})
+
+
+def session_alive(s, cookie):
+    """True when the session cookie value alone opens the home page."""
+    c = s.d.client()
+    c.cookies[cookie_name()] = cookie
+    return logged_in(s.d, c, SLUG)
+
+
+def ended_relogin(s, target):
+    return [x for x in audit_details(s.d, SLUG, "session.ended", target)
+            if x.get("reason") == "relogin"]
+
+
+def test_relogin_ends_the_session_it_replaces(s):
+    """OWASP ASVS 5.0 7.2: logging in again from a browser that holds a live
+    session renews the session and ends the old one, under every
+    concurrent-session rule (deny_new must not refuse it either)."""
+    for mode in ["allow", "deny_new", "end_old"]:
+        email, c = user(s, "relogin-" + mode.replace("_", ""))
+        session_policy(s, concurrent=mode)
+        old = c.cookies[cookie_name()]
+        before = len(ended_relogin(s, email))
+        r = relogin(s, c, email)
+        eq(r.status, 303, "re-login with concurrent=%s (%s)" % (mode, r.text[:200]))
+        new = c.cookies.get(cookie_name())
+        check(new and new != old, "re-login with %s issued no new cookie" % mode)
+        check(not session_alive(s, old), "old session alive after re-login (%s)" % mode)
+        check(session_alive(s, new), "new session dead after re-login (%s)" % mode)
+        eq(end_reasons(s, email).count("relogin"), 1, "sessions ended as relogin (%s)" % mode)
+        eq(len(ended_relogin(s, email)) - before, 1, "session.ended audited (%s)" % mode)
+
+
+def test_login_as_another_user_ends_the_previous_session(s):
+    email_a, c = user(s, "switch-a")
+    email_b, _ = user(s, "switch-b")
+    session_policy(s, concurrent="allow")
+    old = c.cookies[cookie_name()]
+    r = relogin(s, c, email_b)
+    eq(r.status, 303, "login as another user from the same browser")
+    check(not session_alive(s, old), "the first user's session survived the switch")
+    home = c.get("/t/%s/" % SLUG)
+    eq(home.status, 200, "home of the second user")
+    check(email_b in home.text and email_a not in home.text, "home shows the wrong user")
+    eq(len(ended_relogin(s, email_a)), 1, "session.ended of the first user audited")
+    eq(end_reasons(s, email_a), ["relogin"], "the first user's session end reason")
+
+
+def test_failed_relogin_keeps_the_session(s):
+    email, c = user(s, "relogin-fail")
+    session_policy(s, concurrent="allow")
+    old = c.cookies[cookie_name()]
+    r = relogin(s, c, email, password="Wrong-Password-1")
+    eq(r.status, 401, "re-login with a wrong password")
+    check(session_alive(s, old), "a failed login ended the live session")
+    eq(ended_relogin(s, email), [], "session.ended for a failed login")
+
+
+def test_relogin_under_deny_new_with_another_live_session(s):
+    """deny_new still refuses when another browser holds a session; the
+    refused login then ends nothing."""
+    email, c1 = user(s, "relogin-deny")
+    session_policy(s, concurrent="allow")
+    c2, r = login(s, email)
+    eq(r.status, 303, "second browser logs in under allow")
+    session_policy(s, concurrent="deny_new")
+    old = c1.cookies[cookie_name()]
+    r = relogin(s, c1, email)
+    eq(r.status, 409, "re-login while another browser holds a session, deny_new")
+    check(session_alive(s, old), "a refused login ended the live session")
+    check(logged_in(s.d, c2, SLUG), "a refused login ended the other browser's session")
+
 
 TESTS = [test_idle_timeout, test_absolute_timeout, test_deny_new_after_absolute_timeout,
          test_concurrent_allow, test_concurrent_deny_new,
          test_concurrent_end_old, test_forced_logout, test_home_lists_own_sessions_and_ends_one,
-         test_cannot_end_someone_elses_session]
+         test_cannot_end_someone_elses_session, test_relogin_ends_the_session_it_replaces,
+         test_login_as_another_user_ends_the_previous_session,
+         test_failed_relogin_keeps_the_session,
+         test_relogin_under_deny_new_with_another_live_session]
 
 if __name__ == "__main__":
     harness.main("sessions", TESTS, setup)
