@@ -331,6 +331,14 @@ enum idp_err idp_retention_run(long *deleted);
  * Body is plain UTF-8 text. */
 enum idp_err idp_mail_send(const char *to, const char *subject, const char *body);
 
+/* True when the database answers a trivial query on this thread's
+ * connection (readiness). */
+bool idp_ready(void);
+
+/* Release what the calling thread holds in the layers below (its database
+ * connection); for worker threads that are about to end. */
+void idp_thread_done(void);
+
 /* Run fn(c, arg) in a transaction bound to tenant_id, retrying up to three
  * times on IDP_ERR_RETRY.  fn must not commit. */
 enum idp_err idp_tx(int64_t tenant_id, enum idp_err (*fn)(struct store_conn *c, void *arg),

@@ -72,6 +72,16 @@ enum idp_err idp_tx(int64_t tenant_id, enum idp_err (*fn)(struct store_conn *c, 
 	return err;
 }
 
+bool idp_ready(void)
+{
+	return store_ping();
+}
+
+void idp_thread_done(void)
+{
+	store_thread_done();
+}
+
 char *idp_detail_json(const char *k1, const char *v1, const char *k2, const char *v2)
 {
 	json_object *o = json_object_new_object();

@@ -5,7 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "store/db.h"
 #include "web/i18n.h"
 #include "web/web.h"
 
@@ -115,7 +114,7 @@ static int healthz(struct web_req *r)
 
 static int readyz(struct web_req *r)
 {
-	if (!store_ping())
+	if (!idp_ready())
 		return web_respond(r, 503, "text/plain; charset=utf-8", "database unavailable\n",
 		                   21);
 	return web_respond(r, 200, "text/plain; charset=utf-8", "ready\n", 6);

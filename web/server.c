@@ -21,7 +21,6 @@
 #include <sys/stat.h>
 
 #include "idp/log.h"
-#include "store/db.h"
 #include "web/i18n.h"
 #include "web/web.h"
 
@@ -311,7 +310,7 @@ static void *worker_main(void *arg)
 		pthread_mutex_lock(&q_lock);
 	}
 	pthread_mutex_unlock(&q_lock);
-	store_thread_done();
+	idp_thread_done();
 	return NULL;
 }
 
