@@ -1,19 +1,16 @@
 /*
  * The HTTP daemon: libmicrohttpd with a bounded thread pool on epoll, one
  * request context per request (allocated in the URI log callback, which also
- * keeps the raw URI for later SAML Redirect signature checks), a body
- * accumulated with a hard limit, and one dispatcher that resolves the tenant,
- * the client address, the session or API token, CSRF and the forced password
- * change before any handler runs.
+ * keeps the raw URI for later SAML Redirect signature checks) and a body
+ * accumulated with a hard limit; once a request is all in, web/dispatch.c
+ * answers it.  Also the check of the TLS certificate and key files.
  */
-#include <arpa/inet.h>
 #include <errno.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <openssl/err.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,490 +18,12 @@
 #include <sys/stat.h>
 
 #include "idp/log.h"
-#include "web/i18n.h"
+#include "web/server.h"
 #include "web/web.h"
 
-#define RAW_URI_MAX 8192
-
-struct ctx {
-	struct web_req r;
-	char raw_uri[RAW_URI_MAX + 1];
-	bool uri_too_long;
-	bool started;
-	size_t body_cap;
-};
-
 static struct MHD_Daemon *daemon_handle;
-
-/*
- * Hashing workers.  Argon2id costs ~20 ms of CPU; run on libmicrohttpd's pool
- * threads it would stall every other connection owned by that thread (and two
- * keep-alive clients on one thread would take turns).  Routes flagged
- * WEB_SLOW are handed to these workers instead: the connection is suspended,
- * a worker runs the handler (its response is kept in r->pending), and the
- * connection is resumed for the access handler to queue the response.
- */
-struct job {
-	struct ctx *x;
-	const struct web_route *rt;
-	struct job *next;
-};
-
-/* Each worker has its own wake-up; idle workers wait on a stack, so the one
- * that finished last takes the next job while its Argon2 buffer is still in
- * cache (a FIFO hand-off would alternate cold buffers). */
-struct worker {
-	pthread_t th;
-	pthread_cond_t cond;
-	struct job *job;
-	bool idle;
-};
-
-static pthread_mutex_t q_lock = PTHREAD_MUTEX_INITIALIZER;
-static struct job *q_head, *q_tail; /* jobs waiting for a worker */
-static bool q_stop;
-static struct worker *workers;
-static struct worker **idle_stack;
-static unsigned n_workers, n_idle;
-
 static const struct idp_config *cfg;
 static char *tls_cert_pem, *tls_key_pem;
-
-static const char stylesheet[] =
-    ":root{--ink:#1d2433;--muted:#5b6478;--line:#d8dde6;--bg:#f5f6f8;--accent:#8a1c1c;"
-    "--ok:#1f6f43;--warn:#8a5a00}"
-    "*{box-sizing:border-box}body{margin:0;font:15px/1.55 system-ui,-apple-system,'Segoe UI',"
-    "'Hiragino Sans','Noto Sans JP',sans-serif;color:var(--ink);background:var(--bg)}"
-    "header.bar{display:flex;align-items:center;gap:1rem;padding:.7rem 1.5rem;background:#fff;"
-    "border-bottom:3px solid var(--accent)}.brand{font-weight:700;letter-spacing:.04em}"
-    ".tenant{color:var(--muted)}header nav{margin-left:auto;display:flex;gap:1rem;"
-    "align-items:center}main{max-width:1100px;margin:2rem auto;padding:0 1rem}"
-    ".card{background:#fff;border:1px solid var(--line);border-radius:8px;padding:1.5rem 2rem;"
-    "margin-bottom:1.5rem;overflow-x:auto}.narrow{max-width:440px;margin-left:auto;margin-right:"
-    "auto}"
-    "h1{font-size:1.4rem;margin:0 0 1rem}h2{font-size:1.1rem;margin:1.5rem 0 .7rem}"
-    "label{display:block;margin:.8rem 0 .2rem;font-weight:600}"
-    "input[type=text],input[type=email],input[type=password],input[type=number],"
-    "input[type=search],input[type=datetime-local],select,textarea{width:100%;padding:.5rem .6rem;"
-    "border:1px solid var(--line);border-radius:5px;font:inherit}"
-    "button,.button{display:inline-block;margin-top:1rem;padding:.5rem 1.1rem;border:0;"
-    "border-radius:5px;background:var(--accent);color:#fff;font:inherit;cursor:pointer;"
-    "text-decoration:none}button.secondary{background:#e8eaef;color:var(--ink)}"
-    "button.link{background:none;color:var(--accent);padding:0;margin:0;text-decoration:underline}"
-    "form.inline{display:inline;margin:0}.error{background:#fbeaea;border-left:4px solid "
-    "var(--accent);padding:.6rem .9rem;margin:1rem 0}.notice{background:#e9f5ee;border-left:4px "
-    "solid var(--ok);padding:.6rem .9rem;margin:1rem 0}table{width:100%;border-collapse:collapse;"
-    "background:#fff}th,td{text-align:left;padding:.45rem .6rem;border-bottom:1px solid "
-    "var(--line);vertical-align:top;overflow-wrap:anywhere}th{font-size:.85rem;color:var(--muted);"
-    "font-weight:600}"
-    ".muted{color:var(--muted)}.badge{display:inline-block;padding:0 .5rem;border-radius:9px;"
-    "font-size:.8rem;background:#e8eaef}.badge.active{background:#e1f2e7;color:var(--ok)}"
-    ".badge.locked,.badge.suspended{background:#fbeaea;color:var(--accent)}"
-    ".badge.invited{background:#fff4de;color:var(--warn)}footer{text-align:center;"
-    "color:var(--muted);font-size:.8rem;margin:2rem 0}a{color:var(--accent)}"
-    "fieldset{border:1px solid var(--line);border-radius:6px;margin:1rem 0;padding:.5rem 1rem 1rem}"
-    "legend{font-weight:700}.row{display:flex;gap:1rem;flex-wrap:wrap}.row>*{flex:1}"
-    "nav.tabs{display:flex;gap:.3rem;margin-bottom:1rem}nav.tabs a{padding:.4rem .9rem;"
-    "border-radius:5px 5px 0 0;background:#e8eaef;text-decoration:none;color:var(--ink)}"
-    "nav.tabs a.on{background:#fff;border:1px solid var(--line);border-bottom:0}"
-    "input[type=checkbox]{margin-right:.4rem}code{font-size:.85rem}";
-
-static const struct web_route *const route_tables[] = {
-    web_routes_auth, web_routes_home, web_routes_api, web_routes_admin, web_routes_password,
-};
-
-/* A '*' in a pattern matches exactly one non-empty path segment. */
-static bool match(const char *pattern, const char *path, struct web_req *r)
-{
-	int nw = 0;
-
-	while (*pattern && *path) {
-		if (*pattern == '*') {
-			const char *end = strchr(path, '/');
-			size_t n = end ? (size_t)(end - path) : strlen(path);
-			if (n == 0 || n >= sizeof r->wildbuf[0] || nw >= 4)
-				return false;
-			memcpy(r->wildbuf[nw], path, n);
-			r->wildbuf[nw][n] = 0;
-			r->wild[nw] = r->wildbuf[nw];
-			nw++;
-			path += n;
-			pattern++;
-			continue;
-		}
-		if (*pattern != *path)
-			return false;
-		pattern++;
-		path++;
-	}
-	return !*pattern && !*path;
-}
-
-static const struct web_route *find_route(struct web_req *r, const char *path, bool tenant,
-                                          bool *path_matched)
-{
-	*path_matched = false;
-	for (size_t t = 0; t < sizeof route_tables / sizeof route_tables[0]; t++) {
-		for (const struct web_route *rt = route_tables[t]; rt->pattern; rt++) {
-			if (!!(rt->flags & WEB_TENANT) != tenant || !match(rt->pattern, path, r))
-				continue;
-			*path_matched = true;
-			if (strcmp(rt->method, r->method) == 0 ||
-			    (strcmp(rt->method, "GET") == 0 && strcmp(r->method, "HEAD") == 0))
-				return rt;
-		}
-	}
-	return NULL;
-}
-
-void web_csrf_prepare(struct web_req *r)
-{
-	const char *pre;
-
-	if (r->have_session) {
-		idp_csrf_token(r->session_token, r->csrf);
-		return;
-	}
-	pre = web_cookie(r, "sekisho_csrf");
-	if (pre && idp_token_syntax_ok(pre)) {
-		snprintf(r->pre_cookie, sizeof r->pre_cookie, "%s", pre);
-	} else if (idp_token_new(r->pre_cookie) == IDP_OK) {
-		r->set_pre_cookie = true;
-	}
-	idp_csrf_token(r->pre_cookie, r->csrf);
-}
-
-struct xff {
-	char buf[2048];
-	size_t len;
-	bool overflow;
-};
-
-static enum MHD_Result xff_cb(void *cls, enum MHD_ValueKind kind, const char *key,
-                              const char *value)
-{
-	struct xff *x = cls;
-	size_t n;
-
-	(void)kind;
-	if (strcasecmp(key, "X-Forwarded-For") != 0 || !value)
-		return MHD_YES;
-	n = strlen(value);
-	if (x->len + n + 2 >= sizeof x->buf) {
-		/* Too long to trust any of it: fall back to the socket peer. */
-		x->overflow = true;
-		return MHD_NO;
-	}
-	if (x->len) {
-		x->buf[x->len++] = ',';
-	}
-	memcpy(x->buf + x->len, value, n);
-	x->len += n;
-	return MHD_YES;
-}
-
-static void fill_reqinfo(struct web_req *r)
-{
-	const union MHD_ConnectionInfo *ci =
-	    MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-	struct idp_addr peer;
-	const char *ua;
-	size_t j = 0;
-
-	memset(&peer, 0, sizeof peer);
-	if (ci && ci->client_addr) {
-		char text[INET6_ADDRSTRLEN] = "";
-		const struct sockaddr *sa = ci->client_addr;
-		if (sa->sa_family == AF_INET)
-			inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, text,
-			          sizeof text);
-		else if (sa->sa_family == AF_INET6)
-			inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, text,
-			          sizeof text);
-		if (idp_addr_parse(text, &peer) != IDP_OK)
-			idp_addr_parse("::", &peer);
-	}
-	/* Every X-Forwarded-For line, in order: a proxy that appends its own
-	 * line must not leave the client's forged first line in charge. */
-	struct xff xf = {.len = 0, .overflow = false};
-	MHD_get_connection_values(r->conn, MHD_HEADER_KIND, xff_cb, &xf);
-	xf.buf[xf.len] = 0;
-	r->ri.addr = idp_client_addr(&peer, xf.len && !xf.overflow ? xf.buf : NULL,
-	                             cfg->trusted_proxies, cfg->n_trusted_proxies);
-	idp_addr_format(&r->ri.addr, r->ri.ip);
-	/* Keep printable ASCII of the user agent only: it is shown to users. */
-	ua = web_header(r, MHD_HTTP_HEADER_USER_AGENT);
-	for (; ua && *ua && j < sizeof r->ri.user_agent - 1; ua++)
-		if ((unsigned char)*ua >= 0x20 && (unsigned char)*ua < 0x7f)
-			r->ri.user_agent[j++] = *ua;
-	r->ri.user_agent[j] = 0;
-}
-
-static int page_error(struct web_req *r, unsigned status, enum web_msg title, enum web_msg msg,
-                      bool api)
-{
-	if (api) {
-		const char *code = status == 404   ? "not_found"
-		                   : status == 403 ? "forbidden"
-		                   : status == 401 ? "unauthorized"
-		                   : status == 413 ? "too_large"
-		                   : status == 503 ? "unavailable"
-		                   : status == 405 ? "method_not_allowed"
-		                                   : "bad_request";
-		return web_json_error(r, status, code, NULL);
-	}
-	return web_page_message(r, status, web_t(r, title), web_t(r, msg));
-}
-
-/* The client's address is outside the tenant's allow list(s). */
-static int deny_ip(struct web_req *r, const struct web_route *rt, bool api)
-{
-	char msg[300];
-
-	idp_access_denied_ip(&r->tenant, &r->ri, r->have_session ? r->session.email : "",
-	                     rt->pattern);
-	if (api)
-		return web_json_error(r, 403, "ip_denied", NULL);
-	snprintf(msg, sizeof msg, "%s%s", web_t(r, M_IP_DENIED), r->ri.ip);
-	return web_page_message(r, 403, web_t(r, M_IP_DENIED_TITLE), msg);
-}
-
-static void run_job(struct job *j)
-{
-	struct web_req *r = &j->x->r;
-
-	if (j->rt->handler(r) != MHD_YES || !r->pending) {
-		idp_error("no response from %s %s", r->method, j->rt->pattern);
-		web_respond(r, 500, "text/plain; charset=utf-8", "internal error\n", 15);
-	}
-	MHD_resume_connection(r->conn);
-	free(j);
-}
-
-static void *worker_main(void *arg)
-{
-	struct worker *w = arg;
-
-	pthread_mutex_lock(&q_lock);
-	for (;;) {
-		struct job *j = w->job;
-		if (j) {
-			w->job = NULL;
-		} else if (q_head) {
-			j = q_head;
-			q_head = j->next;
-			if (!q_head)
-				q_tail = NULL;
-		} else if (q_stop) {
-			break;
-		} else {
-			if (!w->idle) {
-				w->idle = true;
-				idle_stack[n_idle++] = w;
-			}
-			pthread_cond_wait(&w->cond, &q_lock);
-			continue;
-		}
-		pthread_mutex_unlock(&q_lock);
-		run_job(j);
-		pthread_mutex_lock(&q_lock);
-	}
-	pthread_mutex_unlock(&q_lock);
-	idp_thread_done();
-	return NULL;
-}
-
-/* Hand the request to a hashing worker; runs it here if there are none. */
-static int defer(struct ctx *x, const struct web_route *rt)
-{
-	struct job *j = calloc(1, sizeof *j);
-	bool queued = false;
-
-	if (!j)
-		return MHD_NO;
-	j->x = x;
-	j->rt = rt;
-	pthread_mutex_lock(&q_lock);
-	if (n_workers && !q_stop) {
-		x->r.deferred = true;
-		MHD_suspend_connection(x->r.conn);
-		if (n_idle) {
-			struct worker *w = idle_stack[--n_idle];
-			w->idle = false;
-			w->job = j;
-			pthread_cond_signal(&w->cond);
-		} else if (q_tail) {
-			q_tail->next = j;
-			q_tail = j;
-		} else {
-			q_head = q_tail = j;
-		}
-		queued = true;
-	}
-	pthread_mutex_unlock(&q_lock);
-	if (queued)
-		return MHD_YES;
-	free(j);
-	return rt->handler(&x->r);
-}
-
-static int dispatch(struct ctx *x)
-{
-	struct web_req *r = &x->r;
-	const struct web_route *rt;
-	bool path_matched, tenant = false, api;
-	enum idp_err err;
-	char path_tmp[600];
-
-	r->lang = web_lang_from_header(web_header(r, MHD_HTTP_HEADER_ACCEPT_LANGUAGE));
-	fill_reqinfo(r);
-	api = strstr(r->path, "/api/") != NULL;
-	if (x->uri_too_long || r->headers_too_large || r->body_too_large)
-		return page_error(r, 413, M_TOO_LARGE_TITLE, M_TOO_LARGE, api);
-	/* libmicrohttpd decodes %00 in the path and query into a NUL that cuts
-	 * the C string ("/users/a@b.example%00x" would act on a@b.example):
-	 * refuse it in the raw URI, before anything reads a decoded value. */
-	if (!idp_utf8_valid(r->path, strlen(r->path)) || strstr(x->raw_uri, "%00"))
-		return page_error(r, 400, M_BAD_REQUEST_TITLE, M_BAD_REQUEST, api);
-	if (strcmp(r->path, "/static/sekisho.css") == 0) {
-		struct MHD_Response *resp = MHD_create_response_from_buffer(
-		    sizeof stylesheet - 1, (void *)stylesheet, MHD_RESPMEM_PERSISTENT);
-		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
-		                        "text/css; charset=utf-8");
-		MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL,
-		                        "public, max-age=3600");
-		MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
-		int ret = MHD_queue_response(r->conn, 200, resp);
-		MHD_destroy_response(resp);
-		return ret;
-	}
-	r->tpath = r->path;
-	if (strncmp(r->path, "/t/", 3) == 0) {
-		const char *s = r->path + 3, *slash = strchr(s, '/');
-		size_t n = slash ? (size_t)(slash - s) : strlen(s);
-		tenant = true;
-		if (n == 0 || n >= sizeof r->slug || !slash) {
-			if (n > 0 && n < sizeof r->slug && !slash) {
-				snprintf(path_tmp, sizeof path_tmp, "%s/", r->path);
-				return web_redirect(r, path_tmp);
-			}
-			return page_error(r, 404, M_NOT_FOUND_TITLE, M_NOT_FOUND, api);
-		}
-		memcpy(r->slug, s, n);
-		r->slug[n] = 0;
-		r->tpath = slash;
-	}
-	rt = find_route(r, r->tpath, tenant, &path_matched);
-	if (!rt) {
-		if (path_matched)
-			return page_error(r, 405, M_BAD_REQUEST_TITLE, M_BAD_REQUEST, api);
-		return page_error(r, 404, M_NOT_FOUND_TITLE, M_NOT_FOUND, api);
-	}
-	api = rt->flags & WEB_API;
-	if (rt->flags & WEB_TENANT) {
-		err = idp_tenant_load(r->slug, &r->tenant);
-		if (err == IDP_ERR_NOT_FOUND)
-			return page_error(r, 404, M_NOT_FOUND_TITLE, M_NOT_FOUND, api);
-		if (err)
-			return page_error(r, 503, M_UNAVAILABLE_TITLE, M_UNAVAILABLE, api);
-		r->have_tenant = true;
-		/* The tenant's allow list holds for every page and API call. */
-		const struct idp_policy *pol = &r->tenant.policy;
-		if (pol->ip.n_allow &&
-		    !idp_cidr_list_contains(pol->ip.allow, pol->ip.n_allow, &r->ri.addr))
-			return deny_ip(r, rt, api);
-		char cname[80];
-		web_session_cookie_name(r->slug, cname);
-		const char *tok = web_cookie(r, cname);
-		if (tok && idp_token_syntax_ok(tok)) {
-			err = idp_session_check(&r->tenant, tok, &r->ri, &r->session);
-			if (err == IDP_OK) {
-				r->have_session = true;
-				snprintf(r->session_token, sizeof r->session_token, "%s", tok);
-				memset(&r->actor, 0, sizeof r->actor);
-				r->actor.user_id = r->session.user_id;
-				snprintf(r->actor.email, sizeof r->actor.email, "%s",
-				         r->session.email);
-				snprintf(r->actor.role, sizeof r->actor.role, "%s",
-				         r->session.role);
-				snprintf(r->actor.ip, sizeof r->actor.ip, "%s", r->ri.ip);
-			} else if (err != IDP_ERR_AUTH) {
-				return page_error(r, 503, M_UNAVAILABLE_TITLE, M_UNAVAILABLE, api);
-			}
-		}
-		if (r->have_session && strcmp(r->session.role, "admin") == 0 &&
-		    pol->ip.n_admin_allow &&
-		    !idp_cidr_list_contains(pol->ip.admin_allow, pol->ip.n_admin_allow,
-		                            &r->ri.addr))
-			return deny_ip(r, rt, api);
-	}
-	if (api) {
-		const char *auth = web_header(r, MHD_HTTP_HEADER_AUTHORIZATION);
-		if (auth && strncasecmp(auth, "Bearer ", 7) == 0) {
-			err = idp_token_auth(&r->tenant, auth + 7, &r->ri, &r->actor);
-			if (err == IDP_ERR_AUTH)
-				return web_json_error(r, 401, "unauthorized", NULL);
-			if (err == IDP_ERR_RATE)
-				return web_json_error(r, 429, "rate_limited", NULL);
-			if (err)
-				return web_json_error(r, 503, "unavailable", NULL);
-			r->via_token = true;
-			r->have_session = false;
-			/* API tokens act as administrators: the stricter list holds too. */
-			const struct idp_policy *pol = &r->tenant.policy;
-			if (pol->ip.n_admin_allow &&
-			    !idp_cidr_list_contains(pol->ip.admin_allow, pol->ip.n_admin_allow,
-			                            &r->ri.addr))
-				return deny_ip(r, rt, api);
-		}
-	}
-	if ((rt->flags & (WEB_SESSION | WEB_ADMIN)) && !r->have_session && !r->via_token) {
-		struct web_buf b;
-		if (api)
-			return web_json_error(r, 401, "unauthorized", NULL);
-		web_buf_init(&b, 4096);
-		web_buf_printf(&b, "/t/%s/login?rd=", r->slug);
-		web_buf_urlenc(&b, r->path);
-		int ret = web_redirect(r, b.data);
-		web_buf_free(&b);
-		return ret;
-	}
-	if ((rt->flags & WEB_ADMIN) && !r->via_token && strcmp(r->session.role, "admin") != 0)
-		return page_error(r, 403, M_FORBIDDEN_TITLE, M_FORBIDDEN, api);
-	/* An expired or administrator-set password must be changed before anything else. */
-	if (r->have_session && !(rt->flags & WEB_FORCED_OK) &&
-	    (r->session.must_change_password || r->session.password_expired)) {
-		if (api)
-			return web_json_error(r, 403, "password_change_required", NULL);
-		snprintf(path_tmp, sizeof path_tmp, "/t/%s/password", r->slug);
-		return web_redirect(r, path_tmp);
-	}
-	web_csrf_prepare(r);
-	if (strcmp(r->method, "GET") != 0 && strcmp(r->method, "HEAD") != 0) {
-		const char *ct = web_header(r, MHD_HTTP_HEADER_CONTENT_TYPE);
-		if (ct && strncasecmp(ct, "application/x-www-form-urlencoded", 33) == 0) {
-			err = web_parse_form(r);
-			if (err == IDP_ERR_TOO_LARGE)
-				return page_error(r, 413, M_TOO_LARGE_TITLE, M_TOO_LARGE, api);
-			if (err)
-				return page_error(r, 400, M_BAD_REQUEST_TITLE, M_BAD_REQUEST, api);
-		}
-		if ((rt->flags & WEB_CSRF) && !r->via_token) {
-			const char *tok = api ? web_header(r, "X-CSRF-Token") : web_form(r, "csrf");
-			if (!idp_csrf_ok(r->have_session ? r->session_token : r->pre_cookie, tok)) {
-				idp_info("csrf check failed for %s %s from %s", r->method,
-				         rt->pattern, r->ri.ip);
-				if (api)
-					return web_json_error(r, 403, "csrf", NULL);
-				return web_page_message(r, 403, web_t(r, M_CSRF_TITLE),
-				                        web_t(r, M_CSRF));
-			}
-		}
-	}
-	if (rt->flags & WEB_SLOW)
-		return defer(x, rt);
-	return rt->handler(r);
-}
 
 static bool count_header(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
 {
@@ -523,7 +42,7 @@ static enum MHD_Result header_cb(void *cls, enum MHD_ValueKind kind, const char 
 
 static void *uri_log(void *cls, const char *uri, struct MHD_Connection *conn)
 {
-	struct ctx *x = calloc(1, sizeof *x);
+	struct web_ctx *x = calloc(1, sizeof *x);
 	size_t n;
 
 	(void)cls;
@@ -531,7 +50,7 @@ static void *uri_log(void *cls, const char *uri, struct MHD_Connection *conn)
 	if (!x)
 		return NULL;
 	n = strlen(uri);
-	if (n > RAW_URI_MAX) {
+	if (n > WEB_RAW_URI_MAX) {
 		x->uri_too_long = true;
 		n = 0;
 	}
@@ -540,7 +59,7 @@ static void *uri_log(void *cls, const char *uri, struct MHD_Connection *conn)
 	return x;
 }
 
-static void free_ctx(struct ctx *x)
+static void free_ctx(struct web_ctx *x)
 {
 	if (!x)
 		return;
@@ -575,7 +94,7 @@ static enum MHD_Result access_handler(void *cls, struct MHD_Connection *conn, co
                                       const char *upload_data, size_t *upload_data_size,
                                       void **con_cls)
 {
-	struct ctx *x = *con_cls;
+	struct web_ctx *x = *con_cls;
 
 	(void)cls;
 	(void)version;
@@ -631,7 +150,7 @@ static enum MHD_Result access_handler(void *cls, struct MHD_Connection *conn, co
 		x->r.body[x->r.body_len] = 0;
 		return MHD_YES;
 	}
-	return dispatch(x) == MHD_YES ? MHD_YES : MHD_NO;
+	return web_dispatch(x, cfg) == MHD_YES ? MHD_YES : MHD_NO;
 }
 
 static void mhd_log(void *cls, const char *fmt, va_list ap)
@@ -771,16 +290,7 @@ enum idp_err web_start(const struct idp_config *c)
 		          strerror(errno));
 		return IDP_ERR_IO;
 	}
-	workers = calloc(c->hash_threads, sizeof *workers);
-	idle_stack = calloc(c->hash_threads, sizeof *idle_stack);
-	for (unsigned i = 0; workers && idle_stack && i < c->hash_threads; i++) {
-		pthread_cond_init(&workers[i].cond, NULL);
-		if (pthread_create(&workers[i].th, NULL, worker_main, &workers[i])) {
-			pthread_cond_destroy(&workers[i].cond);
-			break;
-		}
-		n_workers++;
-	}
+	web_workers_start(c->hash_threads);
 	idp_info("listening on %s:%u (%s), public_url %s", c->listen_host, c->listen_port,
 	         c->tls_cert[0] ? "https" : "http", c->public_url);
 	return IDP_OK;
@@ -788,21 +298,7 @@ enum idp_err web_start(const struct idp_config *c)
 
 void web_stop(void)
 {
-	/* Workers finish what is queued (resuming those connections), then exit. */
-	pthread_mutex_lock(&q_lock);
-	q_stop = true;
-	for (unsigned i = 0; i < n_workers; i++)
-		pthread_cond_signal(&workers[i].cond);
-	pthread_mutex_unlock(&q_lock);
-	for (unsigned i = 0; i < n_workers; i++) {
-		pthread_join(workers[i].th, NULL);
-		pthread_cond_destroy(&workers[i].cond);
-	}
-	free(workers);
-	free(idle_stack);
-	workers = NULL;
-	idle_stack = NULL;
-	n_workers = n_idle = 0;
+	web_workers_stop();
 	if (daemon_handle)
 		MHD_stop_daemon(daemon_handle);
 	daemon_handle = NULL;

@@ -1,0 +1,98 @@
+/*
+ * The administrator console's frame, shared by its tabs (web/admin_users.c,
+ * web/admin_invitations.c, web/admin_policy.c, web/admin_audit.c) and kept
+ * in web/admin.c: the page with its tab bar, the notice or error above a
+ * tab's content (a flash), the POST/redirect/GET answer that carries one, the
+ * error pages, and the few HTML helpers the tabs write with.  Web-internal:
+ * nothing outside the console includes it.
+ */
+#ifndef WEB_ADMIN_H
+#define WEB_ADMIN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "web/i18n.h"
+#include "web/web.h"
+
+#define WEB_ADMIN_PAGE_SIZE 50 /* rows of a listing page (users, audit log) */
+
+enum web_admin_tab { WEB_TAB_USERS, WEB_TAB_INVITATIONS, WEB_TAB_POLICY, WEB_TAB_AUDIT };
+
+/* What a page says above its content: a notice or an error. */
+struct web_admin_flash {
+	enum web_msg msg; /* M__COUNT = nothing to say */
+	bool error;
+	const char *arg; /* {0} in msg, or NULL */
+	int64_t until;   /* an invitation's expiry to add, or 0 */
+	unsigned rules;  /* failed password rules to list, or 0 */
+};
+
+/* The flash that says nothing. */
+extern const struct web_admin_flash web_admin_no_flash;
+
+/* --- HTML helpers --- */
+
+/* Append template tmpl with {0}..{9} replaced by args; everything escaped.
+ * A placeholder past nargs stays as it is. */
+void web_admin_subst(struct web_buf *b, const char *tmpl, const char *const *args, int nargs);
+/* Append message m with {0} replaced by arg (NULL as ""), escaped. */
+void web_admin_subst1(struct web_buf *b, const struct web_req *r, enum web_msg m, const char *arg);
+/* Append message m, escaped. */
+void web_admin_text(struct web_buf *b, const struct web_req *r, enum web_msg m);
+/* Append a hidden input name=value (value escaped); nothing when value is
+ * NULL or empty. */
+void web_admin_hidden(struct web_buf *b, const char *name, const char *value);
+/* Append "<table id=id><tr>" and a header cell for each of the n messages
+ * of heads, closing the row. */
+void web_admin_table_open(struct web_buf *b, const struct web_req *r, const char *id,
+                          const enum web_msg *heads, size_t n);
+/* Close the table; when it had no rows (n == 0) say message none below it. */
+void web_admin_table_close(struct web_buf *b, const struct web_req *r, int n, enum web_msg none);
+
+/* --- the page --- */
+
+/* Start b (up to 8 MiB) as a console page titled after tab: the page frame,
+ * the console heading and the tab bar with tab marked current.  Finish it
+ * with web_admin_send. */
+void web_admin_begin(struct web_buf *b, const struct web_req *r, enum web_admin_tab tab);
+/* Append the flash f, if it says anything (and the failed password rules it
+ * lists). */
+void web_admin_flash(struct web_buf *b, const struct web_req *r, const struct web_admin_flash *f);
+/* End the page, send it as HTML with status and free b.  Returns the MHD result. */
+int web_admin_send(struct web_req *r, unsigned status, struct web_buf *b);
+/* The notice named by ?done=, ?u= and ?until= of a list page (only a valid
+ * e-mail address is echoed, only a plausible time is shown). */
+struct web_admin_flash web_admin_flash_from_query(const struct web_req *r);
+/* Answer 303 to /t/slug/admin/<where>?done=<done>[&u=<email>][&until=]
+ * [&q=&page=], carrying the form's q and page back; 400 if it is too long.
+ * email may be NULL, until 0.  Returns the MHD result. */
+int web_admin_back_with(struct web_req *r, const char *where, const char *done, const char *email,
+                        int64_t until);
+
+/* --- error pages (return the MHD result) --- */
+
+int web_admin_not_found(struct web_req *r);   /* 404 */
+int web_admin_bad_request(struct web_req *r); /* 400 */
+int web_admin_unavailable(struct web_req *r); /* 503 */
+
+/* --- the tabs' handlers, for web_routes_admin (web/admin.c) --- */
+
+/* Users (web/admin_users.c). */
+int web_admin_users_get(struct web_req *r);
+int web_admin_invite_post(struct web_req *r);
+int web_admin_user_action_post(struct web_req *r);
+int web_admin_user_password_post(struct web_req *r);
+/* Invitations (web/admin_invitations.c). */
+int web_admin_invitations_get(struct web_req *r);
+int web_admin_invitation_resend_post(struct web_req *r);
+int web_admin_invitation_revoke_post(struct web_req *r);
+/* Policy (web/admin_policy.c). */
+int web_admin_policy_get(struct web_req *r);
+int web_admin_policy_post(struct web_req *r);
+/* Audit log (web/admin_audit.c). */
+int web_admin_audit_get(struct web_req *r);
+int web_admin_audit_csv_get(struct web_req *r);
+
+#endif

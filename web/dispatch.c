@@ -1,0 +1,290 @@
+/*
+ * The dispatcher: one place that, before any handler runs, refuses what is
+ * too large or malformed, serves the stylesheet, finds the route, resolves
+ * the tenant, the client address (X-Forwarded-For from trusted proxies only),
+ * the session or API token and the tenant's IP allow lists, sends the
+ * unauthenticated to the login page, enforces CSRF and the forced password
+ * change, and hands slow (Argon2id) routes to the hashing workers.
+ */
+#include <arpa/inet.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+
+#include "idp/log.h"
+#include "web/i18n.h"
+#include "web/server.h"
+#include "web/web.h"
+
+void web_csrf_prepare(struct web_req *r)
+{
+	const char *pre;
+
+	if (r->have_session) {
+		idp_csrf_token(r->session_token, r->csrf);
+		return;
+	}
+	pre = web_cookie(r, "sekisho_csrf");
+	if (pre && idp_token_syntax_ok(pre)) {
+		snprintf(r->pre_cookie, sizeof r->pre_cookie, "%s", pre);
+	} else if (idp_token_new(r->pre_cookie) == IDP_OK) {
+		r->set_pre_cookie = true;
+	}
+	idp_csrf_token(r->pre_cookie, r->csrf);
+}
+
+struct xff {
+	char buf[2048];
+	size_t len;
+	bool overflow;
+};
+
+static enum MHD_Result xff_cb(void *cls, enum MHD_ValueKind kind, const char *key,
+                              const char *value)
+{
+	struct xff *x = cls;
+	size_t n;
+
+	(void)kind;
+	if (strcasecmp(key, "X-Forwarded-For") != 0 || !value)
+		return MHD_YES;
+	n = strlen(value);
+	if (x->len + n + 2 >= sizeof x->buf) {
+		/* Too long to trust any of it: fall back to the socket peer. */
+		x->overflow = true;
+		return MHD_NO;
+	}
+	if (x->len) {
+		x->buf[x->len++] = ',';
+	}
+	memcpy(x->buf + x->len, value, n);
+	x->len += n;
+	return MHD_YES;
+}
+
+static void fill_reqinfo(struct web_req *r, const struct idp_config *cfg)
+{
+	const union MHD_ConnectionInfo *ci =
+	    MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	struct idp_addr peer;
+	const char *ua;
+	size_t j = 0;
+
+	memset(&peer, 0, sizeof peer);
+	if (ci && ci->client_addr) {
+		char text[INET6_ADDRSTRLEN] = "";
+		const struct sockaddr *sa = ci->client_addr;
+		if (sa->sa_family == AF_INET)
+			inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, text,
+			          sizeof text);
+		else if (sa->sa_family == AF_INET6)
+			inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, text,
+			          sizeof text);
+		if (idp_addr_parse(text, &peer) != IDP_OK)
+			idp_addr_parse("::", &peer);
+	}
+	/* Every X-Forwarded-For line, in order: a proxy that appends its own
+	 * line must not leave the client's forged first line in charge. */
+	struct xff xf = {.len = 0, .overflow = false};
+	MHD_get_connection_values(r->conn, MHD_HEADER_KIND, xff_cb, &xf);
+	xf.buf[xf.len] = 0;
+	r->ri.addr = idp_client_addr(&peer, xf.len && !xf.overflow ? xf.buf : NULL,
+	                             cfg->trusted_proxies, cfg->n_trusted_proxies);
+	idp_addr_format(&r->ri.addr, r->ri.ip);
+	/* Keep printable ASCII of the user agent only: it is shown to users. */
+	ua = web_header(r, MHD_HTTP_HEADER_USER_AGENT);
+	for (; ua && *ua && j < sizeof r->ri.user_agent - 1; ua++)
+		if ((unsigned char)*ua >= 0x20 && (unsigned char)*ua < 0x7f)
+			r->ri.user_agent[j++] = *ua;
+	r->ri.user_agent[j] = 0;
+}
+
+static int page_error(struct web_req *r, unsigned status, enum web_msg title, enum web_msg msg,
+                      bool api)
+{
+	if (api) {
+		const char *code = status == 404   ? "not_found"
+		                   : status == 403 ? "forbidden"
+		                   : status == 401 ? "unauthorized"
+		                   : status == 413 ? "too_large"
+		                   : status == 503 ? "unavailable"
+		                   : status == 405 ? "method_not_allowed"
+		                                   : "bad_request";
+		return web_json_error(r, status, code, NULL);
+	}
+	return web_page_message(r, status, web_t(r, title), web_t(r, msg));
+}
+
+/* The client's address is outside the tenant's allow list(s). */
+static int deny_ip(struct web_req *r, const struct web_route *rt, bool api)
+{
+	char msg[300];
+
+	idp_access_denied_ip(&r->tenant, &r->ri, r->have_session ? r->session.email : "",
+	                     rt->pattern);
+	if (api)
+		return web_json_error(r, 403, "ip_denied", NULL);
+	snprintf(msg, sizeof msg, "%s%s", web_t(r, M_IP_DENIED), r->ri.ip);
+	return web_page_message(r, 403, web_t(r, M_IP_DENIED_TITLE), msg);
+}
+
+int web_dispatch(struct web_ctx *x, const struct idp_config *cfg)
+{
+	struct web_req *r = &x->r;
+	const struct web_route *rt;
+	bool path_matched, tenant = false, api;
+	enum idp_err err;
+	char path_tmp[600];
+
+	r->lang = web_lang_from_header(web_header(r, MHD_HTTP_HEADER_ACCEPT_LANGUAGE));
+	fill_reqinfo(r, cfg);
+	api = strstr(r->path, "/api/") != NULL;
+	if (x->uri_too_long || r->headers_too_large || r->body_too_large)
+		return page_error(r, 413, M_TOO_LARGE_TITLE, M_TOO_LARGE, api);
+	/* libmicrohttpd decodes %00 in the path and query into a NUL that cuts
+	 * the C string ("/users/a@b.example%00x" would act on a@b.example):
+	 * refuse it in the raw URI, before anything reads a decoded value. */
+	if (!idp_utf8_valid(r->path, strlen(r->path)) || strstr(x->raw_uri, "%00"))
+		return page_error(r, 400, M_BAD_REQUEST_TITLE, M_BAD_REQUEST, api);
+	if (strcmp(r->path, "/static/sekisho.css") == 0) {
+		struct MHD_Response *resp = MHD_create_response_from_buffer(
+		    web_stylesheet_len, (void *)web_stylesheet, MHD_RESPMEM_PERSISTENT);
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
+		                        "text/css; charset=utf-8");
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL,
+		                        "public, max-age=3600");
+		MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+		int ret = MHD_queue_response(r->conn, 200, resp);
+		MHD_destroy_response(resp);
+		return ret;
+	}
+	r->tpath = r->path;
+	if (strncmp(r->path, "/t/", 3) == 0) {
+		const char *s = r->path + 3, *slash = strchr(s, '/');
+		size_t n = slash ? (size_t)(slash - s) : strlen(s);
+		tenant = true;
+		if (n == 0 || n >= sizeof r->slug || !slash) {
+			if (n > 0 && n < sizeof r->slug && !slash) {
+				snprintf(path_tmp, sizeof path_tmp, "%s/", r->path);
+				return web_redirect(r, path_tmp);
+			}
+			return page_error(r, 404, M_NOT_FOUND_TITLE, M_NOT_FOUND, api);
+		}
+		memcpy(r->slug, s, n);
+		r->slug[n] = 0;
+		r->tpath = slash;
+	}
+	rt = web_route_find(r, r->tpath, tenant, &path_matched);
+	if (!rt) {
+		if (path_matched)
+			return page_error(r, 405, M_BAD_REQUEST_TITLE, M_BAD_REQUEST, api);
+		return page_error(r, 404, M_NOT_FOUND_TITLE, M_NOT_FOUND, api);
+	}
+	api = rt->flags & WEB_API;
+	if (rt->flags & WEB_TENANT) {
+		err = idp_tenant_load(r->slug, &r->tenant);
+		if (err == IDP_ERR_NOT_FOUND)
+			return page_error(r, 404, M_NOT_FOUND_TITLE, M_NOT_FOUND, api);
+		if (err)
+			return page_error(r, 503, M_UNAVAILABLE_TITLE, M_UNAVAILABLE, api);
+		r->have_tenant = true;
+		/* The tenant's allow list holds for every page and API call. */
+		const struct idp_policy *pol = &r->tenant.policy;
+		if (pol->ip.n_allow &&
+		    !idp_cidr_list_contains(pol->ip.allow, pol->ip.n_allow, &r->ri.addr))
+			return deny_ip(r, rt, api);
+		char cname[80];
+		web_session_cookie_name(r->slug, cname);
+		const char *tok = web_cookie(r, cname);
+		if (tok && idp_token_syntax_ok(tok)) {
+			err = idp_session_check(&r->tenant, tok, &r->ri, &r->session);
+			if (err == IDP_OK) {
+				r->have_session = true;
+				snprintf(r->session_token, sizeof r->session_token, "%s", tok);
+				memset(&r->actor, 0, sizeof r->actor);
+				r->actor.user_id = r->session.user_id;
+				snprintf(r->actor.email, sizeof r->actor.email, "%s",
+				         r->session.email);
+				snprintf(r->actor.role, sizeof r->actor.role, "%s",
+				         r->session.role);
+				snprintf(r->actor.ip, sizeof r->actor.ip, "%s", r->ri.ip);
+			} else if (err != IDP_ERR_AUTH) {
+				return page_error(r, 503, M_UNAVAILABLE_TITLE, M_UNAVAILABLE, api);
+			}
+		}
+		if (r->have_session && strcmp(r->session.role, "admin") == 0 &&
+		    pol->ip.n_admin_allow &&
+		    !idp_cidr_list_contains(pol->ip.admin_allow, pol->ip.n_admin_allow,
+		                            &r->ri.addr))
+			return deny_ip(r, rt, api);
+	}
+	if (api) {
+		const char *auth = web_header(r, MHD_HTTP_HEADER_AUTHORIZATION);
+		if (auth && strncasecmp(auth, "Bearer ", 7) == 0) {
+			err = idp_token_auth(&r->tenant, auth + 7, &r->ri, &r->actor);
+			if (err == IDP_ERR_AUTH)
+				return web_json_error(r, 401, "unauthorized", NULL);
+			if (err == IDP_ERR_RATE)
+				return web_json_error(r, 429, "rate_limited", NULL);
+			if (err)
+				return web_json_error(r, 503, "unavailable", NULL);
+			r->via_token = true;
+			r->have_session = false;
+			/* API tokens act as administrators: the stricter list holds too. */
+			const struct idp_policy *pol = &r->tenant.policy;
+			if (pol->ip.n_admin_allow &&
+			    !idp_cidr_list_contains(pol->ip.admin_allow, pol->ip.n_admin_allow,
+			                            &r->ri.addr))
+				return deny_ip(r, rt, api);
+		}
+	}
+	if ((rt->flags & (WEB_SESSION | WEB_ADMIN)) && !r->have_session && !r->via_token) {
+		struct web_buf b;
+		if (api)
+			return web_json_error(r, 401, "unauthorized", NULL);
+		web_buf_init(&b, 4096);
+		web_buf_printf(&b, "/t/%s/login?rd=", r->slug);
+		web_buf_urlenc(&b, r->path);
+		int ret = web_redirect(r, b.data);
+		web_buf_free(&b);
+		return ret;
+	}
+	if ((rt->flags & WEB_ADMIN) && !r->via_token && strcmp(r->session.role, "admin") != 0)
+		return page_error(r, 403, M_FORBIDDEN_TITLE, M_FORBIDDEN, api);
+	/* An expired or administrator-set password must be changed before anything else. */
+	if (r->have_session && !(rt->flags & WEB_FORCED_OK) &&
+	    (r->session.must_change_password || r->session.password_expired)) {
+		if (api)
+			return web_json_error(r, 403, "password_change_required", NULL);
+		snprintf(path_tmp, sizeof path_tmp, "/t/%s/password", r->slug);
+		return web_redirect(r, path_tmp);
+	}
+	web_csrf_prepare(r);
+	if (strcmp(r->method, "GET") != 0 && strcmp(r->method, "HEAD") != 0) {
+		const char *ct = web_header(r, MHD_HTTP_HEADER_CONTENT_TYPE);
+		if (ct && strncasecmp(ct, "application/x-www-form-urlencoded", 33) == 0) {
+			err = web_parse_form(r);
+			if (err == IDP_ERR_TOO_LARGE)
+				return page_error(r, 413, M_TOO_LARGE_TITLE, M_TOO_LARGE, api);
+			if (err)
+				return page_error(r, 400, M_BAD_REQUEST_TITLE, M_BAD_REQUEST, api);
+		}
+		if ((rt->flags & WEB_CSRF) && !r->via_token) {
+			const char *tok = api ? web_header(r, "X-CSRF-Token") : web_form(r, "csrf");
+			if (!idp_csrf_ok(r->have_session ? r->session_token : r->pre_cookie, tok)) {
+				idp_info("csrf check failed for %s %s from %s", r->method,
+				         rt->pattern, r->ri.ip);
+				if (api)
+					return web_json_error(r, 403, "csrf", NULL);
+				return web_page_message(r, 403, web_t(r, M_CSRF_TITLE),
+				                        web_t(r, M_CSRF));
+			}
+		}
+	}
+	if (rt->flags & WEB_SLOW)
+		return web_workers_defer(x, rt);
+	return rt->handler(r);
+}
