@@ -9,10 +9,12 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "idp/crypto.h"
 #include "idp/err.h"
-#include "idp/util.h"
+#include "idp/request.h"
 
 struct store_conn;
+struct idp_tenant;
 
 /* Who did it: an end user, an administrator, an API token ("api"), or the
  * operator's command line ("operator").  Strings are copied into the event. */
@@ -34,6 +36,14 @@ struct idp_audit_fields {
 void idp_audit_hash(const unsigned char prev[IDP_SHA256_LEN], const struct idp_audit_fields *e,
                     unsigned char out[IDP_SHA256_LEN]);
 
+/* Every action Sekisho records, grouped by their dotted prefix; the audit
+ * vocabulary is closed: idp_audit_write refuses any other. */
+extern const char *const idp_audit_actions[];
+extern const size_t idp_audit_actions_count;
+
+/* True when action is one of idp_audit_actions.  Cannot fail. */
+bool idp_audit_action_known(const char *action);
+
 /* Append an event inside the caller's open transaction on c (bound to
  * tenant_id).  detail is a JSON object text or NULL for "{}".  Locks the
  * tenant's chain head until the transaction ends. */
@@ -53,5 +63,34 @@ enum idp_err idp_audit_prune(int64_t tenant_id, int days, long *deleted);
  * *first_bad = seq of the first event that does not match (0 if none).
  * IDP_OK when intact, IDP_ERR_CONFLICT when broken. */
 enum idp_err idp_audit_verify(int64_t tenant_id, long *checked, int64_t *first_bad);
+
+struct idp_audit_row {
+	int64_t seq;
+	char at[32];
+	char actor[IDP_EMAIL_MAX + 1];
+	char role[16];
+	char ip[46];
+	char action[64];
+	char target[300];
+	char result[16];
+	char *detail; /* owned JSON text */
+};
+
+struct idp_audit_filter {
+	const char *from, *to; /* ISO 8601 or NULL */
+	const char *action;    /* exact, or a dotted prefix ("login" matches login.*) */
+	const char *actor;     /* exact e-mail */
+	int limit, offset;
+};
+
+/* Audit events of t matching f, newest first; *total = all matches.
+ * IDP_ERR_INVALID for a malformed time.  Free with idp_audit_rows_free. */
+enum idp_err idp_audit_list(const struct idp_tenant *t, const struct idp_audit_filter *f,
+                            struct idp_audit_row **rows, int *n, long *total);
+void idp_audit_rows_free(struct idp_audit_row *rows, int n);
+
+/* Apply every active tenant's audit.retention_days now (idp_audit_prune);
+ * *deleted (may be NULL) gets the number of events removed in all. */
+enum idp_err idp_retention_run(long *deleted);
 
 #endif

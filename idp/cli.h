@@ -1,11 +1,25 @@
 /*
- * The sekisho command line: serve, migrate, tenant create/list, invite,
- * token create, audit verify.  Exit status 0 on success; on bad input one
- * line on stderr and a non-zero status.
+ * The operator's commands: migrate, tenant create/list, invite, token
+ * create, audit verify/prune (idp/cli.c).  The program's start-up
+ * (idp/main.c) parses the options, opens the database and runs serve
+ * itself.  Exit status 0 on success; on bad input one line on stderr and a
+ * non-zero status.
  */
 #ifndef IDP_CLI_H
 #define IDP_CLI_H
 
-int idp_cli_main(int argc, char **argv);
+#include <stdbool.h>
+
+/* Print the usage text on stderr; returns the exit status 2. */
+int idp_cli_usage(void);
+
+/* Print "sekisho: " and the message on stderr; returns the exit status 1. */
+int idp_cli_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* True when args[0..n) name a command that exists (serve included). */
+bool idp_cli_known(int n, char **args);
+
+/* Run command args[0..n) other than serve, with the database open. */
+int idp_cli_run(int n, char **args);
 
 #endif

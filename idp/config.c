@@ -3,6 +3,7 @@
  * validated as they are set so the error names the key that was wrong.
  */
 #include "idp/config.h"
+#include "idp/text.h"
 
 #include <ctype.h>
 #include <errno.h>

@@ -9,9 +9,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "idp/addr.h"
 #include "idp/err.h"
 #include "idp/password.h"
-#include "idp/util.h"
 
 #define IDP_CONFIG_PATH_MAX 1024
 

@@ -19,7 +19,8 @@ const char *idp_strerror(enum idp_err err)
 	case IDP_ERR_CRYPTO: return "cryptographic failure";
 	case IDP_ERR_CONFIG: return "configuration error";
 	case IDP_ERR_RATE: return "too many attempts";
-	case IDP_ERR_POLICY: return "refused by policy";
+	case IDP_ERR_PASSWORD: return "password breaks the password rules";
+	case IDP_ERR_ADDRESS: return "address refused by the IP policy";
 	}
 	return "unknown error";
 }

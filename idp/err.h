@@ -22,7 +22,8 @@ enum idp_err {
 	IDP_ERR_CRYPTO,    /* a crypto library call failed */
 	IDP_ERR_CONFIG,    /* bad configuration */
 	IDP_ERR_RATE,      /* too many attempts from this source */
-	IDP_ERR_POLICY,    /* a policy rule refused it (password rules, IP, ...) */
+	IDP_ERR_PASSWORD,  /* a new password breaks the password rules (which: out parameter) */
+	IDP_ERR_ADDRESS,   /* the source address is refused by the IP allow lists */
 };
 
 /* Short English description for logs; never NULL, cannot fail. */

@@ -1,6 +1,8 @@
 /*
- * Helpers shared by the idp/ operation files (ops.c, users.c, admin.c).
- * Not part of the API web/ uses.
+ * What the operation files of idp/ share among themselves and nobody else
+ * sees: small helpers for actors and audit details, the hash-then-write
+ * pattern of password operations, and the pieces one operation lends
+ * another (a failed password, a new session, token probes).
  */
 #ifndef IDP_INTERNAL_H
 #define IDP_INTERNAL_H
@@ -10,50 +12,80 @@
 #include "idp/idp.h"
 #include "idp/password.h"
 
-#define I64(buf, v) snprintf((buf), sizeof(buf), "%lld", (long long)(v))
+struct store_conn;
 
-/* "\x<hex of SHA-256(token)>" for a bytea parameter; out holds 67 bytes. */
-void idp_token_hash_param(const char *token, char out[67]);
-
-/* snprintf(dst, dstsz, "%s", src or ""). */
-void idp_copy(char *dst, size_t dstsz, const char *src);
-
-/* A JSON object text {k1: v1, k2: v2} (keys may be NULL); caller frees. */
+/* An audit detail: the JSON object text {k1: v1, k2: v2} (keys may be NULL); caller frees;
+ * NULL when out of memory. */
 char *idp_detail_json(const char *k1, const char *v1, const char *k2, const char *v2);
 
-/* Fill an actor from a user and the request. */
+/* Fill an audit actor from a user and the request (ri may be NULL).
+ * (idp/audit.c, like idp_detail_json.) */
 void idp_actor_set(struct idp_actor *a, int64_t user_id, const char *email, const char *role,
                    const struct idp_reqinfo *ri);
 
-struct store_conn;
-
-struct store_res;
-
-/* The result array of a listing: frees old (an earlier attempt of a retried
- * transaction), sets *n to the rows of r and returns a zeroed array of *n
- * elements of size bytes (at least one, so it can always be freed), or NULL
- * when out of memory. */
-void *idp_rows_new(void *old, size_t size, const struct store_res *r, int *n);
-
 /* Hash password with the configured Argon2id parameters into phc (which
  * arg's fields already point at), run fn(arg) as one transaction of tenant
- * tenant_id (idp_tx), then wipe phc whatever happened. */
+ * tenant_id (idp_tx), then wipe phc whatever happened (idp/credential.c). */
 enum idp_err idp_tx_with_hash(int64_t tenant_id, const char *password, char phc[IDP_PHC_MAX],
                               enum idp_err (*fn)(struct store_conn *c, void *arg), void *arg);
 
-/* Record a failed password for email inside the caller's transaction: when
- * user_id > 0 count it toward the lockout (one atomic UPDATE), audit
- * login.failure with reason (one of our constant identifiers) and, if this
- * failure locked the account, login.locked. */
+struct store_user;
+
+/* The rules a new password breaks (IDP_PW_* bits; 0 = none), for user_id
+ * with e-mail email (idp/credential.c): the static rules, the confirmation
+ * password2 (NULL = none asked), the current hash (NULL = none) and the
+ * last policy.password.history passwords, read in a transaction of their
+ * own.  *err is set when the history could not be read. */
+unsigned idp_new_password_rules(const struct idp_tenant *t, int64_t user_id, const char *email,
+                                const char *current_hash, const char *password,
+                                const char *password2, enum idp_err *err);
+
+/* Check a new password (idp_new_password_rules: IDP_ERR_PASSWORD with
+ * *rules when it breaks any), then hash it into phc and run fn(arg) as one
+ * transaction (idp_tx_with_hash). */
+enum idp_err idp_new_password_tx(const struct idp_tenant *t, int64_t user_id, const char *email,
+                                 const char *current_hash, const char *password,
+                                 const char *password2, unsigned *rules, char phc[IDP_PHC_MAX],
+                                 enum idp_err (*fn)(struct store_conn *c, void *arg), void *arg);
+
+/* Store a new password hash for user_id inside the caller's transaction:
+ * the hash with its age and must_change, the history entry (and pruning),
+ * and the end of outstanding reset links. */
+enum idp_err idp_password_write(struct store_conn *c, const struct idp_tenant *t, int64_t user_id,
+                                const char *phc, bool must_change);
+
+/* Lock user_id's row into *u and confirm that its password hash is still
+ * expected: the hash a decision made before the transaction (a verified
+ * current password, the history and reuse checks) was taken against.
+ * Password history changes only with the hash, so an unchanged hash means
+ * those decisions still hold.  IDP_ERR_NOT_FOUND when the user is gone,
+ * IDP_ERR_CONFLICT when the hash changed meanwhile. */
+enum idp_err idp_user_lock_unchanged(struct store_conn *c, int64_t user_id, const char *expected,
+                                     struct store_user *u);
+
+/* Record a failed password for email inside the caller's transaction
+ * (idp/login.c): when user_id > 0 count it toward the lockout (one atomic
+ * UPDATE), audit login.failure with reason (one of our constant
+ * identifiers) and, if this failure locked the account, login.locked. */
 enum idp_err idp_login_failed(struct store_conn *c, const struct idp_tenant *t,
                               const struct idp_actor *actor, int64_t user_id, const char *email,
                               const char *reason);
 
+/* Start a session for actor's user inside the caller's transaction
+ * (idp/session.c), under the tenant's concurrent-session rule, ending prev
+ * (the browser's live session, may be NULL) as a login must: prev never
+ * counts against deny_new and ends only when the new session is made
+ * (session.ended, reason relogin).  IDP_ERR_CONFLICT, with nothing changed,
+ * when deny_new refuses. */
+enum idp_err idp_session_start(struct store_conn *c, const struct idp_tenant *t,
+                               const struct idp_actor *actor, const struct idp_session *prev,
+                               const struct idp_reqinfo *ri, struct idp_login *out);
+
 /* Link-token guessing (idp/probe.c).  idp_probe_gate: IDP_ERR_RATE when
  * ri's address is over the failed-attempt limit, else IDP_OK.
- * idp_probe_missed: count a lookup of an unknown, used or expired link of
- * kind what ("invitation", "reset", "API token") against ri's address, and log it
- * (rate-limited) for the operator; no audit event. */
+ * idp_probe_missed: count a lookup of an unknown, used or expired token of
+ * kind what ("invitation", "reset", "API token") against ri's address, and
+ * log it (rate-limited) for the operator; no audit event. */
 enum idp_err idp_probe_gate(const struct idp_reqinfo *ri);
 void idp_probe_missed(const struct idp_tenant *t, const struct idp_reqinfo *ri, const char *what);
 

@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "idp/util.h"
+#include "idp/text.h"
 
 /* True when json[0..len) has a single quote outside any string: json-c
  * accepts 'key' as an object key even in strict mode; JSON does not. */

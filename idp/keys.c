@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "idp/base64.h"
 #include "idp/idp.h"
 #include "idp/log.h"
 
@@ -109,7 +110,7 @@ void idp_csrf_token(const char *binding, char out[IDP_TOKEN_LEN + 1])
 	unsigned char mac[IDP_SHA256_LEN];
 
 	idp_hmac_sha256(idp_rt.csrf_key, sizeof idp_rt.csrf_key, binding, strlen(binding), mac);
-	idp_b64url_encode(mac, sizeof mac, out, IDP_TOKEN_LEN + 1);
+	idp_base64_encode(IDP_B64_URL, mac, sizeof mac, out, IDP_TOKEN_LEN + 1);
 }
 
 bool idp_csrf_ok(const char *binding, const char *submitted)

@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "idp/base64.h"
 #include "idp/idp.h"
 #include "idp/log.h"
 
@@ -76,28 +77,14 @@ static bool header_safe(const char *s)
 	return true;
 }
 
-/* RFC 2047 encoded-word for a UTF-8 subject. */
+/* RFC 2047 encoded-word for a UTF-8 subject (its first 300 bytes). */
 static void encode_subject(const char *s, char *out, size_t outsz)
 {
 	char b64[512];
-	static const char tbl[] =
-	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-	size_t n = strlen(s), j = 0;
+	size_t n = strlen(s);
 
-	if (n > 300)
-		n = 300;
-	for (size_t i = 0; i < n; i += 3) {
-		unsigned v = (unsigned char)s[i] << 16;
-		if (i + 1 < n)
-			v |= (unsigned char)s[i + 1] << 8;
-		if (i + 2 < n)
-			v |= (unsigned char)s[i + 2];
-		b64[j++] = tbl[(v >> 18) & 63];
-		b64[j++] = tbl[(v >> 12) & 63];
-		b64[j++] = i + 1 < n ? tbl[(v >> 6) & 63] : '=';
-		b64[j++] = i + 2 < n ? tbl[v & 63] : '=';
-	}
-	b64[j] = 0;
+	idp_base64_encode(IDP_B64_STD_PAD, (const unsigned char *)s, n > 300 ? 300 : n, b64,
+	                  sizeof b64);
 	snprintf(out, outsz, "=?UTF-8?B?%s?=", b64);
 }
 

@@ -1,7 +1,183 @@
-/* sekisho: an identity provider and SSO gateway.  See idp/cli.h. */
+/*
+ * sekisho: an identity provider and SSO gateway.  The program's start-up is
+ * the one place that knows every layer: it reads the configuration, starts
+ * the embedded database (or connects to the configured one), applies
+ * migrations, initialises Lasso and liboath, and for `serve` starts the
+ * HTTP server and the retention job; every other command is idp/cli.c's.
+ */
+#include <pthread.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
 #include "idp/cli.h"
+#include "idp/idp.h"
+#include "idp/log.h"
+#include "idp/throttle.h"
+#include "mfa/mfa.h"
+#include "saml/saml.h"
+#include "store/db.h"
+#include "store/embedded.h"
+#include "store/migrate.h"
+#include "web/web.h"
+
+#define fail idp_cli_fail
+
+static struct idp_config cfg;
+
+/* Config, keys, database (embedded or not) and schema: what every command needs. */
+static int open_all(const char *config_path)
+{
+	char msg[512], conninfo[2048], app_conninfo[2048];
+	enum idp_err err;
+
+	idp_config_default(&cfg);
+	if (idp_config_load(&cfg, config_path, msg, sizeof msg))
+		return fail("config: %s", msg);
+	idp_log_set_level(!strcmp(cfg.log_level, "debug")   ? IDP_LOG_DEBUG
+	                  : !strcmp(cfg.log_level, "warn")  ? IDP_LOG_WARN
+	                  : !strcmp(cfg.log_level, "error") ? IDP_LOG_ERROR
+	                                                    : IDP_LOG_INFO);
+	idp_throttle_configure(cfg.ip_max_failures, cfg.ip_window_seconds);
+	if (idp_init(&cfg))
+		return fail("%s", "cannot initialise keys (see log)");
+	/* Refuse a bad certificate before anything else starts. */
+	if (web_tls_check(&cfg))
+		return fail("%s", "tls_cert/tls_key: see the message above");
+	if (!cfg.database_url[0]) {
+		struct store_embedded_opts o = {cfg.data_dir, cfg.pg_bindir, cfg.pg_user};
+		err = store_embedded_start(&o, conninfo, app_conninfo, sizeof conninfo);
+		if (err)
+			return fail("embedded database: %s (see log)", idp_strerror(err));
+	} else {
+		snprintf(conninfo, sizeof conninfo, "%s", cfg.database_url);
+		snprintf(app_conninfo, sizeof app_conninfo, "%s",
+		         cfg.database_app_url[0] ? cfg.database_app_url : cfg.database_url);
+	}
+	if (store_configure(conninfo))
+		return fail("%s", "out of memory");
+	/* Schema first: every command runs against the current version. */
+	for (int attempt = 0;; attempt++) {
+		err = store_migrate(NULL);
+		if (err != IDP_ERR_DB || attempt >= 30)
+			break;
+		idp_warn("database not reachable yet; retrying");
+		sleep(1);
+	}
+	if (err)
+		return fail("migrate: %s (see log)", idp_strerror(err));
+	/* Migrations ran as the schema owner; everything else runs as the
+	 * application role. */
+	store_thread_done();
+	if (store_configure(app_conninfo))
+		return fail("%s", "out of memory");
+	return 0;
+}
+
+static void close_all(void)
+{
+	store_thread_done();
+	store_embedded_stop();
+	idp_config_free(&cfg);
+}
+
+/* The hourly retention job of the daemon (and once at start). */
+static pthread_mutex_t job_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t job_cond = PTHREAD_COND_INITIALIZER;
+static bool job_stop;
+
+static void *retention_job(void *arg)
+{
+	(void)arg;
+	pthread_mutex_lock(&job_lock);
+	while (!job_stop) {
+		pthread_mutex_unlock(&job_lock);
+		if (idp_retention_run(NULL))
+			idp_warn(
+			    "retention: not every tenant could be pruned; retrying in an hour");
+		pthread_mutex_lock(&job_lock);
+		struct timespec until;
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_sec += 3600;
+		while (!job_stop && pthread_cond_timedwait(&job_cond, &job_lock, &until) == 0)
+			;
+	}
+	pthread_mutex_unlock(&job_lock);
+	store_thread_done();
+	return NULL;
+}
+
+static int cmd_serve(void)
+{
+	sigset_t set;
+	int sig = 0;
+	pthread_t job;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	/* Block before threads start so only sigwait sees these. */
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	if (idp_tenant_watch_start())
+		idp_warn("tenant cache watcher not started: every request reads its tenant");
+	if (web_start(&cfg)) {
+		idp_tenant_watch_stop();
+		return fail("%s", "cannot start HTTP server (see log)");
+	}
+	bool have_job = pthread_create(&job, NULL, retention_job, NULL) == 0;
+	idp_info("sekisho ready");
+	while (sigwait(&set, &sig) == 0) {
+		if (sig == SIGHUP)
+			continue;
+		break;
+	}
+	idp_info("shutting down (signal %d)", sig);
+	web_stop();
+	idp_tenant_watch_stop();
+	if (have_job) {
+		pthread_mutex_lock(&job_lock);
+		job_stop = true;
+		pthread_cond_signal(&job_cond);
+		pthread_mutex_unlock(&job_lock);
+		pthread_join(job, NULL);
+	}
+	return 0;
+}
 
 int main(int argc, char **argv)
 {
-	return idp_cli_main(argc, argv);
+	const char *config_path = NULL;
+	char *args[64];
+	int n = 0, rc;
+
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "-c")) {
+			if (i + 1 >= argc)
+				return fail("%s", "-c needs a FILE");
+			config_path = argv[++i];
+		} else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+			return idp_cli_usage();
+		} else if (n < 63) {
+			args[n++] = argv[i];
+		}
+	}
+	args[n] = NULL;
+	if (n == 0 || !idp_cli_known(n, args))
+		return idp_cli_usage();
+	if (saml_global_init() || mfa_global_init())
+		return 1;
+	rc = open_all(config_path);
+	if (!rc && !strcmp(args[0], "serve"))
+		rc = n == 1 ? cmd_serve() : idp_cli_usage();
+	else if (!rc)
+		rc = idp_cli_run(n, args);
+	close_all();
+	mfa_global_done();
+	saml_global_done();
+	return rc;
 }

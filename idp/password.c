@@ -27,8 +27,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "idp/base64.h"
+#include "idp/crypto.h"
 #include "idp/log.h"
-#include "idp/util.h"
+#include "idp/text.h"
 
 /* Generated at build time by scripts/embed.py from idp/blocklist.txt: the
  * lower-cased words, sorted by bytewise strcmp order. */
@@ -47,8 +49,6 @@ extern const size_t idp_blocklist_count;
 
 /* Used when the stored string is unusable and nothing better is known. */
 static const struct idp_argon2_params default_params = {19456, 2, 1};
-
-static const char b64_chars[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
 /* ---- per-thread Argon2 work area ---- */
 
@@ -109,77 +109,15 @@ static void work_free(uint8_t *memory, size_t n)
 		free(memory);
 }
 
-/* ---- base64, standard alphabet, no padding (PHC string format) ---- */
-
-/* Encode n bytes into out (outsz bytes, NUL-terminated).  Returns the length
- * written, or 0 when out is too small. */
-static size_t b64_encode(const uint8_t *in, size_t n, char *out, size_t outsz)
-{
-	size_t len = n / 3 * 4 + (n % 3 ? n % 3 + 1 : 0);
-	size_t o = 0;
-	uint32_t acc = 0;
-	unsigned bits = 0;
-
-	if (len + 1 > outsz)
-		return 0;
-	for (size_t i = 0; i < n; i++) {
-		acc = (acc << 8) | in[i];
-		bits += 8;
-		while (bits >= 6) {
-			bits -= 6;
-			out[o++] = b64_chars[(acc >> bits) & 63];
-		}
-	}
-	if (bits)
-		out[o++] = b64_chars[(acc << (6 - bits)) & 63];
-	out[o] = '\0';
-	return o;
-}
-
-static int b64_value(unsigned char c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '+')
-		return 62;
-	if (c == '/')
-		return 63;
-	return -1;
-}
-
-/* Decode len characters of s into out (outsz bytes).  Only the canonical
- * form is accepted: no padding, no impossible length, unused bits zero. */
-static bool b64_decode(const char *s, size_t len, uint8_t *out, size_t outsz, size_t *outlen)
-{
-	uint32_t acc = 0;
-	unsigned bits = 0;
-	size_t o = 0;
-
-	if (len % 4 == 1)
-		return false;
-	for (size_t i = 0; i < len; i++) {
-		int v = b64_value((unsigned char)s[i]);
-
-		if (v < 0)
-			return false;
-		acc = (acc << 6) | (uint32_t)v;
-		bits += 6;
-		if (bits >= 8) {
-			bits -= 8;
-			if (o == outsz)
-				return false;
-			out[o++] = (uint8_t)(acc >> bits);
-		}
-	}
-	if (acc & ((1u << bits) - 1))
-		return false;
-	*outlen = o;
-	return true;
-}
+const struct idp_pw_rule_info idp_pw_rules[] = {
+    {IDP_PW_TOO_SHORT, "too_short"},     {IDP_PW_TOO_LONG, "too_long"},
+    {IDP_PW_NEED_UPPER, "need_upper"},   {IDP_PW_NEED_LOWER, "need_lower"},
+    {IDP_PW_NEED_DIGIT, "need_digit"},   {IDP_PW_NEED_SYMBOL, "need_symbol"},
+    {IDP_PW_FEW_CLASSES, "few_classes"}, {IDP_PW_HAS_EMAIL, "contains_email"},
+    {IDP_PW_BLOCKLISTED, "blocklisted"}, {IDP_PW_REUSED, "reused"},
+    {IDP_PW_MISMATCH, "mismatch"},       {IDP_PW_BAD_UTF8, "bad_utf8"},
+};
+const size_t idp_pw_rules_count = sizeof idp_pw_rules / sizeof idp_pw_rules[0];
 
 /* ---- PHC string ---- */
 
@@ -234,10 +172,11 @@ static enum idp_err phc_decode(const char *phc, struct idp_phc *info, uint8_t *s
 	if (!eat(&p, ",p=") || !eat_u32(&p, &r.params.parallelism) || !eat(&p, "$"))
 		return IDP_ERR_INVALID;
 	dollar = strchr(p, '$');
-	if (!dollar || !b64_decode(p, (size_t)(dollar - p), salt, IDP_PHC_MAX, &r.salt_len))
+	if (!dollar ||
+	    idp_base64_decode(IDP_B64_STD, p, (size_t)(dollar - p), salt, IDP_PHC_MAX, &r.salt_len))
 		return IDP_ERR_INVALID;
 	p = dollar + 1;
-	if (!b64_decode(p, strlen(p), hash, IDP_PHC_MAX, &r.hash_len))
+	if (idp_base64_decode(IDP_B64_STD, p, strlen(p), hash, IDP_PHC_MAX, &r.hash_len))
 		return IDP_ERR_INVALID;
 	if (r.salt_len < PHC_MIN_SALT || r.hash_len < PHC_MIN_HASH)
 		return IDP_ERR_INVALID;
@@ -326,14 +265,14 @@ enum idp_err idp_password_hash(const char *password, const struct idp_argon2_par
 	k = snprintf(out, IDP_PHC_MAX, "$argon2id$v=%u$m=%u,t=%u,p=%u$", ARGON2_VERSION_13,
 	             params->memory_kib, params->iterations, params->parallelism);
 	n = (size_t)k;
-	m = b64_encode(salt, sizeof salt, out + n, IDP_PHC_MAX - n);
+	m = idp_base64_encode(IDP_B64_STD, salt, sizeof salt, out + n, IDP_PHC_MAX - n);
 	n += m;
 	if (m == 0 || n + 1 >= IDP_PHC_MAX) {
 		err = IDP_ERR_CRYPTO;
 		goto out;
 	}
 	out[n++] = '$';
-	if (b64_encode(hash, sizeof hash, out + n, IDP_PHC_MAX - n) == 0) {
+	if (idp_base64_encode(IDP_B64_STD, hash, sizeof hash, out + n, IDP_PHC_MAX - n) == 0) {
 		err = IDP_ERR_CRYPTO;
 		goto out;
 	}

@@ -70,6 +70,15 @@ enum idp_pw_rule {
 	IDP_PW_BAD_UTF8 = 1 << 11,
 };
 
+/* Every rule once, in the order they are reported to users and in the API,
+ * with its API name ("too_short", ...). */
+struct idp_pw_rule_info {
+	enum idp_pw_rule bit;
+	const char *name;
+};
+extern const struct idp_pw_rule_info idp_pw_rules[];
+extern const size_t idp_pw_rules_count;
+
 /* Check password against every static rule of policy for the user with
  * e-mail address email; returns the OR of failed rules (0 = acceptable).
  * Length counts code points.  Classes: upper/lower are Unicode-agnostic ASCII

@@ -12,6 +12,7 @@
  */
 #include "idp/policy.h"
 #include "idp/json.h"
+#include "idp/time.h"
 
 #include <fcntl.h>
 #include <json-c/json.h>
@@ -26,7 +27,6 @@
 
 #define POLICY_JSON_MAX   65536 /* bytes; the document is small, 256 CIDRs twice fit easily */
 #define POLICY_JSON_DEPTH 8     /* the document nests 3 deep */
-#define ZONEINFO_DIR      "/usr/share/zoneinfo/"
 
 enum kind { K_INT, K_BOOL, K_CONCURRENT, K_MFA, K_CERT, K_CIDRS, K_TZ };
 
@@ -91,10 +91,10 @@ static const struct field fields[] = {
 
 static const char *const sections[] = {"password", "lockout", "session", "mfa", "ip", "audit"};
 
-/* Indexed by the enum values, which run 0, 1, 2. */
-static const char *const concurrent_names[] = {"allow", "deny_new", "end_old"};
-static const char *const mfa_names[] = {"off", "admins", "all"};
-static const char *const cert_names[] = {"off", "required", "factor"};
+/* Indexed by the enum values, which run 0, 1, 2; NULL-terminated. */
+static const char *const concurrent_names[] = {"allow", "deny_new", "end_old", NULL};
+static const char *const mfa_names[] = {"off", "admins", "all", NULL};
+static const char *const cert_names[] = {"off", "required", "factor", NULL};
 
 /* The name table of an enum kind. */
 static const char *const *enum_names(enum kind k)
@@ -197,45 +197,6 @@ set_field(char *field, size_t fieldsz, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* True for a plausible IANA zone name that exists as a compiled zone file
- * under /usr/share/zoneinfo (Debian tzdata).  The character rules keep the
- * name inside that directory before the file system is asked. */
-static bool timezone_valid(const char *tz)
-{
-	char path[sizeof ZONEINFO_DIR + IDP_POLICY_TZ_MAX];
-	char magic[4];
-	struct stat st;
-	size_t n = strlen(tz);
-	int fd = -1;
-	bool ok = false;
-
-	if (n == 0 || n >= IDP_POLICY_TZ_MAX || tz[0] == '/' || tz[n - 1] == '/')
-		goto out;
-	if (strstr(tz, "..") || strstr(tz, "//"))
-		goto out;
-	for (size_t i = 0; i < n; i++) {
-		char c = tz[i];
-
-		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-		      c == '_' || c == '+' || c == '-' || c == '/'))
-			goto out;
-	}
-	snprintf(path, sizeof path, "%s%s", ZONEINFO_DIR, tz);
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	if (fd < 0)
-		goto out;
-	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))
-		goto out;
-	/* Not every regular file there is a zone ("leapseconds" is text). */
-	if (read(fd, magic, sizeof magic) != (ssize_t)sizeof magic)
-		goto out;
-	ok = memcmp(magic, "TZif", sizeof magic) == 0;
-out:
-	if (fd >= 0)
-		close(fd);
-	return ok;
-}
-
 /* Range check of one field of p. */
 static bool field_valid(const struct idp_policy *p, const struct field *f)
 {
@@ -250,7 +211,7 @@ static bool field_valid(const struct idp_policy *p, const struct field *f)
 	case K_CIDRS: return count_at_c(p, f) <= IDP_POLICY_MAX_CIDRS;
 	case K_TZ:
 		return memchr(p->audit.timezone, '\0', IDP_POLICY_TZ_MAX) &&
-		       timezone_valid(p->audit.timezone);
+		       idp_tz_valid(p->audit.timezone);
 	}
 	return false;
 }
@@ -394,7 +355,7 @@ static enum idp_err parse_value(struct json_object *v, const struct field *f, st
 	case K_CIDRS: return parse_cidrs(v, f, p, field, fieldsz);
 	case K_TZ:
 		s = plain_string(v);
-		if (!s || !timezone_valid(s))
+		if (!s || !idp_tz_valid(s))
 			goto bad;
 		snprintf(p->audit.timezone, sizeof p->audit.timezone, "%s", s);
 		return IDP_OK;
@@ -559,4 +520,61 @@ char *idp_policy_to_json(const struct idp_policy *p)
 out:
 	json_object_put(root);
 	return res;
+}
+
+/* ---- the schema ---- */
+
+size_t idp_policy_field_count(void)
+{
+	return N_FIELDS;
+}
+
+void idp_policy_field_info(size_t i, struct idp_policy_field_info *out)
+{
+	const struct field *f = &fields[i < N_FIELDS ? i : 0];
+	static const enum idp_policy_kind kinds[] = {
+	    [K_INT] = IDP_POLICY_INT,           [K_BOOL] = IDP_POLICY_BOOL,
+	    [K_CONCURRENT] = IDP_POLICY_CHOICE, [K_MFA] = IDP_POLICY_CHOICE,
+	    [K_CERT] = IDP_POLICY_CHOICE,       [K_CIDRS] = IDP_POLICY_CIDRS,
+	    [K_TZ] = IDP_POLICY_TEXT,
+	};
+
+	*out = (struct idp_policy_field_info){
+	    .section = f->section,
+	    .name = f->name,
+	    .kind = kinds[f->kind],
+	    .min = f->min,
+	    .max = f->max,
+	    .choices = enum_names(f->kind),
+	};
+}
+
+char *idp_policy_field_text(const struct idp_policy *p, size_t i)
+{
+	const struct field *f = &fields[i < N_FIELDS ? i : 0];
+	char num[24], cidr[50], *s;
+	size_t n, len = 0;
+
+	switch (f->kind) {
+	case K_INT: snprintf(num, sizeof num, "%d", *int_at_c(p, f)); return strdup(num);
+	case K_BOOL: return strdup(*bool_at_c(p, f) ? "true" : "false");
+	case K_CONCURRENT:
+	case K_MFA:
+	case K_CERT: {
+		unsigned v = enum_get(p, f->kind);
+		return strdup(v < 3 ? enum_names(f->kind)[v] : "");
+	}
+	case K_TZ: return strndup(p->audit.timezone, IDP_POLICY_TZ_MAX - 1);
+	case K_CIDRS: break;
+	}
+	n = count_at_c(p, f);
+	s = malloc(n * 50 + 1);
+	if (!s)
+		return NULL;
+	s[0] = 0;
+	for (size_t k = 0; k < n && k < IDP_POLICY_MAX_CIDRS; k++) {
+		idp_cidr_format(&cidrs_at_c(p, f)[k], cidr);
+		len += (size_t)snprintf(s + len, n * 50 + 1 - len, "%s\n", cidr);
+	}
+	return s;
 }

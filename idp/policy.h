@@ -10,15 +10,16 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "idp/addr.h"
 #include "idp/err.h"
-#include "idp/util.h"
+#include "idp/time.h"
 
 enum idp_concurrent { IDP_CONCURRENT_ALLOW, IDP_CONCURRENT_DENY_NEW, IDP_CONCURRENT_END_OLD };
 enum idp_mfa_require { IDP_MFA_OFF, IDP_MFA_ADMINS, IDP_MFA_ALL };
 enum idp_client_cert { IDP_CERT_OFF, IDP_CERT_REQUIRED, IDP_CERT_FACTOR };
 
 #define IDP_POLICY_MAX_CIDRS 256
-#define IDP_POLICY_TZ_MAX    64
+#define IDP_POLICY_TZ_MAX    IDP_TZ_NAME_MAX
 
 struct idp_policy {
 	struct {
@@ -75,6 +76,36 @@ enum idp_err idp_policy_validate(const struct idp_policy *p, char *field, size_t
 /* The full JSON document for p, in the key order of DESIGN.md.  Returns a new
  * NUL-terminated string (caller frees) or NULL when out of memory. */
 char *idp_policy_to_json(const struct idp_policy *p);
+
+/* ---- the schema, once: what the console's form (and anything else that
+ * shows or edits a policy) is derived from ---- */
+
+enum idp_policy_kind {
+	IDP_POLICY_INT, /* an integer in min..max */
+	IDP_POLICY_BOOL,
+	IDP_POLICY_CHOICE, /* one of choices */
+	IDP_POLICY_CIDRS,  /* a list of CIDR ranges */
+	IDP_POLICY_TEXT,   /* a string (the time zone) */
+};
+
+struct idp_policy_field_info {
+	const char *section; /* "password" */
+	const char *name;    /* "min_length" */
+	enum idp_policy_kind kind;
+	long min, max;              /* IDP_POLICY_INT: the allowed range */
+	const char *const *choices; /* IDP_POLICY_CHOICE: the names, NULL-terminated */
+};
+
+/* The fields of the document in its order (section by section). */
+size_t idp_policy_field_count(void);
+
+/* Field i (< idp_policy_field_count()) into *out. Cannot fail. */
+void idp_policy_field_info(size_t i, struct idp_policy_field_info *out);
+
+/* Field i's value in p as text: the integer, "true"/"false", the choice's
+ * name, the time zone, or the CIDR ranges one per line ("\n" after each).
+ * A new string (caller frees), NULL when out of memory. */
+char *idp_policy_field_text(const struct idp_policy *p, size_t i);
 
 /* Text names of the enums, as used in the JSON document. */
 const char *idp_concurrent_name(enum idp_concurrent c);

@@ -1,6 +1,8 @@
 /* Per-address login throttling: see idp/throttle.h. */
 #include "idp/throttle.h"
 
+#include "idp/crypto.h"
+
 #include <pthread.h>
 #include <string.h>
 

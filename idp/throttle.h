@@ -13,7 +13,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "idp/util.h"
+#include "idp/addr.h"
 
 void idp_throttle_configure(unsigned max_failures, unsigned window_seconds);
 

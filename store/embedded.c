@@ -284,7 +284,8 @@ enum idp_err store_embedded_start(const struct store_embedded_opts *o, char *own
 		idp_error("data_dir %s: chmod: %s", abs, strerror(errno));
 		return IDP_ERR_IO;
 	}
-	if ((err = make_dir(emb.pgdir, true)))
+	err = make_dir(emb.pgdir, true);
+	if (err)
 		return err;
 	if (!reachable(emb.pgdir)) {
 		idp_error(
@@ -296,7 +297,8 @@ enum idp_err store_embedded_start(const struct store_embedded_opts *o, char *own
 	ctl = lock_file("ctl.lock", LOCK_EX);
 	if (ctl < 0)
 		return IDP_ERR_IO;
-	if ((err = make_dir(emb.sockdir, true)))
+	err = make_dir(emb.sockdir, true);
+	if (err)
 		goto out;
 	/* Pre-create the log so the account can append to it. */
 	int lf = open(emb.logfile, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
@@ -305,7 +307,8 @@ enum idp_err store_embedded_start(const struct store_embedded_opts *o, char *own
 			idp_warn("embedded postgres: chown log: %s", strerror(errno));
 		close(lf);
 	}
-	if ((err = init_cluster()))
+	err = init_cluster();
+	if (err)
 		goto out;
 	if (!running()) {
 		const char *args[] = {"-D", emb.datadir, "-l",    emb.logfile, "-w",
@@ -317,7 +320,8 @@ enum idp_err store_embedded_start(const struct store_embedded_opts *o, char *own
 			goto out;
 		}
 	}
-	if ((err = bootstrap_roles()))
+	err = bootstrap_roles();
+	if (err)
 		goto out;
 	emb.users_fd = lock_file("users.lock", LOCK_SH);
 	if (emb.users_fd < 0) {

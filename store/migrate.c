@@ -5,8 +5,7 @@
 #include <stdlib.h>
 
 #include "idp/log.h"
-#include "store/db.h"
-#include "store/queries.h"
+#include "store/internal.h"
 
 /* Any constant; it only has to be the same on every node. */
 #define MIGRATE_LOCK_SQL "SELECT pg_advisory_xact_lock(7365697368)"

@@ -5,26 +5,23 @@
  * tenant_id where they insert, so a missing setting fails loudly.
  */
 #include "store/queries.h"
-#include "store/db.h"
+#include "store/internal.h"
 
 #define EPOCH(x) "coalesce(extract(epoch from " x ")::bigint, 0)"
 
-#define USER_COLS                                                                                  \
-	"id, email, name, role, status, coalesce(password_hash, ''), " EPOCH(                      \
-	    "password_changed_"                                                                    \
-	    "at") ", "                                                                             \
-	          "must_change_"                                                                   \
-	          "password, "                                                                     \
-	          "failed_count,"                                                                  \
-	          " " EPOCH("loc"                                                                  \
-	                    "ked"                                                                  \
-	                    "_a"                                                                   \
-	                    "t") ", " EPOCH("last_"                                                \
-	                                    "login_at") ", " EPOCH("created_at")
+/* clang-format off */
+#define USER_COLS \
+	"id, email, name, role, status, coalesce(password_hash, ''), " \
+	EPOCH("password_changed_at") ", must_change_password, failed_count, " \
+	EPOCH("locked_at") ", " EPOCH("last_login_at") ", " EPOCH("created_at")
+/* clang-format on */
 
 #define AUDIT_COLS                                                                                 \
 	"seq, to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), actor_email, "  \
 	"actor_role, source_ip, action, target, result, detail"
+
+/* One field of the audit hash: its length (4 bytes, big-endian), then it. */
+#define HF(x) "int4send(octet_length(" x ")) || convert_to(" x ", 'UTF8')"
 
 /* Audit filters: NULL parameters mean "no filter". */
 #define AUDIT_WHERE                                                                                \
@@ -33,208 +30,245 @@
 	" AND ($3::text IS NULL OR action = $3 OR action LIKE $3 || '.%')"                         \
 	" AND ($4::text IS NULL OR actor_email = $4)"
 
+/* SQL reads better broken where SQL breaks, so the formatter keeps out. */
+/* clang-format off */
 const struct store_stmt store_stmts[] = {
-    [STMT_MIGRATION_APPLIED] = {"migration_applied",
-                                "SELECT 1 FROM schema_migrations WHERE version = $1"},
-    [STMT_MIGRATION_RECORD] = {"migration_record",
-                               "INSERT INTO schema_migrations (version, name) VALUES ($1, $2)"},
-
-    [STMT_TENANT_INSERT] = {"tenant_insert",
-                            "INSERT INTO tenants (slug, name, policy) VALUES ($1, $2, $3) "
-                            "RETURNING id"},
-    [STMT_TENANT_BY_SLUG] = {"tenant_by_slug",
-                             "SELECT id, slug, name, policy, status FROM tenants WHERE slug = $1"},
-    [STMT_TENANT_LIST] = {"tenant_list",
-                          "SELECT id, slug, name, status, " EPOCH("created_at") " FROM tenants "
-                                                                                "ORDER BY slug"},
-    [STMT_TENANT_POLICY_SET] = {"tenant_policy_set",
-                                "UPDATE tenants SET policy = $2 WHERE id = $1"},
-
-    [STMT_TENANT_POLICY_LOCK] = {"tenant_policy_lock",
-                                 "SELECT policy FROM tenants WHERE id = $1 FOR UPDATE"},
-
-    [STMT_USER_BY_EMAIL] = {"user_by_email", "SELECT " USER_COLS " FROM users WHERE email = $1"},
-    [STMT_USER_BY_ID] = {"user_by_id", "SELECT " USER_COLS " FROM users WHERE id = $1"},
-    [STMT_USER_LOCK_BY_EMAIL] = {"user_lock_by_email",
-                                 "SELECT " USER_COLS " FROM users WHERE email = $1 FOR UPDATE"},
-    [STMT_USER_LOCK_BY_ID] = {"user_lock_by_id",
-                              "SELECT " USER_COLS " FROM users WHERE id = $1 FOR UPDATE"},
-    [STMT_USER_INSERT_INVITED] = {"user_insert_invited",
-                                  "INSERT INTO users (tenant_id, email, role, status) "
-                                  "VALUES ($1, $2, $3, 'invited') RETURNING id"},
-    [STMT_USER_ACTIVATE] = {"user_activate",
-                            "UPDATE users SET name = $2, password_hash = $3, status = 'active', "
-                            "password_changed_at = now(), must_change_password = false, "
-                            "failed_count = 0, locked_at = NULL, last_login_at = now() "
-                            "WHERE id = $1 AND status = 'invited'"},
-    /* One atomic statement: parallel failures cannot overshoot the limit. */
-    [STMT_USER_LOGIN_FAIL] = {"user_login_fail",
-                              "UPDATE users SET failed_count = failed_count + 1, "
-                              "locked_at = CASE WHEN $2::int > 0 AND "
-                              "failed_count + 1 >= $2::int THEN now() END "
-                              "WHERE id = $1 AND locked_at IS NULL "
-                              "RETURNING failed_count, locked_at IS NOT NULL, " EPOCH("locked_at")},
-    /* Only an unlocked row is counted, so exactly one failure reports that it
-     * locked the account, however many arrive at once. */
-    [STMT_USER_SET_HASH] = {"user_set_hash",
-                            "UPDATE users SET password_hash = $2, password_changed_at = now(), "
-                            "must_change_password = $3 WHERE id = $1"},
-    /* A rehash keeps password_changed_at: the password itself did not change. */
-    [STMT_USER_REHASH] = {"user_rehash", "UPDATE users SET password_hash = $2 WHERE id = $1"},
-    [STMT_USER_UNLOCK] = {"user_unlock",
-                          "UPDATE users SET failed_count = 0, locked_at = NULL WHERE id = $1"},
-    [STMT_USER_SET_STATUS] = {"user_set_status", "UPDATE users SET status = $2 WHERE id = $1"},
-    [STMT_USER_DELETE] = {"user_delete", "DELETE FROM users WHERE id = $1"},
-    [STMT_USER_SET_ROLE] = {"user_set_role", "UPDATE users SET role = $2 WHERE id = $1"},
-    [STMT_USER_LIST] =
-        {"user_list", "SELECT " USER_COLS " FROM users WHERE ($1::text IS NULL OR "
-                      "strpos(lower(email), lower($1)) > 0 OR strpos(lower(name), lower($1)) > 0) "
-                      "ORDER BY email LIMIT $2 OFFSET $3"},
-    [STMT_USER_COUNT_ACTIVE_ADMINS] = {"user_count_active_admins",
-                                       "SELECT count(*) FROM users WHERE role = 'admin' AND "
-                                       "status = 'active'"},
-    [STMT_USER_SET_CHANGED_AT] = {"user_set_changed_at",
-                                  "UPDATE users SET password_changed_at = to_timestamp($2) "
-                                  "WHERE id = $1"},
-
-    [STMT_HISTORY_INSERT] = {"history_insert",
-                             "INSERT INTO password_history (tenant_id, user_id, hash) "
-                             "VALUES ($1, $2, $3)"},
-    [STMT_HISTORY_RECENT] = {"history_recent",
-                             "SELECT hash FROM password_history WHERE user_id = $1 "
-                             "ORDER BY created_at DESC, id DESC LIMIT $2"},
-    [STMT_HISTORY_PRUNE] = {"history_prune",
-                            "DELETE FROM password_history WHERE user_id = $1 AND id NOT IN "
-                            "(SELECT id FROM password_history WHERE user_id = $1 "
-                            "ORDER BY created_at DESC, id DESC LIMIT $2)"},
-
-    [STMT_INVITE_INSERT] = {"invite_insert",
-                            "INSERT INTO invitations (tenant_id, user_id, token_hash, created_by, "
-                            "expires_at) VALUES ($1, $2, $3, $4, to_timestamp($5)) "
-                            "RETURNING id, " EPOCH("expires_at")},
-    [STMT_INVITE_BY_HASH] =
-        {"invite_by_hash",
-         "SELECT i.id, i.user_id, " EPOCH(
-             "i.expires_at") ", "
-                             "i.used_at IS NOT NULL, i.revoked_at IS NOT NULL, u.email, u.role, "
-                             "u.status, " EPOCH("now()") " FROM invitations i JOIN users u "
-                                                         "ON u.id = i.user_id WHERE i.token_hash = "
-                                                         "$1 FOR UPDATE OF i, u"},
-    [STMT_INVITE_USE] = {"invite_use",
-                         "UPDATE invitations SET used_at = now() WHERE id = $1 AND used_at IS NULL "
-                         "AND revoked_at IS NULL AND expires_at > now()"},
-    [STMT_INVITE_REVOKE_USER] = {"invite_revoke_user",
-                                 "UPDATE invitations SET revoked_at = now() WHERE user_id = $1 "
-                                 "AND used_at IS NULL AND revoked_at IS NULL"},
-    [STMT_INVITE_LIST_OPEN] =
-        {"invite_list_open",
-         "SELECT i.id, u.email, u.role, i.created_by, " EPOCH("i.created_at") ", " EPOCH(
-             "i.expires_at") " FROM invitations i JOIN users u ON "
-                             "u.id = i.user_id WHERE i.used_at IS NULL AND i.revoked_at IS NULL "
-                             "AND i.expires_at > now() ORDER BY i.created_at DESC LIMIT 500"},
-    [STMT_INVITE_REVOKE_ID] = {"invite_revoke_id",
-                               "UPDATE invitations i SET revoked_at = now() FROM users u WHERE "
-                               "i.id = $1 AND u.id = i.user_id AND i.used_at IS NULL AND "
-                               "i.revoked_at IS NULL RETURNING i.user_id, u.email"},
-
-    [STMT_RESET_INSERT] = {"reset_insert",
-                           "INSERT INTO reset_tokens (tenant_id, user_id, token_hash, expires_at) "
-                           "VALUES ($1, $2, $3, to_timestamp($4))"},
-    [STMT_RESET_BY_HASH] = {"reset_by_hash",
-                            "SELECT id, user_id, expires_at <= now(), used_at IS NOT NULL "
-                            "FROM reset_tokens WHERE token_hash = $1 FOR UPDATE"},
-    [STMT_RESET_USE] = {"reset_use",
-                        "UPDATE reset_tokens SET used_at = now() WHERE id = $1 AND used_at IS NULL "
-                        "AND expires_at > now()"},
-    [STMT_RESET_INVALIDATE_USER] = {"reset_invalidate_user",
-                                    "UPDATE reset_tokens SET used_at = now() WHERE user_id = $1 "
-                                    "AND used_at IS NULL"},
-
-    [STMT_RESET_RECENT] = {"reset_recent",
-                           "SELECT count(*) FROM reset_tokens WHERE user_id = $1 AND used_at IS "
-                           "NULL AND created_at > now() - interval '5 minutes'"},
-
-    /* A new session is a successful login: the same statement clears the
-     * user's failure count and stamps the login. */
-    [STMT_SESSION_INSERT] = {"session_insert",
-                             "WITH s AS (INSERT INTO sessions (tenant_id, user_id, token_hash, "
-                             "expires_at, ip, user_agent) VALUES ($1, $2, $3, to_timestamp($4), "
-                             "$5, $6) RETURNING id), u AS (UPDATE users SET failed_count = 0, "
-                             "locked_at = NULL, last_login_at = now() WHERE id = $2) "
-                             "SELECT id FROM s"},
-    [STMT_SESSION_BY_HASH] =
-        {"session_by_hash",
-         "SELECT s.id, s.user_id, " EPOCH("s.created_at") ", " EPOCH("s.last_seen_at") ", " EPOCH(
-             "s.expires_at") ", "
-                             "s.ended_at IS NOT NULL, u.email, u.name, u.role, u.status, "
-                             "u.must_change_password, " EPOCH("u.password_changed_at") ", " EPOCH(
-                                 "u.locked_at") ", " EPOCH("now()") " FROM sessions s "
-                                                                    "JOIN users u ON u.id = "
-                                                                    "s.user_id WHERE s.token_hash "
-                                                                    "= $1"},
-    [STMT_SESSION_TOUCH] = {"session_touch",
-                            "UPDATE sessions SET last_seen_at = now() WHERE id = $1"},
-    [STMT_SESSION_END] = {"session_end",
-                          "UPDATE sessions SET ended_at = now(), end_reason = $2 WHERE id = $1 "
-                          "AND ended_at IS NULL"},
-    [STMT_SESSION_END_USER] = {"session_end_user",
-                               "UPDATE sessions SET ended_at = now(), end_reason = $2 "
-                               "WHERE user_id = $1 AND ended_at IS NULL"},
-    [STMT_SESSION_END_OTHERS] = {"session_end_others",
-                                 "UPDATE sessions SET ended_at = now(), end_reason = $3 "
-                                 "WHERE user_id = $1 AND id <> $2 AND ended_at IS NULL"},
-    [STMT_SESSION_LIVE_COUNT] = {"session_live_count",
-                                 "SELECT count(*) FROM sessions WHERE user_id = $1 AND "
-                                 "id <> $3 AND ended_at IS NULL AND expires_at > now() AND "
-                                 "last_seen_at > now() - make_interval(secs => $2::int)"},
-    [STMT_SESSION_LOCK_OPEN] = {"session_lock_open",
-                                "SELECT 1 FROM sessions WHERE id = $1 AND ended_at IS NULL "
-                                "FOR UPDATE"},
-    [STMT_SESSION_LIST_USER] =
-        {"session_list_user",
-         "SELECT id, " EPOCH("created_at") ", " EPOCH(
-             "last_seen_at") ", ip, user_agent FROM sessions WHERE user_id = $1 AND "
-                             "ended_at IS NULL AND expires_at > now() AND last_seen_at > "
-                             "now() - make_interval(secs => $2::int) ORDER BY created_at DESC "
-                             "LIMIT 100"},
-    [STMT_SESSION_END_OWN] = {"session_end_own",
-                              "UPDATE sessions SET ended_at = now(), end_reason = $3 WHERE id = $1 "
-                              "AND user_id = $2 AND ended_at IS NULL"},
-    [STMT_SESSION_SET_LAST_SEEN] = {"session_set_last_seen",
-                                    "UPDATE sessions SET last_seen_at = to_timestamp($2) "
-                                    "WHERE id = $1"},
-
-    [STMT_TOKEN_INSERT] = {"token_insert", "INSERT INTO api_tokens (tenant_id, name, token_hash) "
-                                           "VALUES ($1, $2, $3) RETURNING id"},
-    [STMT_TOKEN_BY_HASH] = {"token_by_hash",
-                            "SELECT id, name FROM api_tokens WHERE token_hash = $1 AND "
-                            "revoked_at IS NULL"},
-    [STMT_TOKEN_TOUCH] = {"token_touch",
-                          "UPDATE api_tokens SET last_used_at = now() WHERE id = $1 AND "
-                          "(last_used_at IS NULL OR last_used_at < now() - interval '1 minute')"},
-
-    [STMT_AUDIT_HEAD_LOCK] = {"audit_head_lock",
-                              "SELECT seq, hash FROM audit_heads WHERE tenant_id = $1 FOR UPDATE"},
-    [STMT_AUDIT_HEAD_INIT] = {"audit_head_init", "INSERT INTO audit_heads (tenant_id) VALUES ($1) "
-                                                 "ON CONFLICT DO NOTHING"},
-    [STMT_AUDIT_INSERT] =
-        {"audit_insert",
-         /* The event and the new chain head in one statement. */
-         "WITH ev AS (INSERT INTO audit_events (tenant_id, seq, at, actor_email, "
-         "actor_role, source_ip, action, target, result, detail, prev_hash, hash) "
-         "VALUES ($1, $2, $3::timestamptz, $4, $5, $6, $7, $8, $9, $10, $11, $12) "
-         "RETURNING tenant_id, seq, hash) "
-         "UPDATE audit_heads h SET seq = ev.seq, hash = ev.hash FROM ev "
-         "WHERE h.tenant_id = ev.tenant_id"},
-    [STMT_AUDIT_QUERY] = {"audit_query", "SELECT " AUDIT_COLS " FROM audit_events" AUDIT_WHERE
-                                         " ORDER BY seq DESC LIMIT $5 OFFSET $6"},
-    [STMT_AUDIT_COUNT] = {"audit_count", "SELECT count(*) FROM audit_events" AUDIT_WHERE},
-    [STMT_AUDIT_PRUNE_POINT] = {"audit_prune_point",
-                                "SELECT seq, hash FROM audit_events WHERE at < now() - "
-                                "make_interval(days => $1::int) ORDER BY seq DESC LIMIT 1"},
-    [STMT_AUDIT_PRUNE] = {"audit_prune", "DELETE FROM audit_events WHERE seq <= $1"},
-    [STMT_AUDIT_ALL] = {"audit_all",
-                        "SELECT " AUDIT_COLS ", prev_hash, hash FROM audit_events ORDER BY seq"},
+	[STMT_TX_BEGIN] = {"tx_begin", "BEGIN"},
+	/* set_config(..., true) is SET LOCAL: gone at COMMIT/ROLLBACK, so a
+	 * reused connection never carries the last tenant into the next job. */
+	[STMT_TX_SET_TENANT] = {"tx_set_tenant", "SELECT set_config('sekisho.tenant', $1, true)"},
+	[STMT_TX_COMMIT] = {"tx_commit", "COMMIT"},
+	[STMT_TX_ROLLBACK] = {"tx_rollback", "ROLLBACK"},
+	[STMT_MIGRATION_APPLIED] = {"migration_applied",
+		"SELECT 1 FROM schema_migrations WHERE version = $1"},
+	[STMT_MIGRATION_RECORD] = {"migration_record",
+		"INSERT INTO schema_migrations (version, name) VALUES ($1, $2)"},
+	[STMT_TENANT_INSERT] = {"tenant_insert",
+		"INSERT INTO tenants (slug, name, policy) VALUES ($1, $2, $3) RETURNING id"},
+	[STMT_TENANT_BY_SLUG] = {"tenant_by_slug",
+		/* xmin changes with every update of the row: the version of the
+		 * policy a node may have cached, sent again only when it moved. */
+		"SELECT id, slug, name, status, " EPOCH("created_at") ", xmin::text, "
+		"CASE WHEN xmin::text = $2 THEN NULL ELSE policy END "
+		"FROM tenants WHERE slug = $1"},
+	[STMT_TENANT_LIST] = {"tenant_list",
+		"SELECT id, slug, name, status, "
+		EPOCH("created_at")
+		" FROM tenants ORDER BY slug"},
+	[STMT_TENANT_POLICY_SET] = {"tenant_policy_set",
+		"UPDATE tenants SET policy = $2 WHERE id = $1"},
+	[STMT_TENANT_POLICY_LOCK] = {"tenant_policy_lock",
+		"SELECT policy FROM tenants WHERE id = $1 FOR UPDATE"},
+	[STMT_USER_BY_EMAIL] = {"user_by_email",
+		"SELECT "
+		USER_COLS
+		" FROM users WHERE email = $1"},
+	[STMT_USER_BY_ID] = {"user_by_id",
+		"SELECT "
+		USER_COLS
+		" FROM users WHERE id = $1"},
+	[STMT_USER_LOCK_BY_EMAIL] = {"user_lock_by_email",
+		"SELECT "
+		USER_COLS
+		" FROM users WHERE email = $1 FOR UPDATE"},
+	[STMT_USER_LOCK_BY_ID] = {"user_lock_by_id",
+		"SELECT "
+		USER_COLS
+		" FROM users WHERE id = $1 FOR UPDATE"},
+	[STMT_USER_INSERT_INVITED] = {"user_insert_invited",
+		"INSERT INTO users (tenant_id, email, role, status) VALUES ($1, $2, $3, "
+		"'invited') RETURNING id"},
+	[STMT_USER_ACTIVATE] = {"user_activate",
+		"UPDATE users SET name = $2, password_hash = $3, status = 'active', "
+		"password_changed_at = now(), must_change_password = false, failed_count = "
+		"0, locked_at = NULL, last_login_at = now() WHERE id = $1 AND status = "
+		"'invited'"},
+	/* One atomic statement: parallel failures cannot overshoot the limit,
+	 * and only an unlocked row is counted, so exactly one failure reports
+	 * that it locked the account, however many arrive at once. */
+	[STMT_USER_LOGIN_FAIL] = {"user_login_fail",
+		"UPDATE users SET failed_count = failed_count + 1, locked_at = CASE WHEN "
+		"$2::int > 0 AND failed_count + 1 >= $2::int THEN now() END WHERE id = $1 "
+		"AND locked_at IS NULL RETURNING failed_count, locked_at IS NOT NULL, "
+		EPOCH("locked_at")},
+	[STMT_USER_SET_HASH] = {"user_set_hash",
+		"UPDATE users SET password_hash = $2, password_changed_at = now(), "
+		"must_change_password = $3 WHERE id = $1"},
+	/* A rehash keeps password_changed_at: the password itself did not change. */
+	[STMT_USER_REHASH] = {"user_rehash",
+		"UPDATE users SET password_hash = $2 WHERE id = $1"},
+	[STMT_USER_UNLOCK] = {"user_unlock",
+		"UPDATE users SET failed_count = 0, locked_at = NULL WHERE id = $1"},
+	[STMT_USER_SET_STATUS] = {"user_set_status",
+		"UPDATE users SET status = $2 WHERE id = $1"},
+	[STMT_USER_DELETE] = {"user_delete",
+		"DELETE FROM users WHERE id = $1"},
+	[STMT_USER_SET_ROLE] = {"user_set_role",
+		"UPDATE users SET role = $2 WHERE id = $1"},
+	[STMT_USER_LIST] = {"user_list",
+		"SELECT "
+		USER_COLS
+		" FROM users WHERE ($1::text IS NULL OR strpos(lower(email), lower($1)) > 0 "
+		"OR strpos(lower(name), lower($1)) > 0) ORDER BY email LIMIT $2 OFFSET $3"},
+	[STMT_USER_COUNT_ACTIVE_ADMINS] = {"user_count_active_admins",
+		"SELECT count(*) FROM users WHERE role = 'admin' AND status = 'active'"},
+	[STMT_HISTORY_INSERT] = {"history_insert",
+		"INSERT INTO password_history (tenant_id, user_id, hash) VALUES ($1, $2, $3)"},
+	[STMT_HISTORY_RECENT] = {"history_recent",
+		"SELECT hash FROM password_history WHERE user_id = $1 ORDER BY created_at "
+		"DESC, id DESC LIMIT $2"},
+	[STMT_HISTORY_PRUNE] = {"history_prune",
+		"DELETE FROM password_history WHERE user_id = $1 AND id NOT IN (SELECT id "
+		"FROM password_history WHERE user_id = $1 ORDER BY created_at DESC, id DESC "
+		"LIMIT $2)"},
+	[STMT_INVITE_INSERT] = {"invite_insert",
+		"INSERT INTO invitations (tenant_id, user_id, token_hash, created_by, "
+		"expires_at) VALUES ($1, $2, $3, $4, to_timestamp($5)) RETURNING id, "
+		EPOCH("expires_at")},
+	[STMT_INVITE_BY_HASH] = {"invite_by_hash",
+		"SELECT i.id, i.user_id, "
+		EPOCH("i.expires_at")
+		", i.used_at IS NOT NULL, i.revoked_at IS NOT NULL, u.email, u.role, "
+		"u.status, "
+		EPOCH("now()")
+		" FROM invitations i JOIN users u ON u.id = i.user_id WHERE i.token_hash = "
+		"$1 FOR UPDATE OF i, u"},
+	[STMT_INVITE_USE] = {"invite_use",
+		"UPDATE invitations SET used_at = now() WHERE id = $1 AND used_at IS NULL "
+		"AND revoked_at IS NULL AND expires_at > now()"},
+	[STMT_INVITE_REVOKE_USER] = {"invite_revoke_user",
+		"UPDATE invitations SET revoked_at = now() WHERE user_id = $1 AND used_at IS "
+		"NULL AND revoked_at IS NULL"},
+	[STMT_INVITE_LIST_OPEN] = {"invite_list_open",
+		"SELECT i.id, u.email, u.role, i.created_by, "
+		EPOCH("i.created_at")
+		", "
+		EPOCH("i.expires_at")
+		" FROM invitations i JOIN users u ON u.id = i.user_id WHERE i.used_at IS "
+		"NULL AND i.revoked_at IS NULL AND i.expires_at > now() ORDER BY "
+		"i.created_at DESC LIMIT 500"},
+	[STMT_INVITE_REVOKE_ID] = {"invite_revoke_id",
+		"UPDATE invitations i SET revoked_at = now() FROM users u WHERE i.id = $1 "
+		"AND u.id = i.user_id AND i.used_at IS NULL AND i.revoked_at IS NULL "
+		"RETURNING i.user_id, u.email"},
+	[STMT_RESET_INSERT] = {"reset_insert",
+		"INSERT INTO reset_tokens (tenant_id, user_id, token_hash, expires_at) "
+		"VALUES ($1, $2, $3, to_timestamp($4))"},
+	[STMT_RESET_BY_HASH] = {"reset_by_hash",
+		"SELECT id, user_id, expires_at <= now(), used_at IS NOT NULL FROM "
+		"reset_tokens WHERE token_hash = $1 FOR UPDATE"},
+	[STMT_RESET_USE] = {"reset_use",
+		"UPDATE reset_tokens SET used_at = now() WHERE id = $1 AND used_at IS NULL "
+		"AND expires_at > now()"},
+	[STMT_RESET_INVALIDATE_USER] = {"reset_invalidate_user",
+		"UPDATE reset_tokens SET used_at = now() WHERE user_id = $1 AND used_at IS "
+		"NULL"},
+	[STMT_RESET_RECENT] = {"reset_recent",
+		"SELECT count(*) FROM reset_tokens WHERE user_id = $1 AND used_at IS NULL "
+		"AND created_at > now() - interval '5 minutes'"},
+	/* A new session is a successful login: the same statement clears the
+	 * user's failure count and stamps the login. */
+	[STMT_SESSION_INSERT] = {"session_insert",
+		"WITH s AS (INSERT INTO sessions (tenant_id, user_id, token_hash, "
+		"expires_at, ip, user_agent) VALUES ($1, $2, $3, to_timestamp($4), $5, $6) "
+		"RETURNING id), u AS (UPDATE users SET failed_count = 0, locked_at = NULL, "
+		"last_login_at = now() WHERE id = $2) SELECT id FROM s"},
+	[STMT_SESSION_BY_HASH] = {"session_by_hash",
+		"SELECT s.id, s.user_id, "
+		EPOCH("s.created_at")
+		", "
+		EPOCH("s.last_seen_at")
+		", "
+		EPOCH("s.expires_at")
+		", s.ended_at IS NOT NULL, u.email, u.name, u.role, u.status, "
+		"u.must_change_password, "
+		EPOCH("u.password_changed_at")
+		", "
+		EPOCH("u.locked_at")
+		", "
+		EPOCH("now()")
+		" FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1"},
+	[STMT_SESSION_TOUCH] = {"session_touch",
+		"UPDATE sessions SET last_seen_at = now() WHERE id = $1"},
+	[STMT_SESSION_END] = {"session_end",
+		"UPDATE sessions SET ended_at = now(), end_reason = $2 WHERE id = $1 AND "
+		"ended_at IS NULL"},
+	[STMT_SESSION_END_OTHERS] = {"session_end_others",
+		"UPDATE sessions SET ended_at = now(), end_reason = $3 WHERE user_id = $1 "
+		"AND id <> $2 AND ended_at IS NULL"},
+	[STMT_SESSION_END_OTHERS_TOKEN] = {"session_end_others_token",
+		"UPDATE sessions SET ended_at = now(), end_reason = $3 WHERE user_id = $1 "
+		"AND token_hash <> $2 AND ended_at IS NULL"},
+	[STMT_SESSION_LIVE_COUNT] = {"session_live_count",
+		"SELECT count(*) FROM sessions WHERE user_id = $1 AND id <> $3 AND ended_at "
+		"IS NULL AND expires_at > now() AND last_seen_at > now() - "
+		"make_interval(secs => $2::int)"},
+	[STMT_SESSION_LOCK_OPEN] = {"session_lock_open",
+		"SELECT 1 FROM sessions WHERE id = $1 AND ended_at IS NULL FOR UPDATE"},
+	[STMT_SESSION_LIST_USER] = {"session_list_user",
+		"SELECT id, "
+		EPOCH("created_at")
+		", "
+		EPOCH("last_seen_at")
+		", ip, user_agent FROM sessions WHERE user_id = $1 AND ended_at IS NULL AND "
+		"expires_at > now() AND last_seen_at > now() - make_interval(secs => "
+		"$2::int) ORDER BY created_at DESC LIMIT 100"},
+	[STMT_SESSION_END_OWN] = {"session_end_own",
+		"UPDATE sessions SET ended_at = now(), end_reason = $3 WHERE id = $1 AND "
+		"user_id = $2 AND ended_at IS NULL"},
+	[STMT_TOKEN_INSERT] = {"token_insert",
+		"INSERT INTO api_tokens (tenant_id, name, token_hash) VALUES ($1, $2, $3) "
+		"RETURNING id"},
+	[STMT_TOKEN_BY_HASH] = {"token_by_hash",
+		"SELECT id, name FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL"},
+	[STMT_TOKEN_TOUCH] = {"token_touch",
+		"UPDATE api_tokens SET last_used_at = now() WHERE id = $1 AND (last_used_at "
+		"IS NULL OR last_used_at < now() - interval '1 minute')"},
+	[STMT_AUDIT_HEAD_LOCK] = {"audit_head_lock",
+		"SELECT seq, hash FROM audit_heads WHERE tenant_id = $1 FOR UPDATE"},
+	[STMT_AUDIT_HEAD_INIT] = {"audit_head_init",
+		"INSERT INTO audit_heads (tenant_id) VALUES ($1) ON CONFLICT DO NOTHING"},
+	/* The event, its hash and the new chain head in one statement, so an
+	 * audited change costs no round trip of its own.  The hash is
+	 * idp_audit_hash (idp/audit.c), which `sekisho audit verify` recomputes:
+	 * SHA-256 over "sekisho-audit-v1", the previous hash, and each field as
+	 * a 4-byte big-endian length and its UTF-8 bytes.  Without a chain head
+	 * (made with the tenant) seq is NULL and the insert fails. */
+	[STMT_AUDIT_APPEND] = {"audit_append",
+		"WITH h AS (SELECT seq, hash FROM audit_heads WHERE tenant_id = $1::bigint "
+		"FOR UPDATE), "
+		"ev AS (INSERT INTO audit_events (tenant_id, seq, at, actor_email, actor_role, "
+		"source_ip, action, target, result, detail, prev_hash, hash) "
+		"SELECT $1::bigint, h.seq + 1, $2::text::timestamptz, $3::text, $4::text, "
+		"$5::text, $6::text, $7::text, $8::text, $9::text, h.hash, "
+		"sha256('sekisho-audit-v1'::bytea || h.hash || "
+		HF("$1::bigint::text") " || " HF("(h.seq + 1)::text") " || "
+		HF("$2::text") " || " HF("$3::text") " || " HF("$4::text") " || "
+		HF("$5::text") " || " HF("$6::text") " || " HF("$7::text") " || "
+		HF("$8::text") " || " HF("$9::text") ") "
+		"FROM (SELECT 1) AS one LEFT JOIN h ON true "
+		"RETURNING tenant_id, seq, hash) "
+		"UPDATE audit_heads a SET seq = ev.seq, hash = ev.hash FROM ev "
+		"WHERE a.tenant_id = ev.tenant_id"},
+	[STMT_AUDIT_QUERY] = {"audit_query",
+		"SELECT "
+		AUDIT_COLS
+		" FROM audit_events"
+		AUDIT_WHERE
+		" ORDER BY seq DESC LIMIT $5 OFFSET $6"},
+	[STMT_AUDIT_COUNT] = {"audit_count",
+		"SELECT count(*) FROM audit_events"
+		AUDIT_WHERE},
+	[STMT_AUDIT_PRUNE_POINT] = {"audit_prune_point",
+		"SELECT seq, hash FROM audit_events WHERE at < now() - make_interval(days => "
+		"$1::int) ORDER BY seq DESC LIMIT 1"},
+	[STMT_AUDIT_PRUNE] = {"audit_prune",
+		"DELETE FROM audit_events WHERE seq <= $1"},
+	[STMT_AUDIT_ALL] = {"audit_all",
+		"SELECT "
+		AUDIT_COLS
+		", prev_hash, hash FROM audit_events ORDER BY seq"},
 };
+/* clang-format on */
 
 const int store_stmts_count = STMT__COUNT;

@@ -103,7 +103,7 @@ void web_admin_flash(struct web_buf *b, const struct web_req *r, const struct we
 		               f->error ? "error" : "notice");
 		web_admin_subst1(b, r, f->msg, f->arg);
 		if (f->until > 0) {
-			web_time_local(f->until, r->tenant.policy.audit.timezone, when);
+			idp_time_local(f->until, r->tenant.policy.audit.timezone, when);
 			web_buf_puts(b, " ");
 			web_admin_subst1(b, r, M_ADM_VALID_UNTIL, when);
 		}

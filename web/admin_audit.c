@@ -50,10 +50,10 @@ static bool local_to_utc(const char *s, const char *tz, bool end, char out[21])
 	if (check.tm_mday != tm.tm_mday || check.tm_mon != tm.tm_mon)
 		return false;
 	local = (int64_t)tt + (end ? step : 0);
-	web_tz_offset(local, tz, &off);
+	idp_tz_offset(local, tz, &off);
 	utc = local - off;
 	/* Near a transition the offset at the UTC instant is the right one. */
-	if (web_tz_offset(utc, tz, &off2) && off2 != off)
+	if (idp_tz_offset(utc, tz, &off2) && off2 != off)
 		utc = local - off2;
 	idp_time_iso(utc, out);
 	return true;
@@ -71,7 +71,7 @@ static void at_local(const char *at, const char *tz, char out[40])
 		snprintf(out, 40, "%s", at);
 		return;
 	}
-	web_time_local((int64_t)timegm(&tm), tz, out);
+	idp_time_local((int64_t)timegm(&tm), tz, out);
 }
 
 /* The audit filters as given (tenant-local), and as idp_audit_list wants them. */
@@ -158,37 +158,29 @@ static void audit_input(struct web_buf *b, const struct web_req *r, const char *
 	web_buf_puts(b, "\"></div>");
 }
 
-/* Suggestions for the action filter (a dotted prefix matches all below it). */
-/* The actions Sekisho records today (README, "Audit log"), for the filter. */
-static const char *const audit_actions[] = {
-    "login",
-    "login.success",
-    "login.failure",
-    "login.locked",
-    "logout",
-    "session",
-    "session.ended",
-    "session.forced_logout",
-    "user",
-    "user.invited",
-    "user.suspended",
-    "user.resumed",
-    "user.unlocked",
-    "user.deleted",
-    "user.password_set",
-    "invitation",
-    "invitation.accepted",
-    "invitation.revoked",
-    "password",
-    "password.changed",
-    "password.reset_requested",
-    "password.reset",
-    "policy.updated",
-    "access.denied_ip",
-    "token.created",
-    "tenant.created",
-    "audit.pruned",
-};
+/* The dotted prefix of action i of idp's list into p (n bytes). */
+static void action_prefix(size_t i, char *p, size_t n)
+{
+	snprintf(p, n, "%.*s", (int)strcspn(idp_audit_actions[i], "."), idp_audit_actions[i]);
+}
+
+/* Suggestions for the action filter: every action idp records, each group
+ * of several led by its dotted prefix (which matches all of them). */
+static void audit_actions_list(struct web_buf *b)
+{
+	char prev[64] = "", cur[64], next[64];
+
+	for (size_t i = 0; i < idp_audit_actions_count; i++) {
+		action_prefix(i, cur, sizeof cur);
+		next[0] = 0;
+		if (i + 1 < idp_audit_actions_count)
+			action_prefix(i + 1, next, sizeof next);
+		if (strcmp(cur, prev) != 0 && strcmp(cur, next) == 0)
+			web_buf_printf(b, "<option value=\"%s\">", cur);
+		web_buf_printf(b, "<option value=\"%s\">", idp_audit_actions[i]);
+		snprintf(prev, sizeof prev, "%s", cur);
+	}
+}
 
 static void audit_form(struct web_buf *b, const struct web_req *r, const struct audit_q *a)
 {
@@ -203,8 +195,7 @@ static void audit_form(struct web_buf *b, const struct web_req *r, const struct 
 	audit_input(b, r, "action", "text", M_ADM_AUD_ACTION, a->action);
 	audit_input(b, r, "actor", "text", M_ADM_AUD_ACTOR, a->actor);
 	web_buf_puts(b, "</div><datalist id=\"audit-actions\">");
-	for (size_t i = 0; i < sizeof audit_actions / sizeof audit_actions[0]; i++)
-		web_buf_printf(b, "<option value=\"%s\">", audit_actions[i]);
+	audit_actions_list(b);
 	web_buf_puts(b, "</datalist><p class=\"muted\">");
 	web_admin_subst(b, web_t(r, M_ADM_AUD_TZ_HINT), args, 1);
 	web_buf_puts(b, "</p><button type=\"submit\">");

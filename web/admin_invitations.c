@@ -16,12 +16,12 @@ static void invitation_row(struct web_buf *b, const struct web_req *r,
 	const char *tz = r->tenant.policy.audit.timezone;
 	char created[40], expires[40];
 
-	web_time_local(v->created_at, tz, created);
-	web_time_local(v->expires_at, tz, expires);
+	idp_time_local(v->created_at, tz, created);
+	idp_time_local(v->expires_at, tz, expires);
 	web_buf_printf(b, "<tr data-invitation=\"%lld\"><td>", (long long)v->id);
 	web_buf_esc(b, v->email);
 	web_buf_puts(b, "</td><td>");
-	web_admin_text(b, r, strcmp(v->role, "admin") == 0 ? M_ROLE_ADMIN : M_ROLE_USER);
+	web_admin_text(b, r, v->role == IDP_ROLE_ADMIN ? M_ROLE_ADMIN : M_ROLE_USER);
 	web_buf_puts(b, "</td><td>");
 	web_buf_esc(b, v->created_by);
 	web_buf_puts(b, "</td><td class=\"muted\">");
@@ -34,7 +34,7 @@ static void invitation_row(struct web_buf *b, const struct web_req *r,
 	               r->slug);
 	web_page_csrf(b, r);
 	web_admin_hidden(b, "email", v->email);
-	web_admin_hidden(b, "role", v->role);
+	web_admin_hidden(b, "role", idp_role_name(v->role));
 	web_buf_puts(b, "<button type=\"submit\" class=\"link\">");
 	web_admin_text(b, r, M_ADM_RESEND);
 	web_buf_printf(b,

@@ -17,139 +17,107 @@
 #include "web/i18n.h"
 #include "web/web.h"
 
-enum pkind { PK_GROUP, PK_INT, PK_BOOL, PK_SELECT, PK_CIDRS, PK_TEXT };
-
-struct popt {
-	const char *value;
+/* The console's words for the policy's fields: a label for each section and
+ * each field (by its dotted JSON name), and for each choice.  Which fields
+ * there are, their kinds, ranges and choices come from idp's schema
+ * (idp_policy_field_info), so the form cannot drift from the document. */
+struct plabel {
+	const char *key; /* "password", "password.min_length", "session.concurrent=allow" */
 	enum web_msg label;
 };
 
-static const struct popt conc_opts[] = {{"allow", M_ADM_POL_CONC_ALLOW},
-                                        {"deny_new", M_ADM_POL_CONC_DENY},
-                                        {"end_old", M_ADM_POL_CONC_END},
-                                        {NULL, M__COUNT}};
-static const struct popt mfa_opts[] = {{"off", M_ADM_POL_MFA_OFF},
-                                       {"admins", M_ADM_POL_MFA_ADMINS},
-                                       {"all", M_ADM_POL_MFA_ALL},
-                                       {NULL, M__COUNT}};
-static const struct popt cert_opts[] = {{"off", M_ADM_POL_CERT_OFF},
-                                        {"required", M_ADM_POL_CERT_REQUIRED},
-                                        {"factor", M_ADM_POL_CERT_FACTOR},
-                                        {NULL, M__COUNT}};
+static const struct plabel plabels[] = {
+    {"password", M_ADM_POL_PASSWORD},
+    {"password.min_length", M_ADM_POL_MIN_LENGTH},
+    {"password.max_length", M_ADM_POL_MAX_LENGTH},
+    {"password.require_upper", M_ADM_POL_REQ_UPPER},
+    {"password.require_lower", M_ADM_POL_REQ_LOWER},
+    {"password.require_digit", M_ADM_POL_REQ_DIGIT},
+    {"password.require_symbol", M_ADM_POL_REQ_SYMBOL},
+    {"password.min_classes", M_ADM_POL_MIN_CLASSES},
+    {"password.history", M_ADM_POL_HISTORY},
+    {"password.expiry_days", M_ADM_POL_EXPIRY},
+    {"password.change_at_first_login", M_ADM_POL_FIRST_LOGIN},
+    {"lockout", M_ADM_POL_LOCKOUT},
+    {"lockout.max_failures", M_ADM_POL_MAX_FAILURES},
+    {"lockout.unlock_after_seconds", M_ADM_POL_UNLOCK_AFTER},
+    {"session", M_ADM_POL_SESSION},
+    {"session.idle_timeout_seconds", M_ADM_POL_IDLE},
+    {"session.absolute_timeout_seconds", M_ADM_POL_ABSOLUTE},
+    {"session.concurrent", M_ADM_POL_CONCURRENT},
+    {"session.concurrent=allow", M_ADM_POL_CONC_ALLOW},
+    {"session.concurrent=deny_new", M_ADM_POL_CONC_DENY},
+    {"session.concurrent=end_old", M_ADM_POL_CONC_END},
+    {"mfa", M_ADM_POL_MFA},
+    {"mfa.require", M_ADM_POL_MFA_REQUIRE},
+    {"mfa.require=off", M_ADM_POL_MFA_OFF},
+    {"mfa.require=admins", M_ADM_POL_MFA_ADMINS},
+    {"mfa.require=all", M_ADM_POL_MFA_ALL},
+    {"mfa.client_cert", M_ADM_POL_CERT},
+    {"mfa.client_cert=off", M_ADM_POL_CERT_OFF},
+    {"mfa.client_cert=required", M_ADM_POL_CERT_REQUIRED},
+    {"mfa.client_cert=factor", M_ADM_POL_CERT_FACTOR},
+    {"ip", M_ADM_POL_IP},
+    {"ip.allow", M_ADM_POL_IP_ALLOW},
+    {"ip.admin_allow", M_ADM_POL_IP_ADMIN},
+    {"audit", M_ADM_AUDIT},
+    {"audit.retention_days", M_ADM_POL_RETENTION},
+    {"audit.timezone", M_ADM_POL_TIMEZONE},
+};
 
-static const char *cur_concurrent(const struct idp_policy *p)
+/* The console's word for key; the key itself when there is none. */
+static const char *plabel(const struct web_req *r, const char *key)
 {
-	return idp_concurrent_name(p->session.concurrent);
+	for (size_t i = 0; i < sizeof plabels / sizeof plabels[0]; i++)
+		if (strcmp(plabels[i].key, key) == 0)
+			return web_t(r, plabels[i].label);
+	return key;
 }
 
-static const char *cur_mfa(const struct idp_policy *p)
-{
-	return idp_mfa_require_name(p->mfa.require);
-}
-
-static const char *cur_cert(const struct idp_policy *p)
-{
-	return idp_client_cert_name(p->mfa.client_cert);
-}
-
-/* One field of the policy form; key is the dotted JSON name and the form
- * field's name, so an error from idp_policy_update maps straight back. */
+/* Field i of idp's schema with its dotted name. */
 struct pfield {
-	const char *key;
-	enum pkind kind;
-	enum web_msg label;
-	size_t off;   /* PK_INT, PK_BOOL, PK_TEXT: the member; PK_CIDRS: the array */
-	size_t off_n; /* PK_CIDRS: the count */
-	const struct popt *opts;
-	const char *(*cur)(const struct idp_policy *p); /* PK_SELECT */
+	struct idp_policy_field_info info;
+	char key[96];
 };
 
-#define POFF(m) offsetof(struct idp_policy, m)
-
-static const struct pfield pfields[] = {
-    {"password", PK_GROUP, M_ADM_POL_PASSWORD, 0, 0, NULL, NULL},
-    {"password.min_length", PK_INT, M_ADM_POL_MIN_LENGTH, POFF(password.min_length), 0, NULL, NULL},
-    {"password.max_length", PK_INT, M_ADM_POL_MAX_LENGTH, POFF(password.max_length), 0, NULL, NULL},
-    {"password.require_upper", PK_BOOL, M_ADM_POL_REQ_UPPER, POFF(password.require_upper), 0, NULL,
-     NULL},
-    {"password.require_lower", PK_BOOL, M_ADM_POL_REQ_LOWER, POFF(password.require_lower), 0, NULL,
-     NULL},
-    {"password.require_digit", PK_BOOL, M_ADM_POL_REQ_DIGIT, POFF(password.require_digit), 0, NULL,
-     NULL},
-    {"password.require_symbol", PK_BOOL, M_ADM_POL_REQ_SYMBOL, POFF(password.require_symbol), 0,
-     NULL, NULL},
-    {"password.min_classes", PK_INT, M_ADM_POL_MIN_CLASSES, POFF(password.min_classes), 0, NULL,
-     NULL},
-    {"password.history", PK_INT, M_ADM_POL_HISTORY, POFF(password.history), 0, NULL, NULL},
-    {"password.expiry_days", PK_INT, M_ADM_POL_EXPIRY, POFF(password.expiry_days), 0, NULL, NULL},
-    {"password.change_at_first_login", PK_BOOL, M_ADM_POL_FIRST_LOGIN,
-     POFF(password.change_at_first_login), 0, NULL, NULL},
-    {"lockout", PK_GROUP, M_ADM_POL_LOCKOUT, 0, 0, NULL, NULL},
-    {"lockout.max_failures", PK_INT, M_ADM_POL_MAX_FAILURES, POFF(lockout.max_failures), 0, NULL,
-     NULL},
-    {"lockout.unlock_after_seconds", PK_INT, M_ADM_POL_UNLOCK_AFTER,
-     POFF(lockout.unlock_after_seconds), 0, NULL, NULL},
-    {"session", PK_GROUP, M_ADM_POL_SESSION, 0, 0, NULL, NULL},
-    {"session.idle_timeout_seconds", PK_INT, M_ADM_POL_IDLE, POFF(session.idle_timeout_seconds), 0,
-     NULL, NULL},
-    {"session.absolute_timeout_seconds", PK_INT, M_ADM_POL_ABSOLUTE,
-     POFF(session.absolute_timeout_seconds), 0, NULL, NULL},
-    {"session.concurrent", PK_SELECT, M_ADM_POL_CONCURRENT, 0, 0, conc_opts, cur_concurrent},
-    {"mfa", PK_GROUP, M_ADM_POL_MFA, 0, 0, NULL, NULL},
-    {"mfa.require", PK_SELECT, M_ADM_POL_MFA_REQUIRE, 0, 0, mfa_opts, cur_mfa},
-    {"mfa.client_cert", PK_SELECT, M_ADM_POL_CERT, 0, 0, cert_opts, cur_cert},
-    {"ip", PK_GROUP, M_ADM_POL_IP, 0, 0, NULL, NULL},
-    {"ip.allow", PK_CIDRS, M_ADM_POL_IP_ALLOW, POFF(ip.allow), POFF(ip.n_allow), NULL, NULL},
-    {"ip.admin_allow", PK_CIDRS, M_ADM_POL_IP_ADMIN, POFF(ip.admin_allow), POFF(ip.n_admin_allow),
-     NULL, NULL},
-    {"audit", PK_GROUP, M_ADM_AUDIT, 0, 0, NULL, NULL},
-    {"audit.retention_days", PK_INT, M_ADM_POL_RETENTION, POFF(audit.retention_days), 0, NULL,
-     NULL},
-    {"audit.timezone", PK_TEXT, M_ADM_POL_TIMEZONE, POFF(audit.timezone), 0, NULL, NULL},
-};
-
-#define NPFIELDS (sizeof pfields / sizeof pfields[0])
-
-/* The policy's value of f as form text (CIDR lists one per line). */
-static void pfield_current(struct web_buf *b, const struct idp_policy *p, const struct pfield *f)
+static void pfield_get(size_t i, struct pfield *f)
 {
-	const char *base = (const char *)p;
-	char cidr[50];
+	idp_policy_field_info(i, &f->info);
+	snprintf(f->key, sizeof f->key, "%s.%s", f->info.section, f->info.name);
+}
 
-	switch (f->kind) {
-	case PK_INT: web_buf_printf(b, "%d", *(const int *)(base + f->off)); break;
-	case PK_BOOL: web_buf_puts(b, *(const bool *)(base + f->off) ? "on" : ""); break;
-	case PK_TEXT: web_buf_puts(b, base + f->off); break;
-	case PK_SELECT: web_buf_puts(b, f->cur(p)); break;
-	case PK_CIDRS: {
-		const struct idp_cidr *list = (const struct idp_cidr *)(base + f->off);
-		size_t n = *(const size_t *)(base + f->off_n);
-		for (size_t i = 0; i < n; i++) {
-			idp_cidr_format(&list[i], cidr);
-			web_buf_printf(b, "%s\n", cidr);
-		}
-		break;
-	}
-	case PK_GROUP: break;
-	}
+/* The policy's value of field i as form text (booleans "on" or ""). */
+static void pfield_current(struct web_buf *b, const struct idp_policy *p, size_t i,
+                           const struct pfield *f)
+{
+	char *v = idp_policy_field_text(p, i);
+
+	if (f->info.kind == IDP_POLICY_BOOL)
+		web_buf_puts(b, v && strcmp(v, "true") == 0 ? "on" : "");
+	else
+		web_buf_puts(b, v ? v : "");
+	free(v);
 }
 
 static void pfield_label(struct web_buf *b, const struct web_req *r, const struct pfield *f)
 {
 	web_buf_printf(b, "<label for=\"%s\">", f->key);
-	web_admin_text(b, r, f->label);
+	web_buf_esc(b, plabel(r, f->key));
 	web_buf_puts(b, "</label>");
 }
 
 static void pfield_select(struct web_buf *b, const struct web_req *r, const struct pfield *f,
                           const char *v, const char *inv)
 {
+	char key[160];
+
 	pfield_label(b, r, f);
 	web_buf_printf(b, "<select id=\"%s\" name=\"%s\"%s>", f->key, f->key, inv);
-	for (const struct popt *o = f->opts; o->value; o++) {
-		web_buf_printf(b, "<option value=\"%s\"%s>", o->value,
-		               strcmp(o->value, v) == 0 ? " selected" : "");
-		web_admin_text(b, r, o->label);
+	for (const char *const *o = f->info.choices; o && *o; o++) {
+		snprintf(key, sizeof key, "%s=%s", f->key, *o);
+		web_buf_printf(b, "<option value=\"%s\"%s>", *o,
+		               strcmp(*o, v) == 0 ? " selected" : "");
+		web_buf_esc(b, plabel(r, key));
 		web_buf_puts(b, "</option>");
 	}
 	web_buf_puts(b, "</select>");
@@ -161,24 +129,24 @@ static void pfield_render(struct web_buf *b, const struct web_req *r, const stru
 {
 	const char *inv = invalid ? " aria-invalid=\"true\" autofocus" : "";
 
-	switch (f->kind) {
-	case PK_GROUP: break;
-	case PK_BOOL:
+	switch (f->info.kind) {
+	case IDP_POLICY_BOOL:
 		web_buf_printf(b, "<label><input type=\"checkbox\" id=\"%s\" name=\"%s\"%s%s> ",
 		               f->key, f->key, *v ? " checked" : "", inv);
-		web_admin_text(b, r, f->label);
+		web_buf_esc(b, plabel(r, f->key));
 		web_buf_puts(b, "</label>");
 		break;
-	case PK_INT:
-	case PK_TEXT:
+	case IDP_POLICY_INT:
+	case IDP_POLICY_TEXT:
 		pfield_label(b, r, f);
 		web_buf_printf(b, "<input type=\"text\" id=\"%s\" name=\"%s\"%s%s value=\"", f->key,
-		               f->key, f->kind == PK_INT ? " inputmode=\"numeric\"" : "", inv);
+		               f->key,
+		               f->info.kind == IDP_POLICY_INT ? " inputmode=\"numeric\"" : "", inv);
 		web_buf_esc(b, v);
 		web_buf_puts(b, "\" required>");
 		break;
-	case PK_SELECT: pfield_select(b, r, f, v, inv); break;
-	case PK_CIDRS:
+	case IDP_POLICY_CHOICE: pfield_select(b, r, f, v, inv); break;
+	case IDP_POLICY_CIDRS:
 		pfield_label(b, r, f);
 		web_buf_printf(b,
 		               "<textarea id=\"%s\" name=\"%s\" rows=\"4\" spellcheck=\"false\"%s>",
@@ -194,25 +162,33 @@ static void pfield_render(struct web_buf *b, const struct web_req *r, const stru
 	}
 }
 
-/* The field named by a dotted error name ("ip.allow[2]" -> ip.allow). */
-static const struct pfield *pfield_find(const char *name)
+/* Whether a dotted error name ("ip.allow[2]") names field f. */
+static bool pfield_named(const struct pfield *f, const char *name)
 {
 	size_t n = strcspn(name, "[");
 
-	for (size_t i = 0; i < NPFIELDS; i++)
-		if (strlen(pfields[i].key) == n && strncmp(pfields[i].key, name, n) == 0)
-			return &pfields[i];
-	return NULL;
+	return strlen(f->key) == n && strncmp(f->key, name, n) == 0;
+}
+
+/* The console's word for the field a dotted error name names. */
+static const char *error_label(const struct web_req *r, const char *name)
+{
+	struct pfield f;
+
+	for (size_t i = 0; i < idp_policy_field_count(); i++) {
+		pfield_get(i, &f);
+		if (pfield_named(&f, name))
+			return plabel(r, f.key);
+	}
+	return name;
 }
 
 /* The error box of the policy form: which setting, and why when we know. */
 static void policy_error(struct web_buf *b, const struct web_req *r, const char *field,
                          bool not_number, const char *entry)
 {
-	const struct pfield *f = pfield_find(field);
-
 	web_buf_puts(b, "<div class=\"error\" role=\"alert\" id=\"error\"><p>");
-	web_admin_subst1(b, r, M_ADM_POL_INVALID, f ? web_t(r, f->label) : field);
+	web_admin_subst1(b, r, M_ADM_POL_INVALID, error_label(r, field));
 	web_buf_puts(b, "</p>");
 	if (not_number) {
 		web_buf_puts(b, "<p>");
@@ -254,6 +230,7 @@ static int policy_render(struct web_req *r, unsigned status, bool from_form,
 {
 	const struct policy_bad none = {"", false, ""};
 	struct web_buf b, v;
+	const char *section = NULL;
 	char *json = NULL;
 	bool open = false;
 
@@ -268,24 +245,25 @@ static int policy_render(struct web_req *r, unsigned status, bool from_form,
 	               "action=\"/t/%s/admin/policy\">",
 	               r->slug);
 	web_page_csrf(&b, r);
-	for (size_t i = 0; i < NPFIELDS; i++) {
-		const struct pfield *f = &pfields[i];
-		if (f->kind == PK_GROUP) {
+	for (size_t i = 0; i < idp_policy_field_count(); i++) {
+		struct pfield f;
+		pfield_get(i, &f);
+		if (!section || strcmp(section, f.info.section) != 0) {
 			web_buf_puts(&b,
 			             open ? "</fieldset><fieldset><legend>" : "<fieldset><legend>");
-			web_admin_text(&b, r, f->label);
+			web_buf_esc(&b, plabel(r, f.info.section));
 			web_buf_puts(&b, "</legend>");
 			open = true;
-			continue;
+			section = f.info.section;
 		}
 		web_buf_init(&v, 64 * 1024);
 		if (from_form) {
-			const char *s = web_form(r, f->key);
+			const char *s = web_form(r, f.key);
 			web_buf_puts(&v, s ? s : "");
 		} else {
-			pfield_current(&v, &r->tenant.policy, f);
+			pfield_current(&v, &r->tenant.policy, i, &f);
 		}
-		pfield_render(&b, r, f, v.data ? v.data : "", pfield_find(bad->field) == f);
+		pfield_render(&b, r, &f, v.data ? v.data : "", pfield_named(&f, bad->field));
 		web_buf_free(&v);
 	}
 	web_buf_puts(&b, "</fieldset><button type=\"submit\" id=\"save\">");
@@ -341,21 +319,20 @@ static json_object *pfield_json(const struct web_req *r, const struct pfield *f,
 {
 	const char *s = web_form(r, f->key);
 
-	switch (f->kind) {
-	case PK_INT:
+	switch (f->info.kind) {
+	case IDP_POLICY_INT:
 		if (!digits(s)) {
 			snprintf(bad->field, sizeof bad->field, "%s", f->key);
 			bad->not_number = true;
 			return NULL;
 		}
 		return json_object_new_int(atoi(s));
-	case PK_BOOL: return json_object_new_boolean(s != NULL);
-	case PK_CIDRS: return lines_array(s);
-	case PK_SELECT:
-	case PK_TEXT: return json_object_new_string(s ? s : "");
-	case PK_GROUP: break;
+	case IDP_POLICY_BOOL: return json_object_new_boolean(s != NULL);
+	case IDP_POLICY_CIDRS: return lines_array(s);
+	case IDP_POLICY_CHOICE:
+	case IDP_POLICY_TEXT: break;
 	}
-	return NULL;
+	return json_object_new_string(s ? s : "");
 }
 
 /* Build the whole policy document from the form; NULL with bad filled when a
@@ -363,20 +340,22 @@ static json_object *pfield_json(const struct web_req *r, const struct pfield *f,
 static json_object *policy_from_form(const struct web_req *r, struct policy_bad *bad)
 {
 	json_object *doc = json_object_new_object(), *group = NULL;
+	const char *section = NULL;
 
-	for (size_t i = 0; doc && i < NPFIELDS; i++) {
-		const struct pfield *f = &pfields[i];
-		if (f->kind == PK_GROUP) {
+	for (size_t i = 0; doc && i < idp_policy_field_count(); i++) {
+		struct pfield f;
+		pfield_get(i, &f);
+		if (!section || strcmp(section, f.info.section) != 0) {
 			group = json_object_new_object();
-			json_object_object_add(doc, f->key, group);
-			continue;
+			json_object_object_add(doc, f.info.section, group);
+			section = f.info.section;
 		}
-		json_object *v = pfield_json(r, f, bad);
+		json_object *v = pfield_json(r, &f, bad);
 		if (!v) {
 			json_object_put(doc);
 			return NULL;
 		}
-		json_object_object_add(group, strchr(f->key, '.') + 1, v);
+		json_object_object_add(group, f.info.name, v);
 	}
 	return doc;
 }

@@ -82,10 +82,10 @@ static void user_actions(struct web_buf *b, const struct web_req *r, const struc
                          const char *q, int page)
 {
 	bool self = strcasecmp(u->email, r->session.email) == 0;
-	bool suspended = strcmp(u->status, "suspended") == 0;
-	bool live = strcmp(u->status, "active") == 0 || strcmp(u->status, "locked") == 0;
+	bool suspended = u->status == IDP_STATUS_SUSPENDED;
+	bool live = u->status == IDP_STATUS_ACTIVE;
 
-	if (strcmp(u->status, "locked") == 0)
+	if (u->locked)
 		user_button(b, r, u->email, "unlock", M_ADM_UNLOCK, q, page);
 	if (suspended)
 		user_button(b, r, u->email, "resume", M_ADM_RESUME, q, page);
@@ -121,7 +121,7 @@ static void user_row(struct web_buf *b, const struct web_req *r, const struct id
 {
 	char last[40];
 
-	web_time_local(u->last_login, r->tenant.policy.audit.timezone, last);
+	idp_time_local(u->last_login, r->tenant.policy.audit.timezone, last);
 	web_buf_puts(b, "<tr data-email=\"");
 	web_buf_esc(b, u->email);
 	web_buf_puts(b, "\"><td>");
@@ -129,9 +129,9 @@ static void user_row(struct web_buf *b, const struct web_req *r, const struct id
 	web_buf_puts(b, "</td><td>");
 	web_buf_esc(b, u->name);
 	web_buf_puts(b, "</td><td>");
-	web_admin_text(b, r, strcmp(u->role, "admin") == 0 ? M_ROLE_ADMIN : M_ROLE_USER);
+	web_admin_text(b, r, u->role == IDP_ROLE_ADMIN ? M_ROLE_ADMIN : M_ROLE_USER);
 	web_buf_puts(b, "</td><td>");
-	badge(b, r, u->status);
+	badge(b, r, idp_user_state(u));
 	web_buf_puts(b, "</td><td class=\"muted\">");
 	web_buf_esc(b, last);
 	web_buf_puts(b, "</td><td>");
@@ -189,7 +189,8 @@ static void users_pager(struct web_buf *b, const struct web_req *r, const char *
 static void invite_form(struct web_buf *b, const struct web_req *r)
 {
 	const char *email = web_form(r, "email"), *role = web_form(r, "role");
-	bool admin = role && strcmp(role, "admin") == 0;
+	enum idp_role parsed = IDP_ROLE_USER;
+	bool admin = idp_role_parse(role, &parsed) && parsed == IDP_ROLE_ADMIN;
 
 	web_buf_puts(b, "<section class=\"card\" id=\"invite\"><h2>");
 	web_admin_text(b, r, M_ADM_INVITE);
@@ -299,8 +300,8 @@ static int user_conflict(struct web_req *r, const char *verb, const char *email)
 {
 	struct idp_user_row u;
 	bool last_admin = (strcmp(verb, "suspend") == 0 || strcmp(verb, "delete") == 0) &&
-	                  user_find(r, email, &u) && strcmp(u.role, "admin") == 0 &&
-	                  (strcmp(u.status, "active") == 0 || strcmp(u.status, "locked") == 0);
+	                  user_find(r, email, &u) && u.role == IDP_ROLE_ADMIN &&
+	                  u.status == IDP_STATUS_ACTIVE;
 
 	return users_error(r, 409, last_admin ? M_ADM_ERR_LAST_ADMIN : M_ADM_ERR_STATE, email, 0);
 }
@@ -349,7 +350,7 @@ int web_admin_user_password_post(struct web_req *r)
 	switch (err) {
 	case IDP_OK: return web_admin_back_with(r, "users", "password", email, 0);
 	case IDP_ERR_NOT_FOUND: return web_admin_not_found(r);
-	case IDP_ERR_POLICY:
+	case IDP_ERR_PASSWORD:
 		if (!rules)
 			return web_admin_bad_request(r);
 		return users_error(r, 400, M__COUNT, email, rules);

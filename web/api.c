@@ -45,7 +45,8 @@ int web_api_err(struct web_req *r, enum idp_err err, const char *field)
 	case IDP_ERR_NOT_FOUND: return web_json_error(r, 404, "not_found", field);
 	case IDP_ERR_CONFLICT: return web_json_error(r, 409, "conflict", field);
 	case IDP_ERR_FORBIDDEN: return web_json_error(r, 403, "forbidden", field);
-	case IDP_ERR_POLICY: return web_json_error(r, 400, "policy", field);
+	case IDP_ERR_PASSWORD: return web_json_error(r, 400, "policy", field);
+	case IDP_ERR_ADDRESS: return web_json_error(r, 403, "forbidden", field);
 	case IDP_ERR_AUTH: return web_json_error(r, 401, "unauthorized", field);
 	default: return web_json_error(r, 503, "unavailable", NULL);
 	}
@@ -76,8 +77,10 @@ static int users_get(struct web_req *r)
 		json_object *u = json_object_new_object();
 		json_object_object_add(u, "email", json_object_new_string(rows[i].email));
 		json_object_object_add(u, "name", json_object_new_string(rows[i].name));
-		json_object_object_add(u, "role", json_object_new_string(rows[i].role));
-		json_object_object_add(u, "status", json_object_new_string(rows[i].status));
+		json_object_object_add(u, "role",
+		                       json_object_new_string(idp_role_name(rows[i].role)));
+		json_object_object_add(u, "status",
+		                       json_object_new_string(idp_user_state(&rows[i])));
 		json_object_object_add(u, "mfa", json_object_new_boolean(rows[i].mfa));
 		json_object_object_add(u, "last_login", time_or_null(rows[i].last_login));
 		json_object_array_add(arr, u);
@@ -113,7 +116,8 @@ static int invitations_post(struct web_req *r)
 		json_object_put(body);
 		return web_json_error(r, 400, "invalid", "email");
 	}
-	if (!role || (strcmp(role, "admin") && strcmp(role, "user"))) {
+	enum idp_role parsed;
+	if (!idp_role_parse(role, &parsed)) {
 		json_object_put(body);
 		return web_json_error(r, 400, "invalid", "role");
 	}
@@ -359,17 +363,13 @@ static int user_password(struct web_req *r)
 	}
 	err = idp_user_set_password(&r->tenant, &r->actor, r->wild[0], pw, &rules);
 	json_object_put(body);
-	if (err == IDP_ERR_POLICY) {
-		static const char *const names[] = {
-		    "too_short",   "too_long",    "need_upper",  "need_lower",
-		    "need_digit",  "need_symbol", "few_classes", "contains_email",
-		    "blocklisted", "reused",      "mismatch",    "bad_utf8",
-		};
+	if (err == IDP_ERR_PASSWORD) {
 		json_object *o = json_object_new_object();
 		arr = json_object_new_array();
-		for (unsigned i = 0; i < sizeof names / sizeof names[0]; i++)
-			if (rules & (1u << i))
-				json_object_array_add(arr, json_object_new_string(names[i]));
+		for (size_t i = 0; i < idp_pw_rules_count; i++)
+			if (rules & idp_pw_rules[i].bit)
+				json_object_array_add(arr,
+				                      json_object_new_string(idp_pw_rules[i].name));
 		json_object_object_add(o, "error", json_object_new_string("policy"));
 		json_object_object_add(o, "field", json_object_new_string("password"));
 		json_object_object_add(o, "rules", arr);
@@ -397,7 +397,8 @@ static int invitations_get(struct web_req *r)
 		json_object *o = json_object_new_object();
 		json_object_object_add(o, "id", json_object_new_int64(rows[i].id));
 		json_object_object_add(o, "email", json_object_new_string(rows[i].email));
-		json_object_object_add(o, "role", json_object_new_string(rows[i].role));
+		json_object_object_add(o, "role",
+		                       json_object_new_string(idp_role_name(rows[i].role)));
 		json_object_object_add(o, "invited_by", json_object_new_string(rows[i].created_by));
 		json_object_object_add(o, "created_at", time_or_null(rows[i].created_at));
 		json_object_object_add(o, "expires_at", time_or_null(rows[i].expires_at));

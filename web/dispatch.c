@@ -204,19 +204,12 @@ int web_dispatch(struct web_ctx *x, const struct idp_config *cfg)
 			if (err == IDP_OK) {
 				r->have_session = true;
 				snprintf(r->session_token, sizeof r->session_token, "%s", tok);
-				memset(&r->actor, 0, sizeof r->actor);
-				r->actor.user_id = r->session.user_id;
-				snprintf(r->actor.email, sizeof r->actor.email, "%s",
-				         r->session.email);
-				snprintf(r->actor.role, sizeof r->actor.role, "%s",
-				         r->session.role);
-				snprintf(r->actor.ip, sizeof r->actor.ip, "%s", r->ri.ip);
+				idp_session_actor(&r->session, &r->ri, &r->actor);
 			} else if (err != IDP_ERR_AUTH) {
 				return page_error(r, 503, M_UNAVAILABLE_TITLE, M_UNAVAILABLE, api);
 			}
 		}
-		if (r->have_session && strcmp(r->session.role, "admin") == 0 &&
-		    pol->ip.n_admin_allow &&
+		if (r->have_session && r->session.role == IDP_ROLE_ADMIN && pol->ip.n_admin_allow &&
 		    !idp_cidr_list_contains(pol->ip.admin_allow, pol->ip.n_admin_allow,
 		                            &r->ri.addr))
 			return deny_ip(r, rt, api);
@@ -252,7 +245,7 @@ int web_dispatch(struct web_ctx *x, const struct idp_config *cfg)
 		web_buf_free(&b);
 		return ret;
 	}
-	if ((rt->flags & WEB_ADMIN) && !r->via_token && strcmp(r->session.role, "admin") != 0)
+	if ((rt->flags & WEB_ADMIN) && !r->via_token && r->session.role != IDP_ROLE_ADMIN)
 		return page_error(r, 403, M_FORBIDDEN_TITLE, M_FORBIDDEN, api);
 	/* An expired or administrator-set password must be changed before anything else. */
 	if (r->have_session && !(rt->flags & WEB_FORCED_OK) &&

@@ -135,7 +135,7 @@ static int login_post(struct web_req *r)
 	case IDP_ERR_AUTH: return login_page(r, 401, M_LOGIN_FAILED, safe_email);
 	case IDP_ERR_RATE: return login_page(r, 429, M_LOGIN_RATE, safe_email);
 	case IDP_ERR_CONFLICT: return login_page(r, 409, M_LOGIN_CONCURRENT, safe_email);
-	case IDP_ERR_POLICY: {
+	case IDP_ERR_ADDRESS: {
 		char msg[300];
 		snprintf(msg, sizeof msg, "%s%s", web_t(r, M_IP_DENIED), r->ri.ip);
 		return web_page_message(r, 403, web_t(r, M_IP_DENIED_TITLE), msg);
@@ -160,45 +160,48 @@ static int logout_post(struct web_req *r)
 }
 
 /* Render the list of failed password rules, in the user's language. */
+/* The message for a failed rule and the number it mentions (a policy
+ * figure, 0 when none). */
+static enum web_msg rule_message(const struct idp_policy *p, enum idp_pw_rule bit, int *arg)
+{
+	*arg = 0;
+	switch (bit) {
+	case IDP_PW_TOO_SHORT: *arg = p->password.min_length; return M_PW_TOO_SHORT;
+	case IDP_PW_TOO_LONG: *arg = p->password.max_length; return M_PW_TOO_LONG;
+	case IDP_PW_NEED_UPPER: return M_PW_NEED_UPPER;
+	case IDP_PW_NEED_LOWER: return M_PW_NEED_LOWER;
+	case IDP_PW_NEED_DIGIT: return M_PW_NEED_DIGIT;
+	case IDP_PW_NEED_SYMBOL: return M_PW_NEED_SYMBOL;
+	case IDP_PW_FEW_CLASSES: *arg = p->password.min_classes; return M_PW_FEW_CLASSES;
+	case IDP_PW_HAS_EMAIL: return M_PW_HAS_EMAIL;
+	case IDP_PW_BLOCKLISTED: return M_PW_BLOCKLISTED;
+	case IDP_PW_REUSED:
+		*arg = p->password.history;
+		return *arg <= 1 ? M_PW_SAME_AS_CURRENT : M_PW_REUSED;
+	case IDP_PW_MISMATCH: return M_PW_MISMATCH;
+	case IDP_PW_BAD_UTF8: break;
+	}
+	return M_PW_BAD_UTF8;
+}
+
 void web_password_rules(struct web_buf *b, const struct web_req *r, unsigned rules)
 {
-	const struct idp_policy *p = &r->tenant.policy;
-	static const struct {
-		unsigned bit;
-		enum web_msg msg;
-	} map[] = {
-	    {IDP_PW_TOO_SHORT, M_PW_TOO_SHORT},     {IDP_PW_TOO_LONG, M_PW_TOO_LONG},
-	    {IDP_PW_NEED_UPPER, M_PW_NEED_UPPER},   {IDP_PW_NEED_LOWER, M_PW_NEED_LOWER},
-	    {IDP_PW_NEED_DIGIT, M_PW_NEED_DIGIT},   {IDP_PW_NEED_SYMBOL, M_PW_NEED_SYMBOL},
-	    {IDP_PW_FEW_CLASSES, M_PW_FEW_CLASSES}, {IDP_PW_HAS_EMAIL, M_PW_HAS_EMAIL},
-	    {IDP_PW_BLOCKLISTED, M_PW_BLOCKLISTED}, {IDP_PW_REUSED, M_PW_REUSED},
-	    {IDP_PW_MISMATCH, M_PW_MISMATCH},       {IDP_PW_BAD_UTF8, M_PW_BAD_UTF8},
-	};
-
 	web_buf_puts(b, "<div class=\"error\" role=\"alert\" id=\"error\"><p>");
 	web_buf_esc(b, web_t(r, M_PW_RULES_FAILED));
 	web_buf_puts(b, "</p><ul id=\"rules\">");
-	for (size_t i = 0; i < sizeof map / sizeof map[0]; i++) {
+	/* In idp's order of the rules, the same as the API's. */
+	for (size_t i = 0; i < idp_pw_rules_count; i++) {
+		enum idp_pw_rule bit = idp_pw_rules[i].bit;
 		char text[300];
-		int arg = 0;
-		if (!(rules & map[i].bit))
+		int arg;
+		if (!(rules & bit))
 			continue;
-		if (map[i].bit == IDP_PW_TOO_SHORT)
-			arg = p->password.min_length;
-		else if (map[i].bit == IDP_PW_TOO_LONG)
-			arg = p->password.max_length;
-		else if (map[i].bit == IDP_PW_FEW_CLASSES)
-			arg = p->password.min_classes;
-		else if (map[i].bit == IDP_PW_REUSED)
-			arg = p->password.history;
-		enum web_msg msg = map[i].msg;
-		if (map[i].bit == IDP_PW_REUSED && arg <= 1)
-			msg = M_PW_SAME_AS_CURRENT;
+		enum web_msg msg = rule_message(&r->tenant.policy, bit, &arg);
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wformat-nonliteral"
 		snprintf(text, sizeof text, web_t(r, msg), arg);
 #pragma GCC diagnostic pop
-		web_buf_printf(b, "<li data-rule=\"%u\">", map[i].bit);
+		web_buf_printf(b, "<li data-rule=\"%u\">", (unsigned)bit);
 		web_buf_esc(b, text);
 		web_buf_puts(b, "</li>");
 	}
@@ -271,7 +274,7 @@ static int invite_post(struct web_req *r)
 	case IDP_OK: return logged_in(r, &l, NULL);
 	case IDP_ERR_NOT_FOUND: return invite_invalid(r);
 	case IDP_ERR_RATE: return too_many(r, M_INVITE_TITLE);
-	case IDP_ERR_POLICY:
+	case IDP_ERR_PASSWORD:
 	case IDP_ERR_INVALID:
 		if (idp_invite_check(&r->tenant, r->wild[0], &r->ri, &info) != IDP_OK)
 			return invite_invalid(r);

@@ -29,8 +29,8 @@ void web_home_sessions(struct web_buf *b, const struct web_req *r)
 	web_buf_esc(b, web_t(r, M_SESSION_UA));
 	web_buf_puts(b, "</th><th></th></tr>");
 	for (int i = 0; i < n; i++) {
-		web_time_local(rows[i].created_at, tz, t1);
-		web_time_local(rows[i].last_seen_at, tz, t2);
+		idp_time_local(rows[i].created_at, tz, t1);
+		idp_time_local(rows[i].last_seen_at, tz, t2);
 		web_buf_printf(b, "<tr data-session=\"%lld\"><td>", (long long)rows[i].id);
 		web_buf_esc(b, t1);
 		web_buf_puts(b, "</td><td>");
@@ -96,7 +96,7 @@ static int home_get(struct web_req *r)
 	web_buf_puts(&b, "</span>&gt;</p><p>");
 	web_buf_esc(&b, web_t(r, M_ROLE));
 	web_buf_puts(&b, ": <span id=\"user-role\">");
-	web_buf_esc(&b, web_t(r, strcmp(s->role, "admin") == 0 ? M_ROLE_ADMIN : M_ROLE_USER));
+	web_buf_esc(&b, web_t(r, s->role == IDP_ROLE_ADMIN ? M_ROLE_ADMIN : M_ROLE_USER));
 	web_buf_printf(&b, "</span></p><p><a href=\"/t/%s/password\">", r->slug);
 	web_buf_esc(&b, web_t(r, M_CHANGE_PASSWORD));
 	web_buf_puts(&b, "</a></p></section>");

@@ -78,7 +78,7 @@ static int password_post(struct web_req *r)
 			snprintf(to, sizeof to, "/t/%s/password?changed=1", r->slug);
 		return web_redirect(r, to);
 	case IDP_ERR_AUTH: return password_page(r, 400, 0, M_CURRENT_WRONG);
-	case IDP_ERR_POLICY: return password_page(r, 400, rules, M__COUNT);
+	case IDP_ERR_PASSWORD: return password_page(r, 400, rules, M__COUNT);
 	case IDP_ERR_CONFLICT: return password_page(r, 409, 0, M_PW_CHANGED_MEANWHILE);
 	case IDP_ERR_EXPIRED:
 		return web_page_message(r, 409, web_t(r, M_SESSION_ENDED_TITLE),
@@ -187,7 +187,7 @@ static int reset_token_post(struct web_req *r)
 		return web_page_message(r, 200, web_t(r, M_RESET_TITLE), web_t(r, M_RESET_DONE));
 	case IDP_ERR_NOT_FOUND: return reset_invalid(r);
 	case IDP_ERR_RATE: return too_many(r);
-	case IDP_ERR_POLICY: return reset_token_page(r, 400, rules);
+	case IDP_ERR_PASSWORD: return reset_token_page(r, 400, rules);
 	case IDP_ERR_CONFLICT:
 		return web_page_message(r, 409, web_t(r, M_RESET_TITLE),
 		                        web_t(r, M_PW_CHANGED_MEANWHILE));

@@ -146,15 +146,10 @@ void web_page_hidden_rd(struct web_buf *b, const char *rd);
 /* A whole page with a title and one message paragraph (errors, notices). */
 int web_page_message(struct web_req *r, unsigned status, const char *title, const char *message);
 
-/* Format Unix time t in IANA zone tz as "2026-11-22 12:04:05 +09:00". */
-void web_time_local(int64_t t, const char *tz, char out[40]);
-/* UTC offset in seconds of IANA zone name at Unix time t; false if unknown. */
-bool web_tz_offset(int64_t t, const char *name, long *off);
-
 /* The failed password rules (idp_password_check bits) as an error list. */
 void web_password_rules(struct web_buf *b, const struct web_req *r, unsigned rules);
 
-/* The "my sessions" card of the home page (web/sessions.c). */
+/* The "my sessions" card of the home page (web/pages_home.c). */
 void web_home_sessions(struct web_buf *b, const struct web_req *r);
 
 /* --- routes of each page module --- */

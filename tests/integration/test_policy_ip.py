@@ -11,6 +11,7 @@ that X-Forwarded-For from an untrusted peer is ignored.
 
 import os
 import sys
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
@@ -185,6 +186,11 @@ def test_xff_from_untrusted_peer_ignored(s):
                   "'{\"allow\": [\"192.0.2.0/24\"], \"admin_allow\": []}')::%s WHERE slug = 'ipr2'"
               % sql_super(d2, "SELECT format_type(atttypid, atttypmod) FROM pg_attribute WHERE "
                               "attrelid = 'tenants'::regclass AND attname = 'policy'")[0])
+    # A change made behind the daemon's back reaches it by the database's
+    # notification: wait until the peer itself is refused (at most 5 s).
+    deadline = time.time() + 5
+    while d2.client().get("/t/ipr2/login").status != 403 and time.time() < deadline:
+        time.sleep(0.05)
     r = xff_client(d2, V4_USER).get("/t/ipr2/login")
     eq(r.status, 403, "spoofed allowed X-Forwarded-For from an untrusted peer")
     check("127.0.0.1" in r.text, "denial page shows the peer address 127.0.0.1")

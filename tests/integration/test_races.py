@@ -75,6 +75,11 @@ def release_together(port, requests):
     return out
 
 
+def location(head):
+    m = re.search(r"(?im)^Location: *(\S+)", head)
+    return m.group(1) if m else ""
+
+
 def password_works(d, email, password):
     c = d.client()
     r = d.login(c, SLUG, email, password)
@@ -97,11 +102,21 @@ def test_three_parallel_password_changes_one_wins(s):
                 for c, new in zip(clients, news)]
         answers = release_together(d.port, reqs)
         statuses = [a[0] for a in answers]
-        winners = [i for i, a in enumerate(answers) if a[0] == 303]
+        # Success is the redirect to the form with ?changed=1.  A request
+        # whose session another change ended before it was even dispatched
+        # is sent to the login page instead; one whose session ended while
+        # it was handled is told that nothing was changed (409).
+        winners = [i for i, a in enumerate(answers)
+                   if a[0] == 303 and "changed=1" in location(a[1])]
         eq(len(winners), 1, "successful changes among %r (round %d)" % (statuses, round_))
         w = winners[0]
-        for i, (st, _, body) in enumerate(answers):
+        for i, (st, head, body) in enumerate(answers):
             if i == w:
+                continue
+            if st == 303:
+                check("/t/%s/login" % SLUG in location(head),
+                      "a losing change redirected elsewhere than the login page: %r"
+                      % location(head))
                 continue
             eq(st, 409, "status of a losing change (round %d)" % round_)
             check("nothing was changed" in body.lower() or "Nothing was changed" in body,

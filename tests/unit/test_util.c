@@ -3,7 +3,12 @@
  * addresses and CIDR ranges, X-Forwarded-For handling, redirect targets, CSV
  * escaping and time formatting.  Pure functions only: no I/O, no database.
  */
-#include "idp/util.h"
+#include "idp/addr.h"
+#include "idp/base64.h"
+#include "idp/crypto.h"
+#include "idp/redirect.h"
+#include "idp/text.h"
+#include "idp/time.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -133,6 +138,12 @@ static bool utf8(const char *s)
 
 /* ---- randomness and tokens ---- */
 
+/* The url-safe form of the one codec, for NUL-terminated text (NULL too). */
+static enum idp_err b64url_decode(const char *s, unsigned char *out, size_t outsz, size_t *n)
+{
+	return idp_base64_decode(IDP_B64_URL, s, s ? strlen(s) : 0, out, outsz, n);
+}
+
 TEST(random_fills_buffer_differently_each_call)
 {
 	unsigned char a[32] = {0};
@@ -177,7 +188,7 @@ TEST(token_new_decodes_to_32_bytes)
 	size_t n = 0;
 
 	CHECK(idp_token_new(t) == IDP_OK);
-	CHECK(idp_b64url_decode(t, raw, sizeof raw, &n) == IDP_OK);
+	CHECK(b64url_decode(t, raw, sizeof raw, &n) == IDP_OK);
 	CHECK(n == IDP_TOKEN_BYTES);
 }
 
@@ -270,8 +281,8 @@ TEST(b64url_encode_matches_rfc4648_vectors)
 	size_t i;
 
 	for (i = 0; i < 7; i++) {
-		size_t n = idp_b64url_encode((const unsigned char *)plain[i], strlen(plain[i]), out,
-		                             sizeof out);
+		size_t n = idp_base64_encode(IDP_B64_URL, (const unsigned char *)plain[i],
+		                             strlen(plain[i]), out, sizeof out);
 
 		CHECK(n == strlen(enc[i]));
 		CHECK_STR(out, enc[i]);
@@ -283,7 +294,7 @@ TEST(b64url_encode_uses_url_alphabet)
 	const unsigned char in[] = {0xfb, 0xff, 0xbf};
 	char out[8];
 
-	CHECK(idp_b64url_encode(in, sizeof in, out, sizeof out) == 4);
+	CHECK(idp_base64_encode(IDP_B64_URL, in, sizeof in, out, sizeof out) == 4);
 	CHECK_STR(out, "-_-_");
 }
 
@@ -292,10 +303,10 @@ TEST(b64url_encode_returns_zero_when_out_too_small)
 	char out[8];
 
 	/* "foobar" needs 8 characters plus the NUL. */
-	CHECK(idp_b64url_encode((const unsigned char *)"foobar", 6, out, 8) == 0);
-	CHECK(idp_b64url_encode((const unsigned char *)"fooba", 5, out, 8) == 7);
-	CHECK(idp_b64url_encode((const unsigned char *)"fooba", 5, out, 7) == 0);
-	CHECK(idp_b64url_encode((const unsigned char *)"", 0, out, 0) == 0);
+	CHECK(idp_base64_encode(IDP_B64_URL, (const unsigned char *)"foobar", 6, out, 8) == 0);
+	CHECK(idp_base64_encode(IDP_B64_URL, (const unsigned char *)"fooba", 5, out, 8) == 7);
+	CHECK(idp_base64_encode(IDP_B64_URL, (const unsigned char *)"fooba", 5, out, 7) == 0);
+	CHECK(idp_base64_encode(IDP_B64_URL, (const unsigned char *)"", 0, out, 0) == 0);
 }
 
 TEST(b64url_round_trips_every_length)
@@ -309,8 +320,8 @@ TEST(b64url_round_trips_every_length)
 	for (n = 0; n <= sizeof in; n++) {
 		size_t got = 999;
 
-		CHECK(idp_b64url_encode(in, n, text, sizeof text) == (4 * n + 2) / 3);
-		CHECK(idp_b64url_decode(text, back, n, &got) == IDP_OK);
+		CHECK(idp_base64_encode(IDP_B64_URL, in, n, text, sizeof text) == (4 * n + 2) / 3);
+		CHECK(b64url_decode(text, back, n, &got) == IDP_OK);
 		CHECK(got == n);
 		CHECK(memcmp(in, back, n) == 0);
 	}
@@ -321,13 +332,13 @@ TEST(b64url_decode_rejects_bad_characters)
 	unsigned char out[16];
 	size_t n;
 
-	CHECK(idp_b64url_decode("Zm9v", out, sizeof out, &n) == IDP_OK);
-	CHECK(idp_b64url_decode("Zm9+", out, sizeof out, &n) == IDP_ERR_INVALID);
-	CHECK(idp_b64url_decode("Zm9/", out, sizeof out, &n) == IDP_ERR_INVALID);
-	CHECK(idp_b64url_decode("Zg==", out, sizeof out, &n) == IDP_ERR_INVALID);
-	CHECK(idp_b64url_decode("Zm9 v", out, sizeof out, &n) == IDP_ERR_INVALID);
-	CHECK(idp_b64url_decode(" Zm9v", out, sizeof out, &n) == IDP_ERR_INVALID);
-	CHECK(idp_b64url_decode(NULL, out, sizeof out, &n) == IDP_ERR_INVALID);
+	CHECK(b64url_decode("Zm9v", out, sizeof out, &n) == IDP_OK);
+	CHECK(b64url_decode("Zm9+", out, sizeof out, &n) == IDP_ERR_INVALID);
+	CHECK(b64url_decode("Zm9/", out, sizeof out, &n) == IDP_ERR_INVALID);
+	CHECK(b64url_decode("Zg==", out, sizeof out, &n) == IDP_ERR_INVALID);
+	CHECK(b64url_decode("Zm9 v", out, sizeof out, &n) == IDP_ERR_INVALID);
+	CHECK(b64url_decode(" Zm9v", out, sizeof out, &n) == IDP_ERR_INVALID);
+	CHECK(b64url_decode(NULL, out, sizeof out, &n) == IDP_ERR_INVALID);
 }
 
 TEST(b64url_decode_rejects_impossible_length)
@@ -335,8 +346,8 @@ TEST(b64url_decode_rejects_impossible_length)
 	unsigned char out[16];
 	size_t n;
 
-	CHECK(idp_b64url_decode("Z", out, sizeof out, &n) == IDP_ERR_INVALID);
-	CHECK(idp_b64url_decode("Zm9vY", out, sizeof out, &n) == IDP_ERR_INVALID);
+	CHECK(b64url_decode("Z", out, sizeof out, &n) == IDP_ERR_INVALID);
+	CHECK(b64url_decode("Zm9vY", out, sizeof out, &n) == IDP_ERR_INVALID);
 }
 
 TEST(b64url_decode_rejects_nonzero_padding_bits)
@@ -344,10 +355,10 @@ TEST(b64url_decode_rejects_nonzero_padding_bits)
 	unsigned char out[16];
 	size_t n;
 
-	CHECK(idp_b64url_decode("Zg", out, sizeof out, &n) == IDP_OK);
-	CHECK(idp_b64url_decode("Zh", out, sizeof out, &n) == IDP_ERR_INVALID);
-	CHECK(idp_b64url_decode("Zm8", out, sizeof out, &n) == IDP_OK);
-	CHECK(idp_b64url_decode("Zm9", out, sizeof out, &n) == IDP_ERR_INVALID);
+	CHECK(b64url_decode("Zg", out, sizeof out, &n) == IDP_OK);
+	CHECK(b64url_decode("Zh", out, sizeof out, &n) == IDP_ERR_INVALID);
+	CHECK(b64url_decode("Zm8", out, sizeof out, &n) == IDP_OK);
+	CHECK(b64url_decode("Zm9", out, sizeof out, &n) == IDP_ERR_INVALID);
 }
 
 TEST(b64url_decode_reports_too_large_output)
@@ -355,10 +366,10 @@ TEST(b64url_decode_reports_too_large_output)
 	unsigned char out[6];
 	size_t n = 99;
 
-	CHECK(idp_b64url_decode("Zm9vYmFy", out, 6, &n) == IDP_OK);
+	CHECK(b64url_decode("Zm9vYmFy", out, 6, &n) == IDP_OK);
 	CHECK(n == 6 && memcmp(out, "foobar", 6) == 0);
-	CHECK(idp_b64url_decode("Zm9vYmFy", out, 5, &n) == IDP_ERR_TOO_LARGE);
-	CHECK(idp_b64url_decode("", out, 0, &n) == IDP_OK);
+	CHECK(b64url_decode("Zm9vYmFy", out, 5, &n) == IDP_ERR_TOO_LARGE);
+	CHECK(b64url_decode("", out, 0, &n) == IDP_OK);
 	CHECK(n == 0);
 }
 
@@ -1317,6 +1328,54 @@ TEST(email_rejects_url_path_characters)
 	CHECK(idp_email_valid("a+b@example.com"));
 }
 
+TEST(base64_standard_forms_match_rfc4648_vectors)
+{
+	static const char *plain[] = {"", "f", "fo", "foo", "foob", "fooba", "foobar"};
+	static const char *padded[] = {"",         "Zg==",     "Zm8=",    "Zm9v",
+	                               "Zm9vYg==", "Zm9vYmE=", "Zm9vYmFy"};
+	static const char *bare[] = {"", "Zg", "Zm8", "Zm9v", "Zm9vYg", "Zm9vYmE", "Zm9vYmFy"};
+	char out[16];
+	unsigned char back[16];
+	size_t n;
+
+	for (size_t i = 0; i < 7; i++) {
+		size_t len = strlen(plain[i]);
+		CHECK(idp_base64_encode(IDP_B64_STD_PAD, (const unsigned char *)plain[i], len, out,
+		                        sizeof out) == strlen(padded[i]));
+		CHECK_STR(out, padded[i]);
+		CHECK(idp_base64_encode(IDP_B64_STD, (const unsigned char *)plain[i], len, out,
+		                        sizeof out) == strlen(bare[i]));
+		CHECK_STR(out, bare[i]);
+		CHECK(idp_base64_decode(IDP_B64_STD_PAD, padded[i], strlen(padded[i]), back,
+		                        sizeof back, &n) == IDP_OK);
+		CHECK(n == len && memcmp(back, plain[i], len) == 0);
+		CHECK(idp_base64_decode(IDP_B64_STD, bare[i], strlen(bare[i]), back, sizeof back,
+		                        &n) == IDP_OK);
+		CHECK(n == len && memcmp(back, plain[i], len) == 0);
+	}
+	/* The standard alphabet has + and /, the url-safe one - and _. */
+	unsigned char ff[3] = {0xfb, 0xff, 0xbf};
+	CHECK(idp_base64_encode(IDP_B64_STD, ff, 3, out, sizeof out) == 4);
+	CHECK_STR(out, "+/+/");
+	CHECK(idp_base64_decode(IDP_B64_STD, "-_-_", 4, back, sizeof back, &n) == IDP_ERR_INVALID);
+}
+
+TEST(base64_padded_form_refuses_bad_padding)
+{
+	unsigned char back[16];
+	size_t n;
+
+	CHECK(idp_base64_decode(IDP_B64_STD_PAD, "Zg=", 3, back, sizeof back, &n) ==
+	      IDP_ERR_INVALID);
+	CHECK(idp_base64_decode(IDP_B64_STD_PAD, "Zg", 2, back, sizeof back, &n) ==
+	      IDP_ERR_INVALID);
+	CHECK(idp_base64_decode(IDP_B64_STD_PAD, "Z===", 4, back, sizeof back, &n) ==
+	      IDP_ERR_INVALID);
+	CHECK(idp_base64_decode(IDP_B64_STD_PAD, "Zh==", 4, back, sizeof back, &n) ==
+	      IDP_ERR_INVALID);
+	CHECK(idp_base64_decode(IDP_B64_STD, "Zg==", 4, back, sizeof back, &n) == IDP_ERR_INVALID);
+}
+
 int main(void)
 {
 	RUN(random_fills_buffer_differently_each_call);
@@ -1341,6 +1400,8 @@ int main(void)
 	RUN(b64url_decode_rejects_impossible_length);
 	RUN(b64url_decode_rejects_nonzero_padding_bits);
 	RUN(b64url_decode_reports_too_large_output);
+	RUN(base64_standard_forms_match_rfc4648_vectors);
+	RUN(base64_padded_form_refuses_bad_padding);
 
 	RUN(ct_equal_compares_bytes);
 	RUN(wipe_zeroes_and_accepts_null);

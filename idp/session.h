@@ -1,0 +1,70 @@
+/*
+ * Sessions: a login's cookie token (stored only as its SHA-256), checked
+ * on every request against the tenant's timeouts and the user's state;
+ * logout, the user's own list of sessions, and ending one of them
+ * (idp/session.c).
+ */
+#ifndef IDP_SESSION_H
+#define IDP_SESSION_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "idp/audit.h"
+#include "idp/crypto.h"
+#include "idp/request.h"
+#include "idp/tenant.h"
+#include "idp/user.h"
+
+/* A logged-in session handed to web/ to set as a cookie. */
+struct idp_login {
+	char token[IDP_TOKEN_LEN + 1];
+	int64_t expires_at; /* absolute expiry, Unix seconds */
+	bool must_change_password;
+};
+
+/* A live session as the pages see it. */
+struct idp_session {
+	int64_t id;
+	int64_t user_id;
+	char email[IDP_EMAIL_MAX + 1];
+	char name[IDP_NAME_MAX + 1];
+	enum idp_role role;
+	int64_t created_at, last_seen_at, expires_at; /* Unix seconds */
+	bool must_change_password; /* first login after an administrator-set password */
+	bool password_expired;     /* past policy.password.expiry_days */
+	unsigned char token_hash[IDP_SHA256_LEN];
+};
+
+/* Validate the session cookie value token: exists, not ended, within idle
+ * and absolute timeouts, user active and not locked.  Refreshes last activity.
+ * IDP_ERR_AUTH when there is no valid session (expired ones are ended). */
+enum idp_err idp_session_check(const struct idp_tenant *t, const char *token,
+                               const struct idp_reqinfo *ri, struct idp_session *out);
+
+/* The audit actor of session s's user acting from ri. Cannot fail. */
+void idp_session_actor(const struct idp_session *s, const struct idp_reqinfo *ri,
+                       struct idp_actor *out);
+
+/* End the session (logout).  Audited as logout. Cannot fail visibly: a
+ * missing session is not an error. */
+enum idp_err idp_logout(const struct idp_tenant *t, const struct idp_session *s,
+                        const struct idp_reqinfo *ri);
+
+struct idp_session_row {
+	int64_t id;
+	int64_t created_at, last_seen_at;
+	char ip[46];
+	char user_agent[256];
+};
+
+/* Live sessions of user_id, newest first (at most 100); *rows is new. */
+enum idp_err idp_sessions_list(const struct idp_tenant *t, int64_t user_id,
+                               struct idp_session_row **rows, int *n);
+
+/* End one of the caller's own sessions (session.ended). IDP_ERR_NOT_FOUND
+ * when it is not theirs or already over. */
+enum idp_err idp_session_end_own(const struct idp_tenant *t, const struct idp_actor *by,
+                                 int64_t session_id);
+
+#endif

@@ -1,0 +1,403 @@
+/*
+ * Tenants: the directory row and the policy document it carries.  Loading a
+ * tenant parses its policy once; a stored policy that does not parse stops
+ * service for that tenant rather than fall back to weaker defaults.
+ */
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "idp/internal.h"
+#include "idp/log.h"
+#include "store/audit.h"
+#include "store/db.h"
+#include "store/notify.h"
+#include "store/tenant.h"
+
+/* Fill out from a stored row and its policy text. */
+static enum idp_err tenant_from(const struct store_tenant *row, const char *policy,
+                                struct idp_tenant *out)
+{
+	struct idp_policy def;
+	char field[64];
+
+	memset(out, 0, sizeof *out);
+	out->id = row->id;
+	idp_copy(out->slug, sizeof out->slug, row->slug);
+	idp_copy(out->name, sizeof out->name, row->name);
+	out->active = row->active;
+	out->created_at = row->created_at;
+	if (!policy)
+		return IDP_OK;
+	idp_policy_default(&def);
+	if (idp_policy_parse(policy, strlen(policy), &def, &out->policy, field, sizeof field)) {
+		/* A stored policy is validated on write; if it is unreadable now,
+		 * refuse service rather than run with weaker defaults. */
+		idp_error("tenant %s: stored policy invalid at %s", row->slug, field);
+		return IDP_ERR_DB;
+	}
+	return IDP_OK;
+}
+
+/*
+ * Every request names its tenant, and a policy document is a few kilobytes
+ * of JSON: each node keeps the tenants it serves, parsed, keyed by slug.
+ * While the watcher (idp_tenant_watch_start) listens for the database's
+ * tenant notifications, a cached tenant is served without asking the
+ * database; every change to a tenant row, by any node or by hand, makes
+ * every node forget it (store/migrations/003_tenant_notify.sql).  Without a
+ * listening watcher (the command line, or a lost connection) each load asks
+ * the database: one small statement, the policy sent again only when the
+ * row's version moved.
+ */
+#define CACHE_SLOTS 64
+
+struct cached {
+	bool used;
+	char version[STORE_VERSION_MAX + 1];
+	struct idp_tenant t;
+};
+
+static struct cached cache[CACHE_SLOTS];
+static unsigned cache_next;  /* round-robin victim */
+static bool cache_trusted;   /* the watcher is listening */
+static uint64_t cache_epoch; /* bumped by every forget */
+static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static struct cached *cache_find(const char *slug)
+{
+	for (int i = 0; i < CACHE_SLOTS; i++)
+		if (cache[i].used && strcmp(cache[i].t.slug, slug) == 0)
+			return &cache[i];
+	return NULL;
+}
+
+/* A trusted copy of slug into out; false when there is none. */
+static bool cache_lookup(const char *slug, struct idp_tenant *out, char version[], uint64_t *epoch)
+{
+	struct cached *e;
+	bool hit;
+
+	pthread_mutex_lock(&cache_lock);
+	e = cache_find(slug);
+	hit = e && cache_trusted;
+	if (hit)
+		*out = e->t;
+	idp_copy(version, STORE_VERSION_MAX + 1, e ? e->version : "");
+	*epoch = cache_epoch;
+	pthread_mutex_unlock(&cache_lock);
+	return hit;
+}
+
+/* Fill out's policy from the cached copy of that version; false when the
+ * cache no longer holds it (evicted or replaced meanwhile). */
+static bool cache_policy(const struct store_tenant *row, const char *version,
+                         struct idp_tenant *out)
+{
+	struct cached *e;
+	bool hit;
+
+	pthread_mutex_lock(&cache_lock);
+	e = cache_find(row->slug);
+	hit = e && strcmp(e->version, version) == 0;
+	if (hit)
+		out->policy = e->t.policy;
+	pthread_mutex_unlock(&cache_lock);
+	return hit;
+}
+
+/* Keep t (read at version when the epoch was epoch): unless something was
+ * forgotten since, in which case what we read may already be stale. */
+static void cache_put(const struct idp_tenant *t, const char *version, uint64_t epoch)
+{
+	struct cached *e;
+
+	pthread_mutex_lock(&cache_lock);
+	if (epoch == cache_epoch) {
+		e = cache_find(t->slug);
+		if (!e) {
+			e = &cache[cache_next];
+			cache_next = (cache_next + 1) % CACHE_SLOTS;
+		}
+		e->used = true;
+		e->t = *t;
+		idp_copy(e->version, sizeof e->version, version);
+	}
+	pthread_mutex_unlock(&cache_lock);
+}
+
+void idp_tenant_forget(const char *slug)
+{
+	struct cached *e;
+
+	pthread_mutex_lock(&cache_lock);
+	e = slug ? cache_find(slug) : NULL;
+	if (e)
+		e->used = false;
+	cache_epoch++;
+	pthread_mutex_unlock(&cache_lock);
+}
+
+/* Trust the cache or not; either way start from an empty one, since
+ * notifications may have been missed. */
+static void cache_trust(bool trusted)
+{
+	pthread_mutex_lock(&cache_lock);
+	for (int i = 0; i < CACHE_SLOTS; i++)
+		cache[i].used = false;
+	cache_epoch++;
+	cache_trusted = trusted;
+	pthread_mutex_unlock(&cache_lock);
+}
+
+enum idp_err idp_tenant_load(const char *slug, struct idp_tenant *out)
+{
+	struct store_conn *c;
+	struct store_tenant row;
+	char known[STORE_VERSION_MAX + 1], version[STORE_VERSION_MAX + 1];
+	char *policy = NULL;
+	uint64_t epoch;
+	enum idp_err err;
+
+	if (!slug || !idp_slug_valid(slug))
+		return IDP_ERR_NOT_FOUND;
+	if (cache_lookup(slug, out, known, &epoch))
+		return out->active ? IDP_OK : IDP_ERR_NOT_FOUND;
+	c = store_conn_get();
+	if (!c)
+		return IDP_ERR_DB;
+	/* One statement, no transaction: the directory needs no tenant setting. */
+	for (int attempt = 0; attempt < 2; attempt++) {
+		err = store_tenant_by_slug(c, slug, attempt || !known[0] ? NULL : known, &row,
+		                           version, &policy);
+		if (err)
+			return err;
+		if (policy)
+			break;
+		tenant_from(&row, NULL, out);
+		if (cache_policy(&row, version, out))
+			goto done;
+		/* Evicted between the two looks: ask for the document itself. */
+	}
+	err = tenant_from(&row, policy, out);
+	free(policy);
+	if (err)
+		return err;
+done:
+	cache_put(out, version, epoch);
+	return out->active ? IDP_OK : IDP_ERR_NOT_FOUND;
+}
+
+/* ---- the watcher ---- */
+
+static pthread_t watcher;
+static bool watcher_running;
+static atomic_bool watcher_stop;
+
+static void forget_notified(const char *payload, void *arg)
+{
+	(void)arg;
+	idp_tenant_forget(payload);
+}
+
+static void *watch(void *arg)
+{
+	struct store_listener *l = NULL;
+
+	(void)arg;
+	while (!atomic_load(&watcher_stop)) {
+		if (!l) {
+			if (store_listen("sekisho_tenant", &l)) {
+				sleep(1);
+				continue;
+			}
+			cache_trust(true);
+		}
+		if (store_listen_wait(l, 500, forget_notified, NULL)) {
+			cache_trust(false);
+			store_listen_close(l);
+			l = NULL;
+		}
+	}
+	cache_trust(false);
+	store_listen_close(l);
+	return NULL;
+}
+
+enum idp_err idp_tenant_watch_start(void)
+{
+	atomic_store(&watcher_stop, false);
+	if (pthread_create(&watcher, NULL, watch, NULL))
+		return IDP_ERR_IO;
+	watcher_running = true;
+	return IDP_OK;
+}
+
+void idp_tenant_watch_stop(void)
+{
+	if (!watcher_running)
+		return;
+	atomic_store(&watcher_stop, true);
+	pthread_join(watcher, NULL);
+	watcher_running = false;
+}
+
+enum idp_err idp_tenants_list(struct idp_tenant **rows, int *n)
+{
+	struct store_conn *c = store_conn_get();
+	struct store_tenant *all = NULL;
+	enum idp_err err;
+
+	*rows = NULL;
+	*n = 0;
+	if (!c)
+		return IDP_ERR_DB;
+	err = store_begin(c, 0);
+	if (err)
+		return err;
+	err = store_tenant_list(c, &all, n);
+	store_rollback(c);
+	if (!err) {
+		*rows = calloc(*n ? (size_t)*n : 1, sizeof **rows);
+		if (!*rows)
+			err = IDP_ERR_NOMEM;
+	}
+	for (int i = 0; !err && i < *n; i++)
+		tenant_from(&all[i], NULL, &(*rows)[i]);
+	if (err)
+		*n = 0;
+	free(all);
+	return err;
+}
+
+struct tenant_create_args {
+	const char *slug, *name;
+	int64_t id;
+};
+
+static enum idp_err tenant_create_tx(struct store_conn *c, void *arg)
+{
+	struct tenant_create_args *a = arg;
+	struct idp_actor op;
+	char *detail = NULL;
+	enum idp_err err;
+
+	err = store_tenant_insert(c, a->slug, a->name, "{}", &a->id);
+	if (err)
+		goto out;
+	err = store_set_tenant(c, a->id);
+	if (!err)
+		err = store_audit_head_init(c, a->id);
+	if (err)
+		goto out;
+	idp_actor_set(&op, 0, "operator", "operator", NULL);
+	detail = idp_detail_json("name", a->name, NULL, NULL);
+	if (!detail) {
+		err = IDP_ERR_NOMEM;
+		goto out;
+	}
+	err = idp_audit_write(c, a->id, &op, "tenant.created", a->slug, "success", detail);
+out:
+	free(detail);
+	return err;
+}
+
+enum idp_err idp_tenant_create(const char *slug, const char *name, int64_t *id)
+{
+	struct tenant_create_args a = {slug, name && *name ? name : slug, 0};
+	enum idp_err err;
+
+	if (!idp_slug_valid(slug) || !idp_utf8_valid(a.name, strlen(a.name)) ||
+	    idp_utf8_chars(a.name) > 200 || !idp_name_valid(a.name))
+		return IDP_ERR_INVALID;
+	err = idp_tx(0, tenant_create_tx, &a);
+	if (!err && id)
+		*id = a.id;
+	return err;
+}
+
+struct policy_args {
+	const struct idp_tenant *t;
+	const struct idp_actor *by;
+	const char *json;
+	size_t len;
+	char *field;
+	size_t fieldsz;
+	struct idp_policy *before, *out;
+};
+
+static enum idp_err policy_tx(struct store_conn *c, void *arg)
+{
+	struct policy_args *a = arg;
+	struct idp_policy def;
+	char *stored = NULL, *bjson = NULL, *ajson = NULL, *detail = NULL;
+	enum idp_err err;
+
+	/* Merge over the stored document under a row lock: two administrators
+	 * saving at once cannot undo each other's other fields. */
+	err = store_tenant_lock(c, a->t->id, &stored);
+	if (err)
+		goto out;
+	idp_policy_default(&def);
+	err = idp_policy_parse(stored, strlen(stored), &def, a->before, a->field, a->fieldsz);
+	if (err) {
+		idp_error("tenant %s: stored policy unreadable", a->t->slug);
+		err = IDP_ERR_DB;
+		goto out;
+	}
+	err = idp_policy_parse(a->json, a->len, a->before, a->out, a->field, a->fieldsz);
+	if (err)
+		goto out;
+	bjson = idp_policy_to_json(a->before);
+	ajson = idp_policy_to_json(a->out);
+	if (!bjson || !ajson) {
+		err = IDP_ERR_NOMEM;
+		goto out;
+	}
+	err = store_tenant_policy_set(c, a->t->id, ajson);
+	if (err)
+		goto out;
+	size_t dl = strlen(bjson) + strlen(ajson) + 32;
+	detail = malloc(dl);
+	if (!detail) {
+		err = IDP_ERR_NOMEM;
+		goto out;
+	}
+	snprintf(detail, dl, "{\"before\":%s,\"after\":%s}", bjson, ajson);
+	err = idp_audit_write(c, a->t->id, a->by, "policy.updated", a->t->slug, "success", detail);
+out:
+	free(detail);
+	free(bjson);
+	free(ajson);
+	free(stored);
+	return err;
+}
+
+enum idp_err idp_policy_update(const struct idp_tenant *t, const struct idp_actor *by,
+                               const char *json, size_t len, char *field, size_t fieldsz,
+                               struct idp_policy *out)
+{
+	struct policy_args a = {t, by, json, len, field, fieldsz, NULL, NULL};
+	enum idp_err err = IDP_ERR_NOMEM;
+
+	if (fieldsz)
+		field[0] = 0;
+	/* Policies are large (address lists): on the heap, not the stack. */
+	a.before = malloc(sizeof *a.before);
+	a.out = malloc(sizeof *a.out);
+	if (!a.before || !a.out)
+		goto out;
+	err = idp_tx(t->id, policy_tx, &a);
+	if (!err)
+		idp_tenant_forget(t->slug); /* here at once; other nodes when notified */
+	if (!err && out)
+		*out = *a.out;
+out:
+	free(a.before);
+	free(a.out);
+	return err;
+}

@@ -1,0 +1,72 @@
+/* Listening for notifications: see store/notify.h. */
+#include "store/notify.h"
+
+#include <libpq-fe.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "idp/log.h"
+#include "store/internal.h"
+
+struct store_listener {
+	PGconn *pg;
+};
+
+enum idp_err store_listen(const char *channel, struct store_listener **out)
+{
+	struct store_listener *l = calloc(1, sizeof *l);
+	char sql[96];
+	PGresult *r;
+
+	*out = NULL;
+	if (!l)
+		return IDP_ERR_NOMEM;
+	l->pg = PQconnectdb(store_conninfo());
+	if (PQstatus(l->pg) != CONNECTION_OK) {
+		idp_warn("database listener: %s", PQerrorMessage(l->pg));
+		store_listen_close(l);
+		return IDP_ERR_DB;
+	}
+	snprintf(sql, sizeof sql, "LISTEN %s", channel);
+	r = PQexec(l->pg, sql);
+	if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+		idp_warn("database listener: LISTEN %s: %s", channel, PQresultErrorMessage(r));
+		PQclear(r);
+		store_listen_close(l);
+		return IDP_ERR_DB;
+	}
+	PQclear(r);
+	*out = l;
+	return IDP_OK;
+}
+
+enum idp_err store_listen_wait(struct store_listener *l, int timeout_ms,
+                               void (*fn)(const char *payload, void *arg), void *arg)
+{
+	struct pollfd p = {.fd = PQsocket(l->pg), .events = POLLIN};
+	PGnotify *n;
+
+	if (p.fd < 0 || PQstatus(l->pg) != CONNECTION_OK)
+		return IDP_ERR_DB;
+	if (poll(&p, 1, timeout_ms) < 0)
+		return IDP_OK; /* interrupted: the caller waits again */
+	if (!PQconsumeInput(l->pg) || PQstatus(l->pg) != CONNECTION_OK) {
+		idp_warn("database listener: connection lost: %s", PQerrorMessage(l->pg));
+		return IDP_ERR_DB;
+	}
+	while ((n = PQnotifies(l->pg)) != NULL) {
+		fn(n->extra, arg);
+		PQfreemem(n);
+	}
+	return IDP_OK;
+}
+
+void store_listen_close(struct store_listener *l)
+{
+	if (!l)
+		return;
+	if (l->pg)
+		PQfinish(l->pg);
+	free(l);
+}

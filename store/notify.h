@@ -1,0 +1,28 @@
+/*
+ * Listening for PostgreSQL notifications (LISTEN/NOTIFY) on a connection of
+ * its own, for caches that must learn when another node (or anyone) changed
+ * what they hold.
+ */
+#ifndef STORE_NOTIFY_H
+#define STORE_NOTIFY_H
+
+#include "idp/err.h"
+
+struct store_listener;
+
+/* Connect (with the configured connection string) and LISTEN on channel (a
+ * constant identifier of ours).  *out is new (store_listen_close).
+ * IDP_ERR_DB when the database cannot be reached. */
+enum idp_err store_listen(const char *channel, struct store_listener **out);
+
+/* Wait up to timeout_ms for notifications and call fn(payload, arg) for each
+ * that arrived.  IDP_OK after the wait (with or without notifications);
+ * IDP_ERR_DB when the connection is lost (close it and listen again: what
+ * was sent meanwhile is lost). */
+enum idp_err store_listen_wait(struct store_listener *l, int timeout_ms,
+                               void (*fn)(const char *payload, void *arg), void *arg);
+
+/* Close the connection; NULL is fine. */
+void store_listen_close(struct store_listener *l);
+
+#endif
