@@ -49,7 +49,7 @@ static enum idp_err history_tx(struct store_conn *c, void *arg)
 }
 
 unsigned idp_new_password_rules(const struct idp_tenant *t, int64_t user_id, const char *email,
-                                const char *current_hash, const char *password,
+                                const char *name, const char *current_hash, const char *password,
                                 const char *password2, enum idp_err *err)
 {
 	struct history_args h = {.user_id = user_id, .n = t->policy.password.history};
@@ -60,6 +60,10 @@ unsigned idp_new_password_rules(const struct idp_tenant *t, int64_t user_id, con
 	if (!password || strlen(password) > IDP_PASSWORD_MAX)
 		return IDP_PW_TOO_LONG;
 	rules = idp_password_check(password, email, &t->policy);
+	if (!rules) {
+		struct idp_pw_context ctx = {email, name, t->slug, t->name};
+		rules = idp_password_strength(password, &ctx, &t->policy);
+	}
 	if (password2 && strcmp(password, password2) != 0)
 		rules |= IDP_PW_MISMATCH;
 	if (rules)
@@ -80,13 +84,14 @@ unsigned idp_new_password_rules(const struct idp_tenant *t, int64_t user_id, con
 }
 
 enum idp_err idp_new_password_tx(const struct idp_tenant *t, int64_t user_id, const char *email,
-                                 const char *current_hash, const char *password,
+                                 const char *name, const char *current_hash, const char *password,
                                  const char *password2, unsigned *rules, char phc[IDP_PHC_MAX],
                                  enum idp_err (*fn)(struct store_conn *c, void *arg), void *arg)
 {
 	enum idp_err err;
 
-	*rules = idp_new_password_rules(t, user_id, email, current_hash, password, password2, &err);
+	*rules = idp_new_password_rules(t, user_id, email, name, current_hash, password, password2,
+	                                &err);
 	if (!err && *rules)
 		err = IDP_ERR_PASSWORD;
 	if (!err)
@@ -189,7 +194,8 @@ enum idp_err idp_user_set_password(const struct idp_tenant *t, const struct idp_
 	if (!idp_status_is(u.status, IDP_STATUS_ACTIVE))
 		return IDP_ERR_CONFLICT;
 	struct setpw_args a = {t, by, u.id, phc, u.hash};
-	err = idp_new_password_tx(t, u.id, u.email, NULL, password, NULL, rules, phc, setpw_tx, &a);
+	err = idp_new_password_tx(t, u.id, u.email, u.name, NULL, password, NULL, rules, phc,
+	                          setpw_tx, &a);
 	idp_wipe(u.hash, sizeof u.hash);
 	return err;
 }
@@ -266,7 +272,7 @@ enum idp_err idp_password_change(const struct idp_tenant *t, const struct idp_se
 		goto out;
 	}
 	a.phc = phc;
-	err = idp_new_password_tx(t, u.id, u.email, u.hash, password, password2, rules, phc,
+	err = idp_new_password_tx(t, u.id, u.email, u.name, u.hash, password, password2, rules, phc,
 	                          change_tx, &a);
 out:
 	idp_wipe(u.hash, sizeof u.hash);

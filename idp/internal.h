@@ -32,19 +32,20 @@ enum idp_err idp_tx_with_hash(int64_t tenant_id, const char *password, char phc[
 struct store_user;
 
 /* The rules a new password breaks (IDP_PW_* bits; 0 = none), for user_id
- * with e-mail email (idp/credential.c): the static rules, the confirmation
+ * with e-mail email and display name name (idp/credential.c): the static
+ * rules, then (when they pass) the strength estimate, the confirmation
  * password2 (NULL = none asked), the current hash (NULL = none) and the
  * last policy.password.history passwords, read in a transaction of their
  * own.  *err is set when the history could not be read. */
 unsigned idp_new_password_rules(const struct idp_tenant *t, int64_t user_id, const char *email,
-                                const char *current_hash, const char *password,
+                                const char *name, const char *current_hash, const char *password,
                                 const char *password2, enum idp_err *err);
 
 /* Check a new password (idp_new_password_rules: IDP_ERR_PASSWORD with
  * *rules when it breaks any), then hash it into phc and run fn(arg) as one
  * transaction (idp_tx_with_hash). */
 enum idp_err idp_new_password_tx(const struct idp_tenant *t, int64_t user_id, const char *email,
-                                 const char *current_hash, const char *password,
+                                 const char *name, const char *current_hash, const char *password,
                                  const char *password2, unsigned *rules, char phc[IDP_PHC_MAX],
                                  enum idp_err (*fn)(struct store_conn *c, void *arg), void *arg);
 

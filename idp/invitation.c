@@ -231,6 +231,10 @@ enum idp_err idp_invite_accept(const struct idp_tenant *t, const char *token, co
 		return IDP_ERR_PASSWORD;
 	}
 	*rules = idp_password_check(password, info.email, &t->policy);
+	if (!*rules) {
+		struct idp_pw_context ctx = {info.email, name, t->slug, t->name};
+		*rules = idp_password_strength(password, &ctx, &t->policy);
+	}
 	if (!password2 || strcmp(password, password2) != 0)
 		*rules |= IDP_PW_MISMATCH;
 	if (*rules)

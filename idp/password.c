@@ -110,12 +110,24 @@ static void work_free(uint8_t *memory, size_t n)
 }
 
 const struct idp_pw_rule_info idp_pw_rules[] = {
-    {IDP_PW_TOO_SHORT, "too_short"},     {IDP_PW_TOO_LONG, "too_long"},
-    {IDP_PW_NEED_UPPER, "need_upper"},   {IDP_PW_NEED_LOWER, "need_lower"},
-    {IDP_PW_NEED_DIGIT, "need_digit"},   {IDP_PW_NEED_SYMBOL, "need_symbol"},
-    {IDP_PW_FEW_CLASSES, "few_classes"}, {IDP_PW_HAS_EMAIL, "contains_email"},
-    {IDP_PW_BLOCKLISTED, "blocklisted"}, {IDP_PW_REUSED, "reused"},
-    {IDP_PW_MISMATCH, "mismatch"},       {IDP_PW_BAD_UTF8, "bad_utf8"},
+    {IDP_PW_TOO_SHORT, "too_short"},
+    {IDP_PW_TOO_LONG, "too_long"},
+    {IDP_PW_NEED_UPPER, "need_upper"},
+    {IDP_PW_NEED_LOWER, "need_lower"},
+    {IDP_PW_NEED_DIGIT, "need_digit"},
+    {IDP_PW_NEED_SYMBOL, "need_symbol"},
+    {IDP_PW_FEW_CLASSES, "few_classes"},
+    {IDP_PW_HAS_EMAIL, "contains_email"},
+    {IDP_PW_BLOCKLISTED, "blocklisted"},
+    {IDP_PW_REUSED, "reused"},
+    {IDP_PW_MISMATCH, "mismatch"},
+    {IDP_PW_BAD_UTF8, "bad_utf8"},
+    {IDP_PW_GUESSABLE, "guessable"},
+    {IDP_PW_HINT_COMMON, "common_password"},
+    {IDP_PW_HINT_KEYBOARD, "keyboard_pattern"},
+    {IDP_PW_HINT_DATE, "date_or_year"},
+    {IDP_PW_HINT_REPEAT, "repeated_sequence"},
+    {IDP_PW_HINT_PERSONAL, "personal_information"},
 };
 const size_t idp_pw_rules_count = sizeof idp_pw_rules / sizeof idp_pw_rules[0];
 

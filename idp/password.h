@@ -68,6 +68,13 @@ enum idp_pw_rule {
 	IDP_PW_REUSED = 1 << 9,    /* set by the caller after the history check */
 	IDP_PW_MISMATCH = 1 << 10, /* confirmation differs; set by the caller */
 	IDP_PW_BAD_UTF8 = 1 << 11,
+	IDP_PW_GUESSABLE = 1 << 12, /* zxcvbn's score is below policy.password.min_score */
+	/* Why it is guessable (with IDP_PW_GUESSABLE only): */
+	IDP_PW_HINT_COMMON = 1 << 13,   /* a common password or word */
+	IDP_PW_HINT_KEYBOARD = 1 << 14, /* a keyboard pattern */
+	IDP_PW_HINT_DATE = 1 << 15,     /* a date or a year */
+	IDP_PW_HINT_REPEAT = 1 << 16,   /* a repetition or a sequence */
+	IDP_PW_HINT_PERSONAL = 1 << 17, /* the user's name or e-mail, the organisation's */
 };
 
 /* Every rule once, in the order they are reported to users and in the API,
@@ -88,6 +95,26 @@ extern const size_t idp_pw_rules_count;
  * the lower-cased password is on the built-in list.  Cannot fail. */
 unsigned idp_password_check(const char *password, const char *email,
                             const struct idp_policy *policy);
+
+/* Whose password it is, for the strength estimate: words the guesser should
+ * try first.  Any member may be NULL. */
+struct idp_pw_context {
+	const char *email;       /* its local part and domain labels */
+	const char *name;        /* the display name and its words */
+	const char *tenant_slug; /* the tenant's slug, and its parts */
+	const char *tenant_name; /* the tenant's name and its words */
+};
+
+/* zxcvbn's score of password (0 to 4: guesses < 10^3, < 10^6, < 10^8,
+ * < 10^10, more), with ctx's words as a dictionary of their own; *hints
+ * (may be NULL) gets the IDP_PW_HINT_* bits of the patterns it found.  The
+ * score is never logged.  Cannot fail. */
+int idp_password_score(const char *password, const struct idp_pw_context *ctx, unsigned *hints);
+
+/* The strength rule of policy: IDP_PW_GUESSABLE with the hints when
+ * password.min_score > 0 and the score is below it, else 0. */
+unsigned idp_password_strength(const char *password, const struct idp_pw_context *ctx,
+                               const struct idp_policy *policy);
 
 /* True when lower-cased s is on the built-in common-password list. */
 bool idp_password_blocklisted(const char *s);

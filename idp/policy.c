@@ -74,6 +74,7 @@ static const struct field fields[] = {
     F_INT(password, history, 0, 24),
     F_INT(password, expiry_days, 0, 999),
     F_BOOL(password, change_at_first_login),
+    F_INT(password, min_score, 0, 4),
     F_INT(lockout, max_failures, 0, 100),
     F_INT(lockout, unlock_after_seconds, 0, 31536000),
     F_INT(session, idle_timeout_seconds, 60, 2592000),
@@ -247,6 +248,7 @@ void idp_policy_default(struct idp_policy *p)
 	p->password.min_length = 8;
 	p->password.max_length = 64;
 	p->password.change_at_first_login = true;
+	p->password.min_score = 2;
 	p->lockout.max_failures = 5;
 	p->lockout.unlock_after_seconds = 0;
 	p->session.idle_timeout_seconds = 10800;

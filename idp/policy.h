@@ -30,6 +30,7 @@ struct idp_policy {
 		int history;     /* 0..24 */
 		int expiry_days; /* 0 = never, 1..999 */
 		bool change_at_first_login;
+		int min_score; /* zxcvbn score 0..4; 0 = no strength check */
 	} password;
 	struct {
 		int max_failures;         /* 0 = off, 1..100 */

@@ -159,6 +159,7 @@ struct reset_args {
 	const char *phc; /* NULL: only look */
 	int64_t user_id;
 	char email[IDP_EMAIL_MAX + 1];
+	char name[IDP_NAME_MAX + 1];
 	char hash[IDP_PHC_MAX];
 };
 
@@ -198,6 +199,7 @@ static enum idp_err reset_tx(struct store_conn *c, void *arg)
 		return IDP_ERR_CONFLICT;
 	a->user_id = u.id;
 	idp_copy(a->email, sizeof a->email, u.email);
+	idp_copy(a->name, sizeof a->name, u.name);
 	idp_copy(a->hash, sizeof a->hash, u.hash);
 	if (!a->phc)
 		return IDP_OK;
@@ -252,8 +254,8 @@ enum idp_err idp_reset_complete(const struct idp_tenant *t, const char *token, c
 	if (err)
 		goto out;
 	a.phc = phc;
-	err = idp_new_password_tx(t, a.user_id, a.email, a.hash, password, password2, rules, phc,
-	                          reset_tx, &a);
+	err = idp_new_password_tx(t, a.user_id, a.email, a.name, a.hash, password, password2, rules,
+	                          phc, reset_tx, &a);
 out:
 	idp_wipe(a.hash, sizeof a.hash);
 	return err;

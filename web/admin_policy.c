@@ -38,6 +38,7 @@ static const struct plabel plabels[] = {
     {"password.history", M_ADM_POL_HISTORY},
     {"password.expiry_days", M_ADM_POL_EXPIRY},
     {"password.change_at_first_login", M_ADM_POL_FIRST_LOGIN},
+    {"password.min_score", M_ADM_POL_MIN_SCORE},
     {"lockout", M_ADM_POL_LOCKOUT},
     {"lockout.max_failures", M_ADM_POL_MAX_FAILURES},
     {"lockout.unlock_after_seconds", M_ADM_POL_UNLOCK_AFTER},

@@ -87,6 +87,17 @@
 	  "現在のパスワードと異なる")                                                                                                         \
 	X(M_PW_MISMATCH, "both entries must be the same", "確認用と一致する")                                                                 \
 	X(M_PW_BAD_UTF8, "must be valid text", "有効な文字列である")                                                                          \
+	X(M_PW_GUESSABLE, "must not be too easy to guess", "推測されやすいパスワードではない")                                                \
+	X(M_PW_HINT_COMMON, "it is, or contains, a common password or word",                                                                  \
+	  "よく使われるパスワードや単語を含んでいます")                                                                                       \
+	X(M_PW_HINT_KEYBOARD, "it follows a keyboard pattern (qwerty, asdf, ...)",                                                            \
+	  "キーボードの並び (qwerty など) になっています")                                                                                    \
+	X(M_PW_HINT_DATE, "it contains a date or a year", "日付や年を含んでいます")                                                           \
+	X(M_PW_HINT_REPEAT, "it repeats characters or follows a sequence (aaa, abc, 123)",                                                    \
+	  "同じ文字の繰り返しや連続 (aaa、abc、123 など) を含んでいます")                                                                     \
+	X(M_PW_HINT_PERSONAL,                                                                                                                 \
+	  "it contains your name, your e-mail address or your organisation's name",                                                           \
+	  "あなたの名前、メールアドレス、組織名を含んでいます")                                                                               \
 	X(M_HOME_TITLE, "My account", "マイアカウント")                                                                                       \
 	X(M_WELCOME, "Signed in as", "ログイン中:")                                                                                           \
 	X(M_ROLE, "Role", "ロール")                                                                                                           \
@@ -212,6 +223,11 @@
 	X(M_ADM_POL_FIRST_LOGIN,                                                                                                              \
 	  "Users must replace an administrator-set password at their first sign-in",                                                          \
 	  "管理者が設定したパスワードは初回ログイン時に変更させる")                                                                           \
+	X(M_ADM_POL_MIN_SCORE,                                                                                                                \
+	  "Minimum strength, 0-4 (0 = no check; 1, 2, 3, 4 = at least 10^3, 10^6, 10^8, 10^10 "                                               \
+	  "guesses to find it)",                                                                                                              \
+	  "パスワードの最低強度 0〜4 (0 = 検査しない、1〜4 = 推測に必要な回数が "                                  \
+	  "10^3・10^6・10^8・10^10 回以上)")                                                                                                  \
 	X(M_ADM_POL_LOCKOUT, "Account lockout", "アカウントロック")                                                                           \
 	X(M_ADM_POL_MAX_FAILURES,                                                                                                             \
 	  "Consecutive failed sign-ins before the account locks (0 = never lock, up to 100)",                                                 \

@@ -179,6 +179,12 @@ static enum web_msg rule_message(const struct idp_policy *p, enum idp_pw_rule bi
 		*arg = p->password.history;
 		return *arg <= 1 ? M_PW_SAME_AS_CURRENT : M_PW_REUSED;
 	case IDP_PW_MISMATCH: return M_PW_MISMATCH;
+	case IDP_PW_GUESSABLE: return M_PW_GUESSABLE;
+	case IDP_PW_HINT_COMMON: return M_PW_HINT_COMMON;
+	case IDP_PW_HINT_KEYBOARD: return M_PW_HINT_KEYBOARD;
+	case IDP_PW_HINT_DATE: return M_PW_HINT_DATE;
+	case IDP_PW_HINT_REPEAT: return M_PW_HINT_REPEAT;
+	case IDP_PW_HINT_PERSONAL: return M_PW_HINT_PERSONAL;
 	case IDP_PW_BAD_UTF8: break;
 	}
 	return M_PW_BAD_UTF8;

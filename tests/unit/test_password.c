@@ -598,8 +598,92 @@ TEST(null_password_is_empty)
 	CHECK(idp_password_check(NULL, NULL, &p) == IDP_PW_TOO_SHORT);
 }
 
+/* ---- strength (zxcvbn) ---- */
+
+static const struct idp_pw_context alice = {"alice.tanaka@example.com", "Alice Tanaka", "acme",
+                                            "Acme Corp"};
+
+TEST(common_patterns_score_below_two)
+{
+	CHECK(idp_password_score("password123!", NULL, NULL) < 2);
+	CHECK(idp_password_score("Password123!", NULL, NULL) < 2);
+	CHECK(idp_password_score("qwerty123456!", NULL, NULL) < 2);
+}
+
+TEST(long_random_passphrase_scores_four)
+{
+	CHECK(idp_password_score("violet-quasar-mango-tundra-47", NULL, NULL) == 4);
+	CHECK(idp_password_score("Plum-Tree-Quiet-7", NULL, NULL) == 4);
+}
+
+TEST(context_words_lower_the_score_and_are_named)
+{
+	unsigned hints = 0;
+	int without = idp_password_score("AliceTanaka2024!", NULL, NULL);
+	int with = idp_password_score("AliceTanaka2024!", &alice, &hints);
+
+	CHECK(with < without);
+	CHECK(with < 2);
+	CHECK(hints & IDP_PW_HINT_PERSONAL);
+	/* The organisation's name counts too. */
+	CHECK(idp_password_score("acme-corp-2024", &alice, NULL) <
+	      idp_password_score("acme-corp-2024", NULL, NULL));
+}
+
+TEST(hints_name_what_was_found)
+{
+	unsigned hints = 0;
+
+	idp_password_score("password123!", NULL, &hints);
+	CHECK(hints & IDP_PW_HINT_COMMON);
+	idp_password_score("AliceTanaka2024!", NULL, &hints);
+	CHECK(hints & IDP_PW_HINT_DATE);
+	idp_password_score("abcdefgh12345", NULL, &hints);
+	CHECK(hints & IDP_PW_HINT_REPEAT);
+}
+
+TEST(strength_rule_follows_min_score)
+{
+	struct idp_policy p;
+	unsigned r;
+
+	idp_policy_default(&p);
+	CHECK(p.password.min_score == 2);
+	r = idp_password_strength("Password123!", NULL, &p);
+	CHECK((r & IDP_PW_GUESSABLE) && (r & IDP_PW_HINT_COMMON));
+	CHECK(idp_password_strength("violet-quasar-mango-tundra-47", NULL, &p) == 0);
+	/* The same password, accepted at a lower setting, refused at a higher one. */
+	p.password.min_score = 1;
+	CHECK(idp_password_strength("AliceTanaka2024!", &alice, &p) == 0);
+	p.password.min_score = 2;
+	CHECK(idp_password_strength("AliceTanaka2024!", &alice, &p) & IDP_PW_GUESSABLE);
+	/* 0 switches the check off. */
+	p.password.min_score = 0;
+	CHECK(idp_password_strength("password123!", NULL, &p) == 0);
+	p.password.min_score = 4;
+	CHECK(idp_password_strength("violet-quasar-mango-tundra-47", NULL, &p) == 0);
+}
+
+TEST(strength_of_odd_input_does_not_crash)
+{
+	CHECK(idp_password_score("", NULL, NULL) == 0);
+	CHECK(idp_password_score(NULL, NULL, NULL) == 0);
+	struct idp_pw_context odd = {"no-at-sign", "", "a", NULL};
+	CHECK(idp_password_score("x", &odd, NULL) == 0);
+	char longpw[1025];
+	memset(longpw, 'k', sizeof longpw - 1);
+	longpw[sizeof longpw - 1] = 0;
+	CHECK(idp_password_score(longpw, &alice, NULL) >= 0);
+}
+
 int main(void)
 {
+	RUN(common_patterns_score_below_two);
+	RUN(long_random_passphrase_scores_four);
+	RUN(context_words_lower_the_score_and_are_named);
+	RUN(hints_name_what_was_found);
+	RUN(strength_rule_follows_min_score);
+	RUN(strength_of_odd_input_does_not_crash);
 	RUN(hash_has_phc_form_with_16_byte_salt_and_32_byte_hash);
 	RUN(our_hash_verifies_with_libargon2_verify);
 	RUN(libargon2_hash_verifies_with_ours);

@@ -14,7 +14,8 @@
 #define DEFAULT_JSON                                                                               \
 	"{\"password\":{\"min_length\":8,\"max_length\":64,\"require_upper\":false,"               \
 	"\"require_lower\":false,\"require_digit\":false,\"require_symbol\":false,"                \
-	"\"min_classes\":0,\"history\":0,\"expiry_days\":0,\"change_at_first_login\":true},"       \
+	"\"min_classes\":0,\"history\":0,\"expiry_days\":0,\"change_at_first_login\":true,"        \
+	"\"min_score\":2},"                                                                        \
 	"\"lockout\":{\"max_failures\":5,\"unlock_after_seconds\":0},"                             \
 	"\"session\":{\"idle_timeout_seconds\":10800,\"absolute_timeout_seconds\":43200,"          \
 	"\"concurrent\":\"allow\"},"                                                               \
@@ -102,7 +103,8 @@ TEST(full_document_round_trips_over_other_base)
 	const char *doc =
 	    "{\"password\":{\"min_length\":12,\"max_length\":100,\"require_upper\":true,"
 	    "\"require_lower\":true,\"require_digit\":true,\"require_symbol\":true,"
-	    "\"min_classes\":4,\"history\":24,\"expiry_days\":999,\"change_at_first_login\":false},"
+	    "\"min_classes\":4,\"history\":24,\"expiry_days\":999,\"change_at_first_login\":false,"
+	    "\"min_score\":4},"
 	    "\"lockout\":{\"max_failures\":100,\"unlock_after_seconds\":31536000},"
 	    "\"session\":{\"idle_timeout_seconds\":60,\"absolute_timeout_seconds\":31536000,"
 	    "\"concurrent\":\"end_old\"},"
