@@ -2,6 +2,9 @@
  * One error type for all of Sekisho.  Foreign codes (SQLSTATE, OpenSSL,
  * libargon2, Lasso) are logged raw where they occur and mapped to one of
  * these; callers only ever see enum idp_err.
+ *
+ * The ground floor: every folder (store/, web/, saml/, mfa/) may include
+ * this, and it includes nothing else of ours.  Keep it that way.
  */
 #ifndef IDP_ERR_H
 #define IDP_ERR_H

@@ -1,6 +1,9 @@
 /*
  * Structured operator log: one line per event on stderr,
  * "2026-11-22T03:04:05.123Z level=info msg=\"...\"".  Secrets never go here.
+ *
+ * The ground floor, like idp/err.h: every folder may include this, and it
+ * includes nothing else of ours.  Keep it that way.
  */
 #ifndef IDP_LOG_H
 #define IDP_LOG_H
