@@ -34,7 +34,7 @@ struct idp_config {
 	struct idp_argon2_params argon2;
 	unsigned threads;
 	unsigned hash_threads; /* Argon2id workers, default: online CPUs */
-	/* additions to the first set of DESIGN.md, documented in the README */
+	/* additions to the first set of keys, documented in the README */
 	char log_level[8];
 	unsigned invitation_ttl_hours; /* default 72 */
 	unsigned reset_ttl_minutes;    /* default 60 */

@@ -8,7 +8,7 @@
  * We drive libargon2 through argon2_ctx() instead of argon2id_hash_encoded()
  * so that the Argon2 work area comes from a per-thread buffer that is reused
  * from one hash to the next: above ~32 MiB glibc would otherwise map and unmap
- * fresh memory for every login (STACK.md, libargon2).  The PHC text is
+ * fresh memory for every login (measured with Debian's libargon2).  The PHC text is
  * therefore encoded and decoded here; it is byte-for-byte what libargon2's own
  * encoder produces, and the tests check both directions.
  *

@@ -1,5 +1,5 @@
 /*
- * The tenant policy document (DESIGN.md, "Policy document").  One table below
+ * The tenant policy document (README, "Admin API").  One table below
  * lists every field in the order of the document with its JSON name, type,
  * place in struct idp_policy and allowed range; parsing, validation and the
  * JSON writer all walk it, so the three cannot drift apart.
@@ -62,7 +62,7 @@ struct field {
 		.section = #s, .name = #n, .kind = K_TZ, .off = OFF(s.n)                           \
 	}
 
-/* DESIGN.md order; cross-field rules are in check_cross(). */
+/* The document's order; cross-field rules are in check_cross(). */
 static const struct field fields[] = {
     F_INT(password, min_length, 8, 64),
     F_INT(password, max_length, 8, 128),

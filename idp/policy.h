@@ -1,5 +1,5 @@
 /*
- * The tenant policy document (DESIGN.md "Policy document"): its C form, its
+ * The tenant policy document (README, "Admin API"): its C form, its
  * defaults, and its JSON form.  Parsing validates every field and names the
  * first bad one, so PUT /policy can answer 400 "password.min_length" without
  * having changed anything.
@@ -57,7 +57,7 @@ struct idp_policy {
 	} audit;
 };
 
-/* Fill p with the defaults of DESIGN.md. Cannot fail. */
+/* Fill p with the documented defaults. Cannot fail. */
 void idp_policy_default(struct idp_policy *p);
 
 /* Parse a complete or partial JSON policy document of len bytes over base:
@@ -74,7 +74,7 @@ enum idp_err idp_policy_parse(const char *json, size_t len, const struct idp_pol
  * idle, ...).  Same field reporting as idp_policy_parse. */
 enum idp_err idp_policy_validate(const struct idp_policy *p, char *field, size_t fieldsz);
 
-/* The full JSON document for p, in the key order of DESIGN.md.  Returns a new
+/* The full JSON document for p, in the documented key order.  Returns a new
  * NUL-terminated string (caller frees) or NULL when out of memory. */
 char *idp_policy_to_json(const struct idp_policy *p);
 

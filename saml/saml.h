@@ -1,6 +1,6 @@
 /*
  * SAML 2.0 on Lasso.  For now: process-wide Lasso set-up and hardening,
- * done once in main() before any thread starts (STYLE.md, Lasso).
+ * done once in main() before any thread starts (Lasso is not thread-safe there).
  */
 #ifndef SAML_SAML_H
 #define SAML_SAML_H

@@ -115,7 +115,7 @@ static enum MHD_Result access_handler(void *cls, struct MHD_Connection *conn, co
 		if (cl && strtoull(cl, NULL, 10) > WEB_BODY_MAX)
 			x->r.body_too_large = true;
 		/* Answer on a later call: queueing on the first closes keep-alive
-		 * connections in libmicrohttpd 0.9.75 (STACK.md). */
+		 * connections in libmicrohttpd 0.9.75 (measured). */
 		return MHD_YES;
 	}
 	if (x->r.deferred) {

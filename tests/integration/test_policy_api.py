@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """
-Policy document API (issue 3): GET returns the document of DESIGN.md; PUT
+Policy document API (issue 3): GET returns the default document (README, Admin API); PUT
 validates every field (type, range, CIDR syntax, unknown keys, cross-field
 rules) and answers 400 naming the first bad field, 413 past 64 KiB, and
 changes nothing on a refusal; a valid PUT is audited as policy.updated with

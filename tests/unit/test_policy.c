@@ -1,5 +1,5 @@
 /*
- * Unit tests of idp/policy.c: the defaults and JSON form of DESIGN.md, merge
+ * Unit tests of idp/policy.c: the defaults and JSON form of the policy document (README), merge
  * of partial documents, strict typing, ranges, cross-field rules, the name of
  * the bad field, and that a refused document changes nothing.
  */
