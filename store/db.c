@@ -26,6 +26,7 @@
 
 #define MAX_STMTS  256
 #define MAX_QUEUED 32 /* statements sent in one pipeline before a sync */
+#define SEND_MAX   6  /* entries one call may queue: BEGIN, tenant, prepare + statement */
 
 /* A statement sent in pipeline mode whose result is not read yet. */
 struct queued {
@@ -184,10 +185,21 @@ static enum idp_err map_error(struct store_conn *c, const PGresult *r, const cha
 
 /* ---- pipelined transactions ---- */
 
-/* Queue entry for something just sent. */
+/* Queue entry for something just sent (room() made sure there is space). */
 static void enqueue(struct store_conn *c, const char *what, int stmt, bool want)
 {
+	if (c->nq >= MAX_QUEUED)
+		abort(); /* a caller skipped room(): never overrun the queue */
 	c->q[c->nq++] = (struct queued){what, stmt, want};
+}
+
+static enum idp_err collect(struct store_conn *c, PGresult **want);
+
+/* Make room for SEND_MAX more entries, collecting what is queued when
+ * the queue is that full (a sync inside a transaction ends nothing). */
+static enum idp_err room(struct store_conn *c)
+{
+	return c->nq > MAX_QUEUED - SEND_MAX ? collect(c, NULL) : IDP_OK;
 }
 
 /* Send prepared statement stmt (preparing it on the way) in pipeline mode,
@@ -335,11 +347,9 @@ enum idp_err store_set_tenant(struct store_conn *c, int64_t tenant_id)
 	if (!send_begin(c))
 		return map_error(c, NULL, "begin");
 	snprintf(buf, sizeof buf, "%lld", (long long)tenant_id);
-	if (c->nq >= MAX_QUEUED - 2) {
-		enum idp_err err = collect(c, NULL);
-		if (err)
-			return err;
-	}
+	enum idp_err err = room(c);
+	if (err)
+		return err;
 	if (!send_prepared(c, STMT_TX_SET_TENANT, 1, p, false))
 		return map_error(c, NULL, "set tenant");
 	return IDP_OK;
@@ -347,7 +357,7 @@ enum idp_err store_set_tenant(struct store_conn *c, int64_t tenant_id)
 
 enum idp_err store_commit(struct store_conn *c)
 {
-	enum idp_err err = IDP_OK;
+	enum idp_err err;
 
 	if (c->begin_due) { /* nothing was ever sent: nothing to commit */
 		c->begin_due = false;
@@ -356,13 +366,19 @@ enum idp_err store_commit(struct store_conn *c)
 	}
 	if (!c->pipeline) {
 		err = store_exec_sql(c, "COMMIT");
-	} else if (!send_prepared(c, STMT_TX_COMMIT, 0, NULL, false)) {
-		err = map_error(c, NULL, "commit");
-	} else {
-		err = collect(c, NULL);
+		goto out;
 	}
+	err = room(c);
+	if (err)
+		goto out; /* the queued statements failed: left to store_rollback */
+	if (!send_prepared(c, STMT_TX_COMMIT, 0, NULL, false)) {
+		err = map_error(c, NULL, "commit");
+		goto out;
+	}
+	err = collect(c, NULL);
 	if (!err)
 		err = pipeline_end(c);
+out:
 	/* A failed COMMIT leaves the transaction to store_rollback. */
 	if (!err)
 		c->in_tx = false;
@@ -385,6 +401,7 @@ void store_rollback(struct store_conn *c)
 	}
 	if (c->pipeline) {
 		/* Whatever is still queued is discarded with the transaction. */
+		room(c);
 		send_prepared(c, STMT_TX_ROLLBACK, 0, NULL, false);
 		if (collect(c, NULL))
 			idp_warn("rollback failed: %s", PQerrorMessage(c->pg));
@@ -406,11 +423,9 @@ static enum idp_err exec_in_tx(struct store_conn *c, int stmt, int n, const char
 	PGresult *r = NULL;
 	enum idp_err err;
 
-	if (c->nq >= MAX_QUEUED - 6) {
-		err = collect(c, NULL);
-		if (err)
-			return err;
-	}
+	err = room(c);
+	if (err)
+		return err;
 	if (!send_begin(c))
 		return map_error(c, NULL, "begin");
 	if (!send_prepared(c, stmt, n, params, res != NULL))
