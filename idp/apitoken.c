@@ -45,17 +45,22 @@ enum idp_err idp_token_create(const struct idp_tenant *t, const char *name,
 }
 
 struct auth_args {
-	const unsigned char *hash;
+	const char *token;
 	struct idp_actor *actor;
 };
 
 static enum idp_err auth_tx(struct store_conn *c, void *arg)
 {
 	struct auth_args *a = arg;
+	unsigned char th[IDP_SHA256_LEN];
 	char name[STORE_TOKEN_NAME_MAX + 1];
 	int64_t id;
-	enum idp_err err = store_apitoken_by_hash(c, a->hash, &id, name);
+	enum idp_err err;
 
+	if (!a->token || !idp_token_syntax_ok(a->token))
+		return IDP_ERR_AUTH;
+	idp_sha256(a->token, strlen(a->token), th);
+	err = store_apitoken_by_hash(c, th, &id, name);
 	if (err == IDP_ERR_NOT_FOUND)
 		return IDP_ERR_AUTH;
 	if (err)
@@ -69,21 +74,9 @@ static enum idp_err auth_tx(struct store_conn *c, void *arg)
 enum idp_err idp_token_auth(const struct idp_tenant *t, const char *token,
                             const struct idp_reqinfo *ri, struct idp_actor *actor)
 {
-	unsigned char th[IDP_SHA256_LEN];
-	struct auth_args a = {th, actor};
-	enum idp_err err;
+	struct auth_args a = {token, actor};
 
 	memset(actor, 0, sizeof *actor);
-	err = idp_probe_gate(ri);
-	if (err)
-		return err;
 	idp_copy(actor->ip, sizeof actor->ip, ri->ip);
-	err = IDP_ERR_AUTH;
-	if (token && idp_token_syntax_ok(token)) {
-		idp_sha256(token, strlen(token), th);
-		err = idp_tx(t->id, auth_tx, &a);
-	}
-	if (err == IDP_ERR_AUTH)
-		idp_probe_missed(t, ri, "API token");
-	return err;
+	return idp_probe_tx(t, ri, "API token", IDP_ERR_AUTH, auth_tx, &a);
 }

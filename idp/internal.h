@@ -82,12 +82,14 @@ enum idp_err idp_session_start(struct store_conn *c, const struct idp_tenant *t,
                                const struct idp_actor *actor, const struct idp_session *prev,
                                const struct idp_reqinfo *ri, struct idp_login *out);
 
-/* Link-token guessing (idp/probe.c).  idp_probe_gate: IDP_ERR_RATE when
- * ri's address is over the failed-attempt limit, else IDP_OK.
- * idp_probe_missed: count a lookup of an unknown, used or expired token of
- * kind what ("invitation", "reset", "API token") against ri's address, and
- * log it (rate-limited) for the operator; no audit event. */
-enum idp_err idp_probe_gate(const struct idp_reqinfo *ri);
-void idp_probe_missed(const struct idp_tenant *t, const struct idp_reqinfo *ri, const char *what);
+/* A token lookup as one transaction of t (idp/probe.c): IDP_ERR_RATE, with
+ * nothing run, when ri's address is over the failed-attempt limit; else
+ * fn(arg) via idp_tx, and when it answers miss (the token is unknown, used
+ * or expired) the lookup counts against ri's address and is logged
+ * (rate-limited) for the operator, naming the token's kind what
+ * ("invitation", "reset", "API token"); no audit event. */
+enum idp_err idp_probe_tx(const struct idp_tenant *t, const struct idp_reqinfo *ri,
+                          const char *what, enum idp_err miss,
+                          enum idp_err (*fn)(struct store_conn *c, void *arg), void *arg);
 
 #endif

@@ -160,14 +160,8 @@ enum idp_err idp_invite_check(const struct idp_tenant *t, const char *token,
                               const struct idp_reqinfo *ri, struct idp_invite_info *out)
 {
 	struct check_args a = {token, out};
-	enum idp_err err = idp_probe_gate(ri);
 
-	if (err)
-		return err;
-	err = idp_tx(t->id, check_tx, &a);
-	if (err == IDP_ERR_NOT_FOUND)
-		idp_probe_missed(t, ri, "invitation");
-	return err;
+	return idp_probe_tx(t, ri, "invitation", IDP_ERR_NOT_FOUND, check_tx, &a);
 }
 
 struct accept_args {

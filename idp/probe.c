@@ -13,19 +13,24 @@
 #include "idp/log.h"
 #include "idp/throttle.h"
 
-enum idp_err idp_probe_gate(const struct idp_reqinfo *ri)
+enum idp_err idp_probe_tx(const struct idp_tenant *t, const struct idp_reqinfo *ri,
+                          const char *what, enum idp_err miss,
+                          enum idp_err (*fn)(struct store_conn *c, void *arg), void *arg)
 {
-	return idp_throttle_blocked(&ri->addr, time(NULL)) ? IDP_ERR_RATE : IDP_OK;
-}
+	unsigned n;
+	enum idp_err err;
 
-void idp_probe_missed(const struct idp_tenant *t, const struct idp_reqinfo *ri, const char *what)
-{
-	unsigned n = idp_throttle_fail(&ri->addr, time(NULL));
-
+	if (idp_throttle_blocked(&ri->addr, time(NULL)))
+		return IDP_ERR_RATE;
+	err = idp_tx(t->id, fn, arg);
+	if (err != miss)
+		return err;
+	n = idp_throttle_fail(&ri->addr, time(NULL));
 	/* The first probe of a window and the one that reaches the limit. */
 	if (idp_throttle_worth_logging(n))
 		idp_warn(
 		    "unknown %s link from %s in tenant %s: failed attempt %u from this address "
 		    "in the current window",
 		    what, ri->ip, t->slug, n);
+	return err;
 }

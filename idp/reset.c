@@ -221,14 +221,7 @@ static enum idp_err reset_tx(struct store_conn *c, void *arg)
  * link is unknown, IDP_ERR_RATE for an address over its limit. */
 static enum idp_err reset_look(struct reset_args *a)
 {
-	enum idp_err err = idp_probe_gate(a->ri);
-
-	if (err)
-		return err;
-	err = idp_tx(a->t->id, reset_tx, a);
-	if (err == IDP_ERR_NOT_FOUND)
-		idp_probe_missed(a->t, a->ri, "reset");
-	return err;
+	return idp_probe_tx(a->t, a->ri, "reset", IDP_ERR_NOT_FOUND, reset_tx, a);
 }
 
 enum idp_err idp_reset_check(const struct idp_tenant *t, const char *token,
