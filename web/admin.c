@@ -124,7 +124,8 @@ void web_admin_begin(struct web_buf *b, const struct web_req *r, enum web_admin_
 		const char *path;
 		enum web_msg label;
 	} tabs[] = {
-	    [WEB_TAB_USERS] = {"", M_ADM_USERS},
+	    [WEB_TAB_OVERVIEW] = {"", M_ADM_OVERVIEW},
+	    [WEB_TAB_USERS] = {"users", M_ADM_USERS},
 	    [WEB_TAB_INVITATIONS] = {"invitations", M_ADM_INVITATIONS},
 	    [WEB_TAB_POLICY] = {"policy", M_ADM_POLICY},
 	    [WEB_TAB_AUDIT] = {"audit", M_ADM_AUDIT},

@@ -18,7 +18,13 @@
 
 #define WEB_ADMIN_PAGE_SIZE 50 /* rows of a listing page (users, audit log) */
 
-enum web_admin_tab { WEB_TAB_USERS, WEB_TAB_INVITATIONS, WEB_TAB_POLICY, WEB_TAB_AUDIT };
+enum web_admin_tab {
+	WEB_TAB_OVERVIEW,
+	WEB_TAB_USERS,
+	WEB_TAB_INVITATIONS,
+	WEB_TAB_POLICY,
+	WEB_TAB_AUDIT,
+};
 
 /* What a page says above its content: a notice or an error. */
 struct web_admin_flash {
@@ -94,5 +100,23 @@ int web_admin_policy_post(struct web_req *r);
 /* Audit log (web/admin_audit.c). */
 int web_admin_audit_get(struct web_req *r);
 int web_admin_audit_csv_get(struct web_req *r);
+
+/* --- what several pages show (web/audit_text.c, web/admin_policy.c) --- */
+
+/* One sentence for event e in r's language, escaped: who did what to whom,
+ * with the detail's values translated and times in the tenant's zone. */
+void web_audit_sentence(struct web_buf *b, const struct web_req *r, const struct idp_audit_row *e);
+/* The events as the console's readable table with this id: time in the
+ * tenant's zone, the sentence, the result, and the raw detail folded
+ * (expandable without script); message none when there are no rows. */
+void web_audit_table(struct web_buf *b, const struct web_req *r, const char *id,
+                     const struct idp_audit_row *rows, int n, enum web_msg none);
+/* The console's label of a policy field or section by its dotted name
+ * ("session.idle_timeout_seconds"); the name itself when there is none. */
+const char *web_policy_label(const struct web_req *r, const char *key);
+/* A value of policy field key, given as idp_policy_field_text writes it, in
+ * the console's words (units, choice labels, yes/no), escaped. */
+void web_policy_value(struct web_buf *b, const struct web_req *r, const char *key,
+                      const char *text);
 
 #endif

@@ -66,13 +66,20 @@ static const struct plabel plabels[] = {
     {"audit.timezone", M_ADM_POL_TIMEZONE},
 };
 
-/* The console's word for key; the key itself when there is none. */
-static const char *plabel(const struct web_req *r, const char *key)
+const char *web_policy_label(const struct web_req *r, const char *key)
 {
 	for (size_t i = 0; i < sizeof plabels / sizeof plabels[0]; i++)
 		if (strcmp(plabels[i].key, key) == 0)
 			return web_t(r, plabels[i].label);
 	return key;
+}
+
+/* FIXME(policy helper): units, choice labels and yes/no. */
+void web_policy_value(struct web_buf *b, const struct web_req *r, const char *key, const char *text)
+{
+	(void)r;
+	(void)key;
+	web_buf_esc(b, text);
 }
 
 /* Field i of idp's schema with its dotted name. */
@@ -103,7 +110,7 @@ static void pfield_current(struct web_buf *b, const struct idp_policy *p, size_t
 static void pfield_label(struct web_buf *b, const struct web_req *r, const struct pfield *f)
 {
 	web_buf_printf(b, "<label for=\"%s\">", f->key);
-	web_buf_esc(b, plabel(r, f->key));
+	web_buf_esc(b, web_policy_label(r, f->key));
 	web_buf_puts(b, "</label>");
 }
 
@@ -118,7 +125,7 @@ static void pfield_select(struct web_buf *b, const struct web_req *r, const stru
 		snprintf(key, sizeof key, "%s=%s", f->key, *o);
 		web_buf_printf(b, "<option value=\"%s\"%s>", *o,
 		               strcmp(*o, v) == 0 ? " selected" : "");
-		web_buf_esc(b, plabel(r, key));
+		web_buf_esc(b, web_policy_label(r, key));
 		web_buf_puts(b, "</option>");
 	}
 	web_buf_puts(b, "</select>");
@@ -134,7 +141,7 @@ static void pfield_render(struct web_buf *b, const struct web_req *r, const stru
 	case IDP_POLICY_BOOL:
 		web_buf_printf(b, "<label><input type=\"checkbox\" id=\"%s\" name=\"%s\"%s%s> ",
 		               f->key, f->key, *v ? " checked" : "", inv);
-		web_buf_esc(b, plabel(r, f->key));
+		web_buf_esc(b, web_policy_label(r, f->key));
 		web_buf_puts(b, "</label>");
 		break;
 	case IDP_POLICY_INT:
@@ -179,7 +186,7 @@ static const char *error_label(const struct web_req *r, const char *name)
 	for (size_t i = 0; i < idp_policy_field_count(); i++) {
 		pfield_get(i, &f);
 		if (pfield_named(&f, name))
-			return plabel(r, f.key);
+			return web_policy_label(r, f.key);
 	}
 	return name;
 }
@@ -252,7 +259,7 @@ static int policy_render(struct web_req *r, unsigned status, bool from_form,
 		if (!section || strcmp(section, f.info.section) != 0) {
 			web_buf_puts(&b,
 			             open ? "</fieldset><fieldset><legend>" : "<fieldset><legend>");
-			web_buf_esc(&b, plabel(r, f.info.section));
+			web_buf_esc(&b, web_policy_label(r, f.info.section));
 			web_buf_puts(&b, "</legend>");
 			open = true;
 			section = f.info.section;
