@@ -58,12 +58,29 @@ void idp_audit_hash(const unsigned char prev[IDP_SHA256_LEN], const struct idp_a
 }
 
 const char *const idp_audit_actions[] = {
-    "login.success",       "login.failure",         "login.locked",     "logout",
-    "session.ended",       "session.forced_logout", "user.invited",     "user.suspended",
-    "user.resumed",        "user.unlocked",         "user.deleted",     "user.password_set",
-    "invitation.accepted", "invitation.revoked",    "password.changed", "password.reset_requested",
-    "password.reset",      "policy.updated",        "access.denied_ip", "token.created",
-    "tenant.created",      "audit.pruned",
+    "login.success",
+    "login.failure",
+    "login.locked",
+    "logout",
+    "session.ended",
+    "session.forced_logout",
+    "user.invited",
+    "user.suspended",
+    "user.resumed",
+    "user.unlocked",
+    "user.deleted",
+    "user.password_set",
+    "user.role_changed",
+    "invitation.accepted",
+    "invitation.revoked",
+    "password.changed",
+    "password.reset_requested",
+    "password.reset",
+    "policy.updated",
+    "access.denied_ip",
+    "token.created",
+    "tenant.created",
+    "audit.pruned",
 };
 const size_t idp_audit_actions_count = sizeof idp_audit_actions / sizeof idp_audit_actions[0];
 
@@ -330,8 +347,16 @@ static void list_reset(void *arg)
 static enum idp_err list_tx(struct store_conn *c, void *arg)
 {
 	struct list_args *a = arg;
-	struct store_audit_filter sf = {a->f->from,  a->f->to,    a->f->action,
-	                                a->f->actor, a->f->limit, a->f->offset};
+	struct store_audit_filter sf = {
+	    .from = a->f->from,
+	    .to = a->f->to,
+	    .action = a->f->action,
+	    .actor = a->f->actor,
+	    .subject = a->f->subject,
+	    .by_admins = a->f->by_admins,
+	    .limit = a->f->limit,
+	    .offset = a->f->offset,
+	};
 
 	return store_audit_query(c, &sf, &a->rows, &a->n, &a->total);
 }
@@ -367,7 +392,8 @@ enum idp_err idp_audit_list(const struct idp_tenant *t, const struct idp_audit_f
 	*total = 0;
 	if (!time_param_ok(f->from) || !time_param_ok(f->to) || f->limit < 1 || f->limit > 10000 ||
 	    f->offset < 0 || (f->action && strlen(f->action) > 63) ||
-	    (f->actor && strlen(f->actor) > IDP_EMAIL_MAX))
+	    (f->actor && strlen(f->actor) > IDP_EMAIL_MAX) ||
+	    (f->subject && strlen(f->subject) > IDP_EMAIL_MAX))
 		return IDP_ERR_INVALID;
 	err = idp_tx_run(t->id, list_tx, list_reset, &a);
 	if (!err) {

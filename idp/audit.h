@@ -80,6 +80,10 @@ struct idp_audit_filter {
 	const char *from, *to; /* ISO 8601 or NULL */
 	const char *action;    /* exact, or a dotted prefix ("login" matches login.*) */
 	const char *actor;     /* exact e-mail */
+	const char *subject;   /* exact e-mail, as the actor or the target */
+	bool by_admins;        /* only administrative changes: what administrators, API tokens
+	                          or the operator did to users, invitations, the policy, tokens
+	                          or other people's sessions (not their own sign-ins) */
 	int limit, offset;
 };
 

@@ -13,19 +13,30 @@
 #include "idp/idp.h"
 #include "idp/log.h"
 
+static const char usage[] =
+    "usage: sekisho [-c FILE] COMMAND\n"
+    "  serve                                  run the daemon\n"
+    "  migrate                                apply schema migrations\n"
+    "  tenant create SLUG [--name NAME]       create a tenant\n"
+    "  tenant list                            list tenants\n"
+    "  invite SLUG EMAIL [--role admin|user]  invite a user; prints the URL\n"
+    "  token create SLUG --name NAME          create an admin API token\n"
+    "  audit verify SLUG                      check the audit hash chain\n"
+    "  audit prune                            apply every tenant's audit retention now\n"
+    "  help                                   show this text (also -h, --help)\n";
+
 int idp_cli_usage(void)
 {
-	fputs("usage: sekisho [-c FILE] COMMAND\n"
-	      "  serve                                  run the daemon\n"
-	      "  migrate                                apply schema migrations\n"
-	      "  tenant create SLUG [--name NAME]       create a tenant\n"
-	      "  tenant list                            list tenants\n"
-	      "  invite SLUG EMAIL [--role admin|user]  invite a user; prints the URL\n"
-	      "  token create SLUG --name NAME          create an admin API token\n"
-	      "  audit verify SLUG                      check the audit hash chain\n"
-	      "  audit prune                            apply every tenant's audit retention now\n",
-	      stderr);
+	fputs(usage, stderr);
 	return 2;
+}
+
+int idp_cli_help(void)
+{
+	/* Asked for, so it is the output, not an error (GNU coding standards, --help). */
+	if (fputs(usage, stdout) == EOF || fflush(stdout) == EOF)
+		return 1;
+	return 0;
 }
 
 int idp_cli_fail(const char *fmt, ...)

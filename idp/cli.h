@@ -12,6 +12,9 @@
 
 /* Print the usage text on stderr; returns the exit status 2. */
 int idp_cli_usage(void);
+/* Print the usage text on stdout (help, -h, --help); returns the exit
+ * status: 0, or 1 when stdout cannot be written. */
+int idp_cli_help(void);
 
 /* Print "sekisho: " and the message on stderr; returns the exit status 1. */
 int idp_cli_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

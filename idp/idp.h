@@ -22,6 +22,7 @@
 #include "idp/invitation.h"
 #include "idp/login.h"
 #include "idp/mail.h"
+#include "idp/overview.h"
 #include "idp/policy.h"
 #include "idp/redirect.h"
 #include "idp/request.h"

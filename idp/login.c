@@ -210,6 +210,6 @@ enum idp_err idp_login_failed(struct store_conn *c, const struct idp_tenant *t,
 	snprintf(detail, sizeof detail, "{\"reason\":\"%s\"}", reason);
 	err = idp_audit_write(c, t->id, actor, "login.failure", email, "failure", detail);
 	if (!err && locked)
-		err = idp_audit_write(c, t->id, actor, "login.locked", email, "success", NULL);
+		err = idp_audit_write(c, t->id, actor, "login.locked", email, "failure", NULL);
 	return err;
 }

@@ -150,6 +150,11 @@ static enum idp_err to_outbox(const char *msg, size_t len)
 	return IDP_OK;
 }
 
+bool idp_mail_configured(void)
+{
+	return idp_rt.cfg && idp_rt.cfg->smtp_url[0];
+}
+
 enum idp_err idp_mail_send(const char *to, const char *subject, const char *body)
 {
 	const struct idp_config *cfg = idp_rt.cfg;

@@ -161,12 +161,14 @@ int main(int argc, char **argv)
 				return fail("%s", "-c needs a FILE");
 			config_path = argv[++i];
 		} else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
-			return idp_cli_usage();
+			return idp_cli_help();
 		} else if (n < 63) {
 			args[n++] = argv[i];
 		}
 	}
 	args[n] = NULL;
+	if (n == 1 && !strcmp(args[0], "help"))
+		return idp_cli_help();
 	if (n == 0 || !idp_cli_known(n, args))
 		return idp_cli_usage();
 	if (saml_global_init() || mfa_global_init())

@@ -8,7 +8,9 @@
  * a tenant: unknown keys, strings where numbers belong, 8.0 for 8, out-of-range
  * values and malformed CIDRs are refused with the name of the field.  A
  * document may be partial: it changes only the fields it names, and is
- * applied to a copy so a refused document changes nothing.
+ * applied to a copy so a refused document changes nothing.  Every problem is
+ * collected (idp_policy_check, for the console's form); the API's parse
+ * reports the first of them.
  */
 #include "idp/policy.h"
 #include "idp/json.h"
@@ -34,15 +36,26 @@ struct field {
 	const char *section;
 	const char *name;
 	enum kind kind;
-	size_t off;       /* of the value in struct idp_policy */
-	size_t count_off; /* K_CIDRS: of the element count */
-	long min, max;    /* K_INT: allowed range */
+	size_t off;                /* of the value in struct idp_policy */
+	size_t count_off;          /* K_CIDRS: of the element count */
+	long min, max;             /* K_INT: allowed range */
+	enum idp_policy_unit unit; /* K_INT: what it counts */
 };
 
 #define OFF(m) offsetof(struct idp_policy, m)
 #define F_INT(s, n, lo, hi)                                                                        \
 	{                                                                                          \
 		.section = #s, .name = #n, .kind = K_INT, .off = OFF(s.n), .min = lo, .max = hi    \
+	}
+#define F_SECONDS(s, n, lo, hi)                                                                    \
+	{                                                                                          \
+		.section = #s, .name = #n, .kind = K_INT, .off = OFF(s.n), .min = lo, .max = hi,   \
+		.unit = IDP_UNIT_SECONDS                                                           \
+	}
+#define F_DAYS(s, n, lo, hi)                                                                       \
+	{                                                                                          \
+		.section = #s, .name = #n, .kind = K_INT, .off = OFF(s.n), .min = lo, .max = hi,   \
+		.unit = IDP_UNIT_DAYS                                                              \
 	}
 #define F_BOOL(s, n)                                                                               \
 	{                                                                                          \
@@ -62,7 +75,7 @@ struct field {
 		.section = #s, .name = #n, .kind = K_TZ, .off = OFF(s.n)                           \
 	}
 
-/* The document's order; cross-field rules are in check_cross(). */
+/* The document's order; rules between fields are in cross_rules[]. */
 static const struct field fields[] = {
     F_INT(password, min_length, 8, 64),
     F_INT(password, max_length, 8, 128),
@@ -72,23 +85,32 @@ static const struct field fields[] = {
     F_BOOL(password, require_symbol),
     F_INT(password, min_classes, 0, 4),
     F_INT(password, history, 0, 24),
-    F_INT(password, expiry_days, 0, 999),
+    F_DAYS(password, expiry_days, 0, 999),
     F_BOOL(password, change_at_first_login),
     F_INT(password, min_score, 0, 4),
     F_INT(lockout, max_failures, 0, 100),
-    F_INT(lockout, unlock_after_seconds, 0, 31536000),
-    F_INT(session, idle_timeout_seconds, 60, 2592000),
-    F_INT(session, absolute_timeout_seconds, 60, 31536000),
+    F_SECONDS(lockout, unlock_after_seconds, 0, 31536000),
+    F_SECONDS(session, idle_timeout_seconds, 60, 2592000),
+    F_SECONDS(session, absolute_timeout_seconds, 60, 31536000),
     F_ENUM(session, concurrent, K_CONCURRENT),
     F_ENUM(mfa, require, K_MFA),
     F_ENUM(mfa, client_cert, K_CERT),
     F_CIDRS(ip, allow),
     F_CIDRS(ip, admin_allow),
-    F_INT(audit, retention_days, 1, 3650),
+    F_DAYS(audit, retention_days, 1, 3650),
     F_TZ(audit, timezone),
 };
 
 #define N_FIELDS (sizeof fields / sizeof fields[0])
+
+/* Rules between integer fields: high must not be below low.  A breach is
+ * reported on high, the field that must give way. */
+static const struct {
+	const char *section, *low, *high;
+} cross_rules[] = {
+    {"password", "min_length", "max_length"},
+    {"session", "idle_timeout_seconds", "absolute_timeout_seconds"},
+};
 
 static const char *const sections[] = {"password", "lockout", "session", "mfa", "ip", "audit"};
 
@@ -198,6 +220,34 @@ set_field(char *field, size_t fieldsz, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* The problems found so far: their names in bad[0..n) (at most max of them),
+ * whether there was any, and which fields of the table are bad. */
+struct report {
+	char (*bad)[IDP_POLICY_FIELD_NAME_MAX];
+	size_t max, n;
+	bool found;
+	bool field_bad[N_FIELDS];
+};
+
+static void __attribute__((format(printf, 2, 3))) report(struct report *rep, const char *fmt, ...)
+{
+	va_list ap;
+
+	rep->found = true;
+	if (rep->n >= rep->max)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(rep->bad[rep->n++], IDP_POLICY_FIELD_NAME_MAX, fmt, ap);
+	va_end(ap);
+}
+
+/* Report field f as bad (as a whole). */
+static void report_field(struct report *rep, const struct field *f)
+{
+	rep->field_bad[f - fields] = true;
+	report(rep, "%s.%s", f->section, f->name);
+}
+
 /* Range check of one field of p. */
 static bool field_valid(const struct idp_policy *p, const struct field *f)
 {
@@ -217,29 +267,42 @@ static bool field_valid(const struct idp_policy *p, const struct field *f)
 	return false;
 }
 
-/* Rules between fields, reported on the field that must give way. */
-static enum idp_err check_cross(const struct idp_policy *p, char *field, size_t fieldsz)
+static const struct field *find_field(const char *section, const char *name)
 {
-	if (p->password.max_length < p->password.min_length) {
-		set_field(field, fieldsz, "password.max_length");
-		return IDP_ERR_INVALID;
+	for (size_t i = 0; i < N_FIELDS; i++) {
+		if (strcmp(fields[i].section, section) == 0 && strcmp(fields[i].name, name) == 0)
+			return &fields[i];
 	}
-	if (p->session.absolute_timeout_seconds < p->session.idle_timeout_seconds) {
-		set_field(field, fieldsz, "session.absolute_timeout_seconds");
-		return IDP_ERR_INVALID;
+	return NULL;
+}
+
+/* Report the fields of p out of range, then the rules between fields whose
+ * fields are not already reported. */
+static void check_merged(const struct idp_policy *p, struct report *rep)
+{
+	for (size_t i = 0; i < N_FIELDS; i++) {
+		if (!rep->field_bad[i] && !field_valid(p, &fields[i]))
+			report_field(rep, &fields[i]);
 	}
-	return IDP_OK;
+	for (size_t i = 0; i < sizeof cross_rules / sizeof cross_rules[0]; i++) {
+		const struct field *lo = find_field(cross_rules[i].section, cross_rules[i].low);
+		const struct field *hi = find_field(cross_rules[i].section, cross_rules[i].high);
+
+		if (rep->field_bad[lo - fields] || rep->field_bad[hi - fields])
+			continue;
+		if (*int_at_c(p, hi) < *int_at_c(p, lo))
+			report_field(rep, hi);
+	}
 }
 
 enum idp_err idp_policy_validate(const struct idp_policy *p, char *field, size_t fieldsz)
 {
-	for (size_t i = 0; i < N_FIELDS; i++) {
-		if (!field_valid(p, &fields[i])) {
-			set_field(field, fieldsz, "%s.%s", fields[i].section, fields[i].name);
-			return IDP_ERR_INVALID;
-		}
-	}
-	return check_cross(p, field, fieldsz);
+	char bad[1][IDP_POLICY_FIELD_NAME_MAX];
+	struct report rep = {.bad = bad, .max = 1};
+
+	check_merged(p, &rep);
+	set_field(field, fieldsz, "%s", rep.n ? bad[0] : "");
+	return rep.found ? IDP_ERR_INVALID : IDP_OK;
 }
 
 void idp_policy_default(struct idp_policy *p)
@@ -261,15 +324,6 @@ void idp_policy_default(struct idp_policy *p)
 }
 
 /* ---- parsing ---- */
-
-static const struct field *find_field(const char *section, const char *name)
-{
-	for (size_t i = 0; i < N_FIELDS; i++) {
-		if (strcmp(fields[i].section, section) == 0 && strcmp(fields[i].name, name) == 0)
-			return &fields[i];
-	}
-	return NULL;
-}
 
 static bool is_section(const char *name)
 {
@@ -294,34 +348,39 @@ static const char *plain_string(struct json_object *v)
 	return s;
 }
 
-/* Parse a CIDR array into f's list of p. */
-static enum idp_err parse_cidrs(struct json_object *v, const struct field *f, struct idp_policy *p,
-                                char *field, size_t fieldsz)
+/* Parse a CIDR array into f's list of p, reporting each bad entry.  The count
+ * changes only when every entry is good (entries may be overwritten before
+ * that is known: p is then not the caller's result). */
+static void parse_cidrs(struct json_object *v, const struct field *f, struct idp_policy *p,
+                        struct report *rep)
 {
 	struct idp_cidr *list = cidrs_at(p, f);
+	bool ok = true;
 	size_t n;
 
 	if (!json_object_is_type(v, json_type_array) ||
 	    json_object_array_length(v) > IDP_POLICY_MAX_CIDRS) {
-		set_field(field, fieldsz, "%s.%s", f->section, f->name);
-		return IDP_ERR_INVALID;
+		report_field(rep, f);
+		return;
 	}
 	n = json_object_array_length(v);
 	for (size_t i = 0; i < n; i++) {
 		const char *s = plain_string(json_object_array_get_idx(v, i));
 
 		if (!s || idp_cidr_parse(s, &list[i]) != IDP_OK) {
-			set_field(field, fieldsz, "%s.%s[%zu]", f->section, f->name, i);
-			return IDP_ERR_INVALID;
+			rep->field_bad[f - fields] = true;
+			report(rep, "%s.%s[%zu]", f->section, f->name, i);
+			ok = false;
 		}
 	}
-	*count_at(p, f) = n;
-	return IDP_OK;
+	if (ok)
+		*count_at(p, f) = n;
 }
 
-/* Parse value v of field f into p, checking its type and range. */
-static enum idp_err parse_value(struct json_object *v, const struct field *f, struct idp_policy *p,
-                                char *field, size_t fieldsz)
+/* Parse value v of field f into p, checking its type and range; a bad value
+ * is reported and leaves p's. */
+static void parse_value(struct json_object *v, const struct field *f, struct idp_policy *p,
+                        struct report *rep)
 {
 	const char *const *names;
 	const char *s;
@@ -331,17 +390,17 @@ static enum idp_err parse_value(struct json_object *v, const struct field *f, st
 	case K_INT:
 		/* json-c types 8.0 and 1e3 as double: those are refused here. */
 		if (!json_object_is_type(v, json_type_int))
-			goto bad;
+			break;
 		i = json_object_get_int64(v);
 		if (i < f->min || i > f->max)
-			goto bad;
+			break;
 		*int_at(p, f) = (int)i;
-		return IDP_OK;
+		return;
 	case K_BOOL:
 		if (!json_object_is_type(v, json_type_boolean))
-			goto bad;
+			break;
 		*bool_at(p, f) = json_object_get_boolean(v);
-		return IDP_OK;
+		return;
 	case K_CONCURRENT:
 	case K_MFA:
 	case K_CERT:
@@ -350,80 +409,69 @@ static enum idp_err parse_value(struct json_object *v, const struct field *f, st
 		for (unsigned k = 0; s && k < 3; k++) {
 			if (strcmp(s, names[k]) == 0) {
 				enum_set(p, f->kind, k);
-				return IDP_OK;
+				return;
 			}
 		}
-		goto bad;
-	case K_CIDRS: return parse_cidrs(v, f, p, field, fieldsz);
+		break;
+	case K_CIDRS: parse_cidrs(v, f, p, rep); return;
 	case K_TZ:
 		s = plain_string(v);
 		if (!s || !idp_tz_valid(s))
-			goto bad;
+			break;
 		snprintf(p->audit.timezone, sizeof p->audit.timezone, "%s", s);
-		return IDP_OK;
+		return;
 	}
-bad:
-	set_field(field, fieldsz, "%s.%s", f->section, f->name);
-	return IDP_ERR_INVALID;
+	report_field(rep, f);
 }
 
 /* Apply the members of section object sec to p. */
-static enum idp_err parse_section(struct json_object *sec, const char *section,
-                                  struct idp_policy *p, char *field, size_t fieldsz)
+static void parse_section(struct json_object *sec, const char *section, struct idp_policy *p,
+                          struct report *rep)
 {
-	enum idp_err err;
-
 	if (!json_object_is_type(sec, json_type_object)) {
-		set_field(field, fieldsz, "%s", section);
-		return IDP_ERR_INVALID;
+		report(rep, "%s", section);
+		return;
 	}
 	json_object_object_foreach(sec, key, val)
 	{
 		const struct field *f = find_field(section, key);
 
-		if (!f) {
-			set_field(field, fieldsz, "%s.%s", section, key);
-			return IDP_ERR_INVALID;
-		}
-		err = parse_value(val, f, p, field, fieldsz);
-		if (err)
-			return err;
+		if (f)
+			parse_value(val, f, p, rep);
+		else
+			report(rep, "%s.%s", section, key);
 	}
-	return IDP_OK;
 }
 
 /* Apply the sections of document root to p. */
-static enum idp_err parse_root(struct json_object *root, struct idp_policy *p, char *field,
-                               size_t fieldsz)
+static void parse_root(struct json_object *root, struct idp_policy *p, struct report *rep)
 {
-	enum idp_err err;
-
 	json_object_object_foreach(root, key, val)
 	{
-		if (!is_section(key)) {
-			set_field(field, fieldsz, "%s", key);
-			return IDP_ERR_INVALID;
-		}
-		err = parse_section(val, key, p, field, fieldsz);
-		if (err)
-			return err;
+		if (is_section(key))
+			parse_section(val, key, p, rep);
+		else
+			report(rep, "%s", key);
 	}
-	return IDP_OK;
 }
 
-enum idp_err idp_policy_parse(const char *json, size_t len, const struct idp_policy *base,
-                              struct idp_policy *out, char *field, size_t fieldsz)
+enum idp_err idp_policy_check(const char *json, size_t len, const struct idp_policy *base,
+                              struct idp_policy *out, char (*bad)[IDP_POLICY_FIELD_NAME_MAX],
+                              size_t max, size_t *nbad)
 {
+	struct report rep = {.bad = bad, .max = bad ? max : 0};
+	char name[IDP_POLICY_FIELD_NAME_MAX];
 	struct json_object *root = NULL;
 	struct idp_policy *p = NULL;
 	enum idp_err err;
 
-	set_field(field, fieldsz, "%s", "");
 	if (len > POLICY_JSON_MAX) {
 		err = IDP_ERR_TOO_LARGE;
 		goto out;
 	}
-	err = idp_json_object(json, len, POLICY_JSON_DEPTH, &root, field, fieldsz);
+	err = idp_json_object(json, len, POLICY_JSON_DEPTH, &root, name, sizeof name);
+	if (err == IDP_ERR_INVALID)
+		report(&rep, "%s", name);
 	if (err)
 		goto out;
 	/* Work on a copy: *out changes only when the whole document is good. */
@@ -433,16 +481,29 @@ enum idp_err idp_policy_parse(const char *json, size_t len, const struct idp_pol
 		goto out;
 	}
 	*p = *base;
-	err = parse_root(root, p, field, fieldsz);
-	if (err)
+	parse_root(root, p, &rep);
+	check_merged(p, &rep);
+	if (rep.found) {
+		err = IDP_ERR_INVALID;
 		goto out;
-	err = idp_policy_validate(p, field, fieldsz);
-	if (err)
-		goto out;
+	}
 	*out = *p;
 out:
+	*nbad = rep.n;
 	free(p);
 	json_object_put(root);
+	return err;
+}
+
+enum idp_err idp_policy_parse(const char *json, size_t len, const struct idp_policy *base,
+                              struct idp_policy *out, char *field, size_t fieldsz)
+{
+	char bad[1][IDP_POLICY_FIELD_NAME_MAX];
+	enum idp_err err;
+	size_t n;
+
+	err = idp_policy_check(json, len, base, out, bad, 1, &n);
+	set_field(field, fieldsz, "%s", n ? bad[0] : "");
 	return err;
 }
 
@@ -547,6 +608,7 @@ void idp_policy_field_info(size_t i, struct idp_policy_field_info *out)
 	    .kind = kinds[f->kind],
 	    .min = f->min,
 	    .max = f->max,
+	    .unit = f->unit,
 	    .choices = enum_names(f->kind),
 	};
 }

@@ -2,7 +2,8 @@
  * The tenant policy document (README, "Admin API"): its C form, its
  * defaults, and its JSON form.  Parsing validates every field and names the
  * first bad one, so PUT /policy can answer 400 "password.min_length" without
- * having changed anything.
+ * having changed anything; checking names every bad one, so the console can
+ * show them all at once.
  */
 #ifndef IDP_POLICY_H
 #define IDP_POLICY_H
@@ -18,8 +19,9 @@ enum idp_concurrent { IDP_CONCURRENT_ALLOW, IDP_CONCURRENT_DENY_NEW, IDP_CONCURR
 enum idp_mfa_require { IDP_MFA_OFF, IDP_MFA_ADMINS, IDP_MFA_ALL };
 enum idp_client_cert { IDP_CERT_OFF, IDP_CERT_REQUIRED, IDP_CERT_FACTOR };
 
-#define IDP_POLICY_MAX_CIDRS 256
-#define IDP_POLICY_TZ_MAX    IDP_TZ_NAME_MAX
+#define IDP_POLICY_MAX_CIDRS      256
+#define IDP_POLICY_TZ_MAX         IDP_TZ_NAME_MAX
+#define IDP_POLICY_FIELD_NAME_MAX 128 /* a reported name, NUL included; longer ones are cut */
 
 struct idp_policy {
 	struct {
@@ -70,6 +72,24 @@ void idp_policy_default(struct idp_policy *p);
 enum idp_err idp_policy_parse(const char *json, size_t len, const struct idp_policy *base,
                               struct idp_policy *out, char *field, size_t fieldsz);
 
+/* Check a complete or partial JSON policy document of len bytes over base
+ * like idp_policy_parse, but report every problem instead of the first:
+ * each member is parsed on its own (type and range), then the range of every
+ * field of the merged result, then the rules between fields over the merged
+ * result of the good members (a rule one of whose fields is already reported
+ * is not checked: that field's value is unknown).  The names, spelt as
+ * idp_policy_parse spells them ("password.min_length"; "ip.allow[2]" for each
+ * bad entry of a list; "" for a document that is not a JSON object), go in
+ * the order found into bad[0..max), cut to IDP_POLICY_FIELD_NAME_MAX - 1
+ * bytes; *nbad is how many were written (at most max; more may have been
+ * found).  Returns IDP_OK with *out the merged policy when there is no
+ * problem; IDP_ERR_INVALID when there is at least one; IDP_ERR_TOO_LARGE
+ * over 64 KiB and IDP_ERR_NOMEM with nothing reported.  *out changes only on
+ * IDP_OK and may be base.  idp_policy_parse names bad[0] of this check. */
+enum idp_err idp_policy_check(const char *json, size_t len, const struct idp_policy *base,
+                              struct idp_policy *out, char (*bad)[IDP_POLICY_FIELD_NAME_MAX],
+                              size_t max, size_t *nbad);
+
 /* Check cross-field rules of an already-typed policy (max >= min, absolute >=
  * idle, ...).  Same field reporting as idp_policy_parse. */
 enum idp_err idp_policy_validate(const struct idp_policy *p, char *field, size_t fieldsz);
@@ -89,11 +109,20 @@ enum idp_policy_kind {
 	IDP_POLICY_TEXT,   /* a string (the time zone) */
 };
 
+/* What an IDP_POLICY_INT counts, so that it can be shown and entered in
+ * human units (hours and minutes, days). */
+enum idp_policy_unit {
+	IDP_UNIT_NONE, /* a plain number (characters, attempts, a score) */
+	IDP_UNIT_SECONDS,
+	IDP_UNIT_DAYS,
+};
+
 struct idp_policy_field_info {
 	const char *section; /* "password" */
 	const char *name;    /* "min_length" */
 	enum idp_policy_kind kind;
 	long min, max;              /* IDP_POLICY_INT: the allowed range */
+	enum idp_policy_unit unit;  /* IDP_POLICY_INT: what the number counts */
 	const char *const *choices; /* IDP_POLICY_CHOICE: the names, NULL-terminated */
 };
 

@@ -79,6 +79,26 @@ const char *idp_user_state(const struct idp_user_row *u)
 
 /* ---- listing ---- */
 
+/* What an administrator sees of stored user s at now. */
+static enum idp_err row_of(const struct idp_tenant *t, const struct store_user *s, int64_t now,
+                           struct idp_user_row *u)
+{
+	memset(u, 0, sizeof *u);
+	u->id = s->id;
+	idp_copy(u->email, sizeof u->email, s->email);
+	idp_copy(u->name, sizeof u->name, s->name);
+	if (!idp_role_parse(s->role, &u->role) || !idp_status_parse(s->status, &u->status))
+		return IDP_ERR_DB; /* the schema allows nothing else */
+	/* "locked" is derived: a lock that has run out no longer shows. */
+	u->locked = u->status == IDP_STATUS_ACTIVE && idp_lock_holds(&t->policy, s->locked_at, now);
+	u->last_login = s->last_login_at;
+	u->created_at = s->created_at;
+	u->failed_count = s->failed_count;
+	u->password_changed_at = s->changed_at;
+	u->must_change_password = s->must_change;
+	return IDP_OK;
+}
+
 struct list_args {
 	struct idp_rows r; /* first: idp_rows_reset */
 	const char *q;
@@ -112,36 +132,56 @@ enum idp_err idp_users_list(const struct idp_tenant *t, const char *q, int limit
 			err = IDP_ERR_NOMEM;
 	}
 	v = a.r.rows;
-	for (int i = 0; !err && i < a.r.n; i++) {
-		const struct store_user *s = &v[i];
-		struct idp_user_row *u = &(*rows)[i];
-		u->id = s->id;
-		idp_copy(u->email, sizeof u->email, s->email);
-		idp_copy(u->name, sizeof u->name, s->name);
-		if (!idp_role_parse(s->role, &u->role) || !idp_status_parse(s->status, &u->status))
-			err = IDP_ERR_DB; /* the schema allows nothing else */
-		/* "locked" is derived: a lock that has run out no longer shows. */
-		u->locked =
-		    u->status == IDP_STATUS_ACTIVE && idp_lock_holds(&t->policy, s->locked_at, now);
-		u->last_login = s->last_login_at;
-		u->created_at = s->created_at;
-		u->failed_count = s->failed_count;
-	}
+	for (int i = 0; !err && i < a.r.n; i++)
+		err = row_of(t, &v[i], now, &(*rows)[i]);
 	if (!err)
 		*n = a.r.n;
 	idp_rows_reset(&a);
 	return err;
 }
 
+struct get_args {
+	const char *email; /* lower case */
+	struct store_user u;
+};
+
+static enum idp_err get_tx(struct store_conn *c, void *arg)
+{
+	struct get_args *a = arg;
+
+	return store_user_by_email(c, a->email, false, &a->u);
+}
+
+enum idp_err idp_user_get(const struct idp_tenant *t, const char *email, struct idp_user_row *out)
+{
+	struct get_args a;
+	char lower[IDP_EMAIL_MAX + 1];
+	enum idp_err err;
+
+	if (!email || strlen(email) > IDP_EMAIL_MAX)
+		return IDP_ERR_NOT_FOUND;
+	idp_copy(lower, sizeof lower, email);
+	idp_ascii_lower(lower);
+	a.email = lower;
+	err = idp_tx_run(t->id, get_tx, NULL, &a);
+	if (!err)
+		err = row_of(t, &a.u, time(NULL), out);
+	idp_wipe(a.u.hash, sizeof a.u.hash);
+	return err;
+}
+
 /* ---- the lifecycle ---- */
 
-enum lifecycle { LC_SUSPEND, LC_RESUME, LC_UNLOCK, LC_DELETE, LC_LOGOUT };
+enum lifecycle { LC_SUSPEND, LC_RESUME, LC_UNLOCK, LC_DELETE, LC_LOGOUT, LC_ROLE, LC_END_SESSION };
 
 struct lifecycle_args {
 	const struct idp_tenant *t;
 	const struct idp_actor *by;
 	const char *email;
 	enum lifecycle op;
+	enum idp_role role; /* LC_ROLE: the new role */
+	int64_t session_id; /* LC_END_SESSION: which session */
+	bool unchanged;     /* LC_ROLE: it already had that role (nothing audited) */
 };
 
 /* Refuse to take away the tenant's last active administrator. */
@@ -162,12 +202,38 @@ static enum idp_err keep_last_admin(struct store_conn *c, const struct store_use
 	return idp_last_admin(role, status, admins) ? IDP_ERR_CONFLICT : IDP_OK;
 }
 
+/* A new role for the locked row u: demoting the last active administrator
+ * is refused; the same role again changes (and audits) nothing. */
+static enum idp_err role_apply(struct store_conn *c, struct lifecycle_args *a,
+                               const struct store_user *u, const char **action, char *detail)
+{
+	enum idp_role old;
+	enum idp_err err;
+
+	if (!idp_role_parse(u->role, &old))
+		return IDP_ERR_DB;
+	*action = "user.role_changed";
+	if (old == a->role) {
+		a->unchanged = true;
+		return IDP_OK;
+	}
+	if (old == IDP_ROLE_ADMIN) {
+		err = keep_last_admin(c, u);
+		if (err)
+			return err;
+	}
+	snprintf(detail, 64, "{\"from\":\"%s\",\"to\":\"%s\"}", idp_role_name(old),
+	         idp_role_name(a->role));
+	return store_user_set_role(c, u->id, idp_role_name(a->role));
+}
+
 /* Carry out op on the locked row u; *action and detail (64 bytes) say what
  * to audit. */
-static enum idp_err lifecycle_apply(struct store_conn *c, const struct lifecycle_args *a,
+static enum idp_err lifecycle_apply(struct store_conn *c, struct lifecycle_args *a,
                                     const struct store_user *u, const char **action, char *detail)
 {
 	long ended = 0;
+	bool one = false;
 	enum idp_err err;
 
 	switch (a->op) {
@@ -180,7 +246,8 @@ static enum idp_err lifecycle_apply(struct store_conn *c, const struct lifecycle
 			    store_user_set_status(c, u->id, idp_status_name(IDP_STATUS_SUSPENDED));
 		/* A suspended user's sessions end now, not at their next timeout. */
 		if (!err)
-			err = store_session_end_user(c, u->id, 0, "suspended", NULL);
+			err = store_session_end_user(c, u->id, 0, "suspended", &ended);
+		snprintf(detail, 64, "{\"sessions\":%ld}", ended);
 		*action = "user.suspended";
 		return err;
 	case LC_RESUME:
@@ -203,6 +270,14 @@ static enum idp_err lifecycle_apply(struct store_conn *c, const struct lifecycle
 		snprintf(detail, 64, "{\"sessions\":%ld}", ended);
 		*action = "session.forced_logout";
 		return err;
+	case LC_ROLE: return role_apply(c, a, u, action, detail);
+	case LC_END_SESSION:
+		err = store_session_end_own(c, a->session_id, u->id, "ended_by_admin", &one);
+		if (!err && !one)
+			err = IDP_ERR_NOT_FOUND; /* not this user's, or over already */
+		snprintf(detail, 64, "{\"session\":%lld}", (long long)a->session_id);
+		*action = "session.ended";
+		return err;
 	}
 	return IDP_ERR_INVALID;
 }
@@ -219,7 +294,7 @@ static enum idp_err lifecycle_tx(struct store_conn *c, void *arg)
 		return IDP_ERR_NOT_FOUND;
 	/* Suspend and delete check "not the last active administrator": take the
 	 * tenant row first so two such changes cannot both see two admins. */
-	if (a->op == LC_SUSPEND || a->op == LC_DELETE) {
+	if (a->op == LC_SUSPEND || a->op == LC_DELETE || a->op == LC_ROLE) {
 		err = store_tenant_lock(c, a->t->id, NULL);
 		if (err)
 			return err;
@@ -229,7 +304,7 @@ static enum idp_err lifecycle_tx(struct store_conn *c, void *arg)
 	err = store_user_by_email(c, lower, true, &u);
 	if (!err)
 		err = lifecycle_apply(c, a, &u, &action, detail);
-	if (err)
+	if (err || a->unchanged)
 		return err;
 	return idp_audit_write(c, a->t->id, a->by, action, u.email, "success", detail);
 }
@@ -237,8 +312,29 @@ static enum idp_err lifecycle_tx(struct store_conn *c, void *arg)
 static enum idp_err lifecycle(const struct idp_tenant *t, const struct idp_actor *by,
                               const char *email, enum lifecycle op)
 {
-	struct lifecycle_args a = {t, by, email, op};
+	struct lifecycle_args a = {.t = t, .by = by, .email = email, .op = op};
 
+	return idp_tx(t->id, lifecycle_tx, &a);
+}
+
+enum idp_err idp_user_set_role(const struct idp_tenant *t, const struct idp_actor *by,
+                               const char *email, const char *role)
+{
+	struct lifecycle_args a = {.t = t, .by = by, .email = email, .op = LC_ROLE};
+
+	if (!idp_role_parse(role, &a.role))
+		return IDP_ERR_INVALID;
+	return idp_tx(t->id, lifecycle_tx, &a);
+}
+
+enum idp_err idp_user_session_end(const struct idp_tenant *t, const struct idp_actor *by,
+                                  const char *email, int64_t session_id)
+{
+	struct lifecycle_args a = {
+	    .t = t, .by = by, .email = email, .op = LC_END_SESSION, .session_id = session_id};
+
+	if (session_id <= 0)
+		return IDP_ERR_NOT_FOUND;
 	return idp_tx(t->id, lifecycle_tx, &a);
 }
 

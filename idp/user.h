@@ -47,12 +47,17 @@ struct idp_user_row {
 	int64_t last_login; /* 0 = never */
 	int64_t created_at;
 	int failed_count;
+	int64_t password_changed_at; /* 0 = no password yet */
+	bool must_change_password;
 };
 
 /* Users of tenant t matching q (substring of e-mail or name, NULL = all),
  * at most limit from offset.  *rows is a new array (caller frees). */
 enum idp_err idp_users_list(const struct idp_tenant *t, const char *q, int limit, int offset,
                             struct idp_user_row **rows, int *n);
+
+/* The user with this e-mail in tenant t.  IDP_ERR_NOT_FOUND when none. */
+enum idp_err idp_user_get(const struct idp_tenant *t, const char *email, struct idp_user_row *out);
 
 /* Record that ri's address was refused by the tenant's IP allow list
  * (access.denied_ip).  Failures are logged, never returned. */
@@ -78,6 +83,20 @@ enum idp_err idp_user_unlock(const struct idp_tenant *t, const struct idp_actor 
                              const char *email);
 enum idp_err idp_user_delete(const struct idp_tenant *t, const struct idp_actor *by,
                              const char *email);
+
+/* Give the user role ("admin" or "user"; IDP_ERR_INVALID otherwise).
+ * IDP_ERR_CONFLICT when that would leave no active administrator.  The same
+ * role again changes nothing and records nothing.  Audited
+ * user.role_changed {"from", "to"}; takes effect at the user's next request
+ * (sessions read the role from the user). */
+enum idp_err idp_user_set_role(const struct idp_tenant *t, const struct idp_actor *by,
+                               const char *email, const char *role);
+
+/* End one open session of the user (session.ended {"session": id}, the
+ * administrator as actor).  IDP_ERR_NOT_FOUND when it is not an open
+ * session of that user. */
+enum idp_err idp_user_session_end(const struct idp_tenant *t, const struct idp_actor *by,
+                                  const char *email, int64_t session_id);
 
 /* End every session of the user (session.forced_logout). */
 enum idp_err idp_user_force_logout(const struct idp_tenant *t, const struct idp_actor *by,

@@ -102,24 +102,39 @@ enum idp_err store_audit_query(struct store_conn *c, const struct store_audit_fi
 {
 	struct store_res *r = NULL;
 	char lim[24], off[24];
-	const char *p[6] = {f->from,
+	const char *p[8] = {f->from,
 	                    f->to,
 	                    f->action,
 	                    f->actor,
+	                    f->subject,
+	                    f->by_admins ? "true" : "false",
 	                    store_i64(lim, f->limit),
 	                    store_i64(off, f->offset)};
 	enum idp_err err;
 
 	*rows = NULL;
 	*n = 0;
-	err = store_exec(c, STMT_AUDIT_COUNT, 4, p, &r);
+	err = store_exec(c, STMT_AUDIT_COUNT, 6, p, &r);
 	if (err)
 		goto out;
 	*total = (long)store_res_i64(r, 0, 0);
 	store_res_free(r);
 	r = NULL;
-	err = events_read(c, STMT_AUDIT_QUERY, 6, p, false, rows, n);
+	err = events_read(c, STMT_AUDIT_QUERY, 8, p, false, rows, n);
 out:
+	store_res_free(r);
+	return err;
+}
+
+enum idp_err store_audit_signins(struct store_conn *c, long *ok_24h, long *failed_24h, long *ok_7d,
+                                 long *failed_7d)
+{
+	long *cols[] = {ok_24h, failed_24h, ok_7d, failed_7d};
+	struct store_res *r = NULL;
+	enum idp_err err = store_exec(c, STMT_AUDIT_SIGNINS, 0, NULL, &r);
+
+	for (size_t i = 0; !err && i < sizeof cols / sizeof cols[0]; i++)
+		*cols[i] = (long)store_res_i64(r, 0, (int)i);
 	store_res_free(r);
 	return err;
 }

@@ -34,6 +34,9 @@ struct store_audit_filter {
 	const char *from, *to; /* timestamps PostgreSQL reads */
 	const char *action;    /* exact, or a dotted prefix */
 	const char *actor;     /* exact e-mail */
+	const char *subject;   /* exact e-mail as actor or target */
+	bool by_admins;        /* only changes administrators, API tokens or the operator made
+	                          to users, invitations, the policy, tokens or others' sessions */
 	int limit, offset;
 };
 
@@ -58,6 +61,10 @@ enum idp_err store_audit_append(struct store_conn *c, int64_t tenant_id,
  * array of *n (store_audit_rows_free). */
 enum idp_err store_audit_query(struct store_conn *c, const struct store_audit_filter *f,
                                struct store_audit_event **rows, int *n, long *total);
+
+/* Successful and failed sign-ins in the last 24 hours and 7 days. */
+enum idp_err store_audit_signins(struct store_conn *c, long *ok_24h, long *failed_24h, long *ok_7d,
+                                 long *failed_7d);
 
 /* Every event of the tenant, by sequence number, with prev and hash. */
 enum idp_err store_audit_all(struct store_conn *c, struct store_audit_event **rows, int *n);

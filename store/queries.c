@@ -28,7 +28,13 @@
 	" WHERE ($1::timestamptz IS NULL OR at >= $1::timestamptz)"                                \
 	" AND ($2::timestamptz IS NULL OR at < $2::timestamptz)"                                   \
 	" AND ($3::text IS NULL OR action = $3 OR action LIKE $3 || '.%')"                         \
-	" AND ($4::text IS NULL OR actor_email = $4)"
+	" AND ($4::text IS NULL OR actor_email = $4)"                                              \
+	" AND ($5::text IS NULL OR actor_email = $5 OR target = $5)"                               \
+	" AND (NOT $6::bool OR (actor_role IN ('admin', 'api', 'operator') AND (target <> "        \
+	"actor_email OR action = 'user.role_changed') AND (action LIKE 'user.%' OR action IN "     \
+	"('invitation.revoked', 'policy.updated', 'token.created', 'session.forced_logout', "      \
+	"'tenant.created') OR (action = 'session.ended' AND detail NOT LIKE "                      \
+	"'%\"reason\":\"relogin\"%'))))"
 
 /* SQL reads better broken where SQL breaks, so the formatter keeps out. */
 /* clang-format off */
@@ -112,6 +118,29 @@ const struct store_stmt store_stmts[] = {
 		"OR strpos(lower(name), lower($1)) > 0) ORDER BY email LIMIT $2 OFFSET $3"},
 	[STMT_USER_COUNT_ACTIVE_ADMINS] = {"user_count_active_admins",
 		"SELECT count(*) FROM users WHERE role = 'admin' AND status = 'active'"},
+	/* The overview's user figures in one pass.  A lock holds while
+	 * unlock_after ($1 s) has not run out (0 = until an administrator
+	 * unlocks: idp_lock_holds).  $2 names who must use a second factor
+	 * ('admins', 'all', NULL = nobody); no factor can be enrolled yet, so
+	 * every active user in that scope lacks one.  $3 is the password expiry
+	 * in days (0 = never), $4 the warning window, $5 the days after which
+	 * an active account counts as unused. */
+	[STMT_USER_STATS] = {"user_stats",
+		"SELECT count(*) FILTER (WHERE status = 'active' AND NOT locked), "
+		"count(*) FILTER (WHERE status = 'invited'), "
+		"count(*) FILTER (WHERE status = 'suspended'), "
+		"count(*) FILTER (WHERE status = 'active' AND locked), "
+		"count(*) FILTER (WHERE status = 'active' AND ($2::text = 'all' OR "
+		"($2::text = 'admins' AND role = 'admin'))), "
+		"count(*) FILTER (WHERE status = 'active' AND coalesce(last_login_at, created_at) "
+		"< now() - make_interval(days => $5::int)), "
+		"count(*) FILTER (WHERE status = 'active' AND $3::int > 0 AND expires <= now()), "
+		"count(*) FILTER (WHERE status = 'active' AND $3::int > 0 AND expires > now() "
+		"AND expires <= now() + make_interval(days => $4::int)) "
+		"FROM (SELECT status, role, last_login_at, created_at, "
+		"locked_at IS NOT NULL AND ($1::int = 0 OR locked_at > now() - "
+		"make_interval(secs => $1::int)) AS locked, "
+		"password_changed_at + make_interval(days => $3::int) AS expires FROM users) u"},
 	[STMT_HISTORY_INSERT] = {"history_insert",
 		"INSERT INTO password_history (tenant_id, user_id, hash) VALUES ($1, $2, $3)"},
 	[STMT_HISTORY_RECENT] = {"history_recent",
@@ -255,10 +284,17 @@ const struct store_stmt store_stmts[] = {
 		AUDIT_COLS
 		" FROM audit_events"
 		AUDIT_WHERE
-		" ORDER BY seq DESC LIMIT $5 OFFSET $6"},
+		" ORDER BY seq DESC LIMIT $7 OFFSET $8"},
 	[STMT_AUDIT_COUNT] = {"audit_count",
 		"SELECT count(*) FROM audit_events"
 		AUDIT_WHERE},
+	[STMT_AUDIT_SIGNINS] = {"audit_signins",
+		"SELECT count(*) FILTER (WHERE action = 'login.success' AND at > now() - "
+		"interval '24 hours'), count(*) FILTER (WHERE action = 'login.failure' AND "
+		"at > now() - interval '24 hours'), count(*) FILTER (WHERE action = "
+		"'login.success'), count(*) FILTER (WHERE action = 'login.failure') FROM "
+		"audit_events WHERE at > now() - interval '7 days' AND action IN "
+		"('login.success', 'login.failure')"},
 	[STMT_AUDIT_PRUNE_POINT] = {"audit_prune_point",
 		"SELECT seq, hash FROM audit_events WHERE at < now() - make_interval(days => "
 		"$1::int) ORDER BY seq DESC LIMIT 1"},

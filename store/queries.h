@@ -40,6 +40,7 @@ enum store_stmt_id {
 	STMT_USER_SET_ROLE,            /* id, role -> */
 	STMT_USER_LIST,                /* q, limit, offset -> USER_COLS */
 	STMT_USER_COUNT_ACTIVE_ADMINS, /* -> n */
+	STMT_USER_STATS, /* unlock_after, mfa_scope, expiry_days, warn_days, idle_days -> counts */
 
 	STMT_HISTORY_INSERT, /* tenant, user, hash */
 	STMT_HISTORY_RECENT, /* user, n -> hash */
@@ -79,8 +80,10 @@ enum store_stmt_id {
 	STMT_AUDIT_HEAD_INIT,   /* tenant */
 	STMT_AUDIT_APPEND,      /* tenant, at, actor_email, actor_role, ip, action, target, result,
 	                           detail: chained onto the head and hashed in one statement */
-	STMT_AUDIT_QUERY,       /* from, to, action, actor, limit, offset -> AUDIT_COLS */
-	STMT_AUDIT_COUNT,       /* from, to, action, actor -> n */
+	STMT_AUDIT_QUERY,       /* from, to, action, actor, subject, by_admins, limit, offset
+	                           -> AUDIT_COLS */
+	STMT_AUDIT_COUNT,       /* from, to, action, actor, subject, by_admins -> n */
+	STMT_AUDIT_SIGNINS,     /* -> successes, failures in 24 h; the same in 7 days */
 	STMT_AUDIT_ALL,         /* -> AUDIT_COLS + prev, hash, ordered by seq (verification) */
 	STMT_AUDIT_PRUNE_POINT, /* days -> seq, hash of the newest event older than that */
 	STMT_AUDIT_PRUNE,       /* seq: delete events up to and including it */

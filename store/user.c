@@ -90,6 +90,24 @@ enum idp_err store_user_count_active_admins(struct store_conn *c, long *n)
 	return err;
 }
 
+enum idp_err store_user_stats(struct store_conn *c, int unlock_after, const char *mfa_scope,
+                              int expiry_days, int warn_days, int idle_days,
+                              struct store_user_stats *out)
+{
+	char b[4][24];
+	const char *p[5] = {store_i64(b[0], unlock_after), mfa_scope, store_i64(b[1], expiry_days),
+	                    store_i64(b[2], warn_days), store_i64(b[3], idle_days)};
+	long *cols[] = {&out->active,    &out->invited, &out->suspended,  &out->locked,
+	                &out->mfa_scope, &out->unused,  &out->pw_expired, &out->pw_expiring};
+	struct store_res *r = NULL;
+	enum idp_err err = store_exec(c, STMT_USER_STATS, 5, p, &r);
+
+	for (size_t i = 0; !err && i < sizeof cols / sizeof cols[0]; i++)
+		*cols[i] = (long)store_res_i64(r, 0, (int)i);
+	store_res_free(r);
+	return err;
+}
+
 enum idp_err store_user_insert_invited(struct store_conn *c, int64_t tenant_id, const char *email,
                                        const char *role, int64_t *id)
 {

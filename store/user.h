@@ -49,6 +49,21 @@ enum idp_err store_user_list(struct store_conn *c, const char *q, int limit, int
 /* Active administrators of the tenant. */
 enum idp_err store_user_count_active_admins(struct store_conn *c, long *n);
 
+/* The overview's figures about users (see STMT_USER_STATS). */
+struct store_user_stats {
+	long active, invited, suspended, locked;
+	long mfa_scope; /* active users who must use a second factor */
+	long unused;    /* active, no sign-in for idle_days */
+	long pw_expired, pw_expiring;
+};
+
+/* unlock_after: the policy's seconds (0 = administrator only); mfa_scope:
+ * "admins", "all" or NULL; expiry_days: 0 = never; warn_days: how far ahead
+ * an expiry counts as coming; idle_days: when an account counts as unused. */
+enum idp_err store_user_stats(struct store_conn *c, int unlock_after, const char *mfa_scope,
+                              int expiry_days, int warn_days, int idle_days,
+                              struct store_user_stats *out);
+
 /* A new user in status "invited"; *id gets its id. */
 enum idp_err store_user_insert_invited(struct store_conn *c, int64_t tenant_id, const char *email,
                                        const char *role, int64_t *id);

@@ -72,23 +72,134 @@ void web_admin_hidden(struct web_buf *b, const char *name, const char *value)
 void web_admin_table_open(struct web_buf *b, const struct web_req *r, const char *id,
                           const enum web_msg *heads, size_t n)
 {
-	web_buf_printf(b, "<table id=\"%s\"><tr>", id);
+	web_buf_printf(b, "<div class=\"table-wrap\"><table class=\"list\" id=\"%s\"><thead><tr>",
+	               id);
 	for (size_t i = 0; i < n; i++) {
 		web_buf_puts(b, "<th>");
 		web_admin_text(b, r, heads[i]);
 		web_buf_puts(b, "</th>");
 	}
-	web_buf_puts(b, "</tr>");
+	web_buf_puts(b, "</tr></thead><tbody>");
 }
 
 void web_admin_table_close(struct web_buf *b, const struct web_req *r, int n, enum web_msg none)
 {
-	web_buf_puts(b, "</table>");
+	web_buf_puts(b, "</tbody></table></div>");
 	if (n == 0) {
 		web_buf_puts(b, "<p class=\"muted\">");
 		web_admin_text(b, r, none);
 		web_buf_puts(b, "</p>");
 	}
+}
+
+void web_admin_role_select(struct web_buf *b, const struct web_req *r, const char *id,
+                           enum idp_role role)
+{
+	web_buf_printf(b, "<select id=\"%s\" name=\"role\"><option value=\"user\"%s>", id,
+	               role == IDP_ROLE_ADMIN ? "" : " selected");
+	web_admin_text(b, r, M_ROLE_USER);
+	web_buf_printf(b, "</option><option value=\"admin\"%s>",
+	               role == IDP_ROLE_ADMIN ? " selected" : "");
+	web_admin_text(b, r, M_ROLE_ADMIN);
+	web_buf_puts(b, "</option></select>");
+}
+
+void web_admin_td(struct web_buf *b, const struct web_req *r, enum web_msg label, const char *cls)
+{
+	web_buf_puts(b, "<td data-label=\"");
+	if (label != M__COUNT)
+		web_admin_text(b, r, label);
+	web_buf_puts(b, "\"");
+	if (cls)
+		web_buf_printf(b, " class=\"%s\"", cls);
+	web_buf_puts(b, ">");
+}
+
+void web_admin_email(struct web_buf *b, const char *email)
+{
+	const char *at = strchr(email, '@');
+	char local[IDP_EMAIL_MAX + 1];
+
+	if (!at || (size_t)(at - email) >= sizeof local) {
+		web_buf_esc(b, email);
+		return;
+	}
+	/* A line may break after the '@', never inside either part. */
+	memcpy(local, email, (size_t)(at - email) + 1);
+	local[at - email + 1] = 0;
+	web_buf_esc(b, local);
+	web_buf_puts(b, "<wbr>");
+	web_buf_esc(b, at + 1);
+}
+
+void web_admin_urlenc(struct web_buf *b, const char *s)
+{
+	struct web_buf u;
+
+	web_buf_init(&u, 8192);
+	web_buf_urlenc(&u, s);
+	if (u.overflow)
+		b->overflow = true;
+	web_buf_esc(b, u.data);
+	web_buf_free(&u);
+}
+
+void web_admin_user_href(struct web_buf *b, const struct web_req *r, const char *email,
+                         const char *verb)
+{
+	web_buf_printf(b, "/t/%s/admin/users/", r->slug);
+	web_admin_urlenc(b, email);
+	if (verb)
+		web_buf_printf(b, "/%s", verb);
+}
+
+/* Whether s is a console address of this tenant a form may return to. */
+static bool back_ok(const struct web_req *r, const char *s)
+{
+	char prefix[100];
+	size_t n = (size_t)snprintf(prefix, sizeof prefix, "/t/%s/admin/", r->slug);
+
+	size_t path;
+
+	if (!s || strlen(s) >= 2048 || strncmp(s, prefix, n) != 0 || !idp_redirect_safe(s) ||
+	    strchr(s, '#'))
+		return false;
+	/* The console builds its own way back with no '%' or dot segment in
+	 * the path; "/admin/../../other/" would leave this tenant's console. */
+	path = strcspn(s, "?");
+	for (size_t i = 0; i < path; i++) {
+		if (s[i] == '%' || s[i] == '\\')
+			return false;
+		if (s[i] == '/' && s[i + 1] == '.' &&
+		    (s[i + 2] == '/' || s[i + 2] == '?' || !s[i + 2] ||
+		     (s[i + 2] == '.' && (s[i + 3] == '/' || s[i + 3] == '?' || !s[i + 3]))))
+			return false;
+	}
+	return true;
+}
+
+const char *web_admin_back(const struct web_req *r)
+{
+	const char *s = web_form(r, "back");
+
+	if (!back_ok(r, s))
+		s = web_query(r, "back");
+	return back_ok(r, s) ? s : NULL;
+}
+
+void web_admin_here(struct web_buf *b, const struct web_req *r)
+{
+	const char *q = web_query(r, "q"), *page = web_query(r, "page");
+	char sep = '?';
+
+	web_buf_puts(b, r->path);
+	if (q && *q) {
+		web_buf_puts(b, "?q=");
+		web_buf_urlenc(b, q);
+		sep = '&';
+	}
+	if (page && *page && strlen(page) < 7 && strspn(page, "0123456789") == strlen(page))
+		web_buf_printf(b, "%cpage=%s", sep, page);
 }
 
 void web_admin_flash(struct web_buf *b, const struct web_req *r, const struct web_admin_flash *f)
@@ -179,8 +290,28 @@ int web_admin_back_with(struct web_req *r, const char *where, const char *done, 
 	struct web_buf b;
 	int ret;
 
+	const char *back = web_admin_back(r);
+
 	web_buf_init(&b, 8192);
-	web_buf_printf(&b, "/t/%s/admin/%s?done=%s", r->slug, where, done);
+	if (back) {
+		/* Back where the administrator was, minus any earlier notice. */
+		size_t n = strcspn(back, "?");
+		web_buf_add(&b, back, n);
+		web_buf_printf(&b, "?done=%s", done);
+		for (const char *p = back[n] ? back + n + 1 : NULL; p && *p;) {
+			size_t len = strcspn(p, "&");
+			if ((len > 2 && strncmp(p, "q=", 2) == 0) ||
+			    (len > 5 && strncmp(p, "page=", 5) == 0)) {
+				web_buf_puts(&b, "&");
+				web_buf_add(&b, p, len);
+			}
+			p += len;
+			p += *p == '&';
+		}
+		q = page = NULL;
+	} else {
+		web_buf_printf(&b, "/t/%s/admin/%s?done=%s", r->slug, where, done);
+	}
 	if (email) {
 		web_buf_puts(&b, "&u=");
 		web_buf_urlenc(&b, email);
@@ -212,6 +343,7 @@ struct web_admin_flash web_admin_flash_from_query(const struct web_req *r)
 	    {"deleted", M_ADM_DONE_DELETED},     {"password", M_ADM_DONE_PASSWORD},
 	    {"invited", M_ADM_DONE_INVITED},     {"resent", M_ADM_DONE_RESENT},
 	    {"revoked", M_ADM_DONE_REVOKED},     {"policy", M_ADM_DONE_POLICY},
+	    {"role", M_ADM_DONE_ROLE},           {"session", M_ADM_DONE_SESSION},
 	};
 	const char *flag = web_query(r, "done"), *u = web_query(r, "u");
 	const char *until = web_query(r, "until");
@@ -248,9 +380,16 @@ static int admin_redirect(struct web_req *r)
 
 const struct web_route web_routes_admin[] = {
     {"GET", "/admin", admin_redirect, ADMIN},
-    {"GET", "/admin/", web_admin_users_get, ADMIN},
+    {"GET", "/admin/", web_admin_overview_get, ADMIN},
     {"GET", "/admin/users", web_admin_users_get, ADMIN},
+    {"GET", "/admin/users/*", web_admin_user_get, ADMIN},
     {"POST", "/admin/invite", web_admin_invite_post, ADMIN_POST},
+    {"GET", "/admin/users/*/suspend", web_admin_user_confirm_get, ADMIN},
+    {"GET", "/admin/users/*/logout", web_admin_user_confirm_get, ADMIN},
+    {"GET", "/admin/users/*/delete", web_admin_user_confirm_get, ADMIN},
+    {"POST", "/admin/users/*/role", web_admin_user_role_post, ADMIN_POST},
+    {"GET", "/admin/users/*/sessions/*/end", web_admin_user_session_end_get, ADMIN},
+    {"POST", "/admin/users/*/sessions/*/end", web_admin_user_session_end_post, ADMIN_POST},
     {"POST", "/admin/users/*/suspend", web_admin_user_action_post, ADMIN_POST},
     {"POST", "/admin/users/*/resume", web_admin_user_action_post, ADMIN_POST},
     {"POST", "/admin/users/*/unlock", web_admin_user_action_post, ADMIN_POST},
@@ -259,6 +398,7 @@ const struct web_route web_routes_admin[] = {
     {"POST", "/admin/users/*/password", web_admin_user_password_post, ADMIN_POST | WEB_SLOW},
     {"GET", "/admin/invitations", web_admin_invitations_get, ADMIN},
     {"POST", "/admin/invitations/resend", web_admin_invitation_resend_post, ADMIN_POST},
+    {"GET", "/admin/invitations/*/revoke", web_admin_invitation_revoke_get, ADMIN},
     {"POST", "/admin/invitations/*/revoke", web_admin_invitation_revoke_post, ADMIN_POST},
     {"GET", "/admin/policy", web_admin_policy_get, ADMIN},
     {"POST", "/admin/policy", web_admin_policy_post, ADMIN_POST},

@@ -56,6 +56,46 @@ void web_admin_table_open(struct web_buf *b, const struct web_req *r, const char
                           const enum web_msg *heads, size_t n);
 /* Close the table; when it had no rows (n == 0) say message none below it. */
 void web_admin_table_close(struct web_buf *b, const struct web_req *r, int n, enum web_msg none);
+/* Open a cell labelled with its column's heading (shown before the value
+ * when the table turns into cards on a phone; M__COUNT: no label) and
+ * class cls (may be NULL). */
+void web_admin_td(struct web_buf *b, const struct web_req *r, enum web_msg label, const char *cls);
+/* The role chooser (select name="role" with this id), role selected. */
+void web_admin_role_select(struct web_buf *b, const struct web_req *r, const char *id,
+                           enum idp_role role);
+/* An e-mail address, escaped, that may wrap after its '@' only. */
+void web_admin_email(struct web_buf *b, const char *email);
+/* s percent-encoded, then escaped for an attribute. */
+void web_admin_urlenc(struct web_buf *b, const char *s);
+/* "/t/slug/admin/users/<email>[/verb]", encoded and escaped for an href. */
+void web_admin_user_href(struct web_buf *b, const struct web_req *r, const char *email,
+                         const char *verb);
+
+/* --- where a form returns to --- */
+
+/* The "back" form field or query argument when it is a console address of
+ * this tenant (else NULL): where Cancel and a finished action lead. */
+const char *web_admin_back(const struct web_req *r);
+/* This page's own address with its q and page arguments (not escaped). */
+void web_admin_here(struct web_buf *b, const struct web_req *r);
+
+/* --- confirmation of destructive actions (web/admin_confirm.c) --- */
+
+/* What a confirmation page asks about: "Suspend {0}?" with {0} = object,
+ * the consequence spelt out, and the button that does it. */
+struct web_admin_confirm {
+	enum web_msg title;       /* with {0} */
+	enum web_msg consequence; /* with {0} */
+	enum web_msg button;
+	const char *object; /* {0}: the e-mail address or invitation it acts on */
+	const char *action; /* the POST address (already safe to embed) */
+	const char *back;   /* where Cancel leads (a console address) */
+};
+
+/* GET of a destructive action: a page naming the object and the
+ * consequence, with a form that POSTs to c->action (CSRF token and back
+ * included) and a Cancel link to c->back.  Changes nothing. */
+int web_admin_confirm_page(struct web_req *r, const struct web_admin_confirm *c);
 
 /* --- the page --- */
 
@@ -85,8 +125,15 @@ int web_admin_unavailable(struct web_req *r); /* 503 */
 
 /* --- the tabs' handlers, for web_routes_admin (web/admin.c) --- */
 
-/* Users (web/admin_users.c). */
+/* Overview (web/admin_overview.c). */
+int web_admin_overview_get(struct web_req *r);
+/* Users (web/admin_users.c) and one user (web/admin_user.c). */
 int web_admin_users_get(struct web_req *r);
+int web_admin_user_get(struct web_req *r);
+int web_admin_user_confirm_get(struct web_req *r);
+int web_admin_user_role_post(struct web_req *r);
+int web_admin_user_session_end_get(struct web_req *r);
+int web_admin_user_session_end_post(struct web_req *r);
 int web_admin_invite_post(struct web_req *r);
 int web_admin_user_action_post(struct web_req *r);
 int web_admin_user_password_post(struct web_req *r);
@@ -94,6 +141,22 @@ int web_admin_user_password_post(struct web_req *r);
 int web_admin_invitations_get(struct web_req *r);
 int web_admin_invitation_resend_post(struct web_req *r);
 int web_admin_invitation_revoke_post(struct web_req *r);
+int web_admin_invitation_revoke_get(struct web_req *r);
+/* Invite email as role (re-sending when done is "resent").  When mail goes
+ * out: 303 to the invitations tab with the notice.  When it does not, the
+ * invitations tab with the acceptance link shown this once.  Returns -1
+ * without answering when idp refuses (*err: IDP_ERR_CONFLICT for an address
+ * that has an account, IDP_ERR_INVALID), for the caller to say why. */
+int web_admin_invite_result(struct web_req *r, const char *email, const char *role,
+                            const char *done, enum idp_err *err);
+
+/* The users tab's pieces the user page shares (web/admin_users.c). */
+void web_admin_user_actions(struct web_buf *b, const struct web_req *r,
+                            const struct idp_user_row *u);
+void web_admin_user_badge(struct web_buf *b, const struct web_req *r, const struct idp_user_row *u);
+/* The user page with flash f (web/admin_user.c). */
+int web_admin_user_render(struct web_req *r, unsigned status, const char *email,
+                          const struct web_admin_flash *f);
 /* Policy (web/admin_policy.c). */
 int web_admin_policy_get(struct web_req *r);
 int web_admin_policy_post(struct web_req *r);

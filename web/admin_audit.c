@@ -1,8 +1,10 @@
 /*
  * The console's audit log tab (/admin/audit): filters by time, action and
  * actor, read in the tenant's time zone (policy.audit.timezone) and turned
- * into UTC for idp_audit_list; one page of entries, long details folded; and
- * the same filtered view as a CSV download (/admin/audit.csv, no paging).
+ * into UTC for idp_audit_list, the action chosen by its name in the
+ * reader's language; one page of events as the console's readable table
+ * (web_audit_table, web/audit_text.c); and the same filtered view as a CSV
+ * download (/admin/audit.csv, no paging) named after the tenant's date.
  */
 #include <stdbool.h>
 #include <stdio.h>
@@ -15,9 +17,8 @@
 #include "web/i18n.h"
 #include "web/web.h"
 
-#define CSV_ROWS     10000
-#define CSV_MAX      (64 * 1024 * 1024)
-#define DETAIL_SHORT 100 /* bytes of audit detail shown before "more" */
+#define CSV_ROWS 10000
+#define CSV_MAX  (64 * 1024 * 1024)
 
 /* Read "YYYY-MM-DD", "YYYY-MM-DDTHH:MM" or "...:SS" (T or space) as a time in
  * zone tz and write the UTC instant as ISO 8601.  end: the instant just after
@@ -57,21 +58,6 @@ static bool local_to_utc(const char *s, const char *tz, bool end, char out[21])
 		utc = local - off2;
 	idp_time_iso(utc, out);
 	return true;
-}
-
-/* "2026-11-22T03:04:05.123456Z" (UTC) in the tenant's zone, or as stored. */
-static void at_local(const char *at, const char *tz, char out[40])
-{
-	struct tm tm;
-	const char *p;
-
-	memset(&tm, 0, sizeof tm);
-	p = strptime(at, "%Y-%m-%dT%H:%M:%S", &tm);
-	if (!p) {
-		snprintf(out, 40, "%s", at);
-		return;
-	}
-	idp_time_local((int64_t)timegm(&tm), tz, out);
 }
 
 /* The audit filters as given (tenant-local), and as idp_audit_list wants them. */
@@ -152,36 +138,140 @@ static void audit_input(struct web_buf *b, const struct web_req *r, const char *
 {
 	web_buf_printf(b, "<div><label for=\"f-%s\">", name);
 	web_admin_text(b, r, label);
-	web_buf_printf(b, "</label><input type=\"%s\" id=\"f-%s\" name=\"%s\"%s value=\"", type,
-	               name, name, strcmp(name, "action") == 0 ? " list=\"audit-actions\"" : "");
+	web_buf_printf(b, "</label><input type=\"%s\" id=\"f-%s\" name=\"%s\" value=\"", type, name,
+	               name);
 	web_buf_esc(b, value);
 	web_buf_puts(b, "\"></div>");
 }
 
-/* The dotted prefix of action i of idp's list into p (n bytes). */
-static void action_prefix(size_t i, char *p, size_t n)
+/* A name in the action filter (web/i18n_audit.h). */
+struct action_name {
+	const char *key; /* an action, or a dotted prefix several actions share */
+	enum web_msg name;
+};
+
+static const struct action_name action_names[] = {
+    {"login.success", M_AUD_A_LOGIN_SUCCESS},
+    {"login.failure", M_AUD_A_LOGIN_FAILURE},
+    {"login.locked", M_AUD_A_LOGIN_LOCKED},
+    {"logout", M_AUD_A_LOGOUT},
+    {"session.ended", M_AUD_A_SESSION_ENDED},
+    {"session.forced_logout", M_AUD_A_FORCED_LOGOUT},
+    {"user.invited", M_AUD_A_USER_INVITED},
+    {"user.suspended", M_AUD_A_USER_SUSPENDED},
+    {"user.resumed", M_AUD_A_USER_RESUMED},
+    {"user.unlocked", M_AUD_A_USER_UNLOCKED},
+    {"user.deleted", M_AUD_A_USER_DELETED},
+    {"user.password_set", M_AUD_A_PASSWORD_SET},
+    {"user.role_changed", M_AUD_A_ROLE_CHANGED},
+    {"invitation.accepted", M_AUD_A_INVITATION_ACCEPTED},
+    {"invitation.revoked", M_AUD_A_INVITATION_REVOKED},
+    {"password.changed", M_AUD_A_PASSWORD_CHANGED},
+    {"password.reset_requested", M_AUD_A_RESET_REQUESTED},
+    {"password.reset", M_AUD_A_PASSWORD_RESET},
+    {"policy.updated", M_AUD_A_POLICY_UPDATED},
+    {"access.denied_ip", M_AUD_A_DENIED_IP},
+    {"token.created", M_AUD_A_TOKEN_CREATED},
+    {"tenant.created", M_AUD_A_TENANT_CREATED},
+    {"audit.pruned", M_AUD_A_AUDIT_PRUNED},
+};
+
+static const struct action_name group_names[] = {
+    {"login", M_AUD_G_LOGIN},           {"session", M_AUD_G_SESSION},   {"user", M_AUD_G_USER},
+    {"invitation", M_AUD_G_INVITATION}, {"password", M_AUD_G_PASSWORD},
+};
+
+/* The name of action (or group) s in the reader's language; s itself
+ * when it has none.  Cannot fail. */
+static const char *action_label(const struct web_req *r, const char *s, bool group)
 {
-	snprintf(p, n, "%.*s", (int)strcspn(idp_audit_actions[i], "."), idp_audit_actions[i]);
+	const struct action_name *names = group ? group_names : action_names;
+	size_t n = group ? sizeof group_names / sizeof group_names[0]
+	                 : sizeof action_names / sizeof action_names[0];
+
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(names[i].key, s) == 0)
+			return web_t(r, names[i].name);
+	return s;
 }
 
-/* Suggestions for the action filter: every action idp records, each group
- * of several led by its dotted prefix (which matches all of them). */
-static void audit_actions_list(struct web_buf *b)
+/* One <option> of the action filter: value v, its name ("Users: all" for
+ * a group), selected when it is the current filter. */
+static void action_option(struct web_buf *b, const struct web_req *r, const char *v,
+                          const char *cur, bool group)
 {
-	char prev[64] = "", cur[64], next[64];
+	const char *args[1] = {action_label(r, v, group)};
 
-	for (size_t i = 0; i < idp_audit_actions_count; i++) {
-		action_prefix(i, cur, sizeof cur);
-		next[0] = 0;
-		if (i + 1 < idp_audit_actions_count)
-			action_prefix(i + 1, next, sizeof next);
-		if (strcmp(cur, prev) != 0 && strcmp(cur, next) == 0)
-			web_buf_printf(b, "<option value=\"%s\">", cur);
-		web_buf_printf(b, "<option value=\"%s\">", idp_audit_actions[i]);
-		snprintf(prev, sizeof prev, "%s", cur);
+	web_buf_puts(b, "<option value=\"");
+	web_buf_esc(b, v);
+	web_buf_printf(b, "\"%s>", cur && strcmp(cur, v) == 0 ? " selected" : "");
+	if (group)
+		web_admin_subst(b, web_t(r, M_ADM_AUD_GROUP_ALL), args, 1);
+	else
+		web_buf_esc(b, args[0]);
+	web_buf_puts(b, "</option>");
+}
+
+/* The length of action i's dotted prefix ("login" of "login.success", all
+ * of "logout"). */
+static size_t prefix_len(size_t i)
+{
+	return strcspn(idp_audit_actions[i], ".");
+}
+
+/* Actions i and j share a dotted prefix. */
+static bool same_group(size_t i, size_t j)
+{
+	size_t n = prefix_len(i);
+
+	return n == prefix_len(j) && strncmp(idp_audit_actions[i], idp_audit_actions[j], n) == 0;
+}
+
+/* The action filter: any action, then every action idp records by its
+ * name; actions sharing a dotted prefix form a group, led by the option
+ * that matches all of them (the prefix).  A filter given in the address
+ * that is none of these stays selected as it is. */
+static void audit_action_select(struct web_buf *b, const struct web_req *r, const char *cur)
+{
+	bool known = !cur;
+	char prefix[64];
+
+	web_buf_puts(b, "<div><label for=\"f-action\">");
+	web_admin_text(b, r, M_ADM_AUD_ACTION);
+	web_buf_puts(b, "</label><select id=\"f-action\" name=\"action\"><option value=\"\">");
+	web_admin_text(b, r, M_ADM_AUD_ANY);
+	web_buf_puts(b, "</option>");
+	for (size_t i = 0; i < idp_audit_actions_count;) {
+		size_t end = i + 1;
+		while (end < idp_audit_actions_count && same_group(i, end))
+			end++;
+		bool grouped = end - i > 1;
+		snprintf(prefix, sizeof prefix, "%.*s", (int)prefix_len(i), idp_audit_actions[i]);
+		if (grouped) {
+			web_buf_puts(b, "<optgroup label=\"");
+			web_buf_esc(b, action_label(r, prefix, true));
+			web_buf_puts(b, "\">");
+			action_option(b, r, prefix, cur, true);
+			known = known || strcmp(cur, prefix) == 0;
+		}
+		for (; i < end; i++) {
+			action_option(b, r, idp_audit_actions[i], cur, false);
+			known = known || strcmp(cur, idp_audit_actions[i]) == 0;
+		}
+		if (grouped)
+			web_buf_puts(b, "</optgroup>");
 	}
+	if (!known) {
+		web_buf_puts(b, "<option value=\"");
+		web_buf_esc(b, cur);
+		web_buf_puts(b, "\" selected>");
+		web_buf_esc(b, cur);
+		web_buf_puts(b, "</option>");
+	}
+	web_buf_puts(b, "</select></div>");
 }
 
+/* The filters and their buttons side by side in one row. */
 static void audit_form(struct web_buf *b, const struct web_req *r, const struct audit_q *a)
 {
 	const char *args[1] = {r->tenant.policy.audit.timezone};
@@ -192,94 +282,16 @@ static void audit_form(struct web_buf *b, const struct web_req *r, const struct 
 	               r->slug);
 	audit_input(b, r, "from", time_input_type(a->from), M_ADM_AUD_FROM, a->from);
 	audit_input(b, r, "to", time_input_type(a->to), M_ADM_AUD_TO, a->to);
-	audit_input(b, r, "action", "text", M_ADM_AUD_ACTION, a->action);
+	audit_action_select(b, r, a->action);
 	audit_input(b, r, "actor", "text", M_ADM_AUD_ACTOR, a->actor);
-	web_buf_puts(b, "</div><datalist id=\"audit-actions\">");
-	audit_actions_list(b);
-	web_buf_puts(b, "</datalist><p class=\"muted\">");
-	web_admin_subst(b, web_t(r, M_ADM_AUD_TZ_HINT), args, 1);
-	web_buf_puts(b, "</p><button type=\"submit\">");
+	web_buf_puts(b, "<button type=\"submit\">");
 	web_admin_text(b, r, M_ADM_AUD_FILTER);
-	web_buf_printf(b, "</button> <a href=\"/t/%s/admin/audit\">", r->slug);
+	web_buf_printf(b, "</button><a class=\"button secondary\" href=\"/t/%s/admin/audit\">",
+	               r->slug);
 	web_admin_text(b, r, M_ADM_AUD_CLEAR);
-	web_buf_puts(b, "</a> <a class=\"button\" id=\"export\" href=\"");
-	audit_href(b, r, "audit.csv", a, "");
-	web_buf_puts(b, "\">");
-	web_admin_text(b, r, M_ADM_AUD_EXPORT);
-	web_buf_puts(b, "</a></form>");
-}
-
-/* s escaped, with a line-break opportunity after each comma: detail JSON has
- * no spaces and would otherwise stretch the table. */
-static void esc_wrap(struct web_buf *b, const char *s)
-{
-	char part[256];
-
-	while (*s) {
-		size_t n = strcspn(s, ",");
-		if (s[n] == ',')
-			n++;
-		if (n >= sizeof part)
-			n = sizeof part - 1;
-		while (n > 1 && ((unsigned char)s[n] & 0xC0) == 0x80)
-			n--; /* do not cut a UTF-8 sequence */
-		memcpy(part, s, n);
-		part[n] = 0;
-		web_buf_esc(b, part);
-		web_buf_puts(b, "<wbr>");
-		s += n;
-	}
-}
-
-/* Detail JSON: short ones inline, long ones folded after DETAIL_SHORT bytes. */
-static void audit_detail(struct web_buf *b, const char *d)
-{
-	char head[DETAIL_SHORT + 1];
-	size_t n = strlen(d);
-
-	if (strcmp(d, "{}") == 0)
-		return;
-	if (n <= DETAIL_SHORT) {
-		web_buf_puts(b, "<code>");
-		esc_wrap(b, d);
-		web_buf_puts(b, "</code>");
-		return;
-	}
-	n = DETAIL_SHORT;
-	while (n > 0 && ((unsigned char)d[n] & 0xC0) == 0x80)
-		n--; /* do not cut a UTF-8 sequence */
-	memcpy(head, d, n);
-	head[n] = 0;
-	web_buf_puts(b, "<details><summary><code>");
-	esc_wrap(b, head);
-	web_buf_puts(b, "…</code></summary><code>");
-	esc_wrap(b, d);
-	web_buf_puts(b, "</code></details>");
-}
-
-static void audit_row(struct web_buf *b, const struct web_req *r, const struct idp_audit_row *e)
-{
-	char when[40];
-	bool ok = strcmp(e->result, "success") == 0;
-
-	at_local(e->at, r->tenant.policy.audit.timezone, when);
-	web_buf_printf(b, "<tr data-seq=\"%lld\"><td class=\"muted\">", (long long)e->seq);
-	web_buf_esc(b, when);
-	web_buf_puts(b, "</td><td>");
-	web_buf_esc(b, e->actor);
-	web_buf_puts(b, "</td><td>");
-	web_buf_esc(b, e->role);
-	web_buf_puts(b, "</td><td>");
-	web_buf_esc(b, e->ip);
-	web_buf_puts(b, "</td><td><code>");
-	web_buf_esc(b, e->action);
-	web_buf_puts(b, "</code></td><td>");
-	web_buf_esc(b, e->target);
-	web_buf_printf(b, "</td><td><span class=\"badge %s\">", ok ? "active" : "locked");
-	web_buf_esc(b, e->result);
-	web_buf_puts(b, "</span></td><td>");
-	audit_detail(b, e->detail);
-	web_buf_puts(b, "</td></tr>");
+	web_buf_puts(b, "</a></div><p class=\"hint\">");
+	web_admin_subst(b, web_t(r, M_ADM_AUD_TZ_HINT), args, 1);
+	web_buf_puts(b, "</p></form>");
 }
 
 static void audit_pager(struct web_buf *b, const struct web_req *r, const struct audit_q *a, int n,
@@ -292,7 +304,7 @@ static void audit_pager(struct web_buf *b, const struct web_req *r, const struct
 	snprintf(lo, sizeof lo, "%d", n ? off + 1 : 0);
 	snprintf(hi, sizeof hi, "%d", off + n);
 	snprintf(all, sizeof all, "%ld", total);
-	web_buf_puts(b, "<p class=\"muted\" id=\"pager\">");
+	web_buf_puts(b, "<div class=\"actions\"><p class=\"muted\" id=\"pager\">");
 	if (off > 0) {
 		snprintf(extra, sizeof extra, "offset=%d",
 		         off > WEB_ADMIN_PAGE_SIZE ? off - WEB_ADMIN_PAGE_SIZE : 0);
@@ -302,8 +314,9 @@ static void audit_pager(struct web_buf *b, const struct web_req *r, const struct
 		web_admin_text(b, r, M_ADM_PREV);
 		web_buf_puts(b, "</a> ");
 	}
-	if (n > 0)
-		web_admin_subst(b, web_t(r, M_ADM_AUD_RANGE), args, 3);
+	if (n > 0) /* "1 event", "2 events" */
+		web_admin_subst(b, web_t(r, total == 1 ? M_ADM_AUD_RANGE_ONE : M_ADM_AUD_RANGE),
+		                args, 3);
 	if (off + n < total) {
 		snprintf(extra, sizeof extra, "offset=%d", off + WEB_ADMIN_PAGE_SIZE);
 		web_buf_puts(b, " <a rel=\"next\" href=\"");
@@ -312,20 +325,14 @@ static void audit_pager(struct web_buf *b, const struct web_req *r, const struct
 		web_admin_text(b, r, M_ADM_NEXT);
 		web_buf_puts(b, "</a>");
 	}
-	web_buf_puts(b, "</p>");
-}
-
-static void audit_table(struct web_buf *b, const struct web_req *r,
-                        const struct idp_audit_row *rows, int n)
-{
-	static const enum web_msg heads[] = {M_ADM_AUD_TIME,   M_ADM_AUD_WHO,    M_ROLE,
-	                                     M_SESSION_IP,     M_ADM_AUD_ACTION, M_ADM_AUD_TARGET,
-	                                     M_ADM_AUD_RESULT, M_ADM_AUD_DETAIL};
-
-	web_admin_table_open(b, r, "audit", heads, sizeof heads / sizeof heads[0]);
-	for (int i = 0; i < n; i++)
-		audit_row(b, r, &rows[i]);
-	web_admin_table_close(b, r, n, M_ADM_AUD_NONE);
+	/* The export beside the count: it holds what the filters found. */
+	web_buf_puts(b,
+	             "</p><span class=\"sep\"></span><a class=\"button secondary\" id=\"export\" "
+	             "href=\"");
+	audit_href(b, r, "audit.csv", a, "");
+	web_buf_puts(b, "\">");
+	web_admin_text(b, r, M_ADM_AUD_EXPORT);
+	web_buf_puts(b, "</a></div>");
 }
 
 int web_admin_audit_get(struct web_req *r)
@@ -359,11 +366,23 @@ int web_admin_audit_get(struct web_req *r)
 	web_buf_puts(&b, "</section><section class=\"card\">");
 	if (!bad_time) {
 		audit_pager(&b, r, &a, n, total);
-		audit_table(&b, r, rows, n);
+		web_audit_table(&b, r, "audit", rows, n, M_ADM_AUD_NONE);
 	}
 	web_buf_puts(&b, "</section>");
 	idp_audit_rows_free(rows, n);
 	return web_admin_send(r, bad_time ? 400 : 200, &b);
+}
+
+/* Today's date in zone tz, "YYYY-MM-DD" (UTC when the zone cannot be read). */
+static void local_date(const char *tz, char out[21])
+{
+	int64_t now = (int64_t)time(NULL);
+	long off = 0;
+
+	if (!idp_tz_offset(now, tz, &off))
+		off = 0;
+	idp_time_iso(now + off, out);
+	out[10] = 0;
 }
 
 /* A download: the common response path plus Content-Disposition. */
@@ -382,7 +401,7 @@ int web_admin_audit_csv_get(struct web_req *r)
 	struct web_buf b;
 	bool bad_time;
 	enum idp_err err;
-	char name[120], now[21];
+	char name[120], today[21];
 	long total = 0;
 	int n = 0, ret;
 
@@ -396,11 +415,10 @@ int web_admin_audit_csv_get(struct web_req *r)
 	if (err)
 		return web_admin_unavailable(r);
 	web_buf_init(&b, CSV_MAX);
-	web_audit_csv(&b, rows, n);
+	web_audit_csv(&b, rows, n, r->tenant.policy.audit.timezone);
 	idp_audit_rows_free(rows, n);
-	idp_time_iso((int64_t)time(NULL), now);
-	now[10] = 0; /* the date is enough for a file name */
-	snprintf(name, sizeof name, "audit-%s-%s.csv", r->slug, now);
+	local_date(r->tenant.policy.audit.timezone, today);
+	snprintf(name, sizeof name, "audit-%s-%s.csv", r->slug, today);
 	ret = send_download(r, &b, "text/csv; charset=utf-8", name);
 	web_buf_free(&b);
 	return ret;

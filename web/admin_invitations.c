@@ -1,8 +1,12 @@
 /*
  * The console's invitations tab (/admin/invitations): the invitations still
  * open, each with "re-send" (a new invitation for the same address, which
- * ends the older link) and "revoke".  Inviting is on the users tab.
+ * ends the older link) and "revoke" (after a confirmation page).  Inviting
+ * is on the users tab.  When no SMTP server is configured the invitation
+ * mail only reaches the outbox directory, so the console shows the
+ * acceptance link once, for the administrator to pass on.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -18,36 +22,65 @@ static void invitation_row(struct web_buf *b, const struct web_req *r,
 
 	idp_time_local(v->created_at, tz, created);
 	idp_time_local(v->expires_at, tz, expires);
-	web_buf_printf(b, "<tr data-invitation=\"%lld\"><td>", (long long)v->id);
-	web_buf_esc(b, v->email);
-	web_buf_puts(b, "</td><td>");
+	web_buf_printf(b, "<tr data-invitation=\"%lld\">", (long long)v->id);
+	web_admin_td(b, r, M_EMAIL, NULL);
+	web_admin_email(b, v->email);
+	web_buf_puts(b, "</td>");
+	web_admin_td(b, r, M_ROLE, "nowrap");
 	web_admin_text(b, r, v->role == IDP_ROLE_ADMIN ? M_ROLE_ADMIN : M_ROLE_USER);
-	web_buf_puts(b, "</td><td>");
-	web_buf_esc(b, v->created_by);
-	web_buf_puts(b, "</td><td class=\"muted\">");
+	web_buf_puts(b, "</td>");
+	web_admin_td(b, r, M_ADM_INVITED_BY, NULL);
+	web_admin_email(b, v->created_by);
+	web_buf_puts(b, "</td>");
+	web_admin_td(b, r, M_ADM_CREATED, "muted nowrap");
 	web_buf_esc(b, created);
-	web_buf_puts(b, "</td><td class=\"muted\">");
+	web_buf_puts(b, "</td>");
+	web_admin_td(b, r, M_ADM_EXPIRES, "muted nowrap");
 	web_buf_esc(b, expires);
+	web_buf_puts(b, "</td>");
+	web_admin_td(b, r, M__COUNT, NULL);
 	web_buf_printf(b,
-	               "</td><td><form method=\"post\" class=\"inline\" "
+	               "<div class=\"actions\"><form method=\"post\" "
 	               "action=\"/t/%s/admin/invitations/resend\">",
 	               r->slug);
 	web_page_csrf(b, r);
 	web_admin_hidden(b, "email", v->email);
 	web_admin_hidden(b, "role", idp_role_name(v->role));
-	web_buf_puts(b, "<button type=\"submit\" class=\"link\">");
+	web_buf_puts(b, "<button type=\"submit\" class=\"secondary\" data-action=\"resend\">");
 	web_admin_text(b, r, M_ADM_RESEND);
 	web_buf_printf(b,
-	               "</button></form> <form method=\"post\" class=\"inline\" "
-	               "action=\"/t/%s/admin/invitations/%lld/revoke\">",
+	               "</button></form><a class=\"button danger\" data-action=\"revoke\" "
+	               "href=\"/t/%s/admin/invitations/%lld/revoke\">",
 	               r->slug, (long long)v->id);
-	web_page_csrf(b, r);
-	web_buf_puts(b, "<button type=\"submit\" class=\"link\">");
 	web_admin_text(b, r, M_ADM_REVOKE);
-	web_buf_puts(b, "</button></form></td></tr>");
+	web_buf_puts(b, "</a></div></td></tr>");
 }
 
-static int invitations_render(struct web_req *r, unsigned status, const struct web_admin_flash *f)
+/* The link of an invitation just made, to copy and pass on. */
+static void link_box(struct web_buf *b, const struct web_req *r, const char *email, const char *url,
+                     int64_t until, bool resent)
+{
+	char when[40];
+
+	idp_time_local(until, r->tenant.policy.audit.timezone, when);
+	web_buf_puts(b,
+	             "<section class=\"warning link-box\" id=\"invite-link\" role=\"status\"><p>");
+	web_admin_subst1(b, r, resent ? M_ADM_LINK_RESENT : M_ADM_LINK_CREATED, email);
+	web_buf_puts(b, " ");
+	web_admin_subst1(b, r, M_ADM_VALID_UNTIL, when);
+	web_buf_puts(b, "</p><label for=\"invite-url\">");
+	web_admin_text(b, r, M_ADM_LINK_LABEL);
+	web_buf_puts(b, "</label><input type=\"text\" id=\"invite-url\" readonly "
+	                "spellcheck=\"false\" value=\"");
+	web_buf_esc(b, url);
+	web_buf_puts(b, "\"><p class=\"hint\">");
+	web_admin_text(b, r, M_ADM_LINK_ONCE);
+	web_buf_puts(b, "</p></section>");
+}
+
+/* The tab; link (may be NULL) is an invitation just made to show once. */
+static int invitations_render(struct web_req *r, unsigned status, const struct web_admin_flash *f,
+                              const struct idp_invitation *link, const char *email, bool resent)
 {
 	static const enum web_msg heads[] = {M_EMAIL,       M_ROLE,        M_ADM_INVITED_BY,
 	                                     M_ADM_CREATED, M_ADM_EXPIRES, M_ADM_ACTIONS};
@@ -59,14 +92,18 @@ static int invitations_render(struct web_req *r, unsigned status, const struct w
 		return web_admin_unavailable(r);
 	web_admin_begin(&b, r, WEB_TAB_INVITATIONS);
 	web_admin_flash(&b, r, f);
+	if (link)
+		link_box(&b, r, email, link->url, link->expires_at, resent);
 	web_buf_puts(&b, "<section class=\"card\">");
 	web_admin_table_open(&b, r, "invitations", heads, sizeof heads / sizeof heads[0]);
 	for (int i = 0; i < n; i++)
 		invitation_row(&b, r, &rows[i]);
 	web_admin_table_close(&b, r, n, M_ADM_NO_INVITATIONS);
-	web_buf_printf(&b, "<p><a href=\"/t/%s/admin/#invite\">", r->slug);
+	web_buf_printf(
+	    &b, "<div class=\"actions\"><a class=\"button\" href=\"/t/%s/admin/users#invite\">",
+	    r->slug);
 	web_admin_text(&b, r, M_ADM_INVITE);
-	web_buf_puts(&b, "</a></p></section>");
+	web_buf_puts(&b, "</a></div></section>");
 	free(rows);
 	return web_admin_send(r, status, &b);
 }
@@ -75,41 +112,98 @@ int web_admin_invitations_get(struct web_req *r)
 {
 	struct web_admin_flash f = web_admin_flash_from_query(r);
 
-	return invitations_render(r, 200, &f);
+	return invitations_render(r, 200, &f, NULL, NULL, false);
+}
+
+int web_admin_invite_result(struct web_req *r, const char *email, const char *role,
+                            const char *done, enum idp_err *err)
+{
+	bool resent = strcmp(done, "resent") == 0;
+	struct idp_invitation inv;
+	int ret;
+
+	memset(&inv, 0, sizeof inv);
+	*err = idp_invite(&r->tenant, &r->actor, email, role, &inv);
+	if (*err == IDP_ERR_CONFLICT || *err == IDP_ERR_INVALID) {
+		ret = -1;
+	} else if (*err) {
+		ret = web_admin_unavailable(r);
+	} else if (idp_mail_configured()) {
+		ret = web_admin_back_with(r, "invitations", done, email, inv.expires_at);
+	} else {
+		/* Shown once, in this answer only (never in a URL); the page is
+		 * not stored (no-store), and the invitation can be re-sent. */
+		ret = invitations_render(r, 200, &web_admin_no_flash, &inv, email, resent);
+	}
+	idp_wipe(inv.url, sizeof inv.url);
+	return ret;
 }
 
 /* Re-send: a new invitation for the same address (older links end). */
 int web_admin_invitation_resend_post(struct web_req *r)
 {
 	const char *email = web_form(r, "email"), *role = web_form(r, "role");
-	struct idp_invitation inv;
 	struct web_admin_flash f = web_admin_no_flash;
 	enum idp_err err;
+	int ret;
 
-	memset(&inv, 0, sizeof inv);
 	if (!email || !role)
 		return web_admin_bad_request(r);
-	err = idp_invite(&r->tenant, &r->actor, email, role, &inv);
-	idp_wipe(inv.url, sizeof inv.url);
-	if (err == IDP_OK)
-		return web_admin_back_with(r, "invitations", "resent", email, inv.expires_at);
+	ret = web_admin_invite_result(r, email, role, "resent", &err);
+	if (ret >= 0)
+		return ret;
 	if (err == IDP_ERR_INVALID)
 		return web_admin_bad_request(r);
-	if (err != IDP_ERR_CONFLICT)
-		return web_admin_unavailable(r);
 	f.msg = M_ADM_ERR_EXISTS;
 	f.error = true;
 	f.arg = email;
-	return invitations_render(r, 409, &f);
+	return invitations_render(r, 409, &f, NULL, NULL, false);
+}
+
+/* The id of /admin/invitations/{id}/revoke, or 0. */
+static long long invitation_id(const struct web_req *r)
+{
+	char *end;
+	long long id = strtoll(r->wild[0], &end, 10);
+
+	return *end || id <= 0 ? 0 : id;
+}
+
+/* GET /admin/invitations/{id}/revoke: the confirmation. */
+int web_admin_invitation_revoke_get(struct web_req *r)
+{
+	struct idp_invite_row *rows = NULL;
+	long long id = invitation_id(r);
+	char action[128], back[100];
+	int n = 0, ret = -1;
+
+	if (!id)
+		return web_admin_not_found(r);
+	if (idp_invitations_list(&r->tenant, &rows, &n) != IDP_OK)
+		return web_admin_unavailable(r);
+	snprintf(action, sizeof action, "/t/%s/admin/invitations/%lld/revoke", r->slug, id);
+	snprintf(back, sizeof back, "/t/%s/admin/invitations", r->slug);
+	for (int i = 0; i < n && ret < 0; i++) {
+		if (rows[i].id != id)
+			continue;
+		struct web_admin_confirm c = {M_ADM_CONFIRM_REVOKE,
+		                              M_ADM_CONFIRM_REVOKE_WHAT,
+		                              M_ADM_REVOKE,
+		                              rows[i].email,
+		                              action,
+		                              back};
+		ret = web_admin_confirm_page(r, &c);
+	}
+	free(rows);
+	return ret < 0 ? web_admin_not_found(r) : ret;
 }
 
 int web_admin_invitation_revoke_post(struct web_req *r)
 {
-	char *end;
-	long long id = strtoll(r->wild[0], &end, 10);
+	long long id = invitation_id(r);
 	enum idp_err err;
 
-	if (*end || id <= 0)
+	if (!id)
 		return web_admin_not_found(r);
 	err = idp_invite_revoke(&r->tenant, &r->actor, id);
 	if (err == IDP_ERR_NOT_FOUND)

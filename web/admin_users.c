@@ -1,8 +1,10 @@
 /*
  * The console's users tab (/admin/users): a search, one page of the tenant's
- * users with their status and the actions that fit it (unlock, resume,
- * suspend, force sign-out, delete, set a password), and the invite form.
- * Each action is a POST that answers 303 back to the same page of the list.
+ * users (each address opens the user's page, web/admin_user.c) with the
+ * actions that fit their state, and the invite form.  Unlock and resume are
+ * POST buttons; suspend, force sign-out and delete lead to a confirmation
+ * page first (web/admin_confirm.c).  Every action answers 303 back to where
+ * the administrator was.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,19 +14,6 @@
 #include "web/admin.h"
 #include "web/i18n.h"
 #include "web/web.h"
-
-/* s percent-encoded, then escaped for an attribute. */
-static void put_urlenc(struct web_buf *b, const char *s)
-{
-	struct web_buf u;
-
-	web_buf_init(&u, 8192);
-	web_buf_urlenc(&u, s);
-	if (u.overflow)
-		b->overflow = true;
-	web_buf_esc(b, u.data);
-	web_buf_free(&u);
-}
 
 static void badge(struct web_buf *b, const struct web_req *r, const char *status)
 {
@@ -51,107 +40,133 @@ static void badge(struct web_buf *b, const struct web_req *r, const char *status
 	web_buf_puts(b, "</span>");
 }
 
-/* Open a POST form to /t/slug/admin/users/<email>/<verb> that returns to q/page. */
-static void user_form_open(struct web_buf *b, const struct web_req *r, const char *email,
-                           const char *verb, const char *q, int page)
+/* Where a form or confirmation on this page returns to: this page. */
+static void put_back(struct web_buf *b, const struct web_req *r)
 {
-	char pg[16];
+	struct web_buf here;
 
-	web_buf_printf(b, "<form method=\"post\" class=\"inline\" action=\"/t/%s/admin/users/",
-	               r->slug);
-	put_urlenc(b, email);
-	web_buf_printf(b, "/%s\">", verb);
-	web_page_csrf(b, r);
-	web_admin_hidden(b, "q", q);
-	snprintf(pg, sizeof pg, "%d", page);
-	if (page > 1)
-		web_admin_hidden(b, "page", pg);
+	web_buf_init(&here, 4096);
+	web_admin_here(&here, r);
+	web_admin_hidden(b, "back", here.data);
+	if (here.overflow)
+		b->overflow = true;
+	web_buf_free(&here);
 }
 
+/* A POST button (unlock, resume) that acts at once and comes back here. */
 static void user_button(struct web_buf *b, const struct web_req *r, const char *email,
-                        const char *verb, enum web_msg label, const char *q, int page)
+                        const char *verb, enum web_msg label)
 {
-	user_form_open(b, r, email, verb, q, page);
-	web_buf_printf(b, "<button type=\"submit\" class=\"link\" name=\"action\" value=\"%s\">",
+	web_buf_puts(b, "<form method=\"post\" action=\"");
+	web_admin_user_href(b, r, email, verb);
+	web_buf_puts(b, "\">");
+	web_page_csrf(b, r);
+	put_back(b, r);
+	web_buf_printf(b,
+	               "<button type=\"submit\" class=\"secondary\" name=\"action\" "
+	               "value=\"%s\">",
 	               verb);
 	web_admin_text(b, r, label);
-	web_buf_puts(b, "</button></form> ");
+	web_buf_puts(b, "</button></form>");
 }
 
-static void user_actions(struct web_buf *b, const struct web_req *r, const struct idp_user_row *u,
-                         const char *q, int page)
+/* A link to the confirmation page of a destructive action. */
+static void user_confirm_link(struct web_buf *b, const struct web_req *r, const char *email,
+                              const char *verb, enum web_msg label)
+{
+	struct web_buf here;
+
+	web_buf_printf(b, "<a class=\"button danger\" data-action=\"%s\" href=\"", verb);
+	web_admin_user_href(b, r, email, verb);
+	web_buf_init(&here, 4096);
+	web_admin_here(&here, r);
+	web_buf_puts(b, "?back=");
+	web_admin_urlenc(b, here.data);
+	web_buf_free(&here);
+	web_buf_puts(b, "\">");
+	web_admin_text(b, r, label);
+	web_buf_puts(b, "</a>");
+}
+
+void web_admin_user_actions(struct web_buf *b, const struct web_req *r,
+                            const struct idp_user_row *u)
 {
 	bool self = strcasecmp(u->email, r->session.email) == 0;
-	bool suspended = u->status == IDP_STATUS_SUSPENDED;
 	bool live = u->status == IDP_STATUS_ACTIVE;
 
+	web_buf_puts(b, "<div class=\"actions\">");
 	if (u->locked)
-		user_button(b, r, u->email, "unlock", M_ADM_UNLOCK, q, page);
-	if (suspended)
-		user_button(b, r, u->email, "resume", M_ADM_RESUME, q, page);
+		user_button(b, r, u->email, "unlock", M_ADM_UNLOCK);
+	if (u->status == IDP_STATUS_SUSPENDED)
+		user_button(b, r, u->email, "resume", M_ADM_RESUME);
 	if (self) {
 		/* Suspending, deleting or signing out oneself from here is
 		 * almost always a slip; the account page has "sign out". */
 		web_buf_puts(b, "<span class=\"badge\">");
 		web_admin_text(b, r, M_ADM_YOU);
-		web_buf_puts(b, "</span>");
+		web_buf_puts(b, "</span></div>");
 		return;
 	}
 	if (live) {
-		user_button(b, r, u->email, "suspend", M_ADM_SUSPEND, q, page);
-		user_button(b, r, u->email, "logout", M_ADM_FORCE_LOGOUT, q, page);
+		user_confirm_link(b, r, u->email, "suspend", M_ADM_SUSPEND);
+		user_confirm_link(b, r, u->email, "logout", M_ADM_FORCE_LOGOUT);
 	}
-	user_button(b, r, u->email, "delete", M_ADM_DELETE, q, page);
-	if (!live)
-		return;
-	web_buf_puts(b, "<details><summary>");
-	web_admin_text(b, r, M_ADM_SET_PASSWORD);
-	web_buf_puts(b, "</summary>");
-	user_form_open(b, r, u->email, "password", q, page);
-	web_buf_puts(b, "<input type=\"password\" name=\"password\" autocomplete=\"new-password\" "
-	                "required aria-label=\"");
-	web_admin_text(b, r, M_ADM_SET_PASSWORD);
-	web_buf_puts(b, "\"><button type=\"submit\" class=\"secondary\">");
-	web_admin_text(b, r, M_ADM_SET);
-	web_buf_puts(b, "</button></form></details>");
+	user_confirm_link(b, r, u->email, "delete", M_ADM_DELETE);
+	web_buf_puts(b, "</div>");
 }
 
-static void user_row(struct web_buf *b, const struct web_req *r, const struct idp_user_row *u,
-                     const char *q, int page)
+void web_admin_user_badge(struct web_buf *b, const struct web_req *r, const struct idp_user_row *u)
+{
+	badge(b, r, idp_user_state(u));
+}
+
+static void user_row(struct web_buf *b, const struct web_req *r, const struct idp_user_row *u)
 {
 	char last[40];
 
 	idp_time_local(u->last_login, r->tenant.policy.audit.timezone, last);
 	web_buf_puts(b, "<tr data-email=\"");
 	web_buf_esc(b, u->email);
-	web_buf_puts(b, "\"><td>");
-	web_buf_esc(b, u->email);
-	web_buf_puts(b, "</td><td>");
+	web_buf_puts(b, "\">");
+	web_admin_td(b, r, M_EMAIL, NULL);
+	web_buf_puts(b, "<a class=\"user\" href=\"");
+	web_admin_user_href(b, r, u->email, NULL);
+	web_buf_puts(b, "\">");
+	web_admin_email(b, u->email);
+	web_buf_puts(b, "</a></td>");
+	web_admin_td(b, r, M_NAME, NULL);
 	web_buf_esc(b, u->name);
-	web_buf_puts(b, "</td><td>");
+	web_buf_puts(b, "</td>");
+	web_admin_td(b, r, M_ROLE, "nowrap");
 	web_admin_text(b, r, u->role == IDP_ROLE_ADMIN ? M_ROLE_ADMIN : M_ROLE_USER);
-	web_buf_puts(b, "</td><td>");
+	web_buf_puts(b, "</td>");
+	web_admin_td(b, r, M_ADM_STATUS, NULL);
 	badge(b, r, idp_user_state(u));
-	web_buf_puts(b, "</td><td class=\"muted\">");
-	web_buf_esc(b, last);
-	web_buf_puts(b, "</td><td>");
-	user_actions(b, r, u, q, page);
+	web_buf_puts(b, "</td>");
+	web_admin_td(b, r, M_ADM_LAST_LOGIN, "muted nowrap");
+	if (u->last_login)
+		web_buf_esc(b, last);
+	else
+		web_admin_text(b, r, M_ADM_NEVER);
+	web_buf_puts(b, "</td>");
+	web_admin_td(b, r, M__COUNT, NULL);
+	web_admin_user_actions(b, r, u);
 	web_buf_puts(b, "</td></tr>");
 }
 
 static void users_search(struct web_buf *b, const struct web_req *r, const char *q)
 {
 	web_buf_printf(b,
-	               "<form method=\"get\" action=\"/t/%s/admin/users\" role=\"search\">"
-	               "<label for=\"q\">",
+	               "<form method=\"get\" action=\"/t/%s/admin/users\" role=\"search\" "
+	               "class=\"search\"><div><label for=\"q\">",
 	               r->slug);
 	web_admin_text(b, r, M_ADM_SEARCH);
-	web_buf_puts(b, "</label><div class=\"row\"><input type=\"search\" id=\"q\" name=\"q\" "
-	                "maxlength=\"254\" value=\"");
+	web_buf_puts(b, "</label><input type=\"search\" id=\"q\" name=\"q\" maxlength=\"254\" "
+	                "value=\"");
 	web_buf_esc(b, q);
-	web_buf_puts(b, "\"><span><button type=\"submit\" class=\"secondary\">");
+	web_buf_puts(b, "\"></div><button type=\"submit\" class=\"secondary\">");
 	web_admin_text(b, r, M_ADM_SEARCH_BUTTON);
-	web_buf_puts(b, "</button></span></div></form>");
+	web_buf_puts(b, "</button></form>");
 }
 
 static void page_link(struct web_buf *b, const struct web_req *r, const char *q, int page,
@@ -160,7 +175,7 @@ static void page_link(struct web_buf *b, const struct web_req *r, const char *q,
 	web_buf_printf(b, "<a rel=\"%s\" href=\"/t/%s/admin/users?page=%d", rel, r->slug, page);
 	if (q && *q) {
 		web_buf_puts(b, "&amp;q=");
-		put_urlenc(b, q);
+		web_admin_urlenc(b, q);
 	}
 	web_buf_puts(b, "\">");
 	web_admin_text(b, r, label);
@@ -203,13 +218,9 @@ static void invite_form(struct web_buf *b, const struct web_req *r)
 	web_buf_esc(b, email);
 	web_buf_puts(b, "\"></div><div><label for=\"invite-role\">");
 	web_admin_text(b, r, M_ROLE);
-	web_buf_printf(b,
-	               "</label><select id=\"invite-role\" name=\"role\"><option value=\"user\"%s>",
-	               admin ? "" : " selected");
-	web_admin_text(b, r, M_ROLE_USER);
-	web_buf_printf(b, "</option><option value=\"admin\"%s>", admin ? " selected" : "");
-	web_admin_text(b, r, M_ROLE_ADMIN);
-	web_buf_puts(b, "</option></select></div></div><button type=\"submit\">");
+	web_buf_puts(b, "</label>");
+	web_admin_role_select(b, r, "invite-role", admin ? IDP_ROLE_ADMIN : IDP_ROLE_USER);
+	web_buf_puts(b, "</div></div><button type=\"submit\">");
 	web_admin_text(b, r, M_ADM_INVITE_SEND);
 	web_buf_puts(b, "</button></form></section>");
 }
@@ -237,7 +248,7 @@ static int users_render(struct web_req *r, unsigned status, const char *q, int p
 	users_search(&b, r, q);
 	web_admin_table_open(&b, r, "users", heads, sizeof heads / sizeof heads[0]);
 	for (int i = 0; i < n && i < WEB_ADMIN_PAGE_SIZE; i++)
-		user_row(&b, r, &rows[i], q, page);
+		user_row(&b, r, &rows[i]);
 	web_admin_table_close(&b, r, n, M_ADM_NO_USERS);
 	users_pager(&b, r, q, page, n > WEB_ADMIN_PAGE_SIZE);
 	web_buf_puts(&b, "</section>");
@@ -267,31 +278,18 @@ int web_admin_users_get(struct web_req *r)
 	return users_render(r, 200, web_query(r, "q"), page_param(web_query(r, "page")), &f);
 }
 
-/* Find email among the users of the tenant; false when absent or on error. */
-static bool user_find(const struct web_req *r, const char *email, struct idp_user_row *out)
-{
-	struct idp_user_row *rows = NULL;
-	bool found = false;
-	int n = 0;
-
-	if (idp_users_list(&r->tenant, email, 100, 0, &rows, &n) != IDP_OK)
-		return false;
-	for (int i = 0; i < n && !found; i++) {
-		if (strcasecmp(rows[i].email, email) == 0) {
-			*out = rows[i];
-			found = true;
-		}
-	}
-	free(rows);
-	return found;
-}
-
-/* Re-render the list the form came from with an error about email. */
+/* Show the error where the form came from: the user's page when it was
+ * posted from there, else the list with its search and page. */
 static int users_error(struct web_req *r, unsigned status, enum web_msg msg, const char *email,
                        unsigned rules)
 {
 	struct web_admin_flash f = {msg, true, email, 0, rules};
+	const char *back = web_admin_back(r);
+	char prefix[100];
+	size_t n = (size_t)snprintf(prefix, sizeof prefix, "/t/%s/admin/users/", r->slug);
 
+	if (email && back && strncmp(back, prefix, n) == 0 && back[n])
+		return web_admin_user_render(r, status, email, &f);
 	return users_render(r, status, web_form(r, "q"), page_param(web_form(r, "page")), &f);
 }
 
@@ -299,36 +297,60 @@ static int users_error(struct web_req *r, unsigned status, enum web_msg msg, con
 static int user_conflict(struct web_req *r, const char *verb, const char *email)
 {
 	struct idp_user_row u;
-	bool last_admin = (strcmp(verb, "suspend") == 0 || strcmp(verb, "delete") == 0) &&
-	                  user_find(r, email, &u) && u.role == IDP_ROLE_ADMIN &&
-	                  u.status == IDP_STATUS_ACTIVE;
+	bool last_admin = (strcmp(verb, "suspend") == 0 || strcmp(verb, "delete") == 0 ||
+	                   strcmp(verb, "role") == 0) &&
+	                  idp_user_get(&r->tenant, email, &u) == IDP_OK &&
+	                  u.role == IDP_ROLE_ADMIN && u.status == IDP_STATUS_ACTIVE;
 
 	return users_error(r, 409, last_admin ? M_ADM_ERR_LAST_ADMIN : M_ADM_ERR_STATE, email, 0);
+}
+
+/* The verbs of POST /admin/users/{email}/{verb}. */
+static const struct user_op {
+	const char *verb;
+	enum idp_err (*fn)(const struct idp_tenant *t, const struct idp_actor *by,
+	                   const char *email);
+	const char *done;
+} user_ops[] = {
+    {"suspend", idp_user_suspend, "suspended"}, {"resume", idp_user_resume, "resumed"},
+    {"unlock", idp_user_unlock, "unlocked"},    {"logout", idp_user_force_logout, "logout"},
+    {"delete", idp_user_delete, "deleted"},
+};
+
+/* After an action: back where the administrator was, except after a
+ * deletion from the user's own page, which no longer exists. */
+static int user_done(struct web_req *r, const char *verb, const char *done, const char *email)
+{
+	const char *back = web_admin_back(r);
+	char prefix[100];
+	size_t n = (size_t)snprintf(prefix, sizeof prefix, "/t/%s/admin/users/", r->slug);
+
+	struct web_buf to;
+	int ret;
+
+	if (strcmp(verb, "delete") != 0 || !back || strncmp(back, prefix, n) != 0 || !back[n])
+		return web_admin_back_with(r, "users", done, email, 0);
+	web_buf_init(&to, 4096);
+	web_buf_printf(&to, "/t/%s/admin/users?done=%s&u=", r->slug, done);
+	web_buf_urlenc(&to, email);
+	ret = to.overflow ? web_admin_bad_request(r) : web_redirect(r, to.data);
+	web_buf_free(&to);
+	return ret;
 }
 
 /* POST /admin/users/{email}/{suspend,resume,unlock,logout,delete}: the verb is
  * the last path segment. */
 int web_admin_user_action_post(struct web_req *r)
 {
-	static const struct {
-		const char *verb;
-		enum idp_err (*fn)(const struct idp_tenant *t, const struct idp_actor *by,
-		                   const char *email);
-		const char *done;
-	} ops[] = {
-	    {"suspend", idp_user_suspend, "suspended"}, {"resume", idp_user_resume, "resumed"},
-	    {"unlock", idp_user_unlock, "unlocked"},    {"logout", idp_user_force_logout, "logout"},
-	    {"delete", idp_user_delete, "deleted"},
-	};
 	const char *verb = strrchr(r->tpath, '/') + 1, *email = r->wild[0];
 	enum idp_err err;
 
-	for (size_t i = 0; i < sizeof ops / sizeof ops[0]; i++) {
-		if (strcmp(verb, ops[i].verb) != 0)
+	for (size_t i = 0; i < sizeof user_ops / sizeof user_ops[0]; i++) {
+		if (strcmp(verb, user_ops[i].verb) != 0)
 			continue;
-		err = ops[i].fn(&r->tenant, &r->actor, email);
+		err = user_ops[i].fn(&r->tenant, &r->actor, email);
 		switch (err) {
-		case IDP_OK: return web_admin_back_with(r, "users", ops[i].done, email, 0);
+		case IDP_OK: return user_done(r, verb, user_ops[i].done, email);
 		case IDP_ERR_NOT_FOUND: return web_admin_not_found(r);
 		case IDP_ERR_CONFLICT: return user_conflict(r, verb, email);
 		case IDP_ERR_INVALID: return web_admin_bad_request(r);
@@ -336,6 +358,47 @@ int web_admin_user_action_post(struct web_req *r)
 		}
 	}
 	return web_admin_not_found(r);
+}
+
+/* GET /admin/users/{email}/{suspend,logout,delete}: the confirmation. */
+int web_admin_user_confirm_get(struct web_req *r)
+{
+	static const struct {
+		const char *verb;
+		enum web_msg title, consequence, button;
+	} pages[] = {
+	    {"suspend", M_ADM_CONFIRM_SUSPEND, M_ADM_CONFIRM_SUSPEND_WHAT, M_ADM_SUSPEND},
+	    {"logout", M_ADM_CONFIRM_LOGOUT, M_ADM_CONFIRM_LOGOUT_WHAT, M_ADM_FORCE_LOGOUT},
+	    {"delete", M_ADM_CONFIRM_DELETE, M_ADM_CONFIRM_DELETE_WHAT, M_ADM_DELETE},
+	};
+	const char *verb = strrchr(r->tpath, '/') + 1, *email = r->wild[0];
+	struct idp_user_row u;
+	struct web_buf action, back;
+	enum idp_err err = idp_user_get(&r->tenant, email, &u);
+	int ret = -1;
+
+	if (err == IDP_ERR_NOT_FOUND)
+		return web_admin_not_found(r);
+	if (err)
+		return web_admin_unavailable(r);
+	web_buf_init(&action, 4096);
+	web_buf_init(&back, 4096);
+	web_admin_user_href(&action, r, u.email, verb);
+	if (web_admin_back(r))
+		web_buf_puts(&back, web_admin_back(r));
+	else
+		web_buf_printf(&back, "/t/%s/admin/users", r->slug);
+	for (size_t i = 0; i < sizeof pages / sizeof pages[0] && ret < 0; i++) {
+		if (strcmp(verb, pages[i].verb) != 0)
+			continue;
+		struct web_admin_confirm c = {pages[i].title, pages[i].consequence, pages[i].button,
+		                              u.email,        action.data,          back.data};
+		ret = action.overflow || back.overflow ? web_admin_bad_request(r)
+		                                       : web_admin_confirm_page(r, &c);
+	}
+	web_buf_free(&action);
+	web_buf_free(&back);
+	return ret < 0 ? web_admin_not_found(r) : ret;
 }
 
 int web_admin_user_password_post(struct web_req *r)
@@ -360,23 +423,37 @@ int web_admin_user_password_post(struct web_req *r)
 	}
 }
 
+/* POST /admin/users/{email}/role: role=admin|user. */
+int web_admin_user_role_post(struct web_req *r)
+{
+	const char *email = r->wild[0], *role = web_form(r, "role");
+	enum idp_err err =
+	    role ? idp_user_set_role(&r->tenant, &r->actor, email, role) : IDP_ERR_INVALID;
+
+	switch (err) {
+	case IDP_OK: return web_admin_back_with(r, "users", "role", email, 0);
+	case IDP_ERR_NOT_FOUND: return web_admin_not_found(r);
+	case IDP_ERR_CONFLICT: return user_conflict(r, "role", email);
+	case IDP_ERR_INVALID: return web_admin_bad_request(r);
+	default: return web_admin_unavailable(r);
+	}
+}
+
 int web_admin_invite_post(struct web_req *r)
 {
 	const char *email = web_form(r, "email"), *role = web_form(r, "role");
-	struct idp_invitation inv;
-	enum idp_err err;
 
-	memset(&inv, 0, sizeof inv);
 	if (!role)
 		role = "user";
+	enum idp_err err;
+	int ret;
+
 	if (!email || !idp_email_valid(email))
 		return users_error(r, 400, M_ADM_ERR_EMAIL, NULL, 0);
-	err = idp_invite(&r->tenant, &r->actor, email, role, &inv);
-	idp_wipe(inv.url, sizeof inv.url); /* the link is for the invitee's mailbox only */
-	switch (err) {
-	case IDP_OK: return web_admin_back_with(r, "invitations", "invited", email, inv.expires_at);
-	case IDP_ERR_CONFLICT: return users_error(r, 409, M_ADM_ERR_EXISTS, email, 0);
-	case IDP_ERR_INVALID: return users_error(r, 400, M_ADM_ERR_EMAIL, NULL, 0);
-	default: return web_admin_unavailable(r);
-	}
+	ret = web_admin_invite_result(r, email, role, "invited", &err);
+	if (ret >= 0)
+		return ret;
+	if (err == IDP_ERR_CONFLICT)
+		return users_error(r, 409, M_ADM_ERR_EXISTS, email, 0);
+	return users_error(r, 400, M_ADM_ERR_EMAIL, NULL, 0);
 }

@@ -153,7 +153,7 @@ static int audit_get(struct web_req *r)
 	if ((fmt && strcmp(fmt, "csv") == 0) || (accept && strstr(accept, "text/csv"))) {
 		struct web_buf b;
 		web_buf_init(&b, 64 * 1024 * 1024);
-		web_audit_csv(&b, rows, n);
+		web_audit_csv(&b, rows, n, r->tenant.policy.audit.timezone);
 		idp_audit_rows_free(rows, n);
 		ret = web_respond_buf(r, 200, "text/csv; charset=utf-8", &b);
 		web_buf_free(&b);
@@ -264,6 +264,62 @@ static int user_delete(struct web_req *r)
 	return user_op(r, idp_user_delete);
 }
 
+/* POST /users/{email}/role {"role": "admin" | "user"}. */
+static int user_role(struct web_req *r)
+{
+	json_object *body;
+	const char *role;
+	char field[WEB_API_FIELD_MAX];
+	enum idp_err err;
+	int ret;
+
+	if (web_api_body(r, &body, field))
+		return web_api_bad_body(r, field);
+	json_object_object_foreach(body, key, val)
+	{
+		(void)val;
+		if (strcmp(key, "role") != 0) {
+			ret = web_json_error(r, 400, "invalid", key);
+			json_object_put(body);
+			return ret;
+		}
+	}
+	role = idp_json_str(body, "role");
+	err = role ? idp_user_set_role(&r->tenant, &r->actor, r->wild[0], role) : IDP_ERR_INVALID;
+	if (err == IDP_ERR_INVALID)
+		ret = web_json_error(r, 400, "invalid", "role");
+	else if (err == IDP_ERR_CONFLICT)
+		ret = web_json_error(r, 409, "last_admin", "role");
+	else if (err)
+		ret = web_api_err(r, err, NULL);
+	else {
+		json_object *o = json_object_new_object();
+		char email[IDP_EMAIL_MAX + 1];
+		idp_copy(email, sizeof email, r->wild[0]);
+		idp_ascii_lower(email);
+		json_object_object_add(o, "email", json_object_new_string(email));
+		json_object_object_add(o, "role", json_object_new_string(role));
+		ret = web_api_json(r, 200, o);
+	}
+	json_object_put(body);
+	return ret;
+}
+
+/* DELETE /users/{email}/sessions/{id}: end one session of the user. */
+static int user_session_delete(struct web_req *r)
+{
+	char *end;
+	long long id = strtoll(r->wild[1], &end, 10);
+	enum idp_err err;
+
+	if (*end || id <= 0)
+		return web_json_error(r, 404, "not_found", NULL);
+	err = idp_user_session_end(&r->tenant, &r->actor, r->wild[0], id);
+	if (err)
+		return web_api_err(r, err, NULL);
+	return web_respond(r, 200, "application/json", "{\"ok\":true}\n", 12);
+}
+
 static int user_password(struct web_req *r)
 {
 	json_object *body, *arr;
@@ -364,6 +420,8 @@ const struct web_route web_routes_api[] = {
     {"POST", "/api/v1/users/*/unlock", user_unlock, API},
     {"POST", "/api/v1/users/*/logout", user_logout, API},
     {"POST", "/api/v1/users/*/password", user_password, API | WEB_SLOW},
+    {"POST", "/api/v1/users/*/role", user_role, API},
+    {"DELETE", "/api/v1/users/*/sessions/*", user_session_delete, API},
     {"DELETE", "/api/v1/users/*", user_delete, API},
     {NULL, NULL, NULL, 0},
 };

@@ -21,7 +21,10 @@ int web_api_bad_body(struct web_req *r, const char *field);
 int web_api_err(struct web_req *r, enum idp_err err, const char *field);
 /* Read from/to/action/actor/limit/offset; false with *bad naming a bad one. */
 bool web_audit_filter(struct web_req *r, struct idp_audit_filter *f, const char **bad);
-/* Append the CSV export of rows. */
-void web_audit_csv(struct web_buf *b, const struct idp_audit_row *rows, int n);
+/* Append the CSV export of rows: seq, time (in zone tz, the tenant's
+ * policy.audit.timezone, ISO 8601 with its offset), time_utc (as stored),
+ * actor, role, source_ip, action, target, result, detail; every cell
+ * formula-safe (idp_csv_field). */
+void web_audit_csv(struct web_buf *b, const struct idp_audit_row *rows, int n, const char *tz);
 
 #endif

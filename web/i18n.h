@@ -9,6 +9,7 @@
 #include "web/web.h"
 
 #include "web/i18n_audit.h"
+#include "web/i18n_console.h"
 #include "web/i18n_pages.h"
 #include "web/i18n_policy.h"
 
@@ -191,11 +192,11 @@
 	X(M_ADM_DONE_POLICY, "The policy has been saved and applies from now on.",                                                            \
 	  "ポリシーを保存しました。ただちに適用されます。")                                                                                   \
 	X(M_ADM_ERR_LAST_ADMIN,                                                                                                               \
-	  "{0} is the last active administrator and cannot be suspended or deleted. Make another "                                            \
-	  "user an administrator first.",                                                                                                     \
+	  "{0} is the last active administrator and cannot be suspended, deleted or made a user. "                                            \
+	  "Make another user an administrator first.",                                                                                        \
 	  "{0} "                                                                                                                              \
-	  "は最後の有効な管理者のため、利用停止・削除できません。先に別のユーザーを管理者にしてく" \
-	  "ださい。")                                                                                                                         \
+	  "は最後の有効な管理者のため、利用停止・削除・一般ユーザーへの変更はできません。先に別の" \
+	  "ユーザーを管理者にしてください。")                                                                                                 \
 	X(M_ADM_ERR_STATE,                                                                                                                    \
 	  "This action does not apply to {0} in its current state. The list below shows the "                                                 \
 	  "current state.",                                                                                                                   \
@@ -213,7 +214,8 @@
 	X(M_LANG_SWITCH, "日本語", "English")
 
 #define WEB_MESSAGES(X)                                                                            \
-	WEB_MESSAGES_CORE(X) WEB_MESSAGES_POLICY(X) WEB_MESSAGES_AUDIT(X) WEB_MESSAGES_PAGES(X)
+	WEB_MESSAGES_CORE(X)                                                                       \
+	WEB_MESSAGES_CONSOLE(X) WEB_MESSAGES_POLICY(X) WEB_MESSAGES_AUDIT(X) WEB_MESSAGES_PAGES(X)
 
 enum web_msg {
 #define WEB_MSG_ENUM(id, en, ja) id,

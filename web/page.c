@@ -144,7 +144,7 @@ void web_page_begin(struct web_buf *b, const struct web_req *r, const char *titl
 		web_buf_puts(b, "</span>");
 	}
 	if (r->have_session) {
-		web_buf_puts(b, "<nav><a href=\"/t/");
+		web_buf_puts(b, "<nav><a class=\"who\" href=\"/t/");
 		web_buf_esc(b, r->slug);
 		web_buf_puts(b, "/\">");
 		web_buf_esc(b, r->session.email);

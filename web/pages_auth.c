@@ -1,5 +1,7 @@
 /*
- * Pages that authenticate: the login form, logout and invitation acceptance.
+ * Pages that authenticate: the login form, logout and invitation acceptance,
+ * and the password rules every page that sets a password shows (the
+ * tenant's policy as a list, and the rules an attempt failed).
  * Errors shown to the user are generic; the reason goes to the audit log and
  * the operator's log through idp_.
  */
@@ -214,6 +216,67 @@ void web_password_rules(struct web_buf *b, const struct web_req *r, unsigned rul
 	web_buf_puts(b, "</ul></div>");
 }
 
+/* One line of the rule list: key names it for the page (data-pw-rule, the
+ * API's rule name where there is one), bits are the failures that mean it
+ * is not met, msg takes up to two policy figures. */
+static void policy_item(struct web_buf *b, const struct web_req *r, const char *key, unsigned bits,
+                        unsigned failed, enum web_msg msg, int a1, int a2)
+{
+	char text[300];
+
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+	snprintf(text, sizeof text, web_t(r, msg), a1, a2);
+#pragma GCC diagnostic pop
+	web_buf_printf(b, "<li data-pw-rule=\"%s\"%s>", key,
+	               (failed & bits) ? " class=\"failed\"" : "");
+	if (failed & bits) {
+		web_buf_puts(b, "<span class=\"badge failure\">");
+		web_buf_esc(b, web_t(r, M_PWP_NOT_MET));
+		web_buf_puts(b, "</span> ");
+	}
+	web_buf_esc(b, text);
+	web_buf_puts(b, "</li>");
+}
+
+void web_password_policy(struct web_buf *b, const struct web_req *r, unsigned failed,
+                         bool with_current)
+{
+	const struct idp_policy *p = &r->tenant.policy;
+	int min = p->password.min_length, max = p->password.max_length;
+
+	web_buf_puts(b, "<div class=\"hint\" id=\"pw-policy\"><p>");
+	web_buf_esc(b, web_t(r, M_PWP_TITLE));
+	web_buf_puts(b, "</p><ul id=\"pw-rules\">");
+	/* In idp's order of the rules, like the failures above the form. */
+	policy_item(b, r, "length", IDP_PW_TOO_SHORT | IDP_PW_TOO_LONG, failed,
+	            min == max ? M_PWP_LENGTH_EXACT : M_PWP_LENGTH, min, max);
+	if (p->password.require_upper)
+		policy_item(b, r, "need_upper", IDP_PW_NEED_UPPER, failed, M_PWP_UPPER, 0, 0);
+	if (p->password.require_lower)
+		policy_item(b, r, "need_lower", IDP_PW_NEED_LOWER, failed, M_PWP_LOWER, 0, 0);
+	if (p->password.require_digit)
+		policy_item(b, r, "need_digit", IDP_PW_NEED_DIGIT, failed, M_PWP_DIGIT, 0, 0);
+	if (p->password.require_symbol)
+		policy_item(b, r, "need_symbol", IDP_PW_NEED_SYMBOL, failed, M_PWP_SYMBOL, 0, 0);
+	if (p->password.min_classes > 0)
+		policy_item(b, r, "few_classes", IDP_PW_FEW_CLASSES, failed, M_PWP_CLASSES,
+		            p->password.min_classes, 0);
+	/* Always checked (idp_password_check), whatever the policy. */
+	policy_item(b, r, "contains_email", IDP_PW_HAS_EMAIL, failed, M_PWP_EMAIL, 0, 0);
+	policy_item(b, r, "blocklisted", IDP_PW_BLOCKLISTED, failed, M_PWP_COMMON, 0, 0);
+	/* The current password is always refused; history reaches further back. */
+	if (with_current && p->password.history > 1)
+		policy_item(b, r, "reused", IDP_PW_REUSED, failed, M_PWP_HISTORY,
+		            p->password.history, 0);
+	else if (with_current)
+		policy_item(b, r, "reused", IDP_PW_REUSED, failed, M_PWP_CURRENT, 0, 0);
+	if (p->password.min_score > 0)
+		policy_item(b, r, "guessable", IDP_PW_GUESSABLE, failed, M_PWP_STRENGTH,
+		            p->password.min_score, 0);
+	web_buf_puts(b, "</ul></div>");
+}
+
 static int invite_invalid(struct web_req *r)
 {
 	return web_page_message(r, 404, web_t(r, M_INVITE_INVALID_TITLE),
@@ -247,6 +310,8 @@ static int invite_page(struct web_req *r, unsigned status, const struct idp_invi
 	web_page_csrf(&b, r);
 	web_field(&b, r, "name", "text", M_NAME, web_form(r, "name"), "name");
 	web_field(&b, r, "password", "password", M_PASSWORD, NULL, "new-password");
+	/* A new account: no current password or history to differ from. */
+	web_password_policy(&b, r, rules, false);
 	web_field(&b, r, "password2", "password", M_PASSWORD2, NULL, "new-password");
 	return web_page_send_form(&b, r, status, M_INVITE_SUBMIT);
 }

@@ -1,5 +1,8 @@
 /*
- * The user's home page (who am I, my sessions) and the health endpoints.
+ * The user's home page (who am I, my sessions, the notice a finished action
+ * sent it back with), the neutral page at / (which names no tenant: the
+ * tenants of one daemon do not learn of each other) and the health
+ * endpoints.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -77,6 +80,31 @@ static int session_end_post(struct web_req *r)
 	return web_redirect(r, to);
 }
 
+/* What a redirect to the home page may ask it to say (?done=FLAG): only
+ * these flags are shown, so a crafted link cannot put words on the page. */
+static const struct {
+	const char *flag;
+	enum web_msg msg;
+} home_notices[] = {
+    {"password", M_PASSWORD_CHANGED},
+};
+
+static void home_notice(struct web_buf *b, const struct web_req *r)
+{
+	const char *done = web_query(r, "done");
+
+	if (!done)
+		return;
+	for (size_t i = 0; i < sizeof home_notices / sizeof home_notices[0]; i++) {
+		if (strcmp(done, home_notices[i].flag) != 0)
+			continue;
+		web_buf_puts(b, "<p class=\"notice\" role=\"status\" id=\"notice\">");
+		web_buf_esc(b, web_t(r, home_notices[i].msg));
+		web_buf_puts(b, "</p>");
+		return;
+	}
+}
+
 static int home_get(struct web_req *r)
 {
 	struct web_buf b;
@@ -87,7 +115,9 @@ static int home_get(struct web_req *r)
 	web_page_begin(&b, r, web_t(r, M_HOME_TITLE));
 	web_buf_puts(&b, "<section class=\"card\"><h1>");
 	web_buf_esc(&b, web_t(r, M_HOME_TITLE));
-	web_buf_puts(&b, "</h1><p>");
+	web_buf_puts(&b, "</h1>");
+	home_notice(&b, r);
+	web_buf_puts(&b, "<p>");
 	web_buf_esc(&b, web_t(r, M_WELCOME));
 	web_buf_puts(&b, " <strong id=\"user-name\">");
 	web_buf_esc(&b, s->name);
@@ -107,6 +137,13 @@ static int home_get(struct web_req *r)
 	return ret;
 }
 
+/* GET /: no tenant, so nothing to sign in to here; the visitor is pointed
+ * to their organisation's link, never shown a list of tenants. */
+static int root_get(struct web_req *r)
+{
+	return web_page_message(r, 200, web_t(r, M_ROOT_TITLE), web_t(r, M_ROOT_TEXT));
+}
+
 static int healthz(struct web_req *r)
 {
 	return web_respond(r, 200, "text/plain; charset=utf-8", "ok\n", 3);
@@ -123,6 +160,7 @@ static int readyz(struct web_req *r)
 const struct web_route web_routes_home[] = {
     {"GET", "/", home_get, WEB_TENANT | WEB_SESSION},
     {"POST", "/sessions/*/end", session_end_post, WEB_TENANT | WEB_SESSION | WEB_CSRF},
+    {"GET", "/", root_get, 0},
     {"GET", "/healthz", healthz, 0},
     {"GET", "/readyz", readyz, 0},
     {NULL, NULL, NULL, 0},

@@ -1,6 +1,8 @@
 /*
  * The user's own password: change (also the forced change after an expiry
- * or an administrator-set password) and reset by e-mailed link.
+ * or an administrator-set password) and reset by e-mailed link.  Both forms
+ * list the tenant's password rules before the first attempt; a successful
+ * change goes back to the home page, which says so (POST/redirect/GET).
  */
 #include <stdio.h>
 #include <string.h>
@@ -21,8 +23,10 @@ static int too_many(struct web_req *r)
 
 static void notice(struct web_buf *b, const char *cls, const char *text)
 {
-	web_buf_printf(b, "<p class=\"%s\" role=\"alert\" id=\"%s\">", cls,
-	               strcmp(cls, "error") == 0 ? "error" : "notice");
+	bool error = strcmp(cls, "error") == 0;
+
+	web_buf_printf(b, "<p class=\"%s\" role=\"%s\" id=\"%s\">", cls, error ? "alert" : "status",
+	               error ? "error" : "notice");
 	web_buf_esc(b, text);
 	web_buf_puts(b, "</p>");
 }
@@ -40,8 +44,6 @@ static int password_page(struct web_req *r, unsigned status, unsigned rules, enu
 	web_buf_puts(&b, "</h1>");
 	if (s->must_change_password || s->password_expired)
 		notice(&b, "notice", web_t(r, M_PASSWORD_FORCED));
-	if (web_query(r, "changed"))
-		notice(&b, "notice", web_t(r, M_PASSWORD_CHANGED));
 	if (error != M__COUNT)
 		notice(&b, "error", web_t(r, error));
 	if (rules)
@@ -51,6 +53,7 @@ static int password_page(struct web_req *r, unsigned status, unsigned rules, enu
 	web_page_hidden_rd(&b, rd);
 	web_field(&b, r, "current", "password", M_CURRENT_PASSWORD, NULL, "current-password");
 	web_field(&b, r, "password", "password", M_NEW_PASSWORD, NULL, "new-password");
+	web_password_policy(&b, r, rules, true);
 	web_field(&b, r, "password2", "password", M_PASSWORD2, NULL, "new-password");
 	return web_page_send_form(&b, r, status, M_SAVE);
 }
@@ -64,7 +67,7 @@ static int password_post(struct web_req *r)
 {
 	unsigned rules = 0;
 	const char *rd = web_form(r, "rd");
-	char to[2200];
+	char to[2200], home[100];
 	enum idp_err err;
 
 	err =
@@ -72,10 +75,13 @@ static int password_post(struct web_req *r)
 	                        web_form(r, "password"), web_form(r, "password2"), &r->ri, &rules);
 	switch (err) {
 	case IDP_OK:
-		if (rd && idp_redirect_safe(rd))
+		/* Home, which shows the notice; a forced change on the way
+		 * somewhere else (rd other than home) goes on there. */
+		snprintf(home, sizeof home, "/t/%s/", r->slug);
+		if (rd && idp_redirect_safe(rd) && strcmp(rd, home) != 0)
 			snprintf(to, sizeof to, "%s", rd);
 		else
-			snprintf(to, sizeof to, "/t/%s/password?changed=1", r->slug);
+			snprintf(to, sizeof to, "%s?done=password", home);
 		return web_redirect(r, to);
 	case IDP_ERR_AUTH: return password_page(r, 400, 0, M_CURRENT_WRONG);
 	case IDP_ERR_PASSWORD: return password_page(r, 400, rules, M__COUNT);
@@ -142,6 +148,30 @@ static int reset_invalid(struct web_req *r)
 	return web_page_message(r, 404, web_t(r, M_RESET_INVALID_TITLE), web_t(r, M_RESET_INVALID));
 }
 
+/* The reset is done: say so, with the way to sign in (also when this
+ * browser still shows a session, which the reset has ended). */
+static int reset_done(struct web_req *r)
+{
+	struct web_buf b;
+	int ret;
+
+	web_buf_init(&b, 64 * 1024);
+	web_page_begin(&b, r, web_t(r, M_RESET_TITLE));
+	web_buf_puts(&b, "<section class=\"card narrow\"><h1>");
+	web_buf_esc(&b, web_t(r, M_RESET_TITLE));
+	web_buf_puts(&b, "</h1>");
+	notice(&b, "notice", web_t(r, M_RESET_DONE));
+	web_buf_printf(
+	    &b, "<p class=\"actions\"><a class=\"button\" id=\"sign-in\" href=\"/t/%s/login\">",
+	    r->slug);
+	web_buf_esc(&b, web_t(r, M_SIGN_IN));
+	web_buf_puts(&b, "</a></p></section>");
+	web_page_end(&b, r);
+	ret = web_respond_buf(r, 200, "text/html; charset=utf-8", &b);
+	web_buf_free(&b);
+	return ret;
+}
+
 static int reset_token_page(struct web_req *r, unsigned status, unsigned rules)
 {
 	struct web_buf b;
@@ -158,6 +188,7 @@ static int reset_token_page(struct web_req *r, unsigned status, unsigned rules)
 	web_buf_puts(&b, "\">");
 	web_page_csrf(&b, r);
 	web_field(&b, r, "password", "password", M_NEW_PASSWORD, NULL, "new-password");
+	web_password_policy(&b, r, rules, true);
 	web_field(&b, r, "password2", "password", M_PASSWORD2, NULL, "new-password");
 	return web_page_send_form(&b, r, status, M_SAVE);
 }
@@ -183,8 +214,7 @@ static int reset_token_post(struct web_req *r)
 	err = idp_reset_complete(&r->tenant, r->wild[0], web_form(r, "password"),
 	                         web_form(r, "password2"), &r->ri, &rules);
 	switch (err) {
-	case IDP_OK:
-		return web_page_message(r, 200, web_t(r, M_RESET_TITLE), web_t(r, M_RESET_DONE));
+	case IDP_OK: return reset_done(r);
 	case IDP_ERR_NOT_FOUND: return reset_invalid(r);
 	case IDP_ERR_RATE: return too_many(r);
 	case IDP_ERR_PASSWORD: return reset_token_page(r, 400, rules);

@@ -148,6 +148,11 @@ int web_page_message(struct web_req *r, unsigned status, const char *title, cons
 
 /* The failed password rules (idp_password_check bits) as an error list. */
 void web_password_rules(struct web_buf *b, const struct web_req *r, unsigned rules);
+/* The tenant's password rules as a list (ul#pw-rules) for a page that sets a
+ * password, the rules in failed (idp_password_check bits) marked as not met;
+ * with_current: the user has a password the new one must differ from. */
+void web_password_policy(struct web_buf *b, const struct web_req *r, unsigned failed,
+                         bool with_current);
 
 /* The "my sessions" card of the home page (web/pages_home.c). */
 void web_home_sessions(struct web_buf *b, const struct web_req *r);

@@ -187,6 +187,31 @@ def test_master_key_file_is_0600(s):
     eq(stat.S_IMODE(st.st_mode), 0o600, "master key mode")
 
 
+USAGE_LINES = ["usage: sekisho [-c FILE] COMMAND", "tenant create SLUG", "invite SLUG EMAIL",
+               "token create SLUG", "audit verify SLUG", "help"]
+
+
+def test_help_prints_usage_on_stdout_and_exits_0(s):
+    for args in (["--help"], ["-h"], ["help"], ["-c", "/nonexistent.conf", "--help"]):
+        r = s.d.cli(*args)
+        eq(r.returncode, 0, "exit status of sekisho %s (stderr %r)" % (" ".join(args),
+                                                                        r.stderr[-300:]))
+        eq(r.stderr, "", "stderr of sekisho %s" % " ".join(args))
+        check(r.stdout.startswith("usage: sekisho"), "stdout of %s: %r" % (args, r.stdout[:200]))
+        for line in USAGE_LINES:
+            check(line in r.stdout, "%s: usage lacks %r" % (args, line))
+
+
+def test_bad_command_prints_usage_on_stderr_and_exits_2(s):
+    for args in (["frobnicate"], [], ["tenant"], ["tenant", "frobnicate"], ["help", "me"]):
+        r = s.d.cli(*args)
+        eq(r.returncode, 2, "exit status of sekisho %s" % " ".join(args))
+        eq(r.stdout, "", "stdout of sekisho %s" % " ".join(args))
+        check(r.stderr.startswith("usage: sekisho"), "stderr of %s: %r" % (args, r.stderr[:200]))
+        for line in USAGE_LINES:
+            check(line in r.stderr, "%s: usage lacks %r" % (args, line))
+
+
 def test_cli_with_daemon_stopped_starts_and_stops_the_cluster(s):
     d = s.d
     d.stop()
@@ -220,5 +245,7 @@ if __name__ == "__main__":
         test_tls_cert_without_key_is_refused,
         test_migrate_is_idempotent,
         test_master_key_file_is_0600,
+        test_help_prints_usage_on_stdout_and_exits_0,
+        test_bad_command_prints_usage_on_stderr_and_exits_2,
         test_cli_with_daemon_stopped_starts_and_stops_the_cluster,
     ], setup)

@@ -24,7 +24,8 @@ ADMIN = "auditor@aud.example"
 EVIL_TOKENS = ["=HYPERLINK(\"http://x.example\",\"click\")", "+SUM(1,2)", "-2+3", "@SUM(A1)",
                "=cmd|' /C calc'!A0"]
 EVIL_EMAILS = ["=1+2@aud.example", "+plus@aud.example", "-minus@aud.example"]
-HEADER = ["seq", "time_utc", "actor", "role", "source_ip", "action", "target", "result", "detail"]
+HEADER = ["seq", "time", "time_utc", "actor", "role", "source_ip", "action", "target", "result",
+          "detail"]
 
 
 def setup(s):

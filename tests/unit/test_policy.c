@@ -1,7 +1,8 @@
 /*
  * Unit tests of idp/policy.c: the defaults and JSON form of the policy document (README), merge
  * of partial documents, strict typing, ranges, cross-field rules, the name of
- * the bad field, and that a refused document changes nothing.
+ * the bad field, and that a refused document changes nothing; idp_policy_check
+ * names every problem at once, and the schema gives each number's unit.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -578,6 +579,189 @@ TEST(enum_names_match_json_names)
 	CHECK_STR(idp_client_cert_name((enum idp_client_cert)9), "");
 }
 
+/* ---- idp_policy_check: every problem at once ---- */
+
+static char names[8][IDP_POLICY_FIELD_NAME_MAX];
+static size_t nnames;
+
+/* idp_policy_check of doc over the defaults, up to max names. */
+static enum idp_err check_doc(const char *doc, size_t max, struct idp_policy *out)
+{
+	struct idp_policy base;
+
+	idp_policy_default(&base);
+	memset(names, 'X', sizeof names);
+	nnames = 99;
+	return idp_policy_check(doc, strlen(doc), &base, out, names, max, &nnames);
+}
+
+/* True when the names reported are exactly the n of want, in order. */
+static bool names_are(const char *const *want, size_t n)
+{
+	if (nnames != n)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(names[i], want[i]) != 0)
+			return false;
+	return true;
+}
+
+TEST(check_reports_every_bad_field_at_once)
+{
+	static const char *const want[] = {
+	    "password.min_length", "password.history", "password.foo",   "session.concurrent",
+	    "ip.allow[1]",         "ip.allow[3]",      "audit.timezone",
+	};
+	const char *doc = "{\"password\":{\"min_length\":1,\"history\":\"x\",\"max_length\":20,"
+	                  "\"foo\":1},\"session\":{\"concurrent\":\"bogus\"},"
+	                  "\"ip\":{\"allow\":[\"10.0.0.0/8\",\"nope\",\"::1/128\",\"1.2.3.4/99\"]},"
+	                  "\"audit\":{\"timezone\":\"Nowhere/Land\",\"retention_days\":30}}";
+	struct idp_policy out, untouched;
+
+	memset(&out, 0x5a, sizeof out);
+	untouched = out;
+	CHECK(check_doc(doc, 8, &out) == IDP_ERR_INVALID);
+	CHECK(names_are(want, sizeof want / sizeof want[0]));
+	CHECK(memcmp(&out, &untouched, sizeof out) == 0);
+}
+
+TEST(check_stops_writing_names_at_max)
+{
+	const char *doc = "{\"password\":{\"min_length\":1,\"history\":99},"
+	                  "\"lockout\":{\"max_failures\":-1}}";
+	static const char *const want[] = {"password.min_length", "password.history"};
+	struct idp_policy out;
+	struct idp_policy base;
+	size_t n = 99;
+
+	CHECK(check_doc(doc, 2, &out) == IDP_ERR_INVALID);
+	CHECK(names_are(want, 2));
+	CHECK(names[2][0] == 'X');
+	idp_policy_default(&base);
+	CHECK(idp_policy_check(doc, strlen(doc), &base, &out, NULL, 0, &n) == IDP_ERR_INVALID);
+	CHECK(n == 0);
+}
+
+TEST(check_cross_rules_over_the_merged_good_fields)
+{
+	static const char *const both[] = {"password.max_length",
+	                                   "session.absolute_timeout_seconds"};
+	static const char *const only_max[] = {"password.max_length"};
+	static const char *const only_idle[] = {"session.idle_timeout_seconds"};
+	static const char *const only_min[] = {"password.min_length"};
+	struct idp_policy out;
+
+	/* Both rules broken in one document: both reported. */
+	CHECK(check_doc("{\"password\":{\"min_length\":20,\"max_length\":10},"
+	                "\"session\":{\"idle_timeout_seconds\":7200,"
+	                "\"absolute_timeout_seconds\":3600}}",
+	                8, &out) == IDP_ERR_INVALID);
+	CHECK(names_are(both, 2));
+	/* Against the base's value of a field the document leaves out. */
+	CHECK(check_doc("{\"password\":{\"max_length\":7}}", 8, &out) == IDP_ERR_INVALID);
+	CHECK(names_are(only_max, 1)); /* out of range, reported once */
+	CHECK(check_doc("{\"session\":{\"absolute_timeout_seconds\":600}}", 8, &out) ==
+	      IDP_ERR_INVALID);
+	CHECK(nnames == 1 && strcmp(names[0], "session.absolute_timeout_seconds") == 0);
+	/* A bad field's value is unknown: the rule it takes part in is not
+	 * checked against the base's value instead (idle 10800 > 3600). */
+	CHECK(check_doc("{\"session\":{\"idle_timeout_seconds\":\"x\","
+	                "\"absolute_timeout_seconds\":3600}}",
+	                8, &out) == IDP_ERR_INVALID);
+	CHECK(names_are(only_idle, 1));
+	CHECK(check_doc("{\"password\":{\"min_length\":100,\"max_length\":9}}", 8, &out) ==
+	      IDP_ERR_INVALID);
+	CHECK(names_are(only_min, 1));
+	/* Good fields tied by a rule that holds. */
+	CHECK(check_doc("{\"password\":{\"min_length\":20,\"max_length\":20}}", 8, &out) == IDP_OK);
+	CHECK(nnames == 0);
+}
+
+TEST(check_accepts_a_good_partial_document)
+{
+	struct idp_policy out, want;
+
+	memset(&out, 0x5a, sizeof out);
+	CHECK(check_doc("{\"lockout\":{\"max_failures\":3,\"unlock_after_seconds\":90},"
+	                "\"ip\":{\"allow\":[\"10.0.0.0/8\"]}}",
+	                8, &out) == IDP_OK);
+	CHECK(nnames == 0);
+	idp_policy_default(&want);
+	want.lockout.max_failures = 3;
+	want.lockout.unlock_after_seconds = 90;
+	CHECK(out.lockout.max_failures == 3 && out.lockout.unlock_after_seconds == 90);
+	CHECK(out.ip.n_allow == 1 && out.ip.n_admin_allow == 0);
+	CHECK(out.password.min_length == want.password.min_length);
+	CHECK(out.session.idle_timeout_seconds == want.session.idle_timeout_seconds);
+	CHECK_STR(out.audit.timezone, want.audit.timezone);
+}
+
+TEST(check_names_documents_that_are_not_objects_and_too_large)
+{
+	struct idp_policy out;
+	struct idp_policy base;
+	size_t n = 99;
+	char *big;
+
+	CHECK(check_doc("[1]", 8, &out) == IDP_ERR_INVALID);
+	CHECK(nnames == 1 && names[0][0] == '\0');
+	CHECK(check_doc("{\"password\":7,\"bogus\":{}}", 8, &out) == IDP_ERR_INVALID);
+	CHECK(nnames == 2 && strcmp(names[0], "password") == 0 && strcmp(names[1], "bogus") == 0);
+	big = malloc(70000);
+	CHECK(big != NULL);
+	if (!big)
+		return;
+	memset(big, ' ', 70000);
+	big[0] = '{';
+	big[69999] = '}';
+	idp_policy_default(&base);
+	CHECK(idp_policy_check(big, 70000, &base, &out, names, 8, &n) == IDP_ERR_TOO_LARGE);
+	CHECK(n == 0);
+	free(big);
+}
+
+TEST(parse_still_names_only_the_first_bad_field)
+{
+	const char *doc = "{\"lockout\":{\"max_failures\":-1},\"password\":{\"min_length\":1,"
+	                  "\"history\":\"x\"},\"ip\":{\"allow\":[\"a\",\"b\"]}}";
+	struct idp_policy p;
+
+	CHECK(parse(doc, &p) == IDP_ERR_INVALID);
+	CHECK_STR(field, "lockout.max_failures");
+	CHECK(refused("{\"ip\":{\"allow\":[\"10.0.0.0/8\",\"a\",\"b\"]}}", "ip.allow[1]"));
+	CHECK(refused("{\"password\":{\"min_length\":20,\"max_length\":10},"
+	              "\"session\":{\"absolute_timeout_seconds\":60}}",
+	              "password.max_length"));
+	CHECK(accepted("{\"lockout\":{\"max_failures\":3}}"));
+	CHECK_STR(field, "");
+}
+
+TEST(schema_gives_the_unit_of_durations_and_days)
+{
+	struct idp_policy_field_info f;
+	char key[96];
+	size_t seconds = 0, days = 0;
+
+	for (size_t i = 0; i < idp_policy_field_count(); i++) {
+		idp_policy_field_info(i, &f);
+		snprintf(key, sizeof key, "%s.%s", f.section, f.name);
+		if (f.unit == IDP_UNIT_SECONDS) {
+			seconds++;
+			CHECK(f.kind == IDP_POLICY_INT);
+			CHECK(strcmp(key, "lockout.unlock_after_seconds") == 0 ||
+			      strcmp(key, "session.idle_timeout_seconds") == 0 ||
+			      strcmp(key, "session.absolute_timeout_seconds") == 0);
+		} else if (f.unit == IDP_UNIT_DAYS) {
+			days++;
+			CHECK(strcmp(key, "password.expiry_days") == 0 ||
+			      strcmp(key, "audit.retention_days") == 0);
+		} else {
+			CHECK(f.unit == IDP_UNIT_NONE);
+		}
+	}
+	CHECK(seconds == 3 && days == 2);
+}
+
 int main(void)
 {
 	RUN(default_json_is_design_document);
@@ -617,5 +801,12 @@ int main(void)
 	RUN(policy_field_name_truncated_to_buffer);
 	RUN(validate_checks_typed_policy);
 	RUN(enum_names_match_json_names);
+	RUN(check_reports_every_bad_field_at_once);
+	RUN(check_stops_writing_names_at_max);
+	RUN(check_cross_rules_over_the_merged_good_fields);
+	RUN(check_accepts_a_good_partial_document);
+	RUN(check_names_documents_that_are_not_objects_and_too_large);
+	RUN(parse_still_names_only_the_first_bad_field);
+	RUN(schema_gives_the_unit_of_durations_and_days);
 	return check_summary();
 }
