@@ -72,9 +72,9 @@ out:
 	return err;
 }
 
-/* Mail the invitation link in out->url (valid until out->expires_at). */
-static void invite_mail(const struct idp_tenant *t, const char *email,
-                        const struct idp_invitation *out)
+/* Mail the invitation link in out->url (valid until out->expires_at);
+ * out->mailed tells whether an SMTP server took it. */
+static void invite_mail(const struct idp_tenant *t, const char *email, struct idp_invitation *out)
 {
 	char subject[200], body[2048], when[21];
 
@@ -88,7 +88,8 @@ static void invite_mail(const struct idp_tenant *t, const char *email,
 	         "心当たりがない場合はこのメールを無視してください。\n"
 	         "If you did not expect this, ignore this message.\n",
 	         t->name, t->name, out->url, when);
-	if (idp_mail_send(email, subject, body) != IDP_OK)
+	out->mailed = idp_mail_send(email, subject, body) == IDP_OK && idp_mail_configured();
+	if (!out->mailed && idp_mail_configured())
 		idp_warn("invitation for %s in %s created but the e-mail was not sent", email,
 		         t->slug);
 	idp_wipe(body, sizeof body);

@@ -17,6 +17,7 @@
 struct idp_invitation {
 	char url[700];      /* public_url/t/slug/invite/<token> */
 	int64_t expires_at; /* Unix seconds */
+	bool mailed;        /* delivered to an SMTP server (not only to the outbox) */
 };
 
 /* Invite email with role ("admin" or "user") and send the e-mail (SMTP or the

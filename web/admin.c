@@ -1,19 +1,22 @@
 /*
- * The tenant administrator console (/t/{slug}/admin/): four tabs (users,
- * invitations, policy, audit log) rendered as plain HTML forms, so it works
- * without JavaScript under a CSP that forbids inline script and style.
+ * The tenant administrator console (/t/{slug}/admin/): five tabs (overview,
+ * users, invitations, policy, audit log) and a page per user, rendered as
+ * plain HTML forms, so it works without JavaScript under a CSP that forbids
+ * inline script and style.
  *
- * Every change is a small POST form carrying the CSRF field; the handler
- * calls one idp_ administration operation and answers 303 back to the list
- * with a ?done= flag that the list renders as a translated notice (POST/
- * redirect/GET, so reloading never repeats an action).  Refusals re-render the
- * page with the reason instead.  Times are shown, and audit filters read, in
- * the tenant's time zone (policy.audit.timezone) with the UTC offset.
+ * Every change is a small POST form carrying the CSRF field and where to
+ * return ("back", only ever an address of this tenant's console); the
+ * handler calls one idp_ administration operation and answers 303 back with
+ * a ?done= flag that the page renders as a translated notice (POST/redirect/
+ * GET, so reloading never repeats an action).  Destructive actions are
+ * reached through a confirmation page (web/admin_confirm.c) whose GET
+ * changes nothing.  Refusals re-render the page with the reason instead.  Times are shown, and
+ * audit filters read, in the tenant's time zone (policy.audit.timezone) with the UTC offset.
  *
  * This file is the console's frame (page, tab bar, notices, redirects, error
  * pages, shared HTML helpers: web/admin.h) and its route table; each tab is a
- * file of its own (web/admin_users.c, admin_invitations.c, admin_policy.c,
- * admin_audit.c).
+ * file of its own (web/admin_overview.c, admin_users.c, admin_user.c,
+ * admin_invitations.c, admin_policy.c, admin_audit.c).
  */
 #include <stddef.h>
 #include <stdio.h>
@@ -178,6 +181,15 @@ static bool back_ok(const struct web_req *r, const char *s)
 	return true;
 }
 
+bool web_admin_back_is_user_page(const struct web_req *r)
+{
+	const char *back = web_admin_back(r);
+	char prefix[100];
+	size_t n = (size_t)snprintf(prefix, sizeof prefix, "/t/%s/admin/users/", r->slug);
+
+	return back && strncmp(back, prefix, n) == 0 && back[n];
+}
+
 const char *web_admin_back(const struct web_req *r)
 {
 	const char *s = web_form(r, "back");
@@ -287,10 +299,9 @@ int web_admin_back_with(struct web_req *r, const char *where, const char *done, 
                         int64_t until)
 {
 	const char *q = web_form(r, "q"), *page = web_form(r, "page");
+	const char *back = web_admin_back(r);
 	struct web_buf b;
 	int ret;
-
-	const char *back = web_admin_back(r);
 
 	web_buf_init(&b, 8192);
 	if (back) {

@@ -76,6 +76,8 @@ void web_admin_user_href(struct web_buf *b, const struct web_req *r, const char 
 /* The "back" form field or query argument when it is a console address of
  * this tenant (else NULL): where Cancel and a finished action lead. */
 const char *web_admin_back(const struct web_req *r);
+/* Whether that way back is a user's page (/t/slug/admin/users/<email>). */
+bool web_admin_back_is_user_page(const struct web_req *r);
 /* This page's own address with its q and page arguments (not escaped). */
 void web_admin_here(struct web_buf *b, const struct web_req *r);
 
@@ -87,9 +89,10 @@ struct web_admin_confirm {
 	enum web_msg title;       /* with {0} */
 	enum web_msg consequence; /* with {0} */
 	enum web_msg button;
-	const char *object; /* {0}: the e-mail address or invitation it acts on */
-	const char *action; /* the POST address (already safe to embed) */
-	const char *back;   /* where Cancel leads (a console address) */
+	const char *object;     /* {0}: the e-mail address or invitation it acts on */
+	const char *action;     /* the POST address (already safe to embed) */
+	const char *back;       /* where Cancel leads (a console address) */
+	enum web_admin_tab tab; /* the tab the page belongs to */
 };
 
 /* GET of a destructive action: a page naming the object and the

@@ -5,8 +5,6 @@
  * the CSRF token and where to return; Cancel leads back where the
  * administrator was.
  */
-#include <string.h>
-
 #include "web/admin.h"
 #include "web/i18n.h"
 #include "web/web.h"
@@ -14,9 +12,7 @@
 int web_admin_confirm_page(struct web_req *r, const struct web_admin_confirm *c)
 {
 	struct web_buf b;
-	const char *tab = strstr(c->back, "/admin/invitations") ? "invitations" : "users";
-
-	web_admin_begin(&b, r, tab[0] == 'i' ? WEB_TAB_INVITATIONS : WEB_TAB_USERS);
+	web_admin_begin(&b, r, c->tab);
 	web_buf_puts(&b, "<section class=\"card narrow\" id=\"confirm\"><h2>");
 	web_admin_subst1(&b, r, c->title, c->object);
 	web_buf_puts(&b, "</h2><p id=\"consequence\">");

@@ -67,6 +67,8 @@ static void link_box(struct web_buf *b, const struct web_req *r, const char *ema
 	             "<section class=\"warning link-box\" id=\"invite-link\" role=\"status\"><p>");
 	web_admin_subst1(b, r, resent ? M_ADM_LINK_RESENT : M_ADM_LINK_CREATED, email);
 	web_buf_puts(b, " ");
+	web_admin_text(b, r, idp_mail_configured() ? M_ADM_LINK_MAIL_FAILED : M_ADM_LINK_NO_MAIL);
+	web_buf_puts(b, " ");
 	web_admin_subst1(b, r, M_ADM_VALID_UNTIL, when);
 	web_buf_puts(b, "</p><label for=\"invite-url\">");
 	web_admin_text(b, r, M_ADM_LINK_LABEL);
@@ -91,6 +93,7 @@ static int invitations_render(struct web_req *r, unsigned status, const struct w
 	if (idp_invitations_list(&r->tenant, &rows, &n) != IDP_OK)
 		return web_admin_unavailable(r);
 	web_admin_begin(&b, r, WEB_TAB_INVITATIONS);
+	b.secret = link != NULL; /* the page holds the link: wipe it once sent */
 	web_admin_flash(&b, r, f);
 	if (link)
 		link_box(&b, r, email, link->url, link->expires_at, resent);
@@ -128,7 +131,7 @@ int web_admin_invite_result(struct web_req *r, const char *email, const char *ro
 		ret = -1;
 	} else if (*err) {
 		ret = web_admin_unavailable(r);
-	} else if (idp_mail_configured()) {
+	} else if (inv.mailed) {
 		ret = web_admin_back_with(r, "invitations", done, email, inv.expires_at);
 	} else {
 		/* Shown once, in this answer only (never in a URL); the page is
@@ -160,20 +163,11 @@ int web_admin_invitation_resend_post(struct web_req *r)
 	return invitations_render(r, 409, &f, NULL, NULL, false);
 }
 
-/* The id of /admin/invitations/{id}/revoke, or 0. */
-static long long invitation_id(const struct web_req *r)
-{
-	char *end;
-	long long id = strtoll(r->wild[0], &end, 10);
-
-	return *end || id <= 0 ? 0 : id;
-}
-
 /* GET /admin/invitations/{id}/revoke: the confirmation. */
 int web_admin_invitation_revoke_get(struct web_req *r)
 {
 	struct idp_invite_row *rows = NULL;
-	long long id = invitation_id(r);
+	long long id = web_wild_id(r, 0);
 	char action[128], back[100];
 	int n = 0, ret = -1;
 
@@ -191,7 +185,8 @@ int web_admin_invitation_revoke_get(struct web_req *r)
 		                              M_ADM_REVOKE,
 		                              rows[i].email,
 		                              action,
-		                              back};
+		                              back,
+		                              WEB_TAB_INVITATIONS};
 		ret = web_admin_confirm_page(r, &c);
 	}
 	free(rows);
@@ -200,7 +195,7 @@ int web_admin_invitation_revoke_get(struct web_req *r)
 
 int web_admin_invitation_revoke_post(struct web_req *r)
 {
-	long long id = invitation_id(r);
+	long long id = web_wild_id(r, 0);
 	enum idp_err err;
 
 	if (!id)

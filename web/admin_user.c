@@ -219,9 +219,13 @@ int web_admin_user_render(struct web_req *r, unsigned status, const char *email,
 	web_buf_puts(&b, "</a></p>");
 	web_admin_flash(&b, r, f);
 	profile(&b, r, &u);
-	role_form(&b, r, &u);
-	if (u.status == IDP_STATUS_ACTIVE && strcasecmp(u.email, r->session.email) != 0)
-		password_form(&b, r, &u);
+	/* One's own role and password are not changed from here: demoting
+	 * oneself would end one's own console at the next click. */
+	if (strcasecmp(u.email, r->session.email) != 0) {
+		role_form(&b, r, &u);
+		if (u.status == IDP_STATUS_ACTIVE)
+			password_form(&b, r, &u);
+	}
 	sessions(&b, r, &u, srows, ns);
 	trail(&b, r, &u, arows, na);
 	free(srows);
@@ -236,22 +240,13 @@ int web_admin_user_get(struct web_req *r)
 	return web_admin_user_render(r, 200, r->wild[0], &f);
 }
 
-/* The session id of /admin/users/{email}/sessions/{id}/end, or 0. */
-static long long session_id(const struct web_req *r)
-{
-	char *end;
-	long long id = strtoll(r->wild[1], &end, 10);
-
-	return *end || id <= 0 ? 0 : id;
-}
-
 /* GET /admin/users/{email}/sessions/{id}/end: the confirmation. */
 int web_admin_user_session_end_get(struct web_req *r)
 {
 	struct idp_session_row *rows = NULL;
 	struct idp_user_row u;
 	struct web_buf action, back;
-	long long id = session_id(r);
+	long long id = web_wild_id(r, 1);
 	enum idp_err err;
 	int n = 0, ret = -1;
 
@@ -264,15 +259,21 @@ int web_admin_user_session_end_get(struct web_req *r)
 		return web_admin_unavailable(r);
 	web_buf_init(&action, 4096);
 	web_buf_init(&back, 4096);
-	web_admin_user_href(&back, r, u.email, NULL);
-	web_buf_printf(&action, "%s/sessions/%lld/end", back.data ? back.data : "", id);
+	/* The action is a URL (encoded); back is a path as web_admin_back
+	 * reads it (decoded, as the user page's own r->path). */
+	web_admin_user_href(&action, r, u.email, NULL);
+	web_buf_printf(&action, "/sessions/%lld/end", id);
+	web_buf_printf(&back, "/t/%s/admin/users/", r->slug);
+	web_buf_puts(&back, u.email);
 	for (int i = 0; i < n && ret < 0; i++) {
 		if (rows[i].id != id)
 			continue;
 		struct web_admin_confirm c = {M_ADM_CONFIRM_SESSION, M_ADM_CONFIRM_SESSION_WHAT,
 		                              M_SESSION_END,         u.email,
-		                              action.data,           back.data};
-		ret = action.overflow ? web_admin_bad_request(r) : web_admin_confirm_page(r, &c);
+		                              action.data,           back.data,
+		                              WEB_TAB_USERS};
+		ret = action.overflow || back.overflow ? web_admin_bad_request(r)
+		                                       : web_admin_confirm_page(r, &c);
 	}
 	free(rows);
 	web_buf_free(&action);
@@ -282,7 +283,7 @@ int web_admin_user_session_end_get(struct web_req *r)
 
 int web_admin_user_session_end_post(struct web_req *r)
 {
-	long long id = session_id(r);
+	long long id = web_wild_id(r, 1);
 	enum idp_err err;
 
 	err = id ? idp_user_session_end(&r->tenant, &r->actor, r->wild[0], id) : IDP_ERR_NOT_FOUND;

@@ -284,11 +284,8 @@ static int users_error(struct web_req *r, unsigned status, enum web_msg msg, con
                        unsigned rules)
 {
 	struct web_admin_flash f = {msg, true, email, 0, rules};
-	const char *back = web_admin_back(r);
-	char prefix[100];
-	size_t n = (size_t)snprintf(prefix, sizeof prefix, "/t/%s/admin/users/", r->slug);
 
-	if (email && back && strncmp(back, prefix, n) == 0 && back[n])
+	if (email && web_admin_back_is_user_page(r))
 		return web_admin_user_render(r, status, email, &f);
 	return users_render(r, status, web_form(r, "q"), page_param(web_form(r, "page")), &f);
 }
@@ -321,14 +318,10 @@ static const struct user_op {
  * deletion from the user's own page, which no longer exists. */
 static int user_done(struct web_req *r, const char *verb, const char *done, const char *email)
 {
-	const char *back = web_admin_back(r);
-	char prefix[100];
-	size_t n = (size_t)snprintf(prefix, sizeof prefix, "/t/%s/admin/users/", r->slug);
-
 	struct web_buf to;
 	int ret;
 
-	if (strcmp(verb, "delete") != 0 || !back || strncmp(back, prefix, n) != 0 || !back[n])
+	if (strcmp(verb, "delete") != 0 || !web_admin_back_is_user_page(r))
 		return web_admin_back_with(r, "users", done, email, 0);
 	web_buf_init(&to, 4096);
 	web_buf_printf(&to, "/t/%s/admin/users?done=%s&u=", r->slug, done);
@@ -392,7 +385,8 @@ int web_admin_user_confirm_get(struct web_req *r)
 		if (strcmp(verb, pages[i].verb) != 0)
 			continue;
 		struct web_admin_confirm c = {pages[i].title, pages[i].consequence, pages[i].button,
-		                              u.email,        action.data,          back.data};
+		                              u.email,        action.data,          back.data,
+		                              WEB_TAB_USERS};
 		ret = action.overflow || back.overflow ? web_admin_bad_request(r)
 		                                       : web_admin_confirm_page(r, &c);
 	}
@@ -442,14 +436,16 @@ int web_admin_user_role_post(struct web_req *r)
 int web_admin_invite_post(struct web_req *r)
 {
 	const char *email = web_form(r, "email"), *role = web_form(r, "role");
-
-	if (!role)
-		role = "user";
+	enum idp_role parsed;
 	enum idp_err err;
 	int ret;
 
+	if (!role)
+		role = "user";
 	if (!email || !idp_email_valid(email))
 		return users_error(r, 400, M_ADM_ERR_EMAIL, NULL, 0);
+	if (!idp_role_parse(role, &parsed))
+		return web_admin_bad_request(r);
 	ret = web_admin_invite_result(r, email, role, "invited", &err);
 	if (ret >= 0)
 		return ret;

@@ -308,11 +308,10 @@ static int user_role(struct web_req *r)
 /* DELETE /users/{email}/sessions/{id}: end one session of the user. */
 static int user_session_delete(struct web_req *r)
 {
-	char *end;
-	long long id = strtoll(r->wild[1], &end, 10);
+	int64_t id = web_wild_id(r, 1);
 	enum idp_err err;
 
-	if (*end || id <= 0)
+	if (!id)
 		return web_json_error(r, 404, "not_found", NULL);
 	err = idp_user_session_end(&r->tenant, &r->actor, r->wild[0], id);
 	if (err)
@@ -393,11 +392,10 @@ static int invitations_get(struct web_req *r)
 
 static int invitation_delete(struct web_req *r)
 {
-	char *end;
-	long long id = strtoll(r->wild[0], &end, 10);
+	int64_t id = web_wild_id(r, 0);
 	enum idp_err err;
 
-	if (*end || id <= 0)
+	if (!id)
 		return web_json_error(r, 404, "not_found", NULL);
 	err = idp_invite_revoke(&r->tenant, &r->actor, id);
 	if (err)

@@ -39,18 +39,18 @@
 	  "{0} stay open.",                                                                                                                   \
 	  "このセッションのブラウザは次の操作でログアウトされます。{0} "                                          \
 	  "の他のセッションはそのままです。")                                                                                                 \
-	X(M_ADM_LINK_CREATED,                                                                                                                 \
-	  "An invitation for {0} has been created. No mail server is configured, so pass this "                                               \
-	  "link on yourself.",                                                                                                                \
-	  "{0} "                                                                                                                              \
-	  "への招待を作成しました。メールサーバーが設定されていないため、このリンクをご自身でお伝" \
-	  "えください。")                                                                                                                     \
+	X(M_ADM_LINK_CREATED, "An invitation for {0} has been created.",                                                                      \
+	  "{0} への招待を作成しました。")                                                                                                     \
 	X(M_ADM_LINK_RESENT,                                                                                                                  \
-	  "A new invitation for {0} has been created; earlier links no longer work. No mail "                                                 \
-	  "server is configured, so pass this link on yourself.",                                                                             \
-	  "{0} "                                                                                                                              \
-	  "への新しい招待を作成しました。以前のリンクは無効です。メールサーバーが設定されていない" \
-	  "ため、このリンクをご自身でお伝えください。")                                                                                       \
+	  "A new invitation for {0} has been created; earlier links no longer work.",                                                         \
+	  "{0} への新しい招待を作成しました。以前のリンクは無効です。")                                                                       \
+	X(M_ADM_LINK_NO_MAIL, "No mail server is configured, so pass this link on yourself.",                                                 \
+	  "メールサーバーが設定されていないため、このリンクをご自身でお伝えください。")                                                       \
+	X(M_ADM_LINK_MAIL_FAILED,                                                                                                             \
+	  "The mail could not be sent (the operator's log says why), so pass this link on "                                                   \
+	  "yourself.",                                                                                                                        \
+	  "メールを送信できなかったため "                                                                                       \
+	  "(理由は運用ログにあります)、このリンクをご自身でお伝えください。")                                                                 \
 	X(M_ADM_LINK_LABEL, "Acceptance link", "招待リンク")                                                                                  \
 	X(M_ADM_LINK_ONCE, "This link is shown only now. If it is lost, re-send the invitation.",                                             \
 	  "このリンクは今回のみ表示されます。紛失した場合は招待を再送信してください。")                                                       \

@@ -22,6 +22,8 @@ void web_buf_free(struct web_buf *b)
 {
 	if (!b)
 		return;
+	if (b->secret && b->data)
+		explicit_bzero(b->data, b->cap);
 	free(b->data);
 	memset(b, 0, sizeof *b);
 }
@@ -40,10 +42,16 @@ void web_buf_add(struct web_buf *b, const char *s, size_t n)
 			cap *= 2;
 		if (cap > b->max)
 			cap = b->max;
-		char *d = realloc(b->data, cap);
+		/* A secret's old block is wiped, so it is copied, not realloc'd. */
+		char *d = b->secret ? malloc(cap) : realloc(b->data, cap);
 		if (!d) {
 			b->overflow = true;
 			return;
+		}
+		if (b->secret && b->data) {
+			memcpy(d, b->data, b->len + 1);
+			explicit_bzero(b->data, b->cap);
+			free(b->data);
 		}
 		b->data = d;
 		b->cap = cap;

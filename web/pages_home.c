@@ -63,12 +63,11 @@ void web_home_sessions(struct web_buf *b, const struct web_req *r)
 
 static int session_end_post(struct web_req *r)
 {
-	char *end;
-	long long id = strtoll(r->wild[0], &end, 10);
+	int64_t id = web_wild_id(r, 0);
 	char to[100];
 	enum idp_err err;
 
-	if (*end || id <= 0)
+	if (!id)
 		return web_page_message(r, 404, web_t(r, M_NOT_FOUND_TITLE), web_t(r, M_NOT_FOUND));
 	err = idp_session_end_own(&r->tenant, &r->actor, id);
 	if (err == IDP_ERR_NOT_FOUND)

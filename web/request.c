@@ -11,6 +11,18 @@
 #include "idp/log.h"
 #include "web/web.h"
 
+int64_t web_wild_id(const struct web_req *r, int n)
+{
+	const char *s = r->wild[n];
+	int64_t v = 0;
+
+	if (!s || !*s || strlen(s) > 18 || strspn(s, "0123456789") != strlen(s))
+		return 0;
+	for (; *s; s++)
+		v = v * 10 + (*s - '0');
+	return v;
+}
+
 const char *web_form(const struct web_req *r, const char *key)
 {
 	for (int i = 0; i < r->nform; i++)

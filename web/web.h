@@ -29,6 +29,7 @@ struct web_buf {
 	char *data;
 	size_t len, cap, max;
 	bool overflow;
+	bool secret; /* holds a secret: every block it leaves behind is wiped */
 };
 
 struct web_req {
@@ -90,6 +91,9 @@ struct web_route {
 
 /* --- request helpers (web/request.c) --- */
 
+/* The '*' segment n of the route as a positive id (digits only, no sign,
+ * no overflow); 0 when it is not one. */
+int64_t web_wild_id(const struct web_req *r, int n);
 /* Borrowed form field value, or NULL. */
 const char *web_form(const struct web_req *r, const char *key);
 /* Borrowed query argument value (decoded), or NULL. */

@@ -458,7 +458,10 @@ def test_end_session_confirmation(s):
     eq(admin.post(action, form={"back": up}).status, 403, "end POST without token")
     check(logged_in(d, c2, slug), "session ended by a token-less POST")
     eq(audit_total(d, slug), before, "audit events after a token-less POST")
-    r = admin.post(action, form={"csrf": tok, "back": up})
+    # Post what the page's form holds: its back field must lead to the user page.
+    back = hidden(element(r.text, "confirm"), "back")[0]
+    eq(back, up, "the confirmation form's back field")
+    r = admin.post(action, form={"csrf": tok, "back": back})
     eq(r.status, 303, "end POST (%s)" % r.text[:200])
     path, qargs = split_location(r.location)
     eq((path, qargs), (up, {"done": "session", "u": email}), "after ending the session")
