@@ -576,6 +576,31 @@ def test_invitation_mail_delivered_by_smtp(s):
     eq(d.accept(c, url, "Invitee", PW).status, 303, "accepting the mailed invitation")
 
 
+def console_invite(s, addr):
+    """Invite addr from the console of tenant "mail" as its administrator."""
+    d = s.mail
+    if not getattr(s, "mail_admin", None):
+        s.mail_admin = d.enroll("mail", "boss@mail.example", PW, role="admin", name="Boss")
+    c = s.mail_admin
+    r = c.get("/t/mail/admin/users")
+    eq(r.status, 200, "users tab")
+    return c, c.post("/t/mail/admin/invite", form={"csrf": r.csrf(), "email": addr,
+                                                   "role": "user"})
+
+
+def test_console_invite_with_smtp_says_sent(s):
+    rec = s.smtp
+    before = len(rec.messages)
+    c, r = console_invite(s, "mailed@mail.example")
+    eq(r.status, 303, "console invite with SMTP (%s)" % r.text[:200])
+    check("done=invited" in (r.location or ""), "Location %r" % r.location)
+    check(rec.wait(before + 1), "no message reached the SMTP server")
+    page = c.get(r.location)
+    check("An invitation has been sent to mailed@mail.example." in page.text,
+          "notice: %s" % page.text[-800:])
+    check('id="invite-url"' not in page.text, "the link is shown although the mail went out")
+
+
 def test_smtp_down_invitation_still_created_and_logged(s):
     d, rec = s.mail, s.smtp
     rec.stop()
@@ -601,6 +626,20 @@ def test_smtp_down_invitation_still_created_and_logged(s):
     eq(d.client().get(d.path_of(url)).status, 200, "the invitation exists")
     eq(d.psql("SELECT status FROM users WHERE email = 'offline@mail.example'", superuser=True),
        ["invited"], "user row")
+
+
+def test_console_invite_with_smtp_down_shows_the_link(s):
+    # The relay was stopped by the test before: the mail cannot go out, so
+    # the console shows the link instead of claiming it was sent.
+    c, r = console_invite(s, "unsent@mail.example")
+    eq(r.status, 200, "console invite with the relay down (%s)" % r.text[:200])
+    check("has been sent" not in r.text, "the page claims the mail went out")
+    check("The mail could not be sent" in r.text, "the page does not say the mail failed")
+    m = re.search(r'id="invite-url" readonly spellcheck="false" value="([^"]+)"', r.text)
+    check(m, "no #invite-url field")
+    url = m.group(1)
+    check(url.startswith(s.mail.public_url + "/t/mail/invite/"), "link %r" % url)
+    eq(s.mail.client().get(s.mail.path_of(url)).status, 200, "the shown link works")
 
 
 def test_plain_smtp_to_a_relay_off_loopback_is_refused(s):
@@ -702,7 +741,9 @@ if __name__ == "__main__":
         test_unreadable_certificate_is_a_clear_error,
         test_malformed_certificate_is_a_clear_error,
         test_invitation_mail_delivered_by_smtp,
+        test_console_invite_with_smtp_says_sent,
         test_smtp_down_invitation_still_created_and_logged,
+        test_console_invite_with_smtp_down_shows_the_link,
         test_plain_smtp_to_a_relay_off_loopback_is_refused,
         test_login_rehashes_after_argon2_parameters_change,
     ], setup)
