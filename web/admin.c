@@ -58,6 +58,23 @@ void web_admin_subst1(struct web_buf *b, const struct web_req *r, enum web_msg m
 	web_admin_subst(b, web_t(r, m), args, 1);
 }
 
+void web_admin_subst_email(struct web_buf *b, const struct web_req *r, enum web_msg m,
+                           const char *email)
+{
+	const char *t = web_t(r, m), *at = strstr(t, "{0}");
+	char head[1024];
+
+	if (!at || (size_t)(at - t) >= sizeof head) {
+		web_admin_subst1(b, r, m, email);
+		return;
+	}
+	memcpy(head, t, (size_t)(at - t));
+	head[at - t] = 0;
+	web_buf_esc(b, head);
+	web_buf_email(b, email);
+	web_buf_esc(b, at + 3);
+}
+
 void web_admin_text(struct web_buf *b, const struct web_req *r, enum web_msg m)
 {
 	web_buf_esc(b, web_t(r, m));
@@ -72,29 +89,6 @@ void web_admin_hidden(struct web_buf *b, const char *name, const char *value)
 	web_buf_puts(b, "\">");
 }
 
-void web_admin_table_open(struct web_buf *b, const struct web_req *r, const char *id,
-                          const enum web_msg *heads, size_t n)
-{
-	web_buf_printf(b, "<div class=\"table-wrap\"><table class=\"list\" id=\"%s\"><thead><tr>",
-	               id);
-	for (size_t i = 0; i < n; i++) {
-		web_buf_puts(b, "<th>");
-		web_admin_text(b, r, heads[i]);
-		web_buf_puts(b, "</th>");
-	}
-	web_buf_puts(b, "</tr></thead><tbody>");
-}
-
-void web_admin_table_close(struct web_buf *b, const struct web_req *r, int n, enum web_msg none)
-{
-	web_buf_puts(b, "</tbody></table></div>");
-	if (n == 0) {
-		web_buf_puts(b, "<p class=\"muted\">");
-		web_admin_text(b, r, none);
-		web_buf_puts(b, "</p>");
-	}
-}
-
 void web_admin_role_select(struct web_buf *b, const struct web_req *r, const char *id,
                            enum idp_role role)
 {
@@ -105,34 +99,6 @@ void web_admin_role_select(struct web_buf *b, const struct web_req *r, const cha
 	               role == IDP_ROLE_ADMIN ? " selected" : "");
 	web_admin_text(b, r, M_ROLE_ADMIN);
 	web_buf_puts(b, "</option></select>");
-}
-
-void web_admin_td(struct web_buf *b, const struct web_req *r, enum web_msg label, const char *cls)
-{
-	web_buf_puts(b, "<td data-label=\"");
-	if (label != M__COUNT)
-		web_admin_text(b, r, label);
-	web_buf_puts(b, "\"");
-	if (cls)
-		web_buf_printf(b, " class=\"%s\"", cls);
-	web_buf_puts(b, ">");
-}
-
-void web_admin_email(struct web_buf *b, const char *email)
-{
-	const char *at = strchr(email, '@');
-	char local[IDP_EMAIL_MAX + 1];
-
-	if (!at || (size_t)(at - email) >= sizeof local) {
-		web_buf_esc(b, email);
-		return;
-	}
-	/* A line may break after the '@', never inside either part. */
-	memcpy(local, email, (size_t)(at - email) + 1);
-	local[at - email + 1] = 0;
-	web_buf_esc(b, local);
-	web_buf_puts(b, "<wbr>");
-	web_buf_esc(b, at + 1);
 }
 
 void web_admin_urlenc(struct web_buf *b, const char *s)

@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "web/i18n.h"
+#include "web/table.h"
 #include "web/web.h"
 
 #define WEB_ADMIN_PAGE_SIZE 50 /* rows of a listing page (users, audit log) */
@@ -45,26 +46,18 @@ extern const struct web_admin_flash web_admin_no_flash;
 void web_admin_subst(struct web_buf *b, const char *tmpl, const char *const *args, int nargs);
 /* Append message m with {0} replaced by arg (NULL as ""), escaped. */
 void web_admin_subst1(struct web_buf *b, const struct web_req *r, enum web_msg m, const char *arg);
+/* Append message m with its {0} replaced by an e-mail address that may
+ * wrap after its '@' only (web_buf_email). */
+void web_admin_subst_email(struct web_buf *b, const struct web_req *r, enum web_msg m,
+                           const char *email);
 /* Append message m, escaped. */
 void web_admin_text(struct web_buf *b, const struct web_req *r, enum web_msg m);
 /* Append a hidden input name=value (value escaped); nothing when value is
  * NULL or empty. */
 void web_admin_hidden(struct web_buf *b, const char *name, const char *value);
-/* Append "<table id=id><tr>" and a header cell for each of the n messages
- * of heads, closing the row. */
-void web_admin_table_open(struct web_buf *b, const struct web_req *r, const char *id,
-                          const enum web_msg *heads, size_t n);
-/* Close the table; when it had no rows (n == 0) say message none below it. */
-void web_admin_table_close(struct web_buf *b, const struct web_req *r, int n, enum web_msg none);
-/* Open a cell labelled with its column's heading (shown before the value
- * when the table turns into cards on a phone; M__COUNT: no label) and
- * class cls (may be NULL). */
-void web_admin_td(struct web_buf *b, const struct web_req *r, enum web_msg label, const char *cls);
 /* The role chooser (select name="role" with this id), role selected. */
 void web_admin_role_select(struct web_buf *b, const struct web_req *r, const char *id,
                            enum idp_role role);
-/* An e-mail address, escaped, that may wrap after its '@' only. */
-void web_admin_email(struct web_buf *b, const char *email);
 /* s percent-encoded, then escaped for an attribute. */
 void web_admin_urlenc(struct web_buf *b, const char *s);
 /* "/t/slug/admin/users/<email>[/verb]", encoded and escaped for an href. */

@@ -14,9 +14,9 @@ int web_admin_confirm_page(struct web_req *r, const struct web_admin_confirm *c)
 	struct web_buf b;
 	web_admin_begin(&b, r, c->tab);
 	web_buf_puts(&b, "<section class=\"card narrow\" id=\"confirm\"><h2>");
-	web_admin_subst1(&b, r, c->title, c->object);
+	web_admin_subst_email(&b, r, c->title, c->object);
 	web_buf_puts(&b, "</h2><p id=\"consequence\">");
-	web_admin_subst1(&b, r, c->consequence, c->object);
+	web_admin_subst_email(&b, r, c->consequence, c->object);
 	web_buf_puts(&b, "</p><form method=\"post\" action=\"");
 	web_buf_esc(&b, c->action);
 	web_buf_puts(&b, "\">");

@@ -23,22 +23,25 @@ static void invitation_row(struct web_buf *b, const struct web_req *r,
 	idp_time_local(v->created_at, tz, created);
 	idp_time_local(v->expires_at, tz, expires);
 	web_buf_printf(b, "<tr data-invitation=\"%lld\">", (long long)v->id);
-	web_admin_td(b, r, M_EMAIL, NULL);
-	web_admin_email(b, v->email);
+	web_td(b, r, M_EMAIL, NULL);
+	web_buf_email(b, v->email);
 	web_buf_puts(b, "</td>");
-	web_admin_td(b, r, M_ROLE, "nowrap");
+	web_td(b, r, M_ROLE, "nowrap");
 	web_admin_text(b, r, v->role == IDP_ROLE_ADMIN ? M_ROLE_ADMIN : M_ROLE_USER);
 	web_buf_puts(b, "</td>");
-	web_admin_td(b, r, M_ADM_INVITED_BY, NULL);
-	web_admin_email(b, v->created_by);
+	web_td(b, r, M_ADM_INVITED_BY, NULL);
+	if (strchr(v->created_by, '@'))
+		web_buf_email(b, v->created_by);
+	else /* the operator's command line invites as "operator" */
+		web_admin_text(b, r, M_AUD_ACTOR_OPERATOR);
 	web_buf_puts(b, "</td>");
-	web_admin_td(b, r, M_ADM_CREATED, "muted nowrap");
-	web_buf_esc(b, created);
+	web_td(b, r, M_ADM_CREATED, "muted");
+	web_buf_time(b, created);
 	web_buf_puts(b, "</td>");
-	web_admin_td(b, r, M_ADM_EXPIRES, "muted nowrap");
-	web_buf_esc(b, expires);
+	web_td(b, r, M_ADM_EXPIRES, "muted");
+	web_buf_time(b, expires);
 	web_buf_puts(b, "</td>");
-	web_admin_td(b, r, M__COUNT, NULL);
+	web_td(b, r, M__COUNT, NULL);
 	web_buf_printf(b,
 	               "<div class=\"actions\"><form method=\"post\" "
 	               "action=\"/t/%s/admin/invitations/resend\">",
@@ -98,10 +101,10 @@ static int invitations_render(struct web_req *r, unsigned status, const struct w
 	if (link)
 		link_box(&b, r, email, link->url, link->expires_at, resent);
 	web_buf_puts(&b, "<section class=\"card\">");
-	web_admin_table_open(&b, r, "invitations", heads, sizeof heads / sizeof heads[0]);
+	web_table_open(&b, r, "invitations", heads, sizeof heads / sizeof heads[0]);
 	for (int i = 0; i < n; i++)
 		invitation_row(&b, r, &rows[i]);
-	web_admin_table_close(&b, r, n, M_ADM_NO_INVITATIONS);
+	web_table_close(&b, r, n, M_ADM_NO_INVITATIONS);
 	web_buf_printf(
 	    &b, "<div class=\"actions\"><a class=\"button\" href=\"/t/%s/admin/users#invite\">",
 	    r->slug);

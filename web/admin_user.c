@@ -31,9 +31,7 @@ static void fact_time(struct web_buf *b, const struct web_req *r, enum web_msg t
 	fact(b, r, term);
 	if (t) {
 		idp_time_local(t, r->tenant.policy.audit.timezone, when);
-		web_buf_puts(b, "<span class=\"nowrap\">");
-		web_buf_esc(b, when);
-		web_buf_puts(b, "</span>");
+		web_buf_time(b, when);
 	} else {
 		web_admin_text(b, r, M_ADM_NEVER);
 	}
@@ -56,7 +54,7 @@ static void profile(struct web_buf *b, const struct web_req *r, const struct idp
 	char num[16];
 
 	web_buf_puts(b, "<section class=\"card\" id=\"profile\"><h2>");
-	web_admin_email(b, u->email);
+	web_buf_email(b, u->email);
 	web_buf_puts(b, " ");
 	web_admin_user_badge(b, r, u);
 	web_buf_puts(b, "</h2><dl class=\"facts\">");
@@ -128,19 +126,19 @@ static void session_row(struct web_buf *b, const struct web_req *r, const struct
 	idp_time_local(s->created_at, tz, started);
 	idp_time_local(s->last_seen_at, tz, last);
 	web_buf_printf(b, "<tr data-session=\"%lld\">", (long long)s->id);
-	web_admin_td(b, r, M_SESSION_STARTED, "nowrap");
-	web_buf_esc(b, started);
+	web_td(b, r, M_SESSION_STARTED, NULL);
+	web_buf_time(b, started);
 	web_buf_puts(b, "</td>");
-	web_admin_td(b, r, M_SESSION_LAST, "nowrap");
-	web_buf_esc(b, last);
+	web_td(b, r, M_SESSION_LAST, NULL);
+	web_buf_time(b, last);
 	web_buf_puts(b, "</td>");
-	web_admin_td(b, r, M_SESSION_IP, "nowrap");
+	web_td(b, r, M_SESSION_IP, "nowrap");
 	web_buf_esc(b, s->ip);
 	web_buf_puts(b, "</td>");
-	web_admin_td(b, r, M_SESSION_UA, NULL);
+	web_td(b, r, M_SESSION_UA, NULL);
 	web_buf_esc(b, s->user_agent);
 	web_buf_puts(b, "</td>");
-	web_admin_td(b, r, M__COUNT, NULL);
+	web_td(b, r, M__COUNT, NULL);
 	if (s->id == r->session.id) {
 		web_buf_puts(b, "<span class=\"badge\">");
 		web_admin_text(b, r, M_SESSION_THIS);
@@ -164,10 +162,10 @@ static void sessions(struct web_buf *b, const struct web_req *r, const struct id
 	web_buf_puts(b, "<section class=\"card\" id=\"sessions\"><h2>");
 	web_admin_text(b, r, M_ADM_USER_SESSIONS);
 	web_buf_puts(b, "</h2>");
-	web_admin_table_open(b, r, "user-sessions", heads, sizeof heads / sizeof heads[0]);
+	web_table_open(b, r, "user-sessions", heads, sizeof heads / sizeof heads[0]);
 	for (int i = 0; i < n; i++)
 		session_row(b, r, u, &rows[i]);
-	web_admin_table_close(b, r, n, M_ADM_NO_SESSIONS);
+	web_table_close(b, r, n, M_ADM_NO_SESSIONS);
 	web_buf_puts(b, "</section>");
 }
 

@@ -128,28 +128,28 @@ static void user_row(struct web_buf *b, const struct web_req *r, const struct id
 	web_buf_puts(b, "<tr data-email=\"");
 	web_buf_esc(b, u->email);
 	web_buf_puts(b, "\">");
-	web_admin_td(b, r, M_EMAIL, NULL);
+	web_td(b, r, M_EMAIL, NULL);
 	web_buf_puts(b, "<a class=\"user\" href=\"");
 	web_admin_user_href(b, r, u->email, NULL);
 	web_buf_puts(b, "\">");
-	web_admin_email(b, u->email);
+	web_buf_email(b, u->email);
 	web_buf_puts(b, "</a></td>");
-	web_admin_td(b, r, M_NAME, NULL);
+	web_td(b, r, M_NAME, NULL);
 	web_buf_esc(b, u->name);
 	web_buf_puts(b, "</td>");
-	web_admin_td(b, r, M_ROLE, "nowrap");
+	web_td(b, r, M_ROLE, "nowrap");
 	web_admin_text(b, r, u->role == IDP_ROLE_ADMIN ? M_ROLE_ADMIN : M_ROLE_USER);
 	web_buf_puts(b, "</td>");
-	web_admin_td(b, r, M_ADM_STATUS, NULL);
+	web_td(b, r, M_ADM_STATUS, NULL);
 	badge(b, r, idp_user_state(u));
 	web_buf_puts(b, "</td>");
-	web_admin_td(b, r, M_ADM_LAST_LOGIN, "muted nowrap");
+	web_td(b, r, M_ADM_LAST_LOGIN, "muted");
 	if (u->last_login)
-		web_buf_esc(b, last);
+		web_buf_time(b, last);
 	else
 		web_admin_text(b, r, M_ADM_NEVER);
 	web_buf_puts(b, "</td>");
-	web_admin_td(b, r, M__COUNT, NULL);
+	web_td(b, r, M__COUNT, NULL);
 	web_admin_user_actions(b, r, u);
 	web_buf_puts(b, "</td></tr>");
 }
@@ -246,10 +246,10 @@ static int users_render(struct web_req *r, unsigned status, const char *q, int p
 	web_admin_flash(&b, r, f);
 	web_buf_puts(&b, "<section class=\"card\">");
 	users_search(&b, r, q);
-	web_admin_table_open(&b, r, "users", heads, sizeof heads / sizeof heads[0]);
+	web_table_open(&b, r, "users", heads, sizeof heads / sizeof heads[0]);
 	for (int i = 0; i < n && i < WEB_ADMIN_PAGE_SIZE; i++)
 		user_row(&b, r, &rows[i]);
-	web_admin_table_close(&b, r, n, M_ADM_NO_USERS);
+	web_table_close(&b, r, n, M_ADM_NO_USERS);
 	users_pager(&b, r, q, page, n > WEB_ADMIN_PAGE_SIZE);
 	web_buf_puts(&b, "</section>");
 	invite_form(&b, r);

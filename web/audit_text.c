@@ -302,7 +302,7 @@ static void put_actor(struct web_buf *b, const struct web_req *r, const struct i
 	else if (is(e->role, "system") || !e->actor[0])
 		web_admin_text(b, r, M_AUD_ACTOR_SYSTEM);
 	else
-		web_admin_email(b, e->actor);
+		web_buf_email(b, e->actor);
 }
 
 /* A user's role as the console names it; an unknown one as it is. */
@@ -621,7 +621,7 @@ static enum web_msg say_event(struct say *s)
 	enum web_msg m = M__COUNT;
 
 	put_actor(&s->a[0], s->r, s->e);
-	web_admin_email(&s->a[1], s->e->target);
+	web_buf_email(&s->a[1], s->e->target);
 	for (size_t i = 0; i < sizeof sayers / sizeof sayers[0]; i++) {
 		if (!is(s->e->action, sayers[i].action))
 			continue;
@@ -724,23 +724,23 @@ static void audit_row(struct web_buf *b, const struct web_req *r, const struct i
 	bool ok = is(e->result, "success"), failed = is(e->result, "failure");
 
 	web_buf_printf(b, "<tr data-seq=\"%lld\">", (long long)e->seq);
-	web_admin_td(b, r, columns[0], NULL);
+	web_td(b, r, columns[0], NULL);
 	put_time_cell(b, r, e->at);
 	web_buf_puts(b, "</td>");
 	/* One element per cell: on a phone the cell is a grid of its label and
 	 * its content, and the list of changes must stay with its sentence. */
-	web_admin_td(b, r, columns[1], NULL);
+	web_td(b, r, columns[1], NULL);
 	web_buf_puts(b, "<div>");
 	web_audit_sentence(b, r, e);
 	web_buf_puts(b, "</div></td>");
-	web_admin_td(b, r, columns[2], NULL);
+	web_td(b, r, columns[2], NULL);
 	if (e->ip[0]) {
 		web_buf_puts(b, "<span class=\"nowrap\">");
 		web_buf_esc(b, e->ip);
 		web_buf_puts(b, "</span>");
 	}
 	web_buf_puts(b, "</td>");
-	web_admin_td(b, r, columns[3], NULL);
+	web_td(b, r, columns[3], NULL);
 	web_buf_printf(b, "<span><span class=\"badge%s\">",
 	               ok       ? " success"
 	               : failed ? " failure"
@@ -750,7 +750,7 @@ static void audit_row(struct web_buf *b, const struct web_req *r, const struct i
 	else
 		web_buf_esc(b, e->result);
 	web_buf_puts(b, "</span></span></td>");
-	web_admin_td(b, r, columns[4], NULL);
+	web_td(b, r, columns[4], NULL);
 	if (strcmp(detail, "{}") != 0)
 		put_raw(b, r, detail);
 	web_buf_puts(b, "</td></tr>");
@@ -759,8 +759,8 @@ static void audit_row(struct web_buf *b, const struct web_req *r, const struct i
 void web_audit_table(struct web_buf *b, const struct web_req *r, const char *id,
                      const struct idp_audit_row *rows, int n, enum web_msg none)
 {
-	web_admin_table_open(b, r, id, columns, sizeof columns / sizeof columns[0]);
+	web_table_open(b, r, id, columns, sizeof columns / sizeof columns[0]);
 	for (int i = 0; i < n; i++)
 		audit_row(b, r, &rows[i]);
-	web_admin_table_close(b, r, n, none);
+	web_table_close(b, r, n, none);
 }

@@ -95,7 +95,7 @@
 	X(M_AUD_S_LOGIN, "{1} signed in", "{1} がログインしました")                                                                   \
 	/* {2}: the reason (M_AUD_R_...) */                                                                                           \
 	X(M_AUD_S_LOGIN_FAILURE, "Sign-in as {1} failed: {2}",                                                                        \
-	  "{1} としてのログインに失敗しました: {2}")                                                                                  \
+	  "{1} のログインに失敗しました: {2}")                                                                                        \
 	X(M_AUD_R_BAD_PASSWORD, "wrong password", "パスワードの誤り")                                                                 \
 	X(M_AUD_R_UNKNOWN_USER, "there is no account with this address",                                                              \
 	  "このアドレスのアカウントはありません")                                                                                     \
@@ -130,7 +130,7 @@
 	  "{0} が {1} を強制ログアウトしました (終了したセッション: {2})")                                                            \
 	/* {2}: the role, {3}: when the invitation expires */                                                                         \
 	X(M_AUD_S_INVITED, "{0} invited {1} as {2}, valid until {3}",                                                                 \
-	  "{0} が {1} を{2}として招待しました (有効期限: {3})")                                                                       \
+	  "{0} が {1} を招待しました (ロール: {2}、有効期限: {3})")                                                                   \
 	X(M_AUD_S_SUSPENDED, "{0} suspended {1}", "{0} が {1} を利用停止にしました")                                                  \
 	X(M_AUD_S_SUSPENDED_N, "{0} suspended {1} ({2} ended)",                                                                       \
 	  "{0} が {1} を利用停止にしました (終了したセッション: {2})")                                                                \

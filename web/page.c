@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "web/i18n.h"
+#include "web/table.h"
 #include "web/web.h"
 
 void web_buf_init(struct web_buf *b, size_t max)
@@ -116,6 +117,40 @@ void web_buf_esc(struct web_buf *b, const char *s)
 	web_buf_add(b, run, (size_t)(s - run));
 }
 
+void web_buf_email(struct web_buf *b, const char *email)
+{
+	const char *at = strchr(email, '@');
+	char local[IDP_EMAIL_MAX + 1];
+
+	if (!at || (size_t)(at - email) >= sizeof local) {
+		web_buf_esc(b, email);
+		return;
+	}
+	/* A line may break after the '@', never inside either part. */
+	memcpy(local, email, (size_t)(at - email) + 1);
+	local[at - email + 1] = 0;
+	web_buf_puts(b, "<span class=\"nowrap\">");
+	web_buf_esc(b, local);
+	web_buf_puts(b, "</span><wbr><span class=\"nowrap\">");
+	web_buf_esc(b, at + 1);
+	web_buf_puts(b, "</span>");
+}
+
+void web_buf_time(struct web_buf *b, const char *when)
+{
+	size_t n = strcspn(when, " ");
+
+	/* "2026-11-30 10:52:30 +09:00": the date, then the time with its
+	 * offset, each kept whole; the line may break between them. */
+	web_buf_puts(b, "<span class=\"nowrap\">");
+	web_buf_add(b, when, n);
+	if (when[n]) {
+		web_buf_puts(b, "</span> <span class=\"nowrap\">");
+		web_buf_esc(b, when + n + 1);
+	}
+	web_buf_puts(b, "</span>");
+}
+
 void web_buf_urlenc(struct web_buf *b, const char *s)
 {
 	static const char hex[] = "0123456789ABCDEF";
@@ -130,6 +165,40 @@ void web_buf_urlenc(struct web_buf *b, const char *s)
 			web_buf_add(b, e, 3);
 		}
 	}
+}
+
+void web_table_open(struct web_buf *b, const struct web_req *r, const char *id,
+                    const enum web_msg *heads, size_t n)
+{
+	web_buf_printf(b, "<div class=\"table-wrap\"><table class=\"list\" id=\"%s\"><thead><tr>",
+	               id);
+	for (size_t i = 0; i < n; i++) {
+		web_buf_puts(b, "<th>");
+		web_buf_esc(b, web_t(r, heads[i]));
+		web_buf_puts(b, "</th>");
+	}
+	web_buf_puts(b, "</tr></thead><tbody>");
+}
+
+void web_table_close(struct web_buf *b, const struct web_req *r, int n, enum web_msg none)
+{
+	web_buf_puts(b, "</tbody></table></div>");
+	if (n == 0 && none != M__COUNT) {
+		web_buf_puts(b, "<p class=\"muted\">");
+		web_buf_esc(b, web_t(r, none));
+		web_buf_puts(b, "</p>");
+	}
+}
+
+void web_td(struct web_buf *b, const struct web_req *r, enum web_msg label, const char *cls)
+{
+	web_buf_puts(b, "<td data-label=\"");
+	if (label != M__COUNT)
+		web_buf_esc(b, web_t(r, label));
+	web_buf_puts(b, "\"");
+	if (cls)
+		web_buf_printf(b, " class=\"%s\"", cls);
+	web_buf_puts(b, ">");
 }
 
 void web_page_begin(struct web_buf *b, const struct web_req *r, const char *title)
@@ -155,7 +224,7 @@ void web_page_begin(struct web_buf *b, const struct web_req *r, const char *titl
 		web_buf_puts(b, "<nav><a class=\"who\" href=\"/t/");
 		web_buf_esc(b, r->slug);
 		web_buf_puts(b, "/\">");
-		web_buf_esc(b, r->session.email);
+		web_buf_email(b, r->session.email);
 		web_buf_puts(b, "</a>");
 		if (r->session.role == IDP_ROLE_ADMIN) {
 			web_buf_puts(b, " <a href=\"/t/");

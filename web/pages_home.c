@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "web/i18n.h"
+#include "web/table.h"
 #include "web/web.h"
 
 void web_home_sessions(struct web_buf *b, const struct web_req *r)
@@ -20,44 +21,47 @@ void web_home_sessions(struct web_buf *b, const struct web_req *r)
 
 	if (idp_sessions_list(&r->tenant, r->session.user_id, &rows, &n) != IDP_OK)
 		return;
+	static const enum web_msg heads[] = {M_SESSION_STARTED, M_SESSION_LAST, M_SESSION_IP,
+	                                     M_SESSION_UA, M_ADM_ACTIONS};
+
 	web_buf_puts(b, "<section class=\"card\"><h2>");
 	web_buf_esc(b, web_t(r, M_SESSIONS));
-	web_buf_puts(b, "</h2><table id=\"sessions\"><tr><th>");
-	web_buf_esc(b, web_t(r, M_SESSION_STARTED));
-	web_buf_puts(b, "</th><th>");
-	web_buf_esc(b, web_t(r, M_SESSION_LAST));
-	web_buf_puts(b, "</th><th>");
-	web_buf_esc(b, web_t(r, M_SESSION_IP));
-	web_buf_puts(b, "</th><th>");
-	web_buf_esc(b, web_t(r, M_SESSION_UA));
-	web_buf_puts(b, "</th><th></th></tr>");
+	web_buf_puts(b, "</h2>");
+	web_table_open(b, r, "sessions", heads, sizeof heads / sizeof heads[0]);
 	for (int i = 0; i < n; i++) {
 		idp_time_local(rows[i].created_at, tz, t1);
 		idp_time_local(rows[i].last_seen_at, tz, t2);
-		web_buf_printf(b, "<tr data-session=\"%lld\"><td>", (long long)rows[i].id);
-		web_buf_esc(b, t1);
-		web_buf_puts(b, "</td><td>");
-		web_buf_esc(b, t2);
-		web_buf_puts(b, "</td><td>");
+		web_buf_printf(b, "<tr data-session=\"%lld\">", (long long)rows[i].id);
+		web_td(b, r, M_SESSION_STARTED, NULL);
+		web_buf_time(b, t1);
+		web_buf_puts(b, "</td>");
+		web_td(b, r, M_SESSION_LAST, NULL);
+		web_buf_time(b, t2);
+		web_buf_puts(b, "</td>");
+		web_td(b, r, M_SESSION_IP, "nowrap");
 		web_buf_esc(b, rows[i].ip);
-		web_buf_puts(b, "</td><td class=\"muted\">");
+		web_buf_puts(b, "</td>");
+		web_td(b, r, M_SESSION_UA, "muted");
 		web_buf_esc(b, rows[i].user_agent);
-		web_buf_puts(b, "</td><td>");
+		web_buf_puts(b, "</td>");
+		web_td(b, r, M__COUNT, NULL);
 		if (rows[i].id == r->session.id) {
+			web_buf_puts(b, "<span class=\"badge\">");
 			web_buf_esc(b, web_t(r, M_SESSION_THIS));
+			web_buf_puts(b, "</span>");
 		} else {
 			web_buf_printf(b,
-			               "<form method=\"post\" class=\"inline\" "
-			               "action=\"/t/%s/sessions/%lld/end\">",
+			               "<form method=\"post\" action=\"/t/%s/sessions/%lld/end\">",
 			               r->slug, (long long)rows[i].id);
 			web_page_csrf(b, r);
-			web_buf_puts(b, "<button type=\"submit\" class=\"link\">");
+			web_buf_puts(b, "<button type=\"submit\" class=\"secondary\">");
 			web_buf_esc(b, web_t(r, M_SESSION_END));
 			web_buf_puts(b, "</button></form>");
 		}
 		web_buf_puts(b, "</td></tr>");
 	}
-	web_buf_puts(b, "</table></section>");
+	web_table_close(b, r, n, M__COUNT);
+	web_buf_puts(b, "</section>");
 	free(rows);
 }
 

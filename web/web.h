@@ -132,6 +132,11 @@ void web_buf_puts(struct web_buf *b, const char *s);
 void web_buf_printf(struct web_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Append s HTML-escaped (& < > " ' escaped).  The one escaping routine. */
 void web_buf_esc(struct web_buf *b, const char *s);
+/* Append an e-mail address, escaped, that may wrap after its '@' only. */
+void web_buf_email(struct web_buf *b, const char *email);
+/* Append a time as idp_time_local writes it, that may wrap only between
+ * its date and its time. */
+void web_buf_time(struct web_buf *b, const char *when);
 /* Append s percent-encoded for a URL query value. */
 void web_buf_urlenc(struct web_buf *b, const char *s);
 

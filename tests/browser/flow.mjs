@@ -1,6 +1,8 @@
 // Browser test: headless Debian Chromium driven by playwright-core walks
-// invitation -> acceptance -> home -> logout -> login -> wrong password, once
-// in Japanese and once in English, and saves a screenshot of every page.
+// invitation (the password rules listed before the first attempt) ->
+// acceptance -> home -> logout -> login -> wrong password -> password change
+// (back on the home page with a notice) -> sign-in with the new password,
+// once in Japanese and once in English, and saves a screenshot of every page.
 //
 // Started by tests/browser/run, which owns the daemon.  Environment:
 //   BROWSER_SEKISHO        the sekisho binary (used for `sekisho invite`)
@@ -35,6 +37,10 @@ const T = {
 		inviteTitle: 'アカウントの有効化',
 		rulesFailed: 'パスワードが次の条件を満たしていません:',
 		tooShort: '8 文字以上',
+		rulesTitle: 'パスワードの条件:',
+		ruleLength: '8〜64 文字',
+		changeTitle: 'パスワード変更',
+		changed: 'パスワードを変更しました。',
 		homeTitle: 'マイアカウント',
 		roleUser: 'ユーザー',
 		loginTitle: 'ログイン',
@@ -49,6 +55,10 @@ const T = {
 		inviteTitle: 'Activate your account',
 		rulesFailed: 'The password does not meet these rules:',
 		tooShort: 'at least 8 characters',
+		rulesTitle: 'Your password must:',
+		ruleLength: 'be 8 to 64 characters long',
+		changeTitle: 'Change password',
+		changed: 'Your password has been changed.',
 		homeTitle: 'My account',
 		roleUser: 'User',
 		loginTitle: 'Sign in',
@@ -58,15 +68,7 @@ const T = {
 	},
 };
 
-const { pass, fail, step, failures } = reporter('browser.');
-
-
-
-
-
-
-
-
+const { fail, step, failures } = reporter('browser.');
 
 async function walk(lang) {
 	const t = T[lang];
@@ -74,6 +76,7 @@ async function walk(lang) {
 	const state = { broken: null };
 	const email = `${lang}.user@browser.example`;
 	const password = lang === 'ja' ? 'Sakura-Tsuki-2931' : 'Maple-Harbour-2931';
+	const newPassword = lang === 'ja' ? 'Hotaru-Yoru-5174' : 'Quartz-Lagoon-8462';
 	const home = `${BASE}/t/${SLUG}/`;
 	const loginUrl = `${BASE}/t/${SLUG}/login`;
 	const problems = []; // console errors and failed sub-resources
@@ -132,6 +135,7 @@ async function walk(lang) {
 			check(shown === email, `invitation shows "${shown}", expected ${email}`);
 			for (const id of ['#name', '#password', '#password2', '#submit'])
 				check(await page.locator(id).count() === 1, `no ${id} on the form`);
+			await checkRules(page, t);
 			await shot(page, `${lang}-1-invitation.png`);
 		});
 
@@ -207,6 +211,38 @@ async function walk(lang) {
 			await shot(page, `${lang}-6-home-after-login.png`);
 		});
 
+		// The password page lists the rules first; after the change the home
+		// page says so, and the new password signs in.
+		await step(state, `${p}password_change_to_home`, async () => {
+			await submit(page, `main a[href="/t/${SLUG}/password"]`);
+			check(page.url() === `${BASE}/t/${SLUG}/password`, `the link leads to ${page.url()}`);
+			const h1 = await text(page, 'h1');
+			check(h1 === t.changeTitle, `heading "${h1}", expected "${t.changeTitle}"`);
+			await checkRules(page, t);
+			await shot(page, `${lang}-7-password.png`);
+			await page.fill('#current', password);
+			await page.fill('#password', newPassword);
+			await page.fill('#password2', newPassword);
+			const resp = await submit(page, '#submit');
+			check(resp.status() === 200, `status ${resp.status()} at ${page.url()}`);
+			check(page.url() === `${home}?done=password`, `landed on ${page.url()}, expected the home page`);
+			const notice = await text(page, '#notice');
+			check(notice === t.changed, `notice "${notice}", expected "${t.changed}"`);
+			await checkHome(page, t, email);
+			await shot(page, `${lang}-8-password-changed.png`);
+		});
+
+		await step(state, `${p}login_new_password`, async () => {
+			await submit(page, '#logout');
+			await page.goto(loginUrl, { waitUntil: 'load' });
+			await page.fill('#email', email);
+			await page.fill('#password', newPassword);
+			const resp = await submit(page, '#submit');
+			check(resp.status() === 200 && page.url() === home,
+			      `status ${resp.status()} at ${page.url()}, expected the home page`);
+			await checkHome(page, t, email);
+		});
+
 		// Everything the pages loaded (stylesheet) loaded, no console errors
 		// (a CSP violation would show up here).
 		await step(state, `${p}no_page_errors`, async () => {
@@ -217,6 +253,18 @@ async function walk(lang) {
 	} finally {
 		await ctx.close().catch(() => {});
 	}
+}
+
+// The tenant's password rules are listed under the form before any
+// attempt (the defaults: 8 to 64 characters first), and no error is shown.
+async function checkRules(page, t) {
+	const title = await text(page, '#pw-policy p');
+	check(title === t.rulesTitle, `rules title "${title}", expected "${t.rulesTitle}"`);
+	const rule = await text(page, '#pw-rules li[data-pw-rule="length"]');
+	check(rule === t.ruleLength, `length rule "${rule}", expected "${t.ruleLength}"`);
+	check(await page.locator('#pw-rules li').count() >= 3, 'fewer than 3 rules listed');
+	check(await page.locator('#pw-rules li.failed').count() === 0, 'a rule is marked failed');
+	check(await page.locator('#error').count() === 0, 'an #error before the first attempt');
 }
 
 async function checkHome(page, t, email) {

@@ -254,7 +254,7 @@ def logout(d, client, slug):
 
 def session_rows(resp):
     """(id, [cell texts]) of each row of table#sessions on the home page."""
-    m = re.search(r'<table id="sessions">(.*?)</table>', resp.text, re.S)
+    m = re.search(r'<table class="list" id="sessions">(.*?)</table>', resp.text, re.S)
     if not m:
         return None
     rows = []

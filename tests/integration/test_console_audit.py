@@ -170,12 +170,12 @@ def test_invitation_sentence_names_role_and_local_expiry(s):
        "%s invited %s as User, valid until %s" % (ADMIN, BOB, when_en(expires)), "EN sentence")
     _, rows = audit_page(s, "ja")
     eq(rows[e["seq"]].sentence("ja"),
-       "%s が %s をユーザーとして招待しました (有効期限: %s)" % (ADMIN, BOB, when_ja(expires)),
+       "%s が %s を招待しました (ロール: ユーザー、有効期限: %s)" % (ADMIN, BOB, when_ja(expires)),
        "JA sentence")
     # The operator's invitation of the administrator names the role too.
     e = event(s, "user.invited", ADMIN)
-    check(rows[e["seq"]].sentence("ja").startswith("運用者 (コマンドライン) が %s を管理者として"
-                                                   "招待しました (有効期限: " % ADMIN),
+    check(rows[e["seq"]].sentence("ja").startswith("運用者 (コマンドライン) が %s を招待しました "
+                                                   "(ロール: 管理者、有効期限: " % ADMIN),
           "operator's invitation in JA: %r" % rows[e["seq"]].sentence("ja"))
 
 
@@ -238,7 +238,7 @@ def test_lockout_is_a_failure_in_words(s):
           "lock badge: %r" % en[locked["seq"]].html["Result"])
     f = fails[0]["seq"]
     eq(en[f].sentence(), "Sign-in as %s failed: wrong password" % DAVE, "EN failure")
-    eq(ja[f].sentence("ja"), "%s としてのログインに失敗しました: パスワードの誤り" % DAVE,
+    eq(ja[f].sentence("ja"), "%s のログインに失敗しました: パスワードの誤り" % DAVE,
        "JA failure")
     ok = event(s, "user.suspended", CAROL)["seq"]
     eq(en[ok].cells["Result"], "Success", "EN result of a suspension")
