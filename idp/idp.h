@@ -19,6 +19,7 @@
 #include "idp/credential.h"
 #include "idp/crypto.h"
 #include "idp/err.h"
+#include "idp/flow.h"
 #include "idp/invitation.h"
 #include "idp/login.h"
 #include "idp/mail.h"
@@ -37,7 +38,9 @@
 /* Process-wide state set up once by idp_init. */
 struct idp_runtime {
 	const struct idp_config *cfg;
-	unsigned char csrf_key[IDP_SHA256_LEN]; /* derived from the master key */
+	unsigned char csrf_key[IDP_SHA256_LEN];     /* derived from the master key */
+	unsigned char totp_key[IDP_SHA256_LEN];     /* seals TOTP secrets (AES-256-GCM) */
+	unsigned char recovery_key[IDP_SHA256_LEN]; /* HMAC of recovery codes */
 };
 extern struct idp_runtime idp_rt;
 

@@ -80,6 +80,25 @@ enum idp_err idp_login_failed(struct store_conn *c, const struct idp_tenant *t,
  * when deny_new refuses. */
 enum idp_err idp_session_start(struct store_conn *c, const struct idp_tenant *t,
                                const struct idp_actor *actor, const struct idp_session *prev,
+                               const struct idp_reqinfo *ri, const char *amr,
+                               struct idp_login *out);
+
+/* What a login has proven so far, for idp_login_proceed. */
+struct idp_proven {
+	const char *first;        /* "password" or "invitation" (the audit's "method") */
+	const char *second;       /* NULL, "otp" or "recovery" */
+	bool rehashed;            /* the password was re-hashed with new parameters */
+	const char *continuation; /* where to go afterwards (may be NULL) */
+};
+
+/* Inside the caller's transaction, after the user (actor) proved p: when
+ * nothing is left (idp_login_next), start the session (idp_session_start)
+ * and audit login.success with the methods; else open a pending login
+ * (out->flow_token, valid IDP_FLOW_TTL seconds) and say which step is next
+ * in out->step.  IDP_ERR_CONFLICT as idp_session_start (nothing changed). */
+enum idp_err idp_login_proceed(struct store_conn *c, const struct idp_tenant *t,
+                               const struct idp_actor *actor, enum idp_role role,
+                               const struct idp_proven *p, const struct idp_session *prev,
                                const struct idp_reqinfo *ri, struct idp_login *out);
 
 /* A token lookup as one transaction of t (idp/probe.c): IDP_ERR_RATE, with

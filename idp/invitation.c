@@ -178,12 +178,15 @@ static enum idp_err accept_tx(struct store_conn *c, void *arg)
 	struct accept_args *a = arg;
 	struct store_invitation inv;
 	struct idp_actor actor;
+	struct idp_proven proven = {.first = "invitation"};
+	enum idp_role role = IDP_ROLE_USER;
 	/* invite_load locks the invitation and its user: every decision below
 	 * is on the rows as they are now. */
 	enum idp_err err = invite_load(c, a->token, &inv);
 
 	if (err)
 		return err;
+	idp_role_parse(inv.role, &role);
 	idp_actor_set(&actor, inv.user_id, inv.email, inv.role, a->ri);
 	err = store_invitation_use(c, inv.id);
 	if (!err)
@@ -195,12 +198,11 @@ static enum idp_err accept_tx(struct store_conn *c, void *arg)
 		                      "success", NULL);
 	if (err)
 		return err;
-	err = idp_session_start(c, a->t, &actor, a->prev, a->ri, a->out);
+	/* A policy that requires a second factor sends the new user to enrol
+	 * it before there is any session. */
+	err = idp_login_proceed(c, a->t, &actor, role, &proven, a->prev, a->ri, a->out);
 	if (err == IDP_ERR_CONFLICT) /* a brand-new account has no other session */
 		err = IDP_ERR_DB;
-	if (!err)
-		err = idp_audit_write(c, a->t->id, &actor, "login.success", inv.email, "success",
-		                      "{\"method\":\"invitation\"}");
 	return err;
 }
 

@@ -27,6 +27,7 @@ struct login_args {
 	const struct idp_tenant *t;
 	const struct idp_reqinfo *ri;
 	const struct idp_session *prev; /* the browser's live session, or NULL */
+	const char *continuation;       /* where the login goes afterwards, or NULL */
 	const char *password;
 	char email[IDP_EMAIL_MAX + 1]; /* lower-cased, or "(invalid)" */
 	struct login_user *u;
@@ -85,6 +86,8 @@ static enum idp_err login_tx(struct store_conn *c, void *arg)
 	struct idp_login_facts f;
 	struct idp_actor actor;
 	enum idp_login_refusal why;
+	struct idp_proven proven = {.first = "password"};
+	enum idp_role role = IDP_ROLE_USER;
 	bool counts;
 	enum idp_err err;
 
@@ -141,17 +144,15 @@ static enum idp_err login_tx(struct store_conn *c, void *arg)
 		if (err)
 			return err;
 	}
-	err = idp_session_start(c, a->t, &actor, a->prev, a->ri, a->out);
+	proven.rehashed = a->new_hash[0] != 0;
+	proven.continuation = a->continuation;
+	idp_role_parse(cur.role, &role);
+	err = idp_login_proceed(c, a->t, &actor, role, &proven, a->prev, a->ri, a->out);
 	if (err == IDP_ERR_CONFLICT) {
 		a->result = IDP_ERR_CONFLICT;
 		return idp_audit_write(c, a->t->id, &actor, "login.failure", cur.email, "failure",
 		                       "{\"reason\":\"concurrent_session\"}");
 	}
-	if (err)
-		return err;
-	err = idp_audit_write(c, a->t->id, &actor, "login.success", cur.email, "success",
-	                      a->new_hash[0] ? "{\"method\":\"password\",\"rehashed\":true}"
-	                                     : "{\"method\":\"password\"}");
 	if (err)
 		return err;
 	a->must_change = cur.must_change || idp_password_expired(pol, cur.changed_at, a->now);
@@ -161,10 +162,11 @@ static enum idp_err login_tx(struct store_conn *c, void *arg)
 
 enum idp_err idp_login_password(const struct idp_tenant *t, const char *email, const char *password,
                                 const struct idp_reqinfo *ri, const struct idp_session *prev,
-                                struct idp_login *out)
+                                const char *continuation, struct idp_login *out)
 {
 	struct login_user u;
-	struct login_args a = {.t = t, .ri = ri, .prev = prev, .u = &u, .out = out};
+	struct login_args a = {
+	    .t = t, .ri = ri, .prev = prev, .continuation = continuation, .u = &u, .out = out};
 	enum idp_err err;
 
 	memset(out, 0, sizeof *out);

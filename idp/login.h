@@ -21,9 +21,14 @@
  * none): a successful login ends it in the same transaction (session.ended,
  * reason relogin), whoever it belonged to and whatever policy.session.
  * concurrent says; it never counts against deny_new.  A failed login leaves
- * it alone. */
+ * it alone.
+ * On IDP_OK, out->step says what happened: IDP_STEP_DONE, a session was
+ * made (out->token); IDP_STEP_TOTP or IDP_STEP_ENROLL, only a pending login
+ * (out->flow_token) that no page accepts as signed in, to be finished with
+ * idp_login_code or idp_login_enroll (idp/flow.h).  continuation (a same-
+ * site path, or NULL) is kept in the pending login for afterwards. */
 enum idp_err idp_login_password(const struct idp_tenant *t, const char *email, const char *password,
                                 const struct idp_reqinfo *ri, const struct idp_session *prev,
-                                struct idp_login *out);
+                                const char *continuation, struct idp_login *out);
 
 #endif

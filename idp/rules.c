@@ -111,3 +111,18 @@ bool idp_last_admin(enum idp_role role, enum idp_user_status status, long active
 {
 	return role == IDP_ROLE_ADMIN && status == IDP_STATUS_ACTIVE && active_admins <= 1;
 }
+
+bool idp_mfa_required(const struct idp_policy *pol, enum idp_role role)
+{
+	return pol->mfa.require == IDP_MFA_ALL ||
+	       (pol->mfa.require == IDP_MFA_ADMINS && role == IDP_ROLE_ADMIN);
+}
+
+enum idp_login_step idp_login_next(const struct idp_policy *pol, const struct idp_step_facts *f)
+{
+	if (f->second_factor_ok)
+		return IDP_STEP_DONE;
+	if (f->totp_enrolled)
+		return IDP_STEP_TOTP;
+	return idp_mfa_required(pol, f->role) ? IDP_STEP_ENROLL : IDP_STEP_DONE;
+}

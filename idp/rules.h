@@ -112,4 +112,26 @@ const char *idp_login_refusal_reason(enum idp_login_refusal r, enum idp_user_sta
  * it has active_admins of them now. */
 bool idp_last_admin(enum idp_role role, enum idp_user_status status, long active_admins);
 
+/* ---- the steps of a login ---- */
+
+/* Whether the policy makes a user of role use a second factor. */
+bool idp_mfa_required(const struct idp_policy *pol, enum idp_role role);
+
+/* What a login still needs once the password is proven. */
+enum idp_login_step {
+	IDP_STEP_DONE,   /* nothing: the session can be made */
+	IDP_STEP_TOTP,   /* a code from the user's authenticator (or a recovery code) */
+	IDP_STEP_ENROLL, /* the policy requires a second factor the user has not set up */
+};
+
+struct idp_step_facts {
+	enum idp_role role;
+	bool totp_enrolled;    /* the user has a confirmed TOTP secret */
+	bool second_factor_ok; /* a code (or recovery code) was proven in this login */
+};
+
+/* The next step.  A user with TOTP always gives a code, whatever the
+ * policy; a user without one enrolls when the policy requires it. */
+enum idp_login_step idp_login_next(const struct idp_policy *pol, const struct idp_step_facts *f);
+
 #endif

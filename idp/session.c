@@ -38,7 +38,7 @@ static enum idp_err end_replaced(struct store_conn *c, const struct idp_tenant *
 
 enum idp_err idp_session_start(struct store_conn *c, const struct idp_tenant *t,
                                const struct idp_actor *actor, const struct idp_session *prev,
-                               const struct idp_reqinfo *ri, struct idp_login *out)
+                               const struct idp_reqinfo *ri, const char *amr, struct idp_login *out)
 {
 	const struct idp_policy *pol = &t->policy;
 	unsigned char th[IDP_SHA256_LEN];
@@ -66,7 +66,7 @@ enum idp_err idp_session_start(struct store_conn *c, const struct idp_tenant *t,
 	/* Neither needs an answer: both travel with the transaction's next
 	 * statement (store/session.h). */
 	err = store_session_insert(c, t->id, actor->user_id, th, out->expires_at, ri->ip,
-	                           ri->user_agent, NULL);
+	                           ri->user_agent, amr, NULL);
 	if (!err && rule == IDP_CONCURRENT_END_OTHERS)
 		err = store_session_end_user_but(c, actor->user_id, th, "replaced");
 	return err;

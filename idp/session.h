@@ -13,14 +13,18 @@
 #include "idp/audit.h"
 #include "idp/crypto.h"
 #include "idp/request.h"
+#include "idp/rules.h"
 #include "idp/tenant.h"
 #include "idp/user.h"
 
 /* A logged-in session handed to web/ to set as a cookie. */
 struct idp_login {
-	char token[IDP_TOKEN_LEN + 1];
-	int64_t expires_at; /* absolute expiry, Unix seconds */
+	enum idp_login_step step;           /* IDP_STEP_DONE: token is a session's */
+	char token[IDP_TOKEN_LEN + 1];      /* the session cookie (step done) */
+	char flow_token[IDP_TOKEN_LEN + 1]; /* the pending login's cookie (other steps) */
+	int64_t expires_at;                 /* of the session or the pending login */
 	bool must_change_password;
+	char continuation[2049]; /* where the login goes afterwards ("" = home) */
 };
 
 /* A live session as the pages see it. */

@@ -594,6 +594,22 @@ const char *store_i64(char buf[24], int64_t v)
 	return buf;
 }
 
+bool store_bytea_param(const unsigned char *in, size_t n, char *out, size_t outsz)
+{
+	static const char hex[] = "0123456789abcdef";
+
+	if (outsz < 2 * n + 3)
+		return false;
+	out[0] = '\\';
+	out[1] = 'x';
+	for (size_t i = 0; i < n; i++) {
+		out[2 + 2 * i] = hex[in[i] >> 4];
+		out[3 + 2 * i] = hex[in[i] & 15];
+	}
+	out[2 + 2 * n] = 0;
+	return true;
+}
+
 void store_sha256_param(const unsigned char h[STORE_SHA256_LEN], char out[67])
 {
 	static const char hex[] = "0123456789abcdef";

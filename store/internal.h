@@ -52,6 +52,10 @@ const char *store_conninfo(void);
 /* Text of an integer parameter, in buf (24 bytes); returns buf. */
 const char *store_i64(char buf[24], int64_t v);
 
+/* Bytes as a bytea parameter ("\\x" and hex) in out; false when outsz
+ * (at least 2n + 3) is too small. */
+bool store_bytea_param(const unsigned char *in, size_t n, char *out, size_t outsz);
+
 /* A SHA-256 as a bytea parameter ("\\x" and 64 hex digits) in out. */
 void store_sha256_param(const unsigned char h[STORE_SHA256_LEN], char out[67]);
 

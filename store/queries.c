@@ -13,7 +13,8 @@
 #define USER_COLS \
 	"id, email, name, role, status, coalesce(password_hash, ''), " \
 	EPOCH("password_changed_at") ", must_change_password, failed_count, " \
-	EPOCH("locked_at") ", " EPOCH("last_login_at") ", " EPOCH("created_at")
+	EPOCH("locked_at") ", " EPOCH("last_login_at") ", " EPOCH("created_at") ", " \
+	"totp_enrolled_at IS NOT NULL"
 /* clang-format on */
 
 #define AUDIT_COLS                                                                                 \
@@ -104,7 +105,8 @@ const struct store_stmt store_stmts[] = {
 	[STMT_USER_REHASH] = {"user_rehash",
 		"UPDATE users SET password_hash = $2 WHERE id = $1"},
 	[STMT_USER_UNLOCK] = {"user_unlock",
-		"UPDATE users SET failed_count = 0, locked_at = NULL WHERE id = $1"},
+		"UPDATE users SET failed_count = 0, mfa_failed_count = 0, locked_at = NULL "
+		"WHERE id = $1"},
 	[STMT_USER_SET_STATUS] = {"user_set_status",
 		"UPDATE users SET status = $2 WHERE id = $1"},
 	[STMT_USER_DELETE] = {"user_delete",
@@ -141,6 +143,53 @@ const struct store_stmt store_stmts[] = {
 		"locked_at IS NOT NULL AND ($1::int = 0 OR locked_at > now() - "
 		"make_interval(secs => $1::int)) AS locked, "
 		"password_changed_at + make_interval(days => $3::int) AS expires FROM users) u"},
+	/* ---- second factors (store/mfa.c) ---- */
+#define MFA_COLS \
+	"totp_secret, totp_pending, " EPOCH("totp_enrolled_at") ", totp_last_step, " \
+	"mfa_failed_count, (SELECT count(*) FROM mfa_recovery_codes r WHERE r.user_id = " \
+	"users.id AND r.used_at IS NULL)"
+	[STMT_MFA_GET] = {"mfa_get", "SELECT " MFA_COLS " FROM users WHERE id = $1"},
+	[STMT_MFA_GET_LOCK] = {"mfa_get_lock",
+		"SELECT " MFA_COLS " FROM users WHERE id = $1 FOR UPDATE"},
+	[STMT_MFA_SET_PENDING] = {"mfa_set_pending",
+		"UPDATE users SET totp_pending = $2 WHERE id = $1"},
+	[STMT_MFA_CONFIRM] = {"mfa_confirm",
+		"UPDATE users SET totp_secret = totp_pending, totp_pending = NULL, "
+		"totp_enrolled_at = now(), totp_last_step = $2, mfa_failed_count = 0 "
+		"WHERE id = $1 AND totp_pending IS NOT NULL"},
+	[STMT_MFA_USE_STEP] = {"mfa_use_step",
+		"UPDATE users SET totp_last_step = $2, mfa_failed_count = 0 WHERE id = $1 "
+		"AND totp_last_step < $2"},
+	/* Like user_login_fail: counted only while the row is not locked, and
+	 * the count that reaches max locks it, in one statement. */
+	[STMT_MFA_FAIL] = {"mfa_fail",
+		"UPDATE users SET mfa_failed_count = mfa_failed_count + 1, locked_at = CASE "
+		"WHEN $2::int > 0 AND mfa_failed_count + 1 >= $2::int THEN now() ELSE NULL END "
+		"WHERE id = $1 AND locked_at IS NULL RETURNING mfa_failed_count, "
+		"locked_at IS NOT NULL"},
+	[STMT_MFA_REMOVE] = {"mfa_remove",
+		"UPDATE users SET totp_secret = NULL, totp_pending = NULL, totp_enrolled_at = "
+		"NULL, mfa_failed_count = 0 WHERE id = $1"},
+	[STMT_RECOVERY_DELETE] = {"recovery_delete",
+		"DELETE FROM mfa_recovery_codes WHERE user_id = $1"},
+	[STMT_RECOVERY_INSERT] = {"recovery_insert",
+		"INSERT INTO mfa_recovery_codes (tenant_id, user_id, code_hash) VALUES ($1, $2, $3)"},
+	[STMT_RECOVERY_USE] = {"recovery_use",
+		"UPDATE mfa_recovery_codes SET used_at = now() WHERE user_id = $1 AND code_hash = "
+		"$2 AND used_at IS NULL"},
+	[STMT_FLOW_INSERT] = {"flow_insert",
+		"INSERT INTO login_flows (tenant_id, user_id, token_hash, expires_at, methods, "
+		"continuation) VALUES ($1, $2, $3, to_timestamp($4), $5, $6)"},
+	[STMT_FLOW_BY_HASH] = {"flow_by_hash",
+		"SELECT id, user_id, " EPOCH("expires_at") ", methods, continuation FROM "
+		"login_flows WHERE token_hash = $1 AND ended_at IS NULL AND expires_at > now() "
+		"FOR UPDATE"},
+	[STMT_FLOW_SET_METHODS] = {"flow_set_methods",
+		"UPDATE login_flows SET methods = $2 WHERE id = $1"},
+	[STMT_FLOW_END] = {"flow_end",
+		"UPDATE login_flows SET ended_at = now() WHERE id = $1 AND ended_at IS NULL"},
+	[STMT_FLOW_END_USER] = {"flow_end_user",
+		"UPDATE login_flows SET ended_at = now() WHERE user_id = $1 AND ended_at IS NULL"},
 	[STMT_HISTORY_INSERT] = {"history_insert",
 		"INSERT INTO password_history (tenant_id, user_id, hash) VALUES ($1, $2, $3)"},
 	[STMT_HISTORY_RECENT] = {"history_recent",
@@ -199,9 +248,9 @@ const struct store_stmt store_stmts[] = {
 	 * user's failure count and stamps the login. */
 	[STMT_SESSION_INSERT] = {"session_insert",
 		"WITH s AS (INSERT INTO sessions (tenant_id, user_id, token_hash, "
-		"expires_at, ip, user_agent) VALUES ($1, $2, $3, to_timestamp($4), $5, $6) "
-		"RETURNING id), u AS (UPDATE users SET failed_count = 0, locked_at = NULL, "
-		"last_login_at = now() WHERE id = $2) SELECT id FROM s"},
+		"expires_at, ip, user_agent, amr) VALUES ($1, $2, $3, to_timestamp($4), $5, $6, $7) "
+		"RETURNING id), u AS (UPDATE users SET failed_count = 0, mfa_failed_count = 0, "
+		"locked_at = NULL, last_login_at = now() WHERE id = $2) SELECT id FROM s"},
 	[STMT_SESSION_BY_HASH] = {"session_by_hash",
 		"SELECT s.id, s.user_id, "
 		EPOCH("s.created_at")

@@ -42,6 +42,22 @@ enum store_stmt_id {
 	STMT_USER_COUNT_ACTIVE_ADMINS, /* -> n */
 	STMT_USER_STATS, /* unlock_after, mfa_scope, expiry_days, warn_days, idle_days -> counts */
 
+	STMT_MFA_GET,         /* user -> secret, pending, enrolled epoch, last_step, failed, left */
+	STMT_MFA_GET_LOCK,    /* the same, FOR UPDATE */
+	STMT_MFA_SET_PENDING, /* user, sealed */
+	STMT_MFA_CONFIRM,     /* user, step */
+	STMT_MFA_USE_STEP,    /* user, step */
+	STMT_MFA_FAIL,        /* user, max -> failed, locked */
+	STMT_MFA_REMOVE,      /* user */
+	STMT_RECOVERY_DELETE, /* user */
+	STMT_RECOVERY_INSERT, /* tenant, user, hash */
+	STMT_RECOVERY_USE,    /* user, hash */
+	STMT_FLOW_INSERT,     /* tenant, user, hash, expires epoch, methods, continuation */
+	STMT_FLOW_BY_HASH,    /* hash -> id, user, expires epoch, methods, continuation */
+	STMT_FLOW_SET_METHODS, /* id, methods */
+	STMT_FLOW_END,         /* id */
+	STMT_FLOW_END_USER,    /* user */
+
 	STMT_HISTORY_INSERT, /* tenant, user, hash */
 	STMT_HISTORY_RECENT, /* user, n -> hash */
 	STMT_HISTORY_PRUNE,  /* user, keep */
@@ -61,11 +77,11 @@ enum store_stmt_id {
 	STMT_RESET_INVALIDATE_USER, /* user_id */
 	STMT_RESET_RECENT,          /* user_id -> open links made in the last 5 minutes */
 
-	STMT_SESSION_INSERT,           /* tenant, user, token_hash, expires(epoch), ip, ua -> id */
-	STMT_SESSION_BY_HASH,          /* token_hash -> SESSION_COLS */
-	STMT_SESSION_TOUCH,            /* id */
-	STMT_SESSION_END,              /* id, reason -> affected */
-	STMT_SESSION_END_OTHERS,       /* user_id, keep_id (0 = none), reason -> affected */
+	STMT_SESSION_INSERT,     /* tenant, user, token_hash, expires(epoch), ip, ua, amr -> id */
+	STMT_SESSION_BY_HASH,    /* token_hash -> SESSION_COLS */
+	STMT_SESSION_TOUCH,      /* id */
+	STMT_SESSION_END,        /* id, reason -> affected */
+	STMT_SESSION_END_OTHERS, /* user_id, keep_id (0 = none), reason -> affected */
 	STMT_SESSION_END_OTHERS_TOKEN, /* user_id, keep token_hash, reason */
 	STMT_SESSION_LIVE_COUNT,       /* user_id, idle_seconds, except_id -> n */
 	STMT_SESSION_LOCK_OPEN,        /* id -> 1 row when not ended (FOR UPDATE) */

@@ -61,20 +61,21 @@ out:
 enum idp_err store_session_insert(struct store_conn *c, int64_t tenant_id, int64_t user_id,
                                   const unsigned char token_hash[STORE_SHA256_LEN],
                                   int64_t expires_at, const char *ip, const char *user_agent,
-                                  int64_t *id)
+                                  const char *amr, int64_t *id)
 {
 	struct store_res *r = NULL;
 	char tid[24], uid[24], exp[24], th[67];
-	const char *p[6] = {store_i64(tid, tenant_id),
+	const char *p[7] = {store_i64(tid, tenant_id),
 	                    store_i64(uid, user_id),
 	                    th,
 	                    store_i64(exp, expires_at),
 	                    ip,
-	                    user_agent};
+	                    user_agent,
+	                    amr};
 	enum idp_err err;
 
 	store_sha256_param(token_hash, th);
-	err = store_exec(c, STMT_SESSION_INSERT, 6, p, id ? &r : NULL);
+	err = store_exec(c, STMT_SESSION_INSERT, 7, p, id ? &r : NULL);
 	if (!err && id)
 		*id = store_res_i64(r, 0, 0);
 	store_res_free(r);

@@ -50,7 +50,7 @@ enum idp_err store_session_by_hash(struct store_conn *c,
 enum idp_err store_session_insert(struct store_conn *c, int64_t tenant_id, int64_t user_id,
                                   const unsigned char token_hash[STORE_SHA256_LEN],
                                   int64_t expires_at, const char *ip, const char *user_agent,
-                                  int64_t *id);
+                                  const char *amr, int64_t *id);
 
 /* Record activity now. */
 enum idp_err store_session_touch(struct store_conn *c, int64_t id);

@@ -19,6 +19,7 @@ enum {
 	U_LOCKED,
 	U_LAST_LOGIN,
 	U_CREATED,
+	U_TOTP,
 };
 
 static void user_read(const struct store_res *r, int i, struct store_user *u)
@@ -35,6 +36,7 @@ static void user_read(const struct store_res *r, int i, struct store_user *u)
 	u->locked_at = store_res_i64(r, i, U_LOCKED);
 	u->last_login_at = store_res_i64(r, i, U_LAST_LOGIN);
 	u->created_at = store_res_i64(r, i, U_CREATED);
+	u->totp = store_res_bool(r, i, U_TOTP);
 }
 
 /* Run a statement that returns at most one user. */

@@ -31,6 +31,7 @@ struct store_user {
 	int failed_count;
 	int64_t locked_at; /* 0 = not locked */
 	int64_t last_login_at, created_at;
+	bool totp; /* a confirmed TOTP secret */
 };
 
 /* The user with this (lower-case) e-mail; with lock, its row stays locked

@@ -61,18 +61,7 @@ void web_admin_subst1(struct web_buf *b, const struct web_req *r, enum web_msg m
 void web_admin_subst_email(struct web_buf *b, const struct web_req *r, enum web_msg m,
                            const char *email)
 {
-	const char *t = web_t(r, m), *at = strstr(t, "{0}");
-	char head[1024];
-
-	if (!at || (size_t)(at - t) >= sizeof head) {
-		web_admin_subst1(b, r, m, email);
-		return;
-	}
-	memcpy(head, t, (size_t)(at - t));
-	head[at - t] = 0;
-	web_buf_esc(b, head);
-	web_buf_email(b, email);
-	web_buf_esc(b, at + 3);
+	web_buf_subst(b, web_t(r, m), web_buf_email, email);
 }
 
 void web_admin_text(struct web_buf *b, const struct web_req *r, enum web_msg m)
@@ -321,6 +310,7 @@ struct web_admin_flash web_admin_flash_from_query(const struct web_req *r)
 	    {"invited", M_ADM_DONE_INVITED},     {"resent", M_ADM_DONE_RESENT},
 	    {"revoked", M_ADM_DONE_REVOKED},     {"policy", M_ADM_DONE_POLICY},
 	    {"role", M_ADM_DONE_ROLE},           {"session", M_ADM_DONE_SESSION},
+	    {"mfa_reset", M_ADM_DONE_RESET_MFA},
 	};
 	const char *flag = web_query(r, "done"), *u = web_query(r, "u");
 	const char *until = web_query(r, "until");
@@ -364,6 +354,8 @@ const struct web_route web_routes_admin[] = {
     {"GET", "/admin/users/*/suspend", web_admin_user_confirm_get, ADMIN},
     {"GET", "/admin/users/*/logout", web_admin_user_confirm_get, ADMIN},
     {"GET", "/admin/users/*/delete", web_admin_user_confirm_get, ADMIN},
+    {"GET", "/admin/users/*/reset-mfa", web_admin_user_confirm_get, ADMIN},
+    {"POST", "/admin/users/*/reset-mfa", web_admin_user_action_post, ADMIN_POST},
     {"POST", "/admin/users/*/role", web_admin_user_role_post, ADMIN_POST},
     {"GET", "/admin/users/*/sessions/*/end", web_admin_user_session_end_get, ADMIN},
     {"POST", "/admin/users/*/sessions/*/end", web_admin_user_session_end_post, ADMIN_POST},

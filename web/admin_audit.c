@@ -174,11 +174,17 @@ static const struct action_name action_names[] = {
     {"token.created", M_AUD_A_TOKEN_CREATED},
     {"tenant.created", M_AUD_A_TENANT_CREATED},
     {"audit.pruned", M_AUD_A_AUDIT_PRUNED},
+    {"mfa.totp.enrolled", M_AUD_A_MFA_ENROLLED},
+    {"mfa.totp.failure", M_AUD_A_MFA_FAILURE},
+    {"mfa.totp.removed", M_AUD_A_MFA_REMOVED},
+    {"mfa.recovery.used", M_AUD_A_RECOVERY_USED},
+    {"mfa.recovery.regenerated", M_AUD_A_RECOVERY_NEW},
+    {"mfa.reset", M_AUD_A_MFA_RESET},
 };
 
 static const struct action_name group_names[] = {
     {"login", M_AUD_G_LOGIN},           {"session", M_AUD_G_SESSION},   {"user", M_AUD_G_USER},
-    {"invitation", M_AUD_G_INVITATION}, {"password", M_AUD_G_PASSWORD},
+    {"invitation", M_AUD_G_INVITATION}, {"password", M_AUD_G_PASSWORD}, {"mfa", M_AUD_G_MFA},
 };
 
 /* The name of action (or group) s in the reader's language; s itself

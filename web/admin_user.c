@@ -72,6 +72,9 @@ static void profile(struct web_buf *b, const struct web_req *r, const struct idp
 		web_admin_text(b, r, M_ADM_PW_MUST_CHANGE);
 		web_buf_puts(b, "</dd>");
 	}
+	fact(b, r, M_ADM_MFA);
+	web_admin_text(b, r, u->mfa ? M_ADM_MFA_ON : M_ADM_MFA_OFF);
+	web_buf_puts(b, "</dd>");
 	snprintf(num, sizeof num, "%d", u->failed_count);
 	fact(b, r, M_ADM_FAILED_COUNT);
 	web_buf_esc(b, num);

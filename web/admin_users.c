@@ -111,6 +111,8 @@ void web_admin_user_actions(struct web_buf *b, const struct web_req *r,
 		user_confirm_link(b, r, u->email, "suspend", M_ADM_SUSPEND);
 		user_confirm_link(b, r, u->email, "logout", M_ADM_FORCE_LOGOUT);
 	}
+	if (u->mfa)
+		user_confirm_link(b, r, u->email, "reset-mfa", M_ADM_RESET_MFA);
 	user_confirm_link(b, r, u->email, "delete", M_ADM_DELETE);
 	web_buf_puts(b, "</div>");
 }
@@ -311,7 +313,7 @@ static const struct user_op {
 } user_ops[] = {
     {"suspend", idp_user_suspend, "suspended"}, {"resume", idp_user_resume, "resumed"},
     {"unlock", idp_user_unlock, "unlocked"},    {"logout", idp_user_force_logout, "logout"},
-    {"delete", idp_user_delete, "deleted"},
+    {"delete", idp_user_delete, "deleted"},     {"reset-mfa", idp_mfa_reset, "mfa_reset"},
 };
 
 /* After an action: back where the administrator was, except after a
@@ -363,6 +365,7 @@ int web_admin_user_confirm_get(struct web_req *r)
 	    {"suspend", M_ADM_CONFIRM_SUSPEND, M_ADM_CONFIRM_SUSPEND_WHAT, M_ADM_SUSPEND},
 	    {"logout", M_ADM_CONFIRM_LOGOUT, M_ADM_CONFIRM_LOGOUT_WHAT, M_ADM_FORCE_LOGOUT},
 	    {"delete", M_ADM_CONFIRM_DELETE, M_ADM_CONFIRM_DELETE_WHAT, M_ADM_DELETE},
+	    {"reset-mfa", M_ADM_CONFIRM_RESET_MFA, M_ADM_CONFIRM_RESET_MFA_WHAT, M_ADM_RESET_MFA},
 	};
 	const char *verb = strrchr(r->tpath, '/') + 1, *email = r->wild[0];
 	struct idp_user_row u;

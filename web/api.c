@@ -81,7 +81,9 @@ static int users_get(struct web_req *r)
 		                       json_object_new_string(idp_role_name(rows[i].role)));
 		json_object_object_add(u, "status",
 		                       json_object_new_string(idp_user_state(&rows[i])));
-		json_object_object_add(u, "mfa", json_object_new_boolean(rows[i].mfa));
+		json_object_object_add(u, "mfa",
+		                       rows[i].mfa ? json_object_new_string("totp")
+		                                   : json_object_new_boolean(false));
 		json_object_object_add(u, "last_login", time_or_null(rows[i].last_login));
 		json_object_array_add(arr, u);
 	}
@@ -259,6 +261,11 @@ static int user_logout(struct web_req *r)
 	return user_op(r, idp_user_force_logout);
 }
 
+static int user_reset_mfa(struct web_req *r)
+{
+	return user_op(r, idp_mfa_reset);
+}
+
 static int user_delete(struct web_req *r)
 {
 	return user_op(r, idp_user_delete);
@@ -419,6 +426,7 @@ const struct web_route web_routes_api[] = {
     {"POST", "/api/v1/users/*/logout", user_logout, API},
     {"POST", "/api/v1/users/*/password", user_password, API | WEB_SLOW},
     {"POST", "/api/v1/users/*/role", user_role, API},
+    {"POST", "/api/v1/users/*/reset-mfa", user_reset_mfa, API},
     {"DELETE", "/api/v1/users/*/sessions/*", user_session_delete, API},
     {"DELETE", "/api/v1/users/*", user_delete, API},
     {NULL, NULL, NULL, 0},

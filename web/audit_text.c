@@ -343,6 +343,10 @@ static enum web_msg say_login(struct say *s)
 
 	if (is(method, "invitation"))
 		return M_AUD_S_LOGIN_INVITATION;
+	if (is(method, "password") && strstr(s->e->detail, "\"otp\""))
+		return M_AUD_S_LOGIN_OTP;
+	if (is(method, "password") && strstr(s->e->detail, "\"rec\""))
+		return M_AUD_S_LOGIN_REC;
 	if (is(method, "password"))
 		return d_bool(s->d, "rehashed") == 1 ? M_AUD_S_LOGIN_REHASHED
 		                                     : M_AUD_S_LOGIN_PASSWORD;
@@ -379,6 +383,29 @@ static enum web_msg say_login_failure(struct say *s)
 		}
 	web_buf_esc(&s->a[2], why ? why : "-");
 	return M_AUD_S_LOGIN_FAILURE;
+}
+
+/* mfa.totp.failure: why the code was refused. */
+static enum web_msg say_mfa_failure(struct say *s)
+{
+	static const struct {
+		const char *code;
+		enum web_msg msg;
+	} why[] = {
+	    {"wrong_code", M_AUD_R_WRONG_CODE},
+	    {"replayed", M_AUD_R_REPLAYED},
+	    {"malformed", M_AUD_R_MALFORMED_CODE},
+	    {"wrong_recovery_code", M_AUD_R_WRONG_RECOVERY},
+	};
+	const char *reason = d_str(s->d, "reason");
+
+	for (size_t i = 0; i < sizeof why / sizeof why[0]; i++)
+		if (is(reason, why[i].code)) {
+			web_admin_text(&s->a[2], s->r, why[i].msg);
+			return M_AUD_S_MFA_FAILURE;
+		}
+	web_buf_esc(&s->a[2], reason ? reason : "-");
+	return M_AUD_S_MFA_FAILURE;
 }
 
 /* session.ended: by its user, by an administrator, or replaced by a new
@@ -613,6 +640,12 @@ static const struct {
     {"token.created", M_AUD_S_TOKEN, NULL},
     {"tenant.created", M__COUNT, say_tenant},
     {"audit.pruned", M__COUNT, say_pruned},
+    {"mfa.totp.enrolled", M_AUD_S_MFA_ENROLLED, NULL},
+    {"mfa.totp.failure", M__COUNT, say_mfa_failure},
+    {"mfa.totp.removed", M_AUD_S_MFA_REMOVED, NULL},
+    {"mfa.recovery.used", M_AUD_S_RECOVERY_USED, NULL},
+    {"mfa.recovery.regenerated", M_AUD_S_RECOVERY_NEW, NULL},
+    {"mfa.reset", M_AUD_S_MFA_RESET, NULL},
 };
 
 /* The message for s's event, its placeholders filled. */

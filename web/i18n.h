@@ -10,6 +10,7 @@
 
 #include "web/i18n_audit.h"
 #include "web/i18n_console.h"
+#include "web/i18n_mfa.h"
 #include "web/i18n_pages.h"
 #include "web/i18n_policy.h"
 
@@ -215,7 +216,8 @@
 
 #define WEB_MESSAGES(X)                                                                            \
 	WEB_MESSAGES_CORE(X)                                                                       \
-	WEB_MESSAGES_CONSOLE(X) WEB_MESSAGES_POLICY(X) WEB_MESSAGES_AUDIT(X) WEB_MESSAGES_PAGES(X)
+	WEB_MESSAGES_CONSOLE(X)                                                                    \
+	WEB_MESSAGES_POLICY(X) WEB_MESSAGES_AUDIT(X) WEB_MESSAGES_PAGES(X) WEB_MESSAGES_MFA(X)
 
 enum web_msg {
 #define WEB_MSG_ENUM(id, en, ja) id,

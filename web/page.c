@@ -151,6 +151,28 @@ void web_buf_time(struct web_buf *b, const char *when)
 	web_buf_puts(b, "</span>");
 }
 
+void web_buf_subst(struct web_buf *b, const char *tmpl,
+                   void (*put)(struct web_buf *b, const char *arg), const char *arg)
+{
+	const char *at = strstr(tmpl, "{0}");
+
+	if (!at) {
+		web_buf_esc(b, tmpl);
+		return;
+	}
+	/* The text around {0}, escaped piece by piece (no copy, no limit). */
+	for (const char *p = tmpl; p < at;) {
+		char part[256];
+		size_t n = (size_t)(at - p) < sizeof part - 1 ? (size_t)(at - p) : sizeof part - 1;
+		memcpy(part, p, n);
+		part[n] = 0;
+		web_buf_esc(b, part);
+		p += n;
+	}
+	put(b, arg);
+	web_buf_esc(b, at + 3);
+}
+
 void web_buf_urlenc(struct web_buf *b, const char *s)
 {
 	static const char hex[] = "0123456789ABCDEF";

@@ -83,25 +83,10 @@ static int login_get(struct web_req *r)
 	return login_page(r, 200, M__COUNT, NULL);
 }
 
-/* Set the session cookie and go on (to the forced password change first). */
-static int logged_in(struct web_req *r, const struct idp_login *l, const char *rd)
+/* rd when it is a safe same-site path, else NULL. */
+static const char *safe_rd(const char *rd)
 {
-	char cname[80], to[2100];
-
-	web_session_cookie_name(r->slug, cname);
-	web_add_cookie(r, cname, l->token, false);
-	after_login(r, rd, to);
-	if (l->must_change_password) {
-		struct web_buf b;
-		int ret;
-		web_buf_init(&b, 4200);
-		web_buf_printf(&b, "/t/%s/password?rd=", r->slug);
-		web_buf_urlenc(&b, to);
-		ret = web_redirect(r, b.data);
-		web_buf_free(&b);
-		return ret;
-	}
-	return web_redirect(r, to);
+	return rd && idp_redirect_safe(rd) ? rd : NULL;
 }
 
 /* The session this browser presented, which a new login replaces. */
@@ -128,12 +113,13 @@ static int login_post(struct web_req *r)
 	if (!email || !password || strlen(email) > IDP_EMAIL_MAX) {
 		/* Oversized or missing fields are a failed login like any other. */
 		err = idp_login_password(&r->tenant, "", password ? password : "", &r->ri,
-		                         live_session(r), &l);
+		                         live_session(r), NULL, &l);
 	} else {
-		err = idp_login_password(&r->tenant, email, password, &r->ri, live_session(r), &l);
+		err = idp_login_password(&r->tenant, email, password, &r->ri, live_session(r),
+		                         safe_rd(web_form(r, "rd")), &l);
 	}
 	switch (err) {
-	case IDP_OK: return logged_in(r, &l, web_form(r, "rd"));
+	case IDP_OK: return web_login_done(r, &l, web_form(r, "rd"));
 	case IDP_ERR_AUTH: return login_page(r, 401, M_LOGIN_FAILED, safe_email);
 	case IDP_ERR_RATE: return login_page(r, 429, M_LOGIN_RATE, safe_email);
 	case IDP_ERR_CONFLICT: return login_page(r, 409, M_LOGIN_CONCURRENT, safe_email);
@@ -342,7 +328,7 @@ static int invite_post(struct web_req *r)
 	    idp_invite_accept(&r->tenant, r->wild[0], web_form(r, "name"), web_form(r, "password"),
 	                      web_form(r, "password2"), &r->ri, live_session(r), &rules, &l);
 	switch (err) {
-	case IDP_OK: return logged_in(r, &l, NULL);
+	case IDP_OK: return web_login_done(r, &l, NULL);
 	case IDP_ERR_NOT_FOUND: return invite_invalid(r);
 	case IDP_ERR_RATE: return too_many(r, M_INVITE_TITLE);
 	case IDP_ERR_PASSWORD:

@@ -90,6 +90,7 @@ static const struct {
 	enum web_msg msg;
 } home_notices[] = {
     {"password", M_PASSWORD_CHANGED},
+    {"mfa_removed", M_MFA_REMOVED},
 };
 
 static void home_notice(struct web_buf *b, const struct web_req *r)
@@ -133,6 +134,7 @@ static int home_get(struct web_req *r)
 	web_buf_printf(&b, "</span></p><p><a href=\"/t/%s/password\">", r->slug);
 	web_buf_esc(&b, web_t(r, M_CHANGE_PASSWORD));
 	web_buf_puts(&b, "</a></p></section>");
+	web_home_mfa(&b, r);
 	web_home_sessions(&b, r);
 	web_page_end(&b, r);
 	ret = web_respond_buf(r, 200, "text/html; charset=utf-8", &b);

@@ -137,6 +137,10 @@ void web_buf_email(struct web_buf *b, const char *email);
 /* Append a time as idp_time_local writes it, that may wrap only between
  * its date and its time. */
 void web_buf_time(struct web_buf *b, const char *when);
+/* Append template tmpl (escaped) with its {0} written by put(b, arg)
+ * (web_buf_esc, web_buf_email, web_buf_time, ...). */
+void web_buf_subst(struct web_buf *b, const char *tmpl,
+                   void (*put)(struct web_buf *b, const char *arg), const char *arg);
 /* Append s percent-encoded for a URL query value. */
 void web_buf_urlenc(struct web_buf *b, const char *s);
 
@@ -163,6 +167,14 @@ void web_password_rules(struct web_buf *b, const struct web_req *r, unsigned rul
 void web_password_policy(struct web_buf *b, const struct web_req *r, unsigned failed,
                          bool with_current);
 
+/* After a password (or invitation) step: set the session cookie and go on
+ * when the login is done, else set the pending login's cookie and go to
+ * its next step's page (web/pages_mfa.c).  rd: where to go when the login
+ * keeps no continuation of its own. */
+int web_login_done(struct web_req *r, const struct idp_login *l, const char *rd);
+/* The two-step verification card of the home page (web/pages_mfa.c). */
+void web_home_mfa(struct web_buf *b, const struct web_req *r);
+
 /* The "my sessions" card of the home page (web/pages_home.c). */
 void web_home_sessions(struct web_buf *b, const struct web_req *r);
 
@@ -172,6 +184,7 @@ extern const struct web_route web_routes_home[];
 extern const struct web_route web_routes_api[];
 extern const struct web_route web_routes_admin[];
 extern const struct web_route web_routes_password[];
+extern const struct web_route web_routes_mfa[];
 
 /* A labelled input; value (may be NULL) is escaped. */
 void web_field(struct web_buf *b, const struct web_req *r, const char *name, const char *type,

@@ -1,0 +1,658 @@
+/*
+ * Logins in more than one step, and the second factors they check: see
+ * idp/flow.h.  Every step is one transaction on the rows as they are under
+ * lock (the pending login, then the user), so two parallel uses of one code
+ * cannot both pass: the time step is accepted by one atomic UPDATE, a
+ * recovery code is spent by one.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "idp/flow.h"
+#include "idp/internal.h"
+#include "idp/log.h"
+#include "idp/rules.h"
+#include "idp/throttle.h"
+#include "store/mfa.h"
+#include "store/user.h"
+
+/* ---- the next step ---- */
+
+/* "pwd", "pwd otp", "pwd rec": how the session was authenticated. */
+static void amr_of(const struct idp_proven *p, char out[32])
+{
+	const char *second = !p->second ? "" : strcmp(p->second, "recovery") == 0 ? " rec" : " otp";
+
+	snprintf(out, 32, "pwd%s", second);
+}
+
+enum idp_err idp_login_proceed(struct store_conn *c, const struct idp_tenant *t,
+                               const struct idp_actor *actor, enum idp_role role,
+                               const struct idp_proven *p, const struct idp_session *prev,
+                               const struct idp_reqinfo *ri, struct idp_login *out)
+{
+	struct store_mfa m;
+	struct idp_step_facts f = {.role = role, .second_factor_ok = p->second != NULL};
+	unsigned char th[IDP_SHA256_LEN];
+	char amr[32], detail[160];
+	enum idp_err err = store_mfa_get(c, actor->user_id, false, &m);
+
+	if (err)
+		return err;
+	f.totp_enrolled = m.secret_len > 0;
+	out->step = idp_login_next(&t->policy, &f);
+	idp_copy(out->continuation, sizeof out->continuation,
+	         p->continuation ? p->continuation : "");
+	if (out->step != IDP_STEP_DONE) {
+		/* Only a pending login: no session, nothing that counts as
+		 * signed in, until the next step is done. */
+		err = idp_token_new(out->flow_token);
+		if (err)
+			return err;
+		idp_sha256(out->flow_token, strlen(out->flow_token), th);
+		out->expires_at = time(NULL) + IDP_FLOW_TTL;
+		return store_flow_insert(c, t->id, actor->user_id, th, out->expires_at, p->first,
+		                         out->continuation);
+	}
+	amr_of(p, amr);
+	err = idp_session_start(c, t, actor, prev, ri, amr, out);
+	if (err)
+		return err;
+	snprintf(detail, sizeof detail, "{\"method\":\"%s\",\"methods\":[\"pwd\"%s]%s}", p->first,
+	         !p->second                           ? ""
+	         : strcmp(p->second, "recovery") == 0 ? ",\"rec\""
+	                                              : ",\"otp\"",
+	         p->rehashed ? ",\"rehashed\":true" : "");
+	return idp_audit_write(c, t->id, actor, "login.success", actor->email, "success", detail);
+}
+
+/* ---- the pending login ---- */
+
+/* The flow behind token and its user, both locked; IDP_ERR_AUTH when
+ * either is gone or the user can no longer sign in. */
+static enum idp_err flow_load(struct store_conn *c, const struct idp_tenant *t, const char *token,
+                              struct store_flow *fl, struct store_user *u)
+{
+	unsigned char th[IDP_SHA256_LEN];
+	enum idp_err err;
+
+	if (!token || !idp_token_syntax_ok(token))
+		return IDP_ERR_AUTH;
+	idp_sha256(token, strlen(token), th);
+	err = store_flow_by_hash(c, th, fl);
+	if (!err)
+		err = store_user_by_id(c, fl->user_id, true, u);
+	if (err == IDP_ERR_NOT_FOUND)
+		return IDP_ERR_AUTH;
+	if (err)
+		return err;
+	if (!idp_status_is(u->status, IDP_STATUS_ACTIVE) ||
+	    idp_lock_holds(&t->policy, u->locked_at, time(NULL)))
+		return IDP_ERR_AUTH;
+	return IDP_OK;
+}
+
+struct get_args {
+	const struct idp_tenant *t;
+	const char *token;
+	struct idp_flow *out;
+};
+
+static enum idp_err get_tx(struct store_conn *c, void *arg)
+{
+	struct get_args *a = arg;
+	struct store_flow fl;
+	struct store_user u;
+	struct store_mfa m;
+	struct idp_step_facts f = {0};
+	enum idp_err err = flow_load(c, a->t, a->token, &fl, &u);
+
+	if (!err)
+		err = store_mfa_get(c, u.id, false, &m);
+	if (err)
+		return err;
+	a->out->user_id = u.id;
+	idp_copy(a->out->email, sizeof a->out->email, u.email);
+	if (!idp_role_parse(u.role, &a->out->role))
+		a->out->role = IDP_ROLE_USER;
+	idp_copy(a->out->continuation, sizeof a->out->continuation, fl.continuation);
+	f.role = a->out->role;
+	f.totp_enrolled = m.secret_len > 0;
+	a->out->step = idp_login_next(&a->t->policy, &f);
+	idp_wipe(u.hash, sizeof u.hash);
+	return a->out->step == IDP_STEP_DONE ? IDP_ERR_AUTH : IDP_OK;
+}
+
+enum idp_err idp_flow_get(const struct idp_tenant *t, const char *token, struct idp_flow *out)
+{
+	struct get_args a = {t, token, out};
+
+	memset(out, 0, sizeof *out);
+	return idp_tx(t->id, get_tx, &a);
+}
+
+/* ---- checking a code ---- */
+
+/* The HMAC a recovery code is stored as: bound to tenant and user. */
+static void recovery_hash(int64_t tenant_id, int64_t user_id, const char *norm,
+                          unsigned char out[IDP_SHA256_LEN])
+{
+	char msg[96];
+	int n = snprintf(msg, sizeof msg, "%lld:%lld:%s", (long long)tenant_id, (long long)user_id,
+	                 norm);
+
+	idp_hmac_sha256(idp_rt.recovery_key, sizeof idp_rt.recovery_key, msg, (size_t)n, out);
+	idp_wipe(msg, sizeof msg);
+}
+
+/* Open a sealed secret of user_id into secret (MFA_TOTP_SECRET_LEN). */
+static enum idp_err secret_open(int64_t tenant_id, int64_t user_id, const unsigned char *sealed,
+                                size_t n, unsigned char secret[MFA_TOTP_SECRET_LEN])
+{
+	size_t len = 0;
+	enum idp_err err = mfa_open(idp_rt.totp_key, tenant_id, user_id, sealed, n, secret,
+	                            MFA_TOTP_SECRET_LEN, &len);
+
+	if (!err && len != MFA_TOTP_SECRET_LEN)
+		err = IDP_ERR_CRYPTO;
+	if (err)
+		idp_error("TOTP secret of user %lld in tenant %lld does not open",
+		          (long long)user_id, (long long)tenant_id);
+	return err;
+}
+
+/* What a code proved. */
+enum code_kind { CODE_WRONG, CODE_TOTP, CODE_RECOVERY };
+
+/* Check code against the user's TOTP secret (sealed in m) or unused
+ * recovery codes, spending the time step or the recovery code when it is
+ * right.  *why names a wrong code's reason for the audit. */
+static enum idp_err code_check(struct store_conn *c, int64_t tenant_id, int64_t user_id,
+                               const struct store_mfa *m, const char *code, enum code_kind *kind,
+                               const char **why)
+{
+	unsigned char secret[MFA_TOTP_SECRET_LEN], h[IDP_SHA256_LEN];
+	char norm[MFA_RECOVERY_LEN + 1];
+	int64_t step = 0;
+	bool ok = false;
+	enum idp_err err = IDP_OK;
+
+	*kind = CODE_WRONG;
+	*why = "malformed";
+	if (mfa_totp_code_syntax(code)) {
+		*why = "wrong_code";
+		if (!m->secret_len)
+			return IDP_OK;
+		err = secret_open(tenant_id, user_id, m->secret, m->secret_len, secret);
+		if (!err &&
+		    mfa_totp_check(secret, sizeof secret, time(NULL), code, &step) == IDP_OK) {
+			*why = "replayed";
+			err = store_mfa_use_step(c, user_id, step, &ok);
+			if (ok)
+				*kind = CODE_TOTP;
+		}
+		idp_wipe(secret, sizeof secret);
+		return err;
+	}
+	if (mfa_recovery_normalize(code, norm)) {
+		*why = "wrong_recovery_code";
+		recovery_hash(tenant_id, user_id, norm, h);
+		err = store_recovery_use(c, user_id, h, &ok);
+		if (ok)
+			*kind = CODE_RECOVERY;
+		idp_wipe(norm, sizeof norm);
+	}
+	return err;
+}
+
+/* A wrong code: count it on its own counter, audit it, and at the limit
+ * lock the account and end the pending login (flow_id 0: none). */
+static enum idp_err code_wrong(struct store_conn *c, const struct idp_tenant *t,
+                               const struct idp_actor *actor, int64_t flow_id, const char *why)
+{
+	char detail[96];
+	bool locked = false;
+	enum idp_err err =
+	    store_mfa_fail(c, actor->user_id, t->policy.lockout.max_failures, &locked);
+
+	snprintf(detail, sizeof detail, "{\"reason\":\"%s\"}", why);
+	if (!err)
+		err = idp_audit_write(c, t->id, actor, "mfa.totp.failure", actor->email, "failure",
+		                      detail);
+	if (!err && locked) {
+		err = idp_audit_write(c, t->id, actor, "login.locked", actor->email, "failure",
+		                      "{\"counter\":\"second_factor\"}");
+		if (!err && flow_id)
+			err = store_flow_end(c, flow_id);
+	}
+	return err;
+}
+
+struct code_args {
+	const struct idp_tenant *t;
+	const char *token, *code;
+	const struct idp_reqinfo *ri;
+	const struct idp_session *prev;
+	struct idp_login *out;
+	struct idp_recovery_codes *codes; /* enrolment: the new recovery codes */
+	enum idp_err result;              /* IDP_ERR_AUTH for a wrong code, committed */
+};
+
+static enum idp_err fresh_recovery(struct store_conn *c, int64_t tenant_id, int64_t user_id,
+                                   struct idp_recovery_codes *codes);
+
+static enum idp_err login_code_tx(struct store_conn *c, void *arg)
+{
+	struct code_args *a = arg;
+	struct store_flow fl;
+	struct store_user u;
+	struct store_mfa m;
+	struct idp_actor actor;
+	struct idp_proven p = {0};
+	enum idp_role role = IDP_ROLE_USER;
+	enum code_kind kind;
+	const char *why;
+	enum idp_err err;
+
+	a->result = IDP_ERR_AUTH;
+	err = flow_load(c, a->t, a->token, &fl, &u);
+	idp_wipe(u.hash, sizeof u.hash);
+	if (err == IDP_ERR_AUTH)
+		return IDP_OK; /* nothing to count: there is no login to guess for */
+	if (!err)
+		err = store_mfa_get(c, u.id, true, &m);
+	if (err)
+		return err;
+	idp_role_parse(u.role, &role);
+	idp_actor_set(&actor, u.id, u.email, u.role, a->ri);
+	err = code_check(c, a->t->id, u.id, &m, a->code, &kind, &why);
+	if (err)
+		return err;
+	if (kind == CODE_WRONG)
+		return code_wrong(c, a->t, &actor, fl.id, why);
+	if (kind == CODE_RECOVERY) {
+		err = idp_audit_write(c, a->t->id, &actor, "mfa.recovery.used", u.email, "success",
+		                      NULL);
+		if (err)
+			return err;
+	}
+	p.first = fl.methods[0] ? fl.methods : "password";
+	p.second = kind == CODE_RECOVERY ? "recovery" : "otp";
+	p.continuation = fl.continuation;
+	err = store_flow_end(c, fl.id);
+	if (!err)
+		err = idp_login_proceed(c, a->t, &actor, role, &p, a->prev, a->ri, a->out);
+	if (err)
+		return err;
+	a->result = IDP_OK;
+	return IDP_OK;
+}
+
+/* Run a code step: throttled by address, a wrong code counted there too. */
+static enum idp_err code_step(struct code_args *a, enum idp_err (*fn)(struct store_conn *, void *))
+{
+	int64_t now = time(NULL);
+	enum idp_err err;
+
+	memset(a->out, 0, sizeof *a->out);
+	if (idp_throttle_blocked(&a->ri->addr, now))
+		return IDP_ERR_RATE;
+	err = idp_tx(a->t->id, fn, a);
+	if (err)
+		return err;
+	if (a->result == IDP_ERR_AUTH)
+		idp_throttle_fail(&a->ri->addr, now);
+	return a->result;
+}
+
+enum idp_err idp_login_code(const struct idp_tenant *t, const char *flow_token, const char *code,
+                            const struct idp_reqinfo *ri, const struct idp_session *prev,
+                            struct idp_login *out)
+{
+	struct code_args a = {.t = t,
+	                      .token = flow_token,
+	                      .code = code ? code : "",
+	                      .ri = ri,
+	                      .prev = prev,
+	                      .out = out};
+
+	return code_step(&a, login_code_tx);
+}
+
+/* ---- enrolment ---- */
+
+struct offer_args {
+	const struct idp_tenant *t;
+	int64_t user_id;
+	bool fresh;
+	unsigned char secret[MFA_TOTP_SECRET_LEN];
+};
+
+static enum idp_err offer_tx(struct store_conn *c, void *arg)
+{
+	struct offer_args *a = arg;
+	unsigned char sealed[STORE_SEALED_MAX];
+	size_t n = 0;
+	struct store_mfa m;
+	enum idp_err err = store_mfa_get(c, a->user_id, true, &m);
+
+	if (err)
+		return err;
+	if (m.pending_len && !a->fresh)
+		return secret_open(a->t->id, a->user_id, m.pending, m.pending_len, a->secret);
+	err = mfa_totp_secret_new(a->secret);
+	if (!err)
+		err = mfa_seal(idp_rt.totp_key, a->t->id, a->user_id, a->secret, sizeof a->secret,
+		               sealed, sizeof sealed, &n);
+	if (!err)
+		err = store_mfa_set_pending(c, a->user_id, sealed, n);
+	return err;
+}
+
+enum idp_err idp_totp_offer(const struct idp_tenant *t, int64_t user_id, const char *email,
+                            bool fresh, struct idp_totp_offer *out)
+{
+	struct offer_args a = {.t = t, .user_id = user_id, .fresh = fresh};
+	enum idp_err err;
+
+	memset(out, 0, sizeof *out);
+	err = idp_tx(t->id, offer_tx, &a);
+	if (!err) {
+		mfa_base32_encode(a.secret, sizeof a.secret, out->secret_b32,
+		                  sizeof out->secret_b32);
+		out->uri = mfa_otpauth_uri(t->name, email, a.secret, sizeof a.secret);
+		out->qr_svg = out->uri ? mfa_qr_svg(out->uri, email) : NULL;
+		if (!out->uri || !out->qr_svg) {
+			idp_totp_offer_free(out);
+			err = IDP_ERR_NOMEM;
+		}
+	}
+	idp_wipe(a.secret, sizeof a.secret);
+	return err;
+}
+
+void idp_totp_offer_free(struct idp_totp_offer *o)
+{
+	if (o->uri)
+		idp_wipe(o->uri, strlen(o->uri));
+	free(o->uri);
+	free(o->qr_svg);
+	idp_wipe(o->secret_b32, sizeof o->secret_b32);
+	o->uri = o->qr_svg = NULL;
+}
+
+static enum idp_err fresh_recovery(struct store_conn *c, int64_t tenant_id, int64_t user_id,
+                                   struct idp_recovery_codes *codes)
+{
+	unsigned char h[MFA_RECOVERY_COUNT][IDP_SHA256_LEN];
+	enum idp_err err = IDP_OK;
+
+	for (int i = 0; !err && i < MFA_RECOVERY_COUNT; i++) {
+		err = mfa_recovery_new(codes->code[i]);
+		if (!err)
+			recovery_hash(tenant_id, user_id, codes->code[i], h[i]);
+	}
+	if (!err)
+		err = store_recovery_replace(c, tenant_id, user_id,
+		                             (const unsigned char(*)[STORE_SHA256_LEN])h,
+		                             MFA_RECOVERY_COUNT);
+	idp_wipe(h, sizeof h);
+	return err;
+}
+
+/* Confirm user u's candidate with code inside the caller's transaction:
+ * IDP_ERR_AUTH (nothing written) for a wrong code. */
+static enum idp_err confirm_in(struct store_conn *c, const struct idp_tenant *t,
+                               const struct idp_actor *actor, int64_t user_id, const char *code,
+                               struct idp_recovery_codes *codes)
+{
+	unsigned char secret[MFA_TOTP_SECRET_LEN];
+	struct store_mfa m;
+	int64_t step = 0;
+	enum idp_err err = store_mfa_get(c, user_id, true, &m);
+
+	if (err)
+		return err;
+	if (!m.pending_len)
+		return IDP_ERR_NOT_FOUND;
+	err = secret_open(t->id, user_id, m.pending, m.pending_len, secret);
+	if (!err && mfa_totp_check(secret, sizeof secret, time(NULL), code, &step) != IDP_OK)
+		err = IDP_ERR_AUTH;
+	idp_wipe(secret, sizeof secret);
+	/* The confirming step is spent: it cannot sign in afterwards. */
+	if (!err)
+		err = store_mfa_confirm(c, user_id, step > m.last_step ? step : m.last_step);
+	if (!err)
+		err = fresh_recovery(c, t->id, user_id, codes);
+	if (!err)
+		err = idp_audit_write(c, t->id, actor, "mfa.totp.enrolled", actor->email, "success",
+		                      NULL);
+	return err;
+}
+
+struct confirm_args {
+	const struct idp_tenant *t;
+	const struct idp_actor *by;
+	const char *code;
+	struct idp_recovery_codes *codes;
+	enum idp_err result;
+};
+
+static enum idp_err confirm_tx(struct store_conn *c, void *arg)
+{
+	struct confirm_args *a = arg;
+
+	a->result = confirm_in(c, a->t, a->by, a->by->user_id, a->code, a->codes);
+	return a->result == IDP_ERR_AUTH || a->result == IDP_ERR_NOT_FOUND ? IDP_OK : a->result;
+}
+
+enum idp_err idp_totp_confirm(const struct idp_tenant *t, const struct idp_actor *by,
+                              const char *code, struct idp_recovery_codes *codes)
+{
+	struct confirm_args a = {t, by, code ? code : "", codes, IDP_OK};
+	enum idp_err err = idp_tx(t->id, confirm_tx, &a);
+
+	if (err || a.result)
+		idp_wipe(codes, sizeof *codes);
+	return err ? err : a.result;
+}
+
+static enum idp_err login_enroll_tx(struct store_conn *c, void *arg)
+{
+	struct code_args *a = arg;
+	struct store_flow fl;
+	struct store_user u;
+	struct idp_actor actor;
+	struct idp_proven p = {0};
+	enum idp_role role = IDP_ROLE_USER;
+	enum idp_err err;
+
+	a->result = IDP_ERR_AUTH;
+	err = flow_load(c, a->t, a->token, &fl, &u);
+	idp_wipe(u.hash, sizeof u.hash);
+	if (err == IDP_ERR_AUTH)
+		return IDP_OK;
+	if (err)
+		return err;
+	idp_role_parse(u.role, &role);
+	idp_actor_set(&actor, u.id, u.email, u.role, a->ri);
+	err = confirm_in(c, a->t, &actor, u.id, a->code, a->codes);
+	if (err == IDP_ERR_AUTH || err == IDP_ERR_NOT_FOUND)
+		return IDP_OK; /* a wrong code writes nothing */
+	p.first = fl.methods[0] ? fl.methods : "password";
+	p.second = "otp";
+	p.continuation = fl.continuation;
+	if (!err)
+		err = store_flow_end(c, fl.id);
+	if (!err)
+		err = idp_login_proceed(c, a->t, &actor, role, &p, a->prev, a->ri, a->out);
+	if (err)
+		return err;
+	a->result = IDP_OK;
+	return IDP_OK;
+}
+
+enum idp_err idp_login_enroll(const struct idp_tenant *t, const char *flow_token, const char *code,
+                              const struct idp_reqinfo *ri, const struct idp_session *prev,
+                              struct idp_login *out, struct idp_recovery_codes *codes)
+{
+	struct code_args a = {.t = t,
+	                      .token = flow_token,
+	                      .code = code ? code : "",
+	                      .ri = ri,
+	                      .prev = prev,
+	                      .out = out,
+	                      .codes = codes};
+	enum idp_err err = code_step(&a, login_enroll_tx);
+
+	if (err)
+		idp_wipe(codes, sizeof *codes);
+	return err;
+}
+
+/* ---- the user's own settings, and the administrator's reset ---- */
+
+struct own_args {
+	const struct idp_tenant *t;
+	const struct idp_actor *by;
+	enum idp_role role;
+	const char *code;
+	struct idp_recovery_codes *codes;
+	enum idp_err result;
+};
+
+static enum idp_err regenerate_tx(struct store_conn *c, void *arg)
+{
+	struct own_args *a = arg;
+	struct store_mfa m;
+	enum idp_err err = store_mfa_get(c, a->by->user_id, true, &m);
+
+	if (err)
+		return err;
+	a->result = m.secret_len ? IDP_OK : IDP_ERR_NOT_FOUND;
+	if (a->result)
+		return IDP_OK;
+	err = fresh_recovery(c, a->t->id, a->by->user_id, a->codes);
+	if (!err)
+		err = idp_audit_write(c, a->t->id, a->by, "mfa.recovery.regenerated", a->by->email,
+		                      "success", NULL);
+	return err;
+}
+
+enum idp_err idp_recovery_regenerate(const struct idp_tenant *t, const struct idp_actor *by,
+                                     struct idp_recovery_codes *codes)
+{
+	struct own_args a = {.t = t, .by = by, .codes = codes};
+	enum idp_err err = idp_tx(t->id, regenerate_tx, &a);
+
+	if (err || a.result)
+		idp_wipe(codes, sizeof *codes);
+	return err ? err : a.result;
+}
+
+static enum idp_err remove_tx(struct store_conn *c, void *arg)
+{
+	struct own_args *a = arg;
+	struct store_mfa m;
+	enum code_kind kind;
+	const char *why;
+	enum idp_err err = store_mfa_get(c, a->by->user_id, true, &m);
+
+	if (err)
+		return err;
+	a->result = IDP_OK;
+	if (!m.secret_len) {
+		a->result = IDP_ERR_NOT_FOUND;
+		return IDP_OK;
+	}
+	if (idp_mfa_required(&a->t->policy, a->role)) {
+		a->result = IDP_ERR_CONFLICT;
+		return IDP_OK;
+	}
+	err = code_check(c, a->t->id, a->by->user_id, &m, a->code, &kind, &why);
+	if (err)
+		return err;
+	if (kind != CODE_TOTP) {
+		a->result = IDP_ERR_AUTH;
+		return code_wrong(c, a->t, a->by, 0, why);
+	}
+	err = store_mfa_remove(c, a->by->user_id);
+	if (!err)
+		err = idp_audit_write(c, a->t->id, a->by, "mfa.totp.removed", a->by->email,
+		                      "success", NULL);
+	return err;
+}
+
+enum idp_err idp_totp_remove(const struct idp_tenant *t, const struct idp_actor *by,
+                             enum idp_role role, const char *code)
+{
+	struct own_args a = {.t = t, .by = by, .role = role, .code = code ? code : ""};
+	enum idp_err err = idp_tx(t->id, remove_tx, &a);
+
+	return err ? err : a.result;
+}
+
+struct reset_args {
+	const struct idp_tenant *t;
+	const struct idp_actor *by;
+	const char *email;
+};
+
+static enum idp_err reset_tx(struct store_conn *c, void *arg)
+{
+	struct reset_args *a = arg;
+	char lower[IDP_EMAIL_MAX + 1];
+	struct store_user u;
+	enum idp_err err;
+
+	if (!a->email || strlen(a->email) > IDP_EMAIL_MAX)
+		return IDP_ERR_NOT_FOUND;
+	idp_copy(lower, sizeof lower, a->email);
+	idp_ascii_lower(lower);
+	err = store_user_by_email(c, lower, true, &u);
+	idp_wipe(u.hash, sizeof u.hash);
+	if (!err)
+		err = store_mfa_remove(c, u.id);
+	if (!err)
+		err = store_flow_end_user(c, u.id);
+	if (!err)
+		err = idp_audit_write(c, a->t->id, a->by, "mfa.reset", u.email, "success", NULL);
+	return err;
+}
+
+enum idp_err idp_mfa_reset(const struct idp_tenant *t, const struct idp_actor *by,
+                           const char *email)
+{
+	struct reset_args a = {t, by, email};
+
+	return idp_tx(t->id, reset_tx, &a);
+}
+
+struct state_args {
+	int64_t user_id;
+	struct store_mfa m;
+};
+
+static enum idp_err state_tx(struct store_conn *c, void *arg)
+{
+	struct state_args *a = arg;
+
+	return store_mfa_get(c, a->user_id, false, &a->m);
+}
+
+enum idp_err idp_mfa_state(const struct idp_tenant *t, int64_t user_id, struct idp_mfa_state *out)
+{
+	struct state_args a = {.user_id = user_id};
+	enum idp_err err = idp_tx(t->id, state_tx, &a);
+
+	memset(out, 0, sizeof *out);
+	if (!err) {
+		out->totp = a.m.secret_len > 0;
+		out->enrolled_at = a.m.enrolled_at;
+		out->recovery_left = out->totp ? a.m.recovery_left : 0;
+	}
+	idp_wipe(&a.m, sizeof a.m);
+	return err;
+}
