@@ -96,6 +96,7 @@
 	X(M_AUD_S_LOGIN_OTP, "{1} signed in with their password and an authenticator code",                                                   \
 	  "{1} がパスワードと認証アプリのコードでログインしました")                                                                           \
 	X(M_AUD_S_LOGIN_REC, "{1} signed in with their password and a recovery code",                                                         \
-	  "{1} がパスワードとリカバリーコードでログインしました")
+	  "{1} がパスワードとリカバリーコードでログインしました")                                                                             \
+	X(M_MFA_CODE_APP, "6-digit code from the app", "アプリに表示された 6 桁のコード")
 
 #endif

@@ -239,7 +239,7 @@ static int enrol_page(struct web_req *r, unsigned status, bool pending, bool wro
 	para(&b, "hint", "step2", web_t(r, M_MFA_SETUP_STEP2));
 	web_buf_printf(&b, "<form method=\"post\" action=\"/t/%s/mfa/totp\">", r->slug);
 	web_page_csrf(&b, r);
-	code_field(&b, r, M_MFA_CODE, false);
+	code_field(&b, r, M_MFA_CODE_APP, false);
 	return web_page_send_form(&b, r, status, M_MFA_CONFIRM);
 }
 

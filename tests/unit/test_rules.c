@@ -211,6 +211,46 @@ TEST(role_and_status_have_one_parser_and_one_printer)
 		      (int)s == i);
 }
 
+TEST(mfa_required_by_policy_and_role)
+{
+	struct idp_policy p;
+
+	idp_policy_default(&p);
+	CHECK(!idp_mfa_required(&p, IDP_ROLE_ADMIN) && !idp_mfa_required(&p, IDP_ROLE_USER));
+	p.mfa.require = IDP_MFA_ADMINS;
+	CHECK(idp_mfa_required(&p, IDP_ROLE_ADMIN) && !idp_mfa_required(&p, IDP_ROLE_USER));
+	p.mfa.require = IDP_MFA_ALL;
+	CHECK(idp_mfa_required(&p, IDP_ROLE_ADMIN) && idp_mfa_required(&p, IDP_ROLE_USER));
+}
+
+TEST(login_next_step_fails_closed)
+{
+	struct idp_policy p;
+	struct idp_step_facts f = {.role = IDP_ROLE_USER};
+
+	idp_policy_default(&p);
+	/* Nothing required, nothing enrolled: the password is enough. */
+	CHECK(idp_login_next(&p, &f) == IDP_STEP_DONE);
+	/* An enrolled user always gives a code, whatever the policy. */
+	f.totp_enrolled = true;
+	CHECK(idp_login_next(&p, &f) == IDP_STEP_TOTP);
+	f.second_factor_ok = true;
+	CHECK(idp_login_next(&p, &f) == IDP_STEP_DONE);
+	/* Required and not enrolled: enrol before anything else. */
+	f = (struct idp_step_facts){.role = IDP_ROLE_ADMIN};
+	p.mfa.require = IDP_MFA_ADMINS;
+	CHECK(idp_login_next(&p, &f) == IDP_STEP_ENROLL);
+	f.role = IDP_ROLE_USER;
+	CHECK(idp_login_next(&p, &f) == IDP_STEP_DONE);
+	p.mfa.require = IDP_MFA_ALL;
+	CHECK(idp_login_next(&p, &f) == IDP_STEP_ENROLL);
+	f.totp_enrolled = true;
+	CHECK(idp_login_next(&p, &f) == IDP_STEP_TOTP);
+	/* A proven second factor finishes the login, enrolled or just enrolled. */
+	f.second_factor_ok = true;
+	CHECK(idp_login_next(&p, &f) == IDP_STEP_DONE);
+}
+
 int main(void)
 {
 	RUN(session_stands_until_idle_timeout);
@@ -225,5 +265,7 @@ int main(void)
 	RUN(a_locked_account_with_the_right_password_is_refused_uncounted);
 	RUN(last_active_admin_is_kept);
 	RUN(role_and_status_have_one_parser_and_one_printer);
+	RUN(mfa_required_by_policy_and_role);
+	RUN(login_next_step_fails_closed);
 	return check_summary();
 }
