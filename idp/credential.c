@@ -14,6 +14,7 @@
 #include "idp/internal.h"
 #include "idp/throttle.h"
 #include "store/invitation.h"
+#include "store/mfa.h"
 #include "store/session.h"
 #include "store/user.h"
 
@@ -174,6 +175,8 @@ static enum idp_err setpw_tx(struct store_conn *c, void *arg)
 	err = idp_password_write(c, a->t, u.id, a->phc, must);
 	if (!err)
 		err = store_session_end_user(c, u.id, 0, "password_set", NULL);
+	if (!err) /* a sign-in on its way proved the old password */
+		err = store_flow_end_user(c, u.id);
 	if (err)
 		return err;
 	snprintf(detail, sizeof detail, "{\"change_at_first_login\":%s}", must ? "true" : "false");
@@ -238,6 +241,8 @@ static enum idp_err change_tx(struct store_conn *c, void *arg)
 	err = idp_password_write(c, a->t, a->s->user_id, a->phc, false);
 	if (!err)
 		err = store_session_end_user(c, a->s->user_id, a->s->id, "password_changed", NULL);
+	if (!err) /* sign-ins on their way proved the old password */
+		err = store_flow_end_user(c, a->s->user_id);
 	if (err)
 		return err;
 	return idp_audit_write(c, a->t->id, &actor, "password.changed", a->s->email, "success",

@@ -34,10 +34,12 @@ enum idp_err idp_login_proceed(struct store_conn *c, const struct idp_tenant *t,
                                const struct idp_reqinfo *ri, struct idp_login *out)
 {
 	struct store_mfa m;
-	struct idp_step_facts f = {.role = role, .second_factor_ok = p->second != NULL};
+	struct idp_step_facts f = {.role = role,
+	                           .second_factor_ok = p->second != NULL,
+	                           .password_change = p->password_change};
 	unsigned char th[IDP_SHA256_LEN];
-	char amr[32], detail[160];
-	enum idp_err err = store_mfa_get(c, actor->user_id, false, &m);
+	char amr[32], detail[160], methods[64];
+	enum idp_err err = store_mfa_get(c, actor->user_id, false, NULL, &m);
 
 	if (err)
 		return err;
@@ -53,7 +55,10 @@ enum idp_err idp_login_proceed(struct store_conn *c, const struct idp_tenant *t,
 			return err;
 		idp_sha256(out->flow_token, strlen(out->flow_token), th);
 		out->expires_at = time(NULL) + IDP_FLOW_TTL;
-		return store_flow_insert(c, t->id, actor->user_id, th, out->expires_at, p->first,
+		/* What is proven so far travels with the pending login. */
+		snprintf(methods, sizeof methods, "%s%s%s", p->first, p->second ? " " : "",
+		         p->second ? p->second : "");
+		return store_flow_insert(c, t->id, actor->user_id, th, out->expires_at, methods,
 		                         out->continuation);
 	}
 	amr_of(p, amr);
@@ -70,8 +75,24 @@ enum idp_err idp_login_proceed(struct store_conn *c, const struct idp_tenant *t,
 
 /* ---- the pending login ---- */
 
-/* The flow behind token and its user, both locked; IDP_ERR_AUTH when
- * either is gone or the user can no longer sign in. */
+/* What a pending login's methods ("password", "password otp") say was
+ * proven, and what its user must still do, into p (strings static). */
+static void proven_of(const struct store_flow *fl, const struct idp_policy *pol,
+                      const struct store_user *u, struct idp_proven *p)
+{
+	const char *sp = strchr(fl->methods, ' ');
+
+	memset(p, 0, sizeof *p);
+	p->first = strncmp(fl->methods, "invitation", 10) == 0 ? "invitation" : "password";
+	p->second = !sp ? NULL : strcmp(sp + 1, "recovery") == 0 ? "recovery" : "otp";
+	p->continuation = fl->continuation;
+	p->password_change = u->must_change || idp_password_expired(pol, u->changed_at, time(NULL));
+}
+
+/* The flow behind token and its user, both locked (the user's row first,
+ * as everything that ends a user's flows takes it: two code steps of one
+ * user queue on it instead of deadlocking); IDP_ERR_AUTH when either is
+ * gone or the user can no longer sign in. */
 static enum idp_err flow_load(struct store_conn *c, const struct idp_tenant *t, const char *token,
                               struct store_flow *fl, struct store_user *u)
 {
@@ -81,15 +102,21 @@ static enum idp_err flow_load(struct store_conn *c, const struct idp_tenant *t, 
 	if (!token || !idp_token_syntax_ok(token))
 		return IDP_ERR_AUTH;
 	idp_sha256(token, strlen(token), th);
-	err = store_flow_by_hash(c, th, fl);
+	err = store_flow_by_hash(c, th, false, fl);
 	if (!err)
 		err = store_user_by_id(c, fl->user_id, true, u);
+	/* Still open now that its user is ours? */
+	if (!err)
+		err = store_flow_by_hash(c, th, true, fl);
 	if (err == IDP_ERR_NOT_FOUND)
 		return IDP_ERR_AUTH;
 	if (err)
 		return err;
-	if (!idp_status_is(u->status, IDP_STATUS_ACTIVE) ||
-	    idp_lock_holds(&t->policy, u->locked_at, time(NULL)))
+	/* Any lock, even one that has run out: the password step clears a run-
+	 * out lock before a pending login exists, so a pending login that meets
+	 * one was overtaken by it (wrong codes would no longer be counted). */
+	(void)t;
+	if (!idp_status_is(u->status, IDP_STATUS_ACTIVE) || u->locked_at)
 		return IDP_ERR_AUTH;
 	return IDP_OK;
 }
@@ -107,10 +134,11 @@ static enum idp_err get_tx(struct store_conn *c, void *arg)
 	struct store_user u;
 	struct store_mfa m;
 	struct idp_step_facts f = {0};
+	struct idp_proven p;
 	enum idp_err err = flow_load(c, a->t, a->token, &fl, &u);
 
 	if (!err)
-		err = store_mfa_get(c, u.id, false, &m);
+		err = store_mfa_get(c, u.id, false, NULL, &m);
 	if (err)
 		return err;
 	a->out->user_id = u.id;
@@ -118,8 +146,11 @@ static enum idp_err get_tx(struct store_conn *c, void *arg)
 	if (!idp_role_parse(u.role, &a->out->role))
 		a->out->role = IDP_ROLE_USER;
 	idp_copy(a->out->continuation, sizeof a->out->continuation, fl.continuation);
+	proven_of(&fl, &a->t->policy, &u, &p);
 	f.role = a->out->role;
 	f.totp_enrolled = m.secret_len > 0;
+	f.second_factor_ok = p.second != NULL;
+	f.password_change = p.password_change;
 	a->out->step = idp_login_next(&a->t->policy, &f);
 	idp_wipe(u.hash, sizeof u.hash);
 	return a->out->step == IDP_STEP_DONE ? IDP_ERR_AUTH : IDP_OK;
@@ -170,8 +201,8 @@ enum code_kind { CODE_WRONG, CODE_TOTP, CODE_RECOVERY };
  * recovery codes, spending the time step or the recovery code when it is
  * right.  *why names a wrong code's reason for the audit. */
 static enum idp_err code_check(struct store_conn *c, int64_t tenant_id, int64_t user_id,
-                               const struct store_mfa *m, const char *code, enum code_kind *kind,
-                               const char **why)
+                               const struct store_mfa *m, const char *code, bool recovery_ok,
+                               enum code_kind *kind, const char **why)
 {
 	unsigned char secret[MFA_TOTP_SECRET_LEN], h[IDP_SHA256_LEN];
 	char norm[MFA_RECOVERY_LEN + 1];
@@ -196,7 +227,7 @@ static enum idp_err code_check(struct store_conn *c, int64_t tenant_id, int64_t 
 		idp_wipe(secret, sizeof secret);
 		return err;
 	}
-	if (mfa_recovery_normalize(code, norm)) {
+	if (recovery_ok && mfa_recovery_normalize(code, norm)) {
 		*why = "wrong_recovery_code";
 		recovery_hash(tenant_id, user_id, norm, h);
 		err = store_recovery_use(c, user_id, h, &ok);
@@ -208,9 +239,9 @@ static enum idp_err code_check(struct store_conn *c, int64_t tenant_id, int64_t 
 }
 
 /* A wrong code: count it on its own counter, audit it, and at the limit
- * lock the account and end the pending login (flow_id 0: none). */
+ * lock the account and end its pending logins. */
 static enum idp_err code_wrong(struct store_conn *c, const struct idp_tenant *t,
-                               const struct idp_actor *actor, int64_t flow_id, const char *why)
+                               const struct idp_actor *actor, const char *why)
 {
 	char detail[96];
 	bool locked = false;
@@ -224,8 +255,9 @@ static enum idp_err code_wrong(struct store_conn *c, const struct idp_tenant *t,
 	if (!err && locked) {
 		err = idp_audit_write(c, t->id, actor, "login.locked", actor->email, "failure",
 		                      "{\"counter\":\"second_factor\"}");
-		if (!err && flow_id)
-			err = store_flow_end(c, flow_id);
+		/* Every pending login of the account ends with the lock. */
+		if (!err)
+			err = store_flow_end_user(c, actor->user_id);
 	}
 	return err;
 }
@@ -262,25 +294,24 @@ static enum idp_err login_code_tx(struct store_conn *c, void *arg)
 	if (err == IDP_ERR_AUTH)
 		return IDP_OK; /* nothing to count: there is no login to guess for */
 	if (!err)
-		err = store_mfa_get(c, u.id, true, &m);
+		err = store_mfa_get(c, u.id, true, NULL, &m);
 	if (err)
 		return err;
 	idp_role_parse(u.role, &role);
 	idp_actor_set(&actor, u.id, u.email, u.role, a->ri);
-	err = code_check(c, a->t->id, u.id, &m, a->code, &kind, &why);
+	err = code_check(c, a->t->id, u.id, &m, a->code, true, &kind, &why);
 	if (err)
 		return err;
 	if (kind == CODE_WRONG)
-		return code_wrong(c, a->t, &actor, fl.id, why);
+		return code_wrong(c, a->t, &actor, why);
 	if (kind == CODE_RECOVERY) {
 		err = idp_audit_write(c, a->t->id, &actor, "mfa.recovery.used", u.email, "success",
 		                      NULL);
 		if (err)
 			return err;
 	}
-	p.first = fl.methods[0] ? fl.methods : "password";
+	proven_of(&fl, &a->t->policy, &u, &p);
 	p.second = kind == CODE_RECOVERY ? "recovery" : "otp";
-	p.continuation = fl.continuation;
 	err = store_flow_end(c, fl.id);
 	if (!err)
 		err = idp_login_proceed(c, a->t, &actor, role, &p, a->prev, a->ri, a->out);
@@ -326,7 +357,7 @@ enum idp_err idp_login_code(const struct idp_tenant *t, const char *flow_token, 
 struct offer_args {
 	const struct idp_tenant *t;
 	int64_t user_id;
-	bool fresh;
+	const unsigned char *owner;
 	unsigned char secret[MFA_TOTP_SECRET_LEN];
 };
 
@@ -336,25 +367,27 @@ static enum idp_err offer_tx(struct store_conn *c, void *arg)
 	unsigned char sealed[STORE_SEALED_MAX];
 	size_t n = 0;
 	struct store_mfa m;
-	enum idp_err err = store_mfa_get(c, a->user_id, true, &m);
+	enum idp_err err = store_mfa_get(c, a->user_id, true, a->owner, &m);
 
 	if (err)
 		return err;
-	if (m.pending_len && !a->fresh)
+	if (m.secret_len)
+		return IDP_ERR_CONFLICT; /* another app replaces it only after removal */
+	if (m.pending_len)               /* this browser's own candidate, still alive */
 		return secret_open(a->t->id, a->user_id, m.pending, m.pending_len, a->secret);
 	err = mfa_totp_secret_new(a->secret);
 	if (!err)
 		err = mfa_seal(idp_rt.totp_key, a->t->id, a->user_id, a->secret, sizeof a->secret,
 		               sealed, sizeof sealed, &n);
 	if (!err)
-		err = store_mfa_set_pending(c, a->user_id, sealed, n);
+		err = store_mfa_set_pending(c, a->user_id, sealed, n, a->owner);
 	return err;
 }
 
 enum idp_err idp_totp_offer(const struct idp_tenant *t, int64_t user_id, const char *email,
-                            bool fresh, struct idp_totp_offer *out)
+                            const unsigned char owner[IDP_SHA256_LEN], struct idp_totp_offer *out)
 {
-	struct offer_args a = {.t = t, .user_id = user_id, .fresh = fresh};
+	struct offer_args a = {.t = t, .user_id = user_id, .owner = owner};
 	enum idp_err err;
 
 	memset(out, 0, sizeof *out);
@@ -377,6 +410,8 @@ void idp_totp_offer_free(struct idp_totp_offer *o)
 {
 	if (o->uri)
 		idp_wipe(o->uri, strlen(o->uri));
+	if (o->qr_svg) /* it draws the secret */
+		idp_wipe(o->qr_svg, strlen(o->qr_svg));
 	free(o->uri);
 	free(o->qr_svg);
 	idp_wipe(o->secret_b32, sizeof o->secret_b32);
@@ -405,16 +440,19 @@ static enum idp_err fresh_recovery(struct store_conn *c, int64_t tenant_id, int6
 /* Confirm user u's candidate with code inside the caller's transaction:
  * IDP_ERR_AUTH (nothing written) for a wrong code. */
 static enum idp_err confirm_in(struct store_conn *c, const struct idp_tenant *t,
-                               const struct idp_actor *actor, int64_t user_id, const char *code,
+                               const struct idp_actor *actor, int64_t user_id,
+                               const unsigned char owner[IDP_SHA256_LEN], const char *code,
                                struct idp_recovery_codes *codes)
 {
 	unsigned char secret[MFA_TOTP_SECRET_LEN];
 	struct store_mfa m;
 	int64_t step = 0;
-	enum idp_err err = store_mfa_get(c, user_id, true, &m);
+	enum idp_err err = store_mfa_get(c, user_id, true, owner, &m);
 
 	if (err)
 		return err;
+	if (m.secret_len)
+		return IDP_ERR_CONFLICT; /* another app replaces it only after removal */
 	if (!m.pending_len)
 		return IDP_ERR_NOT_FOUND;
 	err = secret_open(t->id, user_id, m.pending, m.pending_len, secret);
@@ -423,7 +461,7 @@ static enum idp_err confirm_in(struct store_conn *c, const struct idp_tenant *t,
 	idp_wipe(secret, sizeof secret);
 	/* The confirming step is spent: it cannot sign in afterwards. */
 	if (!err)
-		err = store_mfa_confirm(c, user_id, step > m.last_step ? step : m.last_step);
+		err = store_mfa_confirm(c, user_id, step > m.last_step ? step : m.last_step, owner);
 	if (!err)
 		err = fresh_recovery(c, t->id, user_id, codes);
 	if (!err)
@@ -435,6 +473,7 @@ static enum idp_err confirm_in(struct store_conn *c, const struct idp_tenant *t,
 struct confirm_args {
 	const struct idp_tenant *t;
 	const struct idp_actor *by;
+	const unsigned char *owner;
 	const char *code;
 	struct idp_recovery_codes *codes;
 	enum idp_err result;
@@ -444,14 +483,18 @@ static enum idp_err confirm_tx(struct store_conn *c, void *arg)
 {
 	struct confirm_args *a = arg;
 
-	a->result = confirm_in(c, a->t, a->by, a->by->user_id, a->code, a->codes);
-	return a->result == IDP_ERR_AUTH || a->result == IDP_ERR_NOT_FOUND ? IDP_OK : a->result;
+	a->result = confirm_in(c, a->t, a->by, a->by->user_id, a->owner, a->code, a->codes);
+	return a->result == IDP_ERR_AUTH || a->result == IDP_ERR_NOT_FOUND ||
+	               a->result == IDP_ERR_CONFLICT
+	           ? IDP_OK
+	           : a->result;
 }
 
 enum idp_err idp_totp_confirm(const struct idp_tenant *t, const struct idp_actor *by,
-                              const char *code, struct idp_recovery_codes *codes)
+                              const unsigned char owner[IDP_SHA256_LEN], const char *code,
+                              struct idp_recovery_codes *codes)
 {
-	struct confirm_args a = {t, by, code ? code : "", codes, IDP_OK};
+	struct confirm_args a = {t, by, owner, code ? code : "", codes, IDP_OK};
 	enum idp_err err = idp_tx(t->id, confirm_tx, &a);
 
 	if (err || a.result)
@@ -467,6 +510,7 @@ static enum idp_err login_enroll_tx(struct store_conn *c, void *arg)
 	struct idp_actor actor;
 	struct idp_proven p = {0};
 	enum idp_role role = IDP_ROLE_USER;
+	unsigned char owner[IDP_SHA256_LEN];
 	enum idp_err err;
 
 	a->result = IDP_ERR_AUTH;
@@ -478,12 +522,15 @@ static enum idp_err login_enroll_tx(struct store_conn *c, void *arg)
 		return err;
 	idp_role_parse(u.role, &role);
 	idp_actor_set(&actor, u.id, u.email, u.role, a->ri);
-	err = confirm_in(c, a->t, &actor, u.id, a->code, a->codes);
-	if (err == IDP_ERR_AUTH || err == IDP_ERR_NOT_FOUND)
+	/* Only a pending login whose next step is enrolment enrols. */
+	if (!idp_mfa_required(&a->t->policy, role))
+		return IDP_OK;
+	idp_sha256(a->token, strlen(a->token), owner);
+	err = confirm_in(c, a->t, &actor, u.id, owner, a->code, a->codes);
+	if (err == IDP_ERR_AUTH || err == IDP_ERR_NOT_FOUND || err == IDP_ERR_CONFLICT)
 		return IDP_OK; /* a wrong code writes nothing */
-	p.first = fl.methods[0] ? fl.methods : "password";
+	proven_of(&fl, &a->t->policy, &u, &p);
 	p.second = "otp";
-	p.continuation = fl.continuation;
 	if (!err)
 		err = store_flow_end(c, fl.id);
 	if (!err)
@@ -527,13 +574,24 @@ static enum idp_err regenerate_tx(struct store_conn *c, void *arg)
 {
 	struct own_args *a = arg;
 	struct store_mfa m;
-	enum idp_err err = store_mfa_get(c, a->by->user_id, true, &m);
+	enum code_kind kind;
+	const char *why;
+	enum idp_err err = store_mfa_get(c, a->by->user_id, true, NULL, &m);
 
 	if (err)
 		return err;
 	a->result = m.secret_len ? IDP_OK : IDP_ERR_NOT_FOUND;
 	if (a->result)
 		return IDP_OK;
+	/* A session alone does not mint codes that pass the second factor:
+	 * the app's current code does (a recovery code is not spent here). */
+	err = code_check(c, a->t->id, a->by->user_id, &m, a->code, false, &kind, &why);
+	if (err)
+		return err;
+	if (kind != CODE_TOTP) {
+		a->result = IDP_ERR_AUTH;
+		return code_wrong(c, a->t, a->by, why);
+	}
 	err = fresh_recovery(c, a->t->id, a->by->user_id, a->codes);
 	if (!err)
 		err = idp_audit_write(c, a->t->id, a->by, "mfa.recovery.regenerated", a->by->email,
@@ -542,9 +600,9 @@ static enum idp_err regenerate_tx(struct store_conn *c, void *arg)
 }
 
 enum idp_err idp_recovery_regenerate(const struct idp_tenant *t, const struct idp_actor *by,
-                                     struct idp_recovery_codes *codes)
+                                     const char *code, struct idp_recovery_codes *codes)
 {
-	struct own_args a = {.t = t, .by = by, .codes = codes};
+	struct own_args a = {.t = t, .by = by, .code = code ? code : "", .codes = codes};
 	enum idp_err err = idp_tx(t->id, regenerate_tx, &a);
 
 	if (err || a.result)
@@ -558,7 +616,7 @@ static enum idp_err remove_tx(struct store_conn *c, void *arg)
 	struct store_mfa m;
 	enum code_kind kind;
 	const char *why;
-	enum idp_err err = store_mfa_get(c, a->by->user_id, true, &m);
+	enum idp_err err = store_mfa_get(c, a->by->user_id, true, NULL, &m);
 
 	if (err)
 		return err;
@@ -571,12 +629,13 @@ static enum idp_err remove_tx(struct store_conn *c, void *arg)
 		a->result = IDP_ERR_CONFLICT;
 		return IDP_OK;
 	}
-	err = code_check(c, a->t->id, a->by->user_id, &m, a->code, &kind, &why);
+	/* Only the app's code turns it off: a recovery code is not spent here. */
+	err = code_check(c, a->t->id, a->by->user_id, &m, a->code, false, &kind, &why);
 	if (err)
 		return err;
 	if (kind != CODE_TOTP) {
 		a->result = IDP_ERR_AUTH;
-		return code_wrong(c, a->t, a->by, 0, why);
+		return code_wrong(c, a->t, a->by, why);
 	}
 	err = store_mfa_remove(c, a->by->user_id);
 	if (!err)
@@ -639,7 +698,7 @@ static enum idp_err state_tx(struct store_conn *c, void *arg)
 {
 	struct state_args *a = arg;
 
-	return store_mfa_get(c, a->user_id, false, &a->m);
+	return store_mfa_get(c, a->user_id, false, NULL, &a->m);
 }
 
 enum idp_err idp_mfa_state(const struct idp_tenant *t, int64_t user_id, struct idp_mfa_state *out)
@@ -654,5 +713,124 @@ enum idp_err idp_mfa_state(const struct idp_tenant *t, int64_t user_id, struct i
 		out->recovery_left = out->totp ? a.m.recovery_left : 0;
 	}
 	idp_wipe(&a.m, sizeof a.m);
+	return err;
+}
+
+/* ---- a new password as a step of the login ---- */
+
+struct newpw_args {
+	const struct idp_tenant *t;
+	const char *token;
+	const struct idp_reqinfo *ri;
+	const struct idp_session *prev;
+	struct idp_login *out;
+	struct store_user *peeked; /* the user, as read before hashing */
+	const char *verified_hash; /* the hash the rules were checked against */
+	const char *phc;
+};
+
+/* The pending login's user, for the rules a new password is checked by;
+ * IDP_ERR_AUTH unless its next step is the password. */
+static enum idp_err newpw_peek_tx(struct store_conn *c, void *arg)
+{
+	struct newpw_args *a = arg;
+	struct store_user *u = a->peeked;
+	struct store_flow fl;
+	struct store_mfa m;
+	struct idp_proven p;
+	struct idp_step_facts f = {0};
+	enum idp_role role = IDP_ROLE_USER;
+	enum idp_err err = flow_load(c, a->t, a->token, &fl, u);
+
+	if (!err)
+		err = store_mfa_get(c, u->id, false, NULL, &m);
+	if (err)
+		return err;
+	idp_role_parse(u->role, &role);
+	proven_of(&fl, &a->t->policy, u, &p);
+	f = (struct idp_step_facts){.role = role,
+	                            .totp_enrolled = m.secret_len > 0,
+	                            .second_factor_ok = p.second != NULL,
+	                            .password_change = p.password_change};
+	return idp_login_next(&a->t->policy, &f) == IDP_STEP_PASSWORD ? IDP_OK : IDP_ERR_AUTH;
+}
+
+/* Under lock: the same pending login, the hash unchanged; write the
+ * password, end this pending login and go on. */
+static enum idp_err newpw_tx(struct store_conn *c, void *arg)
+{
+	struct newpw_args *a = arg;
+	struct store_flow fl;
+	struct store_user u;
+	struct idp_actor actor;
+	struct idp_proven p;
+	struct store_mfa m;
+	struct idp_step_facts f;
+	enum idp_role role = IDP_ROLE_USER;
+	bool expired;
+	enum idp_err err = flow_load(c, a->t, a->token, &fl, &u);
+
+	idp_wipe(u.hash, sizeof u.hash);
+	if (err)
+		return err;
+	err = idp_user_lock_unchanged(c, u.id, a->verified_hash, &u);
+	idp_wipe(u.hash, sizeof u.hash);
+	if (err)
+		return err;
+	idp_role_parse(u.role, &role);
+	idp_actor_set(&actor, u.id, u.email, u.role, a->ri);
+	proven_of(&fl, &a->t->policy, &u, &p);
+	/* The step, again on the rows as they are now (an app enrolled while
+	 * this password was hashed needs its code first). */
+	err = store_mfa_get(c, u.id, false, NULL, &m);
+	if (err)
+		return err;
+	f = (struct idp_step_facts){.role = role,
+	                            .totp_enrolled = m.secret_len > 0,
+	                            .second_factor_ok = p.second != NULL,
+	                            .password_change = p.password_change};
+	if (idp_login_next(&a->t->policy, &f) != IDP_STEP_PASSWORD)
+		return IDP_ERR_AUTH;
+	expired = !u.must_change && p.password_change;
+	err = idp_password_write(c, a->t, u.id, a->phc, false);
+	if (!err)
+		err = idp_audit_write(c, a->t->id, &actor, "password.changed", u.email, "success",
+		                      expired ? "{\"reason\":\"expired\"}"
+		                              : "{\"reason\":\"first_login\"}");
+	if (!err) /* this one and any other that proved the old password */
+		err = store_flow_end_user(c, u.id);
+	p.password_change = false;
+	if (!err)
+		err = idp_login_proceed(c, a->t, &actor, role, &p, a->prev, a->ri, a->out);
+	return err;
+}
+
+enum idp_err idp_login_new_password(const struct idp_tenant *t, const char *flow_token,
+                                    const char *password, const char *password2,
+                                    const struct idp_reqinfo *ri, const struct idp_session *prev,
+                                    struct idp_login *out, unsigned *rules)
+{
+	struct store_user u;
+	struct newpw_args a = {
+	    .t = t, .token = flow_token, .ri = ri, .prev = prev, .out = out, .peeked = &u};
+	char phc[IDP_PHC_MAX];
+	enum idp_err err;
+
+	*rules = 0;
+	memset(out, 0, sizeof *out);
+	memset(&u, 0, sizeof u);
+	err = idp_tx(t->id, newpw_peek_tx, &a);
+	if (err == IDP_ERR_NOT_FOUND)
+		err = IDP_ERR_AUTH;
+	if (!err) {
+		a.verified_hash = u.hash;
+		a.phc = phc;
+		err = idp_new_password_tx(t, u.id, u.email, u.name, u.hash, password, password2,
+		                          rules, phc, newpw_tx, &a);
+	}
+	if (err == IDP_ERR_NOT_FOUND)
+		err = IDP_ERR_AUTH;
+	idp_wipe(u.hash, sizeof u.hash);
+	idp_wipe(phc, sizeof phc);
 	return err;
 }

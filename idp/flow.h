@@ -50,6 +50,17 @@ enum idp_err idp_login_code(const struct idp_tenant *t, const char *flow_token, 
                             const struct idp_reqinfo *ri, const struct idp_session *prev,
                             struct idp_login *out);
 
+/* The forced password change as a step of the login (the password was set
+ * by an administrator, or has expired): password and password2 under the
+ * tenant's rules (IDP_ERR_PASSWORD with *rules), decided under the user's
+ * row lock (IDP_ERR_CONFLICT when the password changed meanwhile); then the
+ * login goes on (out).  IDP_ERR_AUTH when there is no pending login whose
+ * next step this is.  Audited password.changed. */
+enum idp_err idp_login_new_password(const struct idp_tenant *t, const char *flow_token,
+                                    const char *password, const char *password2,
+                                    const struct idp_reqinfo *ri, const struct idp_session *prev,
+                                    struct idp_login *out, unsigned *rules);
+
 /* ---- enrolment ---- */
 
 /* What the enrolment page shows: the candidate secret in base32, the
@@ -60,24 +71,30 @@ struct idp_totp_offer {
 	char *qr_svg;
 };
 
-/* The user's candidate secret, made now when there is none or fresh is
- * set (a candidate counts for nothing until confirmed).  The issuer is the
+/* The user's candidate secret for owner (the SHA-256 of the token of the
+ * pending login or session asking): the same one again while it lives (ten
+ * minutes), else a new one that replaces any other browser's (a candidate
+ * counts for nothing until confirmed, and is never shown to another
+ * browser); IDP_ERR_CONFLICT when the user has TOTP already.  The issuer is the
  * tenant's name, the account the e-mail address. */
 enum idp_err idp_totp_offer(const struct idp_tenant *t, int64_t user_id, const char *email,
-                            bool fresh, struct idp_totp_offer *out);
+                            const unsigned char owner[IDP_SHA256_LEN], struct idp_totp_offer *out);
 void idp_totp_offer_free(struct idp_totp_offer *o);
 
 struct idp_recovery_codes {
 	char code[MFA_RECOVERY_COUNT][MFA_RECOVERY_LEN + 1];
 };
 
-/* Confirm the candidate with a code as the signed-in user by: it becomes
+/* Confirm owner's candidate with a code as the signed-in user by: it becomes
  * the user's TOTP secret (the confirming step counts as used) and *codes
  * gets ten new recovery codes (the old ones end).  IDP_ERR_AUTH for a wrong
  * code (not counted: nothing is protected by it yet), IDP_ERR_NOT_FOUND
- * when there is no candidate.  Audited mfa.totp.enrolled. */
+ * when there is no candidate, IDP_ERR_CONFLICT when the user has TOTP
+ * already (another app replaces it only after removal, which takes a
+ * current code).  Audited mfa.totp.enrolled. */
 enum idp_err idp_totp_confirm(const struct idp_tenant *t, const struct idp_actor *by,
-                              const char *code, struct idp_recovery_codes *codes);
+                              const unsigned char owner[IDP_SHA256_LEN], const char *code,
+                              struct idp_recovery_codes *codes);
 
 /* The same for a pending login that must enrol; then the login finishes
  * (out, as idp_login_code). */
@@ -85,11 +102,13 @@ enum idp_err idp_login_enroll(const struct idp_tenant *t, const char *flow_token
                               const struct idp_reqinfo *ri, const struct idp_session *prev,
                               struct idp_login *out, struct idp_recovery_codes *codes);
 
-/* New recovery codes for the signed-in user by (who has TOTP); the old
- * ones end.  IDP_ERR_NOT_FOUND without TOTP.  Audited
+/* New recovery codes for the signed-in user by, proven with a current code
+ * of the app (a session alone does not mint codes that pass the second
+ * factor); the old ones end.  IDP_ERR_NOT_FOUND without TOTP, IDP_ERR_AUTH
+ * for a wrong code (counted as at login).  Audited
  * mfa.recovery.regenerated. */
 enum idp_err idp_recovery_regenerate(const struct idp_tenant *t, const struct idp_actor *by,
-                                     struct idp_recovery_codes *codes);
+                                     const char *code, struct idp_recovery_codes *codes);
 
 /* Remove the signed-in user's own TOTP, proven with a current code.
  * IDP_ERR_CONFLICT while the policy requires a second factor of them (no

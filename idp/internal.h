@@ -88,6 +88,7 @@ struct idp_proven {
 	const char *first;        /* "password" or "invitation" (the audit's "method") */
 	const char *second;       /* NULL, "otp" or "recovery" */
 	bool rehashed;            /* the password was re-hashed with new parameters */
+	bool password_change;     /* the password must be replaced before a session */
 	const char *continuation; /* where to go afterwards (may be NULL) */
 };
 

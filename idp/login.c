@@ -14,6 +14,7 @@
 #include "idp/internal.h"
 #include "idp/rules.h"
 #include "idp/throttle.h"
+#include "store/mfa.h"
 #include "store/user.h"
 
 /* What the first, unlocked look at the user found. */
@@ -37,7 +38,6 @@ struct login_args {
 	int64_t now;
 	struct idp_login *out;
 	enum idp_err result;
-	bool must_change; /* of the row under lock, for a successful login */
 };
 
 /* Audit a refusal and count it when it counts (the caller's transaction). */
@@ -92,7 +92,6 @@ static enum idp_err login_tx(struct store_conn *c, void *arg)
 	enum idp_err err;
 
 	a->result = IDP_ERR_AUTH;
-	a->must_change = false;
 	/* The hash is verified inside the transaction but before any lock. */
 	err = look_and_verify(c, a);
 	if (err)
@@ -146,6 +145,8 @@ static enum idp_err login_tx(struct store_conn *c, void *arg)
 	}
 	proven.rehashed = a->new_hash[0] != 0;
 	proven.continuation = a->continuation;
+	proven.password_change =
+	    cur.must_change || idp_password_expired(pol, cur.changed_at, a->now);
 	idp_role_parse(cur.role, &role);
 	err = idp_login_proceed(c, a->t, &actor, role, &proven, a->prev, a->ri, a->out);
 	if (err == IDP_ERR_CONFLICT) {
@@ -155,7 +156,6 @@ static enum idp_err login_tx(struct store_conn *c, void *arg)
 	}
 	if (err)
 		return err;
-	a->must_change = cur.must_change || idp_password_expired(pol, cur.changed_at, a->now);
 	a->result = IDP_OK;
 	return IDP_OK;
 }
@@ -191,8 +191,6 @@ enum idp_err idp_login_password(const struct idp_tenant *t, const char *email, c
 		return err;
 	if (a.result == IDP_ERR_AUTH)
 		idp_throttle_fail(&ri->addr, a.now);
-	if (a.result == IDP_OK)
-		out->must_change_password = a.must_change;
 	return a.result;
 }
 
@@ -213,5 +211,8 @@ enum idp_err idp_login_failed(struct store_conn *c, const struct idp_tenant *t,
 	err = idp_audit_write(c, t->id, actor, "login.failure", email, "failure", detail);
 	if (!err && locked)
 		err = idp_audit_write(c, t->id, actor, "login.locked", email, "failure", NULL);
+	/* A lock ends the sign-ins on their way too. */
+	if (!err && locked)
+		err = store_flow_end_user(c, user_id);
 	return err;
 }

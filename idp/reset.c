@@ -19,6 +19,7 @@
 #include "idp/log.h"
 #include "idp/throttle.h"
 #include "store/invitation.h"
+#include "store/mfa.h"
 #include "store/session.h"
 #include "store/user.h"
 
@@ -212,6 +213,8 @@ static enum idp_err reset_tx(struct store_conn *c, void *arg)
 		err = store_user_unlock(c, u.id);
 	if (!err)
 		err = store_session_end_user(c, u.id, 0, "password_reset", NULL);
+	if (!err) /* a sign-in on its way proved the old password */
+		err = store_flow_end_user(c, u.id);
 	if (err)
 		return err;
 	return idp_audit_write(c, a->t->id, &actor, "password.reset", u.email, "success", NULL);

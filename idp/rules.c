@@ -120,9 +120,9 @@ bool idp_mfa_required(const struct idp_policy *pol, enum idp_role role)
 
 enum idp_login_step idp_login_next(const struct idp_policy *pol, const struct idp_step_facts *f)
 {
-	if (f->second_factor_ok)
-		return IDP_STEP_DONE;
-	if (f->totp_enrolled)
+	if (!f->second_factor_ok && f->totp_enrolled)
 		return IDP_STEP_TOTP;
-	return idp_mfa_required(pol, f->role) ? IDP_STEP_ENROLL : IDP_STEP_DONE;
+	if (!f->second_factor_ok && idp_mfa_required(pol, f->role))
+		return IDP_STEP_ENROLL;
+	return f->password_change ? IDP_STEP_PASSWORD : IDP_STEP_DONE;
 }

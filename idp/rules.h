@@ -119,19 +119,23 @@ bool idp_mfa_required(const struct idp_policy *pol, enum idp_role role);
 
 /* What a login still needs once the password is proven. */
 enum idp_login_step {
-	IDP_STEP_DONE,   /* nothing: the session can be made */
-	IDP_STEP_TOTP,   /* a code from the user's authenticator (or a recovery code) */
-	IDP_STEP_ENROLL, /* the policy requires a second factor the user has not set up */
+	IDP_STEP_DONE,     /* nothing: the session can be made */
+	IDP_STEP_TOTP,     /* a code from the user's authenticator (or a recovery code) */
+	IDP_STEP_ENROLL,   /* the policy requires a second factor the user has not set up */
+	IDP_STEP_PASSWORD, /* a new password: the old one was set by an administrator or expired */
 };
 
 struct idp_step_facts {
 	enum idp_role role;
 	bool totp_enrolled;    /* the user has a confirmed TOTP secret */
 	bool second_factor_ok; /* a code (or recovery code) was proven in this login */
+	bool password_change;  /* the password must be replaced before a session */
 };
 
 /* The next step.  A user with TOTP always gives a code, whatever the
- * policy; a user without one enrolls when the policy requires it. */
+ * policy; a user without one enrolls when the policy requires it.  The
+ * second factor comes before a forced password change, so a password
+ * alone can never replace itself. */
 enum idp_login_step idp_login_next(const struct idp_policy *pol, const struct idp_step_facts *f);
 
 #endif

@@ -23,8 +23,7 @@ struct idp_login {
 	char token[IDP_TOKEN_LEN + 1];      /* the session cookie (step done) */
 	char flow_token[IDP_TOKEN_LEN + 1]; /* the pending login's cookie (other steps) */
 	int64_t expires_at;                 /* of the session or the pending login */
-	bool must_change_password;
-	char continuation[2049]; /* where the login goes afterwards ("" = home) */
+	char continuation[2049];            /* where the login goes afterwards ("" = home) */
 };
 
 /* A live session as the pages see it. */

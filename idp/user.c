@@ -14,6 +14,7 @@
 #include "idp/internal.h"
 #include "idp/log.h"
 #include "idp/rules.h"
+#include "store/mfa.h"
 #include "store/session.h"
 #include "store/tenant.h"
 #include "store/user.h"
@@ -248,6 +249,8 @@ static enum idp_err lifecycle_apply(struct store_conn *c, struct lifecycle_args 
 		/* A suspended user's sessions end now, not at their next timeout. */
 		if (!err)
 			err = store_session_end_user(c, u->id, 0, "suspended", &ended);
+		if (!err)
+			err = store_flow_end_user(c, u->id);
 		snprintf(detail, 64, "{\"sessions\":%ld}", ended);
 		*action = "user.suspended";
 		return err;
@@ -268,6 +271,8 @@ static enum idp_err lifecycle_apply(struct store_conn *c, struct lifecycle_args 
 		return err;
 	case LC_LOGOUT:
 		err = store_session_end_user(c, u->id, 0, "forced_logout", &ended);
+		if (!err) /* and the sign-ins on their way */
+			err = store_flow_end_user(c, u->id);
 		snprintf(detail, 64, "{\"sessions\":%ld}", ended);
 		*action = "session.forced_logout";
 		return err;

@@ -6,19 +6,27 @@
 
 enum { M_SECRET, M_PENDING, M_ENROLLED, M_LAST_STEP, M_FAILED, M_LEFT };
 
-enum idp_err store_mfa_get(struct store_conn *c, int64_t user_id, bool lock, struct store_mfa *out)
+enum idp_err store_mfa_get(struct store_conn *c, int64_t user_id, bool lock,
+                           const unsigned char *owner, struct store_mfa *out)
 {
+	static const unsigned char nobody[STORE_SHA256_LEN];
 	struct store_res *r = NULL;
-	char uid[24];
-	const char *p[1] = {store_i64(uid, user_id)};
-	enum idp_err err = store_exec_row(c, lock ? STMT_MFA_GET_LOCK : STMT_MFA_GET, 1, p, &r);
+	char uid[24], own[67];
+	const char *p[2] = {store_i64(uid, user_id), own};
+	enum idp_err err;
 	long n;
 
+	store_sha256_param(owner ? owner : nobody, own);
+	err = store_exec_row(c, lock ? STMT_MFA_GET_LOCK : STMT_MFA_GET, 2, p, &r);
 	memset(out, 0, sizeof *out);
 	if (!err) {
+		/* A secret that is there but cannot be read fails closed: it must
+		 * never look like "not enrolled". */
 		n = store_res_null(r, 0, M_SECRET)
 		        ? 0
 		        : store_res_bytea(r, 0, M_SECRET, out->secret, sizeof out->secret);
+		if (n <= 0 && !store_res_null(r, 0, M_SECRET))
+			err = IDP_ERR_DB;
 		out->secret_len = n > 0 ? (size_t)n : 0;
 		n = store_res_null(r, 0, M_PENDING)
 		        ? 0
@@ -34,22 +42,26 @@ enum idp_err store_mfa_get(struct store_conn *c, int64_t user_id, bool lock, str
 }
 
 enum idp_err store_mfa_set_pending(struct store_conn *c, int64_t user_id,
-                                   const unsigned char *sealed, size_t n)
+                                   const unsigned char *sealed, size_t n,
+                                   const unsigned char owner[STORE_SHA256_LEN])
 {
-	char uid[24], hex[2 * STORE_SEALED_MAX + 3];
-	const char *p[2] = {store_i64(uid, user_id), hex};
+	char uid[24], hex[2 * STORE_SEALED_MAX + 3], own[67];
+	const char *p[3] = {store_i64(uid, user_id), hex, own};
 
 	if (n > STORE_SEALED_MAX || !store_bytea_param(sealed, n, hex, sizeof hex))
 		return IDP_ERR_INVALID;
-	return store_exec_one(c, STMT_MFA_SET_PENDING, 2, p);
+	store_sha256_param(owner, own);
+	return store_exec_one(c, STMT_MFA_SET_PENDING, 3, p);
 }
 
-enum idp_err store_mfa_confirm(struct store_conn *c, int64_t user_id, int64_t step)
+enum idp_err store_mfa_confirm(struct store_conn *c, int64_t user_id, int64_t step,
+                               const unsigned char owner[STORE_SHA256_LEN])
 {
-	char uid[24], st[24];
-	const char *p[2] = {store_i64(uid, user_id), store_i64(st, step)};
+	char uid[24], st[24], own[67];
+	const char *p[3] = {store_i64(uid, user_id), store_i64(st, step), own};
 
-	return store_exec_one(c, STMT_MFA_CONFIRM, 2, p);
+	store_sha256_param(owner, own);
+	return store_exec_one(c, STMT_MFA_CONFIRM, 3, p);
 }
 
 enum idp_err store_mfa_use_step(struct store_conn *c, int64_t user_id, int64_t step, bool *ok)
@@ -71,9 +83,10 @@ enum idp_err store_mfa_fail(struct store_conn *c, int64_t user_id, int max_failu
 	enum idp_err err = store_exec(c, STMT_MFA_FAIL, 2, p, &r);
 
 	*locked = false;
+	/* Only an unlocked row is counted, so a locked one returned is the
+	 * code that locked it (also when max_failures was lowered meanwhile). */
 	if (!err && store_res_rows(r) == 1)
-		*locked = store_res_bool(r, 0, 1) && max_failures > 0 &&
-		          store_res_i64(r, 0, 0) == max_failures;
+		*locked = store_res_bool(r, 0, 1);
 	store_res_free(r);
 	return err;
 }
@@ -134,7 +147,7 @@ enum idp_err store_flow_insert(struct store_conn *c, int64_t tenant_id, int64_t 
 }
 
 enum idp_err store_flow_by_hash(struct store_conn *c,
-                                const unsigned char token_hash[STORE_SHA256_LEN],
+                                const unsigned char token_hash[STORE_SHA256_LEN], bool lock,
                                 struct store_flow *out)
 {
 	struct store_res *r = NULL;
@@ -143,7 +156,7 @@ enum idp_err store_flow_by_hash(struct store_conn *c,
 	enum idp_err err;
 
 	store_sha256_param(token_hash, th);
-	err = store_exec_row(c, STMT_FLOW_BY_HASH, 1, p, &r);
+	err = store_exec_row(c, lock ? STMT_FLOW_BY_HASH_LOCK : STMT_FLOW_BY_HASH, 1, p, &r);
 	memset(out, 0, sizeof *out);
 	if (!err) {
 		out->id = store_res_i64(r, 0, 0);

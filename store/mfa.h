@@ -23,7 +23,7 @@ struct store_conn;
 struct store_mfa {
 	unsigned char secret[STORE_SEALED_MAX]; /* sealed; secret_len 0 = not enrolled */
 	size_t secret_len;
-	unsigned char pending[STORE_SEALED_MAX]; /* sealed candidate; pending_len 0 = none */
+	unsigned char pending[STORE_SEALED_MAX]; /* the owner's live candidate, sealed */
 	size_t pending_len;
 	int64_t enrolled_at; /* Unix seconds, 0 = not enrolled */
 	int64_t last_step;   /* the last TOTP time step accepted */
@@ -31,16 +31,23 @@ struct store_mfa {
 	long recovery_left;  /* unused recovery codes */
 };
 
-/* The TOTP state of user_id; with lock the user's row stays locked. */
-enum idp_err store_mfa_get(struct store_conn *c, int64_t user_id, bool lock, struct store_mfa *out);
+/* The TOTP state of user_id; with lock the user's row stays locked.  The
+ * enrolment candidate is returned only to its owner (the SHA-256 of the
+ * token of the pending login or session that asked for it; NULL: nobody)
+ * while it lives. */
+enum idp_err store_mfa_get(struct store_conn *c, int64_t user_id, bool lock,
+                           const unsigned char *owner, struct store_mfa *out);
 
-/* A candidate secret (sealed) for the user's enrolment, replacing any. */
+/* A candidate secret (sealed) for the user's enrolment, owned by owner for
+ * ten minutes, replacing any other. */
 enum idp_err store_mfa_set_pending(struct store_conn *c, int64_t user_id,
-                                   const unsigned char *sealed, size_t n);
+                                   const unsigned char *sealed, size_t n,
+                                   const unsigned char owner[STORE_SHA256_LEN]);
 
-/* The candidate becomes the secret, the step that confirmed it counts as
- * used.  IDP_ERR_NOT_FOUND when there was no candidate. */
-enum idp_err store_mfa_confirm(struct store_conn *c, int64_t user_id, int64_t step);
+/* owner's live candidate becomes the secret, the step that confirmed it
+ * counts as used.  IDP_ERR_NOT_FOUND when there is no such candidate. */
+enum idp_err store_mfa_confirm(struct store_conn *c, int64_t user_id, int64_t step,
+                               const unsigned char owner[STORE_SHA256_LEN]);
 
 /* Accept time step for the user once: *ok is false when that step or a
  * later one was accepted before (one atomic UPDATE: of two parallel uses of
@@ -77,10 +84,11 @@ enum idp_err store_flow_insert(struct store_conn *c, int64_t tenant_id, int64_t 
                                const unsigned char token_hash[STORE_SHA256_LEN], int64_t expires_at,
                                const char *methods, const char *continuation);
 
-/* The open flow (not ended, not expired) whose token hashes to token_hash,
- * locked.  IDP_ERR_NOT_FOUND when none. */
+/* The open flow (not ended, not expired) whose token hashes to token_hash;
+ * with lock it stays locked.  IDP_ERR_NOT_FOUND when none.  Lock a flow
+ * only after its user's row: whoever ends a user's flows holds that row. */
 enum idp_err store_flow_by_hash(struct store_conn *c,
-                                const unsigned char token_hash[STORE_SHA256_LEN],
+                                const unsigned char token_hash[STORE_SHA256_LEN], bool lock,
                                 struct store_flow *out);
 
 enum idp_err store_flow_set_methods(struct store_conn *c, int64_t id, const char *methods);

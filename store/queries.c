@@ -123,8 +123,8 @@ const struct store_stmt store_stmts[] = {
 	/* The overview's user figures in one pass.  A lock holds while
 	 * unlock_after ($1 s) has not run out (0 = until an administrator
 	 * unlocks: idp_lock_holds).  $2 names who must use a second factor
-	 * ('admins', 'all', NULL = nobody); no factor can be enrolled yet, so
-	 * every active user in that scope lacks one.  $3 is the password expiry
+	 * ('admins', 'all', NULL = nobody): the active users it covers who have
+	 * no confirmed TOTP are counted.  $3 is the password expiry
 	 * in days (0 = never), $4 the warning window, $5 the days after which
 	 * an active account counts as unused. */
 	[STMT_USER_STATS] = {"user_stats",
@@ -132,31 +132,34 @@ const struct store_stmt store_stmts[] = {
 		"count(*) FILTER (WHERE status = 'invited'), "
 		"count(*) FILTER (WHERE status = 'suspended'), "
 		"count(*) FILTER (WHERE status = 'active' AND locked), "
-		"count(*) FILTER (WHERE status = 'active' AND ($2::text = 'all' OR "
-		"($2::text = 'admins' AND role = 'admin'))), "
+		"count(*) FILTER (WHERE status = 'active' AND totp_enrolled_at IS NULL AND "
+		"($2::text = 'all' OR ($2::text = 'admins' AND role = 'admin'))), "
 		"count(*) FILTER (WHERE status = 'active' AND coalesce(last_login_at, created_at) "
 		"< now() - make_interval(days => $5::int)), "
 		"count(*) FILTER (WHERE status = 'active' AND $3::int > 0 AND expires <= now()), "
 		"count(*) FILTER (WHERE status = 'active' AND $3::int > 0 AND expires > now() "
 		"AND expires <= now() + make_interval(days => $4::int)) "
-		"FROM (SELECT status, role, last_login_at, created_at, "
+		"FROM (SELECT status, role, last_login_at, created_at, totp_enrolled_at, "
 		"locked_at IS NOT NULL AND ($1::int = 0 OR locked_at > now() - "
 		"make_interval(secs => $1::int)) AS locked, "
 		"password_changed_at + make_interval(days => $3::int) AS expires FROM users) u"},
 	/* ---- second factors (store/mfa.c) ---- */
 #define MFA_COLS \
-	"totp_secret, totp_pending, " EPOCH("totp_enrolled_at") ", totp_last_step, " \
+	"totp_secret, CASE WHEN totp_pending_owner = $2 AND totp_pending_until > now() THEN " \
+	"totp_pending END, " EPOCH("totp_enrolled_at") ", totp_last_step, " \
 	"mfa_failed_count, (SELECT count(*) FROM mfa_recovery_codes r WHERE r.user_id = " \
 	"users.id AND r.used_at IS NULL)"
 	[STMT_MFA_GET] = {"mfa_get", "SELECT " MFA_COLS " FROM users WHERE id = $1"},
 	[STMT_MFA_GET_LOCK] = {"mfa_get_lock",
 		"SELECT " MFA_COLS " FROM users WHERE id = $1 FOR UPDATE"},
 	[STMT_MFA_SET_PENDING] = {"mfa_set_pending",
-		"UPDATE users SET totp_pending = $2 WHERE id = $1"},
+		"UPDATE users SET totp_pending = $2, totp_pending_owner = $3, totp_pending_until "
+		"= now() + interval '10 minutes' WHERE id = $1"},
 	[STMT_MFA_CONFIRM] = {"mfa_confirm",
 		"UPDATE users SET totp_secret = totp_pending, totp_pending = NULL, "
-		"totp_enrolled_at = now(), totp_last_step = $2, mfa_failed_count = 0 "
-		"WHERE id = $1 AND totp_pending IS NOT NULL"},
+		"totp_pending_owner = NULL, totp_pending_until = NULL, totp_enrolled_at = now(), "
+		"totp_last_step = $2, mfa_failed_count = 0 WHERE id = $1 AND totp_pending IS NOT "
+		"NULL AND totp_pending_owner = $3 AND totp_pending_until > now()"},
 	[STMT_MFA_USE_STEP] = {"mfa_use_step",
 		"UPDATE users SET totp_last_step = $2, mfa_failed_count = 0 WHERE id = $1 "
 		"AND totp_last_step < $2"},
@@ -168,8 +171,9 @@ const struct store_stmt store_stmts[] = {
 		"WHERE id = $1 AND locked_at IS NULL RETURNING mfa_failed_count, "
 		"locked_at IS NOT NULL"},
 	[STMT_MFA_REMOVE] = {"mfa_remove",
-		"UPDATE users SET totp_secret = NULL, totp_pending = NULL, totp_enrolled_at = "
-		"NULL, mfa_failed_count = 0 WHERE id = $1"},
+		"UPDATE users SET totp_secret = NULL, totp_pending = NULL, totp_pending_owner = "
+		"NULL, totp_pending_until = NULL, totp_enrolled_at = NULL, mfa_failed_count = 0 "
+		"WHERE id = $1"},
 	[STMT_RECOVERY_DELETE] = {"recovery_delete",
 		"DELETE FROM mfa_recovery_codes WHERE user_id = $1"},
 	[STMT_RECOVERY_INSERT] = {"recovery_insert",
@@ -181,6 +185,9 @@ const struct store_stmt store_stmts[] = {
 		"INSERT INTO login_flows (tenant_id, user_id, token_hash, expires_at, methods, "
 		"continuation) VALUES ($1, $2, $3, to_timestamp($4), $5, $6)"},
 	[STMT_FLOW_BY_HASH] = {"flow_by_hash",
+		"SELECT id, user_id, " EPOCH("expires_at") ", methods, continuation FROM "
+		"login_flows WHERE token_hash = $1 AND ended_at IS NULL AND expires_at > now()"},
+	[STMT_FLOW_BY_HASH_LOCK] = {"flow_by_hash_lock",
 		"SELECT id, user_id, " EPOCH("expires_at") ", methods, continuation FROM "
 		"login_flows WHERE token_hash = $1 AND ended_at IS NULL AND expires_at > now() "
 		"FOR UPDATE"},

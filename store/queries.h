@@ -42,21 +42,23 @@ enum store_stmt_id {
 	STMT_USER_COUNT_ACTIVE_ADMINS, /* -> n */
 	STMT_USER_STATS, /* unlock_after, mfa_scope, expiry_days, warn_days, idle_days -> counts */
 
-	STMT_MFA_GET,         /* user -> secret, pending, enrolled epoch, last_step, failed, left */
-	STMT_MFA_GET_LOCK,    /* the same, FOR UPDATE */
-	STMT_MFA_SET_PENDING, /* user, sealed */
-	STMT_MFA_CONFIRM,     /* user, step */
-	STMT_MFA_USE_STEP,    /* user, step */
-	STMT_MFA_FAIL,        /* user, max -> failed, locked */
-	STMT_MFA_REMOVE,      /* user */
-	STMT_RECOVERY_DELETE, /* user */
-	STMT_RECOVERY_INSERT, /* tenant, user, hash */
-	STMT_RECOVERY_USE,    /* user, hash */
-	STMT_FLOW_INSERT,     /* tenant, user, hash, expires epoch, methods, continuation */
-	STMT_FLOW_BY_HASH,    /* hash -> id, user, expires epoch, methods, continuation */
-	STMT_FLOW_SET_METHODS, /* id, methods */
-	STMT_FLOW_END,         /* id */
-	STMT_FLOW_END_USER,    /* user */
+	STMT_MFA_GET, /* user, owner -> secret, owner's live candidate, enrolled, step, failed, left
+	               */
+	STMT_MFA_GET_LOCK,      /* the same, FOR UPDATE */
+	STMT_MFA_SET_PENDING,   /* user, sealed */
+	STMT_MFA_CONFIRM,       /* user, step */
+	STMT_MFA_USE_STEP,      /* user, step */
+	STMT_MFA_FAIL,          /* user, max -> failed, locked */
+	STMT_MFA_REMOVE,        /* user */
+	STMT_RECOVERY_DELETE,   /* user */
+	STMT_RECOVERY_INSERT,   /* tenant, user, hash */
+	STMT_RECOVERY_USE,      /* user, hash */
+	STMT_FLOW_INSERT,       /* tenant, user, hash, expires epoch, methods, continuation */
+	STMT_FLOW_BY_HASH,      /* hash -> id, user, expires epoch, methods, continuation */
+	STMT_FLOW_BY_HASH_LOCK, /* the same, FOR UPDATE */
+	STMT_FLOW_SET_METHODS,  /* id, methods */
+	STMT_FLOW_END,          /* id */
+	STMT_FLOW_END_USER,     /* user */
 
 	STMT_HISTORY_INSERT, /* tenant, user, hash */
 	STMT_HISTORY_RECENT, /* user, n -> hash */

@@ -53,7 +53,7 @@ enum idp_err store_user_count_active_admins(struct store_conn *c, long *n);
 /* The overview's figures about users (see STMT_USER_STATS). */
 struct store_user_stats {
 	long active, invited, suspended, locked;
-	long mfa_scope; /* active users who must use a second factor */
+	long mfa_scope; /* active users who must use a second factor and have none */
 	long unused;    /* active, no sign-in for idle_days */
 	long pw_expired, pw_expiring;
 };

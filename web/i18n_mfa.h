@@ -10,8 +10,9 @@
 	X(M_MFA_TITLE, "Two-step verification", "2 段階認証")                                                                                 \
 	X(M_MFA_CODE, "Code from your authenticator app, or a recovery code",                                                                 \
 	  "認証アプリのコード、またはリカバリーコード")                                                                                       \
-	X(M_MFA_CODE_INTRO, "Enter the 6-digit code your authenticator app shows for {0}.",                                                   \
-	  "{0} の認証アプリに表示されている 6 桁のコードを入力してください。")                                                                \
+	X(M_MFA_CODE_INTRO,                                                                                                                   \
+	  "Enter the 6-digit code your authenticator app shows, or one of your recovery codes.",                                              \
+	  "認証アプリに表示されている 6 桁のコード、またはリカバリーコードを入力してください。")                                              \
 	X(M_MFA_VERIFY, "Verify", "確認")                                                                                                     \
 	X(M_MFA_WRONG,                                                                                                                        \
 	  "The code is not correct, or it was already used. Wait for the next code and try "                                                  \

@@ -49,23 +49,15 @@ int web_login_done(struct web_req *r, const struct idp_login *l, const char *rd)
 	if (l->step != IDP_STEP_DONE) {
 		web_add_cookie(r, cname, l->flow_token, false);
 		snprintf(to, sizeof to, "/t/%s/%s", r->slug,
-		         l->step == IDP_STEP_ENROLL ? "mfa/totp" : "login/mfa");
+		         l->step == IDP_STEP_ENROLL     ? "mfa/totp"
+		         : l->step == IDP_STEP_PASSWORD ? "login/password"
+		                                        : "login/mfa");
 		return web_redirect(r, to);
 	}
 	web_add_cookie(r, cname, "", true);
 	web_session_cookie_name(r->slug, cname);
 	web_add_cookie(r, cname, l->token, false);
 	continuation(r, l->continuation[0] ? l->continuation : rd, to);
-	if (l->must_change_password) {
-		struct web_buf b;
-		int ret;
-		web_buf_init(&b, 4200);
-		web_buf_printf(&b, "/t/%s/password?rd=", r->slug);
-		web_buf_urlenc(&b, to);
-		ret = web_redirect(r, b.data);
-		web_buf_free(&b);
-		return ret;
-	}
 	return web_redirect(r, to);
 }
 
@@ -125,7 +117,9 @@ static int send_page(struct web_req *r, unsigned status, struct web_buf *b)
 
 /* ---- the code step of a sign-in ---- */
 
-static int code_page(struct web_req *r, unsigned status, const struct idp_flow *f, bool wrong)
+/* The code page says nothing of the account: the answer to a wrong code is
+ * the same before and after the code that locked it. */
+static int code_page(struct web_req *r, unsigned status, bool wrong)
 {
 	struct web_buf b;
 
@@ -134,7 +128,7 @@ static int code_page(struct web_req *r, unsigned status, const struct idp_flow *
 	if (wrong)
 		para(&b, "error", "error", web_t(r, M_MFA_WRONG));
 	web_buf_puts(&b, "<p>");
-	web_buf_subst(&b, web_t(r, M_MFA_CODE_INTRO), web_buf_email, f ? f->email : "");
+	web_buf_esc(&b, web_t(r, M_MFA_CODE_INTRO));
 	web_buf_printf(&b, "</p><form method=\"post\" action=\"/t/%s/login/mfa\">", r->slug);
 	web_page_csrf(&b, r);
 	code_field(&b, r, M_MFA_CODE, true);
@@ -150,7 +144,7 @@ static int login_mfa_get(struct web_req *r)
 		return flow_gone(r);
 	if (err)
 		return unavailable(r);
-	return code_page(r, 200, &f, false);
+	return code_page(r, 200, false);
 }
 
 static const struct idp_session *live_session(const struct web_req *r)
@@ -161,7 +155,6 @@ static const struct idp_session *live_session(const struct web_req *r)
 static int login_mfa_post(struct web_req *r)
 {
 	struct idp_login l;
-	struct idp_flow f;
 	const char *code = web_form(r, "code");
 	enum idp_err err = idp_login_code(&r->tenant, flow_token(r), code ? code : "", &r->ri,
 	                                  live_session(r), &l);
@@ -171,9 +164,7 @@ static int login_mfa_post(struct web_req *r)
 	case IDP_ERR_AUTH:
 		/* The same answer whether the code was wrong, the account locked
 		 * or the sign-in over. */
-		if (idp_flow_get(&r->tenant, flow_token(r), &f) != IDP_OK)
-			memset(&f, 0, sizeof f);
-		return code_page(r, 401, f.email[0] ? &f : NULL, true);
+		return code_page(r, 401, true);
 	case IDP_ERR_RATE:
 		return web_page_message(r, 429, web_t(r, M_MFA_TITLE), web_t(r, M_LOGIN_RATE));
 	case IDP_ERR_CONFLICT:
@@ -183,32 +174,97 @@ static int login_mfa_post(struct web_req *r)
 	}
 }
 
+/* ---- a forced password change as a step of the sign-in ---- */
+
+static int newpw_page(struct web_req *r, unsigned status, unsigned rules, enum web_msg error)
+{
+	struct web_buf b;
+
+	web_buf_init(&b, 64 * 1024);
+	card_open(&b, r, M_CHANGE_PASSWORD);
+	para(&b, "notice", "notice", web_t(r, M_PASSWORD_FORCED));
+	if (error != M__COUNT)
+		para(&b, "error", "error", web_t(r, error));
+	if (rules)
+		web_password_rules(&b, r, rules);
+	web_buf_printf(&b, "<form method=\"post\" action=\"/t/%s/login/password\">", r->slug);
+	web_page_csrf(&b, r);
+	web_field(&b, r, "password", "password", M_NEW_PASSWORD, NULL, "new-password");
+	web_password_policy(&b, r, rules, true);
+	web_field(&b, r, "password2", "password", M_PASSWORD2, NULL, "new-password");
+	return web_page_send_form(&b, r, status, M_SAVE);
+}
+
+static int login_password_get(struct web_req *r)
+{
+	struct idp_flow f;
+	enum idp_err err = idp_flow_get(&r->tenant, flow_token(r), &f);
+
+	if (err == IDP_ERR_AUTH || (!err && f.step != IDP_STEP_PASSWORD))
+		return flow_gone(r);
+	if (err)
+		return unavailable(r);
+	return newpw_page(r, 200, 0, M__COUNT);
+}
+
+static int login_password_post(struct web_req *r)
+{
+	struct idp_login l;
+	unsigned rules = 0;
+	enum idp_err err =
+	    idp_login_new_password(&r->tenant, flow_token(r), web_form(r, "password"),
+	                           web_form(r, "password2"), &r->ri, live_session(r), &l, &rules);
+
+	switch (err) {
+	case IDP_OK:
+		/* Home says the password was changed, unless the sign-in was
+		 * going somewhere else. */
+		if (l.step == IDP_STEP_DONE && !l.continuation[0])
+			snprintf(l.continuation, sizeof l.continuation, "/t/%s/?done=password",
+			         r->slug);
+		return web_login_done(r, &l, NULL);
+	case IDP_ERR_AUTH: return flow_gone(r);
+	case IDP_ERR_PASSWORD: return newpw_page(r, 400, rules, M__COUNT);
+	case IDP_ERR_CONFLICT: return newpw_page(r, 409, 0, M_PW_CHANGED_MEANWHILE);
+	case IDP_ERR_RATE:
+		return web_page_message(r, 429, web_t(r, M_MFA_TITLE), web_t(r, M_LOGIN_RATE));
+	default: return unavailable(r);
+	}
+}
+
 /* ---- enrolment ---- */
 
 /* Who enrols: the signed-in user, or the user of a pending login that must
  * enrol.  false when neither. */
 static bool enrolling_user(struct web_req *r, int64_t *user_id, char email[IDP_EMAIL_MAX + 1],
-                           bool *pending, enum idp_err *err)
+                           bool *pending, unsigned char owner[IDP_SHA256_LEN], enum idp_err *err)
 {
 	struct idp_flow f;
 
 	*pending = false;
+	/* A pending login that must enrol comes first: the browser may still
+	 * hold the session of whoever used it before (it ends when this login
+	 * finishes). */
+	*err = flow_token(r) ? idp_flow_get(&r->tenant, flow_token(r), &f) : IDP_ERR_AUTH;
+	if (!*err && f.step == IDP_STEP_ENROLL) {
+		*user_id = f.user_id;
+		snprintf(email, IDP_EMAIL_MAX + 1, "%s", f.email);
+		*pending = true;
+		/* The candidate belongs to this pending login only. */
+		idp_sha256(flow_token(r), strlen(flow_token(r)), owner);
+		return true;
+	}
+	if (*err != IDP_OK && *err != IDP_ERR_AUTH)
+		return false;
 	*err = IDP_OK;
 	if (r->have_session) {
 		*user_id = r->session.user_id;
 		snprintf(email, IDP_EMAIL_MAX + 1, "%s", r->session.email);
+		memcpy(owner, r->session.token_hash, IDP_SHA256_LEN);
 		return true;
 	}
-	*err = idp_flow_get(&r->tenant, flow_token(r), &f);
-	if (*err || f.step != IDP_STEP_ENROLL) {
-		if (*err == IDP_OK)
-			*err = IDP_ERR_AUTH;
-		return false;
-	}
-	*user_id = f.user_id;
-	snprintf(email, IDP_EMAIL_MAX + 1, "%s", f.email);
-	*pending = true;
-	return true;
+	*err = IDP_ERR_AUTH;
+	return false;
 }
 
 static int enrol_page(struct web_req *r, unsigned status, bool pending, bool wrong,
@@ -243,18 +299,33 @@ static int enrol_page(struct web_req *r, unsigned status, bool pending, bool wro
 	return web_page_send_form(&b, r, status, M_MFA_CONFIRM);
 }
 
-static int enrol_render(struct web_req *r, unsigned status, bool wrong, bool fresh)
+static int enrol_render(struct web_req *r, unsigned status, bool wrong)
 {
 	struct idp_totp_offer o;
-	char email[IDP_EMAIL_MAX + 1];
+	struct idp_flow f;
+	unsigned char owner[IDP_SHA256_LEN];
+	char email[IDP_EMAIL_MAX + 1], to[100];
 	int64_t user_id = 0;
 	bool pending;
 	enum idp_err err;
 	int ret;
 
-	if (!enrolling_user(r, &user_id, email, &pending, &err))
+	if (!enrolling_user(r, &user_id, email, &pending, owner, &err)) {
+		/* A pending login at another step goes on there. */
+		if (err == IDP_ERR_AUTH && flow_token(r) &&
+		    idp_flow_get(&r->tenant, flow_token(r), &f) == IDP_OK) {
+			snprintf(to, sizeof to, "/t/%s/%s", r->slug,
+			         f.step == IDP_STEP_PASSWORD ? "login/password" : "login/mfa");
+			return web_redirect(r, to);
+		}
 		return err == IDP_ERR_AUTH ? flow_gone(r) : unavailable(r);
-	err = idp_totp_offer(&r->tenant, user_id, email, fresh, &o);
+	}
+	err = idp_totp_offer(&r->tenant, user_id, email, owner, &o);
+	if (err == IDP_ERR_CONFLICT) { /* TOTP is on already: nothing to set up */
+		char home[100];
+		snprintf(home, sizeof home, "/t/%s/", r->slug);
+		return web_redirect(r, home);
+	}
 	if (err)
 		return unavailable(r);
 	ret = enrol_page(r, status, pending, wrong, &o);
@@ -274,7 +345,7 @@ static int totp_get(struct web_req *r)
 		snprintf(home, sizeof home, "/t/%s/", r->slug);
 		return web_redirect(r, home);
 	}
-	return enrol_render(r, 200, false, false);
+	return enrol_render(r, 200, false);
 }
 
 /* The recovery codes, once, with the way on. */
@@ -311,24 +382,30 @@ static int totp_post(struct web_req *r)
 	enum idp_err err;
 	int ret;
 
+	struct idp_flow f;
+	bool pending = flow_token(r) && idp_flow_get(&r->tenant, flow_token(r), &f) == IDP_OK &&
+	               f.step == IDP_STEP_ENROLL;
+
 	snprintf(home, sizeof home, "/t/%s/", r->slug);
-	if (r->have_session) {
-		err = idp_totp_confirm(&r->tenant, &r->actor, code ? code : "", &codes);
+	if (!pending && r->have_session) {
+		err = idp_totp_confirm(&r->tenant, &r->actor, r->session.token_hash,
+		                       code ? code : "", &codes);
+		if (err == IDP_ERR_CONFLICT)
+			return web_redirect(r, home);
 		if (err == IDP_ERR_AUTH || err == IDP_ERR_NOT_FOUND)
-			return enrol_render(r, 400, true, false);
+			return enrol_render(r, 400, true);
 		if (err)
 			return unavailable(r);
 		ret = codes_page(r, M_MFA_CODES_TITLE, &codes, home);
 		idp_wipe(&codes, sizeof codes);
 		return ret;
 	}
-	err =
-	    idp_login_enroll(&r->tenant, flow_token(r), code ? code : "", &r->ri, NULL, &l, &codes);
+	err = idp_login_enroll(&r->tenant, flow_token(r), code ? code : "", &r->ri,
+	                       r->have_session ? &r->session : NULL, &l, &codes);
 	if (err == IDP_ERR_AUTH) {
-		struct idp_flow f;
 		if (idp_flow_get(&r->tenant, flow_token(r), &f) != IDP_OK)
 			return flow_gone(r);
-		return enrol_render(r, 400, true, false);
+		return enrol_render(r, 400, true);
 	}
 	if (err == IDP_ERR_RATE)
 		return web_page_message(r, 429, web_t(r, M_MFA_TITLE), web_t(r, M_LOGIN_RATE));
@@ -354,13 +431,16 @@ static int totp_post(struct web_req *r)
 static int recovery_post(struct web_req *r)
 {
 	struct idp_recovery_codes codes;
+	const char *code = web_form(r, "code");
 	char home[100];
-	enum idp_err err = idp_recovery_regenerate(&r->tenant, &r->actor, &codes);
+	enum idp_err err = idp_recovery_regenerate(&r->tenant, &r->actor, code ? code : "", &codes);
 	int ret;
 
 	snprintf(home, sizeof home, "/t/%s/", r->slug);
 	if (err == IDP_ERR_NOT_FOUND)
 		return web_redirect(r, home);
+	if (err == IDP_ERR_AUTH)
+		return web_page_message(r, 400, web_t(r, M_MFA_TITLE), web_t(r, M_MFA_WRONG));
 	if (err)
 		return unavailable(r);
 	ret = codes_page(r, M_MFA_CODES_TITLE, &codes, home);
@@ -422,9 +502,14 @@ void web_home_mfa(struct web_buf *b, const struct web_req *r)
 	               "action=\"/t/%s/mfa/recovery\">",
 	               r->slug);
 	web_page_csrf(b, r);
-	web_buf_puts(b, "<button type=\"submit\" class=\"secondary\" id=\"mfa-new-codes\">");
+	web_buf_puts(b, "<div class=\"search\"><div><label for=\"new-codes-code\">");
+	web_buf_esc(b, web_t(r, M_MFA_CODE_APP));
+	web_buf_puts(b,
+	             "</label><input type=\"text\" id=\"new-codes-code\" name=\"code\" required "
+	             "autocomplete=\"one-time-code\" inputmode=\"numeric\" maxlength=\"6\"></div>"
+	             "<button type=\"submit\" class=\"secondary\" id=\"mfa-new-codes\">");
 	web_buf_esc(b, web_t(r, M_MFA_NEW_CODES));
-	web_buf_puts(b, "</button></form></div>");
+	web_buf_puts(b, "</button></div></form></div>");
 	if (!idp_mfa_required(&r->tenant.policy, r->session.role)) {
 		web_buf_printf(b,
 		               "<form method=\"post\" action=\"/t/%s/mfa/totp/delete\" "
@@ -443,10 +528,15 @@ void web_home_mfa(struct web_buf *b, const struct web_req *r)
 }
 
 const struct web_route web_routes_mfa[] = {
-    {"GET", "/login/mfa", login_mfa_get, WEB_TENANT},
+    /* A pending login's pages: reachable whatever an older session of the
+     * browser must do first (the new login replaces it). */
+    {"GET", "/login/password", login_password_get, WEB_TENANT | WEB_FORCED_OK},
+    {"POST", "/login/password", login_password_post,
+     WEB_TENANT | WEB_CSRF | WEB_FORCED_OK | WEB_SLOW},
+    {"GET", "/login/mfa", login_mfa_get, WEB_TENANT | WEB_FORCED_OK},
     {"POST", "/login/mfa", login_mfa_post, WEB_TENANT | WEB_CSRF | WEB_FORCED_OK},
-    {"GET", "/mfa/totp", totp_get, WEB_TENANT},
-    {"POST", "/mfa/totp", totp_post, WEB_TENANT | WEB_CSRF},
+    {"GET", "/mfa/totp", totp_get, WEB_TENANT | WEB_FORCED_OK},
+    {"POST", "/mfa/totp", totp_post, WEB_TENANT | WEB_CSRF | WEB_FORCED_OK},
     {"POST", "/mfa/recovery", recovery_post, WEB_TENANT | WEB_SESSION | WEB_CSRF},
     {"POST", "/mfa/totp/delete", totp_delete_post, WEB_TENANT | WEB_SESSION | WEB_CSRF},
     {NULL, NULL, NULL, 0},

@@ -44,7 +44,7 @@ CREATE TABLE mfa_recovery_codes (
   FOREIGN KEY (tenant_id, user_id) REFERENCES users (tenant_id, id) ON DELETE CASCADE
 );
 
--- How a session was authenticated: "pwd", "pwd totp", "pwd rec" (RFC 8176
+-- How a session was authenticated: "pwd", "pwd otp", "pwd rec" (RFC 8176
 -- method names, space-separated), for SAML's AuthnContext and the gateway.
 ALTER TABLE sessions ADD COLUMN amr text NOT NULL DEFAULT 'pwd' CHECK (length(amr) <= 100);
 

@@ -286,16 +286,13 @@ def test_forced_change_goes_home_with_a_notice(s):
     eq(r.status, 200, "admin-set password (%s)" % r.text[:200])
     c = d.client()
     r = login_ok(d, c, SLUG, email, "Temp-Pass-4321")
-    eq(r.location.split("?")[0], "/t/%s/password" % SLUG, "the forced change first")
+    eq(r.location.split("?")[0], "/t/%s/login/password" % SLUG, "the forced change first")
     page = c.get(r.location)
     eq(page.status, 200, "forced change page")
     check("You must set a new password before you continue." in page.text, "forced notice")
     eq(failed(pw_rules(page)), [], "the rules, nothing marked")
-    m = re.search(r'name="rd" value="([^"]*)"', page.text)
-    check(m, "the form carries rd")
-    r = c.post("/t/%s/password" % SLUG,
-               form={"csrf": page.csrf(), "rd": html.unescape(m.group(1)),
-                     "current": "Temp-Pass-4321", "password": PW2, "password2": PW2})
+    r = c.post("/t/%s/login/password" % SLUG,
+               form={"csrf": page.csrf(), "password": PW2, "password2": PW2})
     eq(r.status, 303, "forced change (%s)" % rules_of(r))
     eq(r.location, "/t/%s/?done=password" % SLUG, "where a forced change goes")
     eq(notice(c.get(r.location)), "Your password has been changed.", "notice")

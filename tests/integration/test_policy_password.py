@@ -255,11 +255,15 @@ def test_expiry_day_before_and_after(s):
     check((r.status in (302, 303) and (r.location or "").split("?")[0] == pw_path) or
           (r.status == 403 and "password_change_required" in r.text),
           "API with the session after expiry: %d %r" % (r.status, r.text[:100]))
-    # A fresh login lands on the password page too.
+    # A fresh login gives no session: only the password step of the login.
     c2 = s.d.client()
     r = s.d.login(c2, SLUG, u.email, u.password)
     eq(r.status, 303, "login with an expired password")
-    eq((r.location or "").split("?")[0], pw_path, "login with an expired password goes to")
+    eq((r.location or "").split("?")[0], "/t/%s/login/password" % SLUG,
+       "login with an expired password goes to")
+    r = c2.get("/t/%s/" % SLUG)
+    check(r.status in (302, 303) and "/login" in (r.location or ""),
+          "home with only the pending login: %d %r" % (r.status, r.location))
     # The password page itself works and the change lifts the block.
     r = u.c.get(pw_path)
     eq(r.status, 200, "password page while expired")
@@ -290,15 +294,26 @@ def test_change_at_first_login_on(s):
     eq(r.status, 401, "login with the old password after an admin set a new one")
     r = s.d.login(u.c, SLUG, u.email, "Temp-Pass-1234")
     eq(r.status, 303, "login with the temporary password")
-    pw_path = "/t/%s/password" % SLUG
-    eq((r.location or "").split("?")[0], pw_path, "first login goes to")
+    step = "/t/%s/login/password" % SLUG
+    eq((r.location or "").split("?")[0], step, "first login goes to")
+    # Only a pending login exists: nothing treats it as signed in.
     r = u.c.get("/t/%s/" % SLUG)
-    check(r.status in (302, 303) and (r.location or "").split("?")[0] == pw_path,
+    check(r.status in (302, 303) and "/t/%s/login" % SLUG in (r.location or ""),
           "home before the change: %d %r" % (r.status, r.location))
-    u.password = "Temp-Pass-1234"
-    r = u.change("Temp-Pass-1234")
+    eq(session_api(s.d, u.c, SLUG, "GET", "/users", csrf=False).status, 401,
+       "API before the change")
+    page = u.c.get(step)
+    eq(page.status, 200, "password step page")
+    check("You must set a new password" in page.text, "forced-change notice missing")
+    check('name="current"' not in page.text, "the step asks for the password just given")
+    r = u.c.post(step, form={"csrf": page.csrf(), "password": "Temp-Pass-1234",
+                             "password2": "Temp-Pass-1234"})
     eq(rules_of(r), {REUSED}, "keeping the temporary password")
-    expect_ok(u, "My-Own-Choice-77", "first-login change")
+    r = u.c.post(step, form={"csrf": page.csrf(), "password": "My-Own-Choice-77",
+                             "password2": "My-Own-Choice-77"})
+    eq(r.status, 303, "first-login change (%s)" % sorted(rules_of(r)))
+    eq(r.location, "/t/%s/?done=password" % SLUG, "after the first-login change")
+    u.password = "My-Own-Choice-77"
     eq(u.c.get("/t/%s/" % SLUG).status, 200, "home after the first-login change")
     det = audit_details(s.d, SLUG, "user.password_set", u.email)
     eq(det[-1].get("change_at_first_login"), True, "user.password_set detail")

@@ -249,6 +249,14 @@ TEST(login_next_step_fails_closed)
 	/* A proven second factor finishes the login, enrolled or just enrolled. */
 	f.second_factor_ok = true;
 	CHECK(idp_login_next(&p, &f) == IDP_STEP_DONE);
+	/* A forced password change comes after the second factor, never before. */
+	f.password_change = true;
+	CHECK(idp_login_next(&p, &f) == IDP_STEP_PASSWORD);
+	f.second_factor_ok = false;
+	CHECK(idp_login_next(&p, &f) == IDP_STEP_TOTP);
+	f = (struct idp_step_facts){.role = IDP_ROLE_USER, .password_change = true};
+	p.mfa.require = IDP_MFA_OFF;
+	CHECK(idp_login_next(&p, &f) == IDP_STEP_PASSWORD);
 }
 
 int main(void)
