@@ -5,6 +5,7 @@
  * cannot both pass: the time step is accepted by one atomic UPDATE, a
  * recovery code is spent by one.
  */
+#include <json-c/json.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,12 +21,52 @@
 
 /* ---- the next step ---- */
 
-/* "pwd", "pwd otp", "pwd rec": how the session was authenticated. */
+/* The method name of a second factor as sessions and the audit record it
+ * (RFC 8176 where it has one): "otp", "rec", "x509". */
+static const char *second_amr(const char *second)
+{
+	return !second                           ? NULL
+	       : strcmp(second, "recovery") == 0 ? "rec"
+	       : strcmp(second, "cert") == 0     ? "x509"
+	                                         : "otp";
+}
+
+/* "pwd", "pwd otp", "pwd rec", "pwd x509": how the session was authenticated. */
 static void amr_of(const struct idp_proven *p, char out[32])
 {
-	const char *second = !p->second ? "" : strcmp(p->second, "recovery") == 0 ? " rec" : " otp";
+	const char *second = second_amr(p->second);
 
-	snprintf(out, 32, "pwd%s", second);
+	snprintf(out, 32, "pwd%s%s", second ? " " : "", second ? second : "");
+}
+
+/* login.success's detail: the first method, every method, a re-hash, and
+ * the client certificate the request presented (fingerprint and subject). */
+static char *success_detail(const struct idp_proven *p, const struct idp_reqinfo *ri)
+{
+	json_object *o = json_object_new_object(), *m = json_object_new_array();
+	const char *second = second_amr(p->second);
+	char *s = NULL;
+
+	if (o && m) {
+		json_object_object_add(o, "method", json_object_new_string(p->first));
+		json_object_array_add(m, json_object_new_string("pwd"));
+		if (second)
+			json_object_array_add(m, json_object_new_string(second));
+		json_object_object_add(o, "methods", m);
+		m = NULL;
+		if (p->rehashed)
+			json_object_object_add(o, "rehashed", json_object_new_boolean(1));
+		if (ri && ri->cert_valid) {
+			json_object_object_add(o, "cert_sha256",
+			                       json_object_new_string(ri->cert_sha256_hex));
+			json_object_object_add(o, "cert_subject",
+			                       json_object_new_string(ri->cert_subject));
+		}
+		s = strdup(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+	}
+	json_object_put(m);
+	json_object_put(o);
+	return s;
 }
 
 enum idp_err idp_login_proceed(struct store_conn *c, const struct idp_tenant *t,
@@ -38,7 +79,7 @@ enum idp_err idp_login_proceed(struct store_conn *c, const struct idp_tenant *t,
 	                           .second_factor_ok = p->second != NULL,
 	                           .password_change = p->password_change};
 	unsigned char th[IDP_SHA256_LEN];
-	char amr[32], detail[160], methods[64];
+	char amr[32], methods[64], *detail;
 	enum idp_err err = store_mfa_get(c, actor->user_id, false, NULL, &m);
 
 	if (err)
@@ -65,12 +106,12 @@ enum idp_err idp_login_proceed(struct store_conn *c, const struct idp_tenant *t,
 	err = idp_session_start(c, t, actor, prev, ri, amr, out);
 	if (err)
 		return err;
-	snprintf(detail, sizeof detail, "{\"method\":\"%s\",\"methods\":[\"pwd\"%s]%s}", p->first,
-	         !p->second                           ? ""
-	         : strcmp(p->second, "recovery") == 0 ? ",\"rec\""
-	                                              : ",\"otp\"",
-	         p->rehashed ? ",\"rehashed\":true" : "");
-	return idp_audit_write(c, t->id, actor, "login.success", actor->email, "success", detail);
+	detail = success_detail(p, ri);
+	if (!detail)
+		return IDP_ERR_NOMEM;
+	err = idp_audit_write(c, t->id, actor, "login.success", actor->email, "success", detail);
+	free(detail);
+	return err;
 }
 
 /* ---- the pending login ---- */

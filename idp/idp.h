@@ -15,6 +15,7 @@
 #include "idp/addr.h"
 #include "idp/apitoken.h"
 #include "idp/audit.h"
+#include "idp/clientcert.h"
 #include "idp/config.h"
 #include "idp/credential.h"
 #include "idp/crypto.h"

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "idp/clientcert.h"
 #include "idp/internal.h"
 #include "idp/rules.h"
 #include "idp/throttle.h"
@@ -147,6 +148,9 @@ static enum idp_err login_tx(struct store_conn *c, void *arg)
 	proven.continuation = a->continuation;
 	proven.password_change =
 	    cur.must_change || idp_password_expired(pol, cur.changed_at, a->now);
+	/* A valid certificate bound to this user is the second factor. */
+	if (pol->mfa.client_cert == IDP_CERT_FACTOR && idp_cert_bound_to(c, a->ri, cur.id))
+		proven.second = "cert";
 	idp_role_parse(cur.role, &role);
 	err = idp_login_proceed(c, a->t, &actor, role, &proven, a->prev, a->ri, a->out);
 	if (err == IDP_ERR_CONFLICT) {

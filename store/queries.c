@@ -197,6 +197,24 @@ const struct store_stmt store_stmts[] = {
 		"UPDATE login_flows SET ended_at = now() WHERE id = $1 AND ended_at IS NULL"},
 	[STMT_FLOW_END_USER] = {"flow_end_user",
 		"UPDATE login_flows SET ended_at = now() WHERE user_id = $1 AND ended_at IS NULL"},
+	/* ---- client certificates (store/cert.c) ---- */
+#define CA_COLS "id, kind, der, subject, issuer, " EPOCH("not_after") ", sha256, " EPOCH("created_at")
+	[STMT_CA_INSERT] = {"ca_insert",
+		"INSERT INTO client_cas (tenant_id, kind, der, subject, issuer, not_after, sha256) "
+		"VALUES ($1, $2, $3, $4, $5, to_timestamp($6), $7) RETURNING id"},
+	[STMT_CA_LIST] = {"ca_list", "SELECT " CA_COLS " FROM client_cas ORDER BY id"},
+	[STMT_CA_DELETE] = {"ca_delete",
+		"DELETE FROM client_cas WHERE id = $1 RETURNING " CA_COLS},
+	[STMT_USER_CERT_INSERT] = {"user_cert_insert",
+		"INSERT INTO user_certificates (tenant_id, user_id, sha256, subject) VALUES ($1, $2, "
+		"$3, $4)"},
+	[STMT_USER_CERT_LIST] = {"user_cert_list",
+		"SELECT sha256, subject, " EPOCH("created_at") " FROM user_certificates WHERE user_id = "
+		"$1 ORDER BY id DESC"},
+	[STMT_USER_CERT_DELETE] = {"user_cert_delete",
+		"DELETE FROM user_certificates WHERE user_id = $1 AND sha256 = $2"},
+	[STMT_USER_CERT_OWNER] = {"user_cert_owner",
+		"SELECT user_id FROM user_certificates WHERE sha256 = $1"},
 	[STMT_HISTORY_INSERT] = {"history_insert",
 		"INSERT INTO password_history (tenant_id, user_id, hash) VALUES ($1, $2, $3)"},
 	[STMT_HISTORY_RECENT] = {"history_recent",

@@ -60,6 +60,14 @@ enum store_stmt_id {
 	STMT_FLOW_END,          /* id */
 	STMT_FLOW_END_USER,     /* user */
 
+	STMT_CA_INSERT,        /* tenant, kind, der, subject, issuer, not_after epoch, sha -> id */
+	STMT_CA_LIST,          /* -> CA_COLS */
+	STMT_CA_DELETE,        /* id -> CA_COLS of the deleted row */
+	STMT_USER_CERT_INSERT, /* tenant, user, sha, subject */
+	STMT_USER_CERT_LIST,   /* user -> sha, subject, created epoch */
+	STMT_USER_CERT_DELETE, /* user, sha */
+	STMT_USER_CERT_OWNER,  /* sha -> user */
+
 	STMT_HISTORY_INSERT, /* tenant, user, hash */
 	STMT_HISTORY_RECENT, /* user, n -> hash */
 	STMT_HISTORY_PRUNE,  /* user, keep */

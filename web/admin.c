@@ -207,6 +207,7 @@ void web_admin_begin(struct web_buf *b, const struct web_req *r, enum web_admin_
 	    [WEB_TAB_INVITATIONS] = {"invitations", M_ADM_INVITATIONS},
 	    [WEB_TAB_POLICY] = {"policy", M_ADM_POLICY},
 	    [WEB_TAB_AUDIT] = {"audit", M_ADM_AUDIT},
+	    [WEB_TAB_CERTS] = {"client-cas", M_ADM_CERTS},
 	};
 
 	web_buf_init(b, PAGE_MAX);
@@ -304,13 +305,21 @@ struct web_admin_flash web_admin_flash_from_query(const struct web_req *r)
 		const char *flag;
 		enum web_msg msg;
 	} done[] = {
-	    {"suspended", M_ADM_DONE_SUSPENDED}, {"resumed", M_ADM_DONE_RESUMED},
-	    {"unlocked", M_ADM_DONE_UNLOCKED},   {"logout", M_ADM_DONE_LOGOUT},
-	    {"deleted", M_ADM_DONE_DELETED},     {"password", M_ADM_DONE_PASSWORD},
-	    {"invited", M_ADM_DONE_INVITED},     {"resent", M_ADM_DONE_RESENT},
-	    {"revoked", M_ADM_DONE_REVOKED},     {"policy", M_ADM_DONE_POLICY},
-	    {"role", M_ADM_DONE_ROLE},           {"session", M_ADM_DONE_SESSION},
+	    {"suspended", M_ADM_DONE_SUSPENDED},
+	    {"resumed", M_ADM_DONE_RESUMED},
+	    {"unlocked", M_ADM_DONE_UNLOCKED},
+	    {"logout", M_ADM_DONE_LOGOUT},
+	    {"deleted", M_ADM_DONE_DELETED},
+	    {"password", M_ADM_DONE_PASSWORD},
+	    {"invited", M_ADM_DONE_INVITED},
+	    {"resent", M_ADM_DONE_RESENT},
+	    {"revoked", M_ADM_DONE_REVOKED},
+	    {"policy", M_ADM_DONE_POLICY},
+	    {"role", M_ADM_DONE_ROLE},
+	    {"session", M_ADM_DONE_SESSION},
 	    {"mfa_reset", M_ADM_DONE_RESET_MFA},
+	    {"ca_added", M_ADM_DONE_CA_ADDED},
+	    {"ca_removed", M_ADM_DONE_CA_REMOVED},
 	};
 	const char *flag = web_query(r, "done"), *u = web_query(r, "u");
 	const char *until = web_query(r, "until");
@@ -373,5 +382,9 @@ const struct web_route web_routes_admin[] = {
     {"POST", "/admin/policy", web_admin_policy_post, ADMIN_POST},
     {"GET", "/admin/audit", web_admin_audit_get, ADMIN},
     {"GET", "/admin/audit.csv", web_admin_audit_csv_get, ADMIN},
+    {"GET", "/admin/client-cas", web_admin_certs_get, ADMIN},
+    {"POST", "/admin/client-cas", web_admin_certs_post, ADMIN_POST},
+    {"GET", "/admin/client-cas/*/delete", web_admin_cert_delete_get, ADMIN},
+    {"POST", "/admin/client-cas/*/delete", web_admin_cert_delete_post, ADMIN_POST},
     {NULL, NULL, NULL, 0},
 };

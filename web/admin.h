@@ -25,6 +25,7 @@ enum web_admin_tab {
 	WEB_TAB_INVITATIONS,
 	WEB_TAB_POLICY,
 	WEB_TAB_AUDIT,
+	WEB_TAB_CERTS,
 };
 
 /* What a page says above its content: a notice or an error. */
@@ -159,6 +160,11 @@ int web_admin_policy_post(struct web_req *r);
 /* Audit log (web/admin_audit.c). */
 int web_admin_audit_get(struct web_req *r);
 int web_admin_audit_csv_get(struct web_req *r);
+/* Client CAs and CRLs (web/admin_certs.c). */
+int web_admin_certs_get(struct web_req *r);
+int web_admin_certs_post(struct web_req *r);
+int web_admin_cert_delete_get(struct web_req *r);
+int web_admin_cert_delete_post(struct web_req *r);
 
 /* --- what several pages show (web/audit_text.c, web/admin_policy.c) --- */
 

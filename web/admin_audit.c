@@ -180,6 +180,12 @@ static const struct action_name action_names[] = {
     {"mfa.recovery.used", M_AUD_A_RECOVERY_USED},
     {"mfa.recovery.regenerated", M_AUD_A_RECOVERY_NEW},
     {"mfa.reset", M_AUD_A_MFA_RESET},
+    {"mfa.cert.bound", M_AUD_A_CERT_BOUND},
+    {"mfa.cert.unbound", M_AUD_A_CERT_UNBOUND},
+    {"client_ca.added", M_AUD_A_CA_ADDED},
+    {"client_ca.removed", M_AUD_A_CA_REMOVED},
+    {"access.denied_cert", M_AUD_A_DENIED_CERT},
+    {"access.cert_header_ignored", M_AUD_A_CERT_HEADER},
 };
 
 static const struct action_name group_names[] = {

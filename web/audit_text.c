@@ -343,6 +343,8 @@ static enum web_msg say_login(struct say *s)
 
 	if (is(method, "invitation"))
 		return M_AUD_S_LOGIN_INVITATION;
+	if (is(method, "password") && strstr(s->e->detail, "\"x509\""))
+		return M_AUD_S_LOGIN_X509;
 	if (is(method, "password") && strstr(s->e->detail, "\"otp\""))
 		return M_AUD_S_LOGIN_OTP;
 	if (is(method, "password") && strstr(s->e->detail, "\"rec\""))
@@ -646,6 +648,12 @@ static const struct {
     {"mfa.recovery.used", M_AUD_S_RECOVERY_USED, NULL},
     {"mfa.recovery.regenerated", M_AUD_S_RECOVERY_NEW, NULL},
     {"mfa.reset", M_AUD_S_MFA_RESET, NULL},
+    {"mfa.cert.bound", M_AUD_S_CERT_BOUND, NULL},
+    {"mfa.cert.unbound", M_AUD_S_CERT_UNBOUND, NULL},
+    {"client_ca.added", M_AUD_S_CA_ADDED, NULL},
+    {"client_ca.removed", M_AUD_S_CA_REMOVED, NULL},
+    {"access.denied_cert", M_AUD_S_DENIED_CERT, NULL},
+    {"access.cert_header_ignored", M_AUD_S_CERT_HEADER, NULL},
 };
 
 /* The message for s's event, its placeholders filled. */

@@ -131,6 +131,15 @@ static int deny_ip(struct web_req *r, const struct web_route *rt, bool api)
 	return web_page_message(r, 403, web_t(r, M_IP_DENIED_TITLE), msg);
 }
 
+/* The tenant requires a client certificate from its CAs and there is none. */
+static int deny_cert(struct web_req *r, const struct web_route *rt, bool api)
+{
+	idp_cert_denied(&r->tenant, &r->ri, rt->pattern);
+	if (api)
+		return web_json_error(r, 403, "client_certificate_required", NULL);
+	return web_page_message(r, 403, web_t(r, M_CERT_REQUIRED_TITLE), web_t(r, M_CERT_REQUIRED));
+}
+
 int web_dispatch(struct web_ctx *x, const struct idp_config *cfg)
 {
 	struct web_req *r = &x->r;
@@ -196,6 +205,13 @@ int web_dispatch(struct web_ctx *x, const struct idp_config *cfg)
 		if (pol->ip.n_allow &&
 		    !idp_cidr_list_contains(pol->ip.allow, pol->ip.n_allow, &r->ri.addr))
 			return deny_ip(r, rt, api);
+		/* So does the client certificate, when the tenant uses them. */
+		if (pol->mfa.client_cert != IDP_CERT_OFF || web_header(r, "X-SSL-Client-Cert")) {
+			if (web_client_cert(r, cfg))
+				return page_error(r, 503, M_UNAVAILABLE_TITLE, M_UNAVAILABLE, api);
+		}
+		if (pol->mfa.client_cert == IDP_CERT_REQUIRED && !r->ri.cert_valid)
+			return deny_cert(r, rt, api);
 		char cname[80];
 		web_session_cookie_name(r->slug, cname);
 		const char *tok = web_cookie(r, cname);

@@ -98,6 +98,78 @@
 	  "{1} がパスワードと認証アプリのコードでログインしました")                                                                           \
 	X(M_AUD_S_LOGIN_REC, "{1} signed in with their password and a recovery code",                                                         \
 	  "{1} がパスワードとリカバリーコードでログインしました")                                                                             \
-	X(M_MFA_CODE_APP, "6-digit code from the app", "アプリに表示された 6 桁のコード")
+	X(M_MFA_CODE_APP, "6-digit code from the app", "アプリに表示された 6 桁のコード")                                                     \
+	X(M_CERT_REQUIRED_TITLE, "Certificate required", "証明書が必要です")                                                                  \
+	X(M_CERT_REQUIRED,                                                                                                                    \
+	  "Your organisation admits only devices with a certificate it issued. Use a device that "                                            \
+	  "has one, or ask your administrator.",                                                                                              \
+	  "組織が発行した証明書のある端末からのみ利用できます。証明書のある端末を使うか、管理者に" \
+	  "お問い合わせください。")                                                                                                           \
+	X(M_CERT_HOME_TITLE, "Client certificates", "クライアント証明書")                                                                     \
+	X(M_CERT_NONE, "No certificate is linked to your account.",                                                                           \
+	  "アカウントに紐付いた証明書はありません。")                                                                                         \
+	X(M_CERT_THIS, "This browser presents a certificate of your organisation:",                                                           \
+	  "このブラウザは組織の証明書を提示しています:")                                                                                      \
+	X(M_CERT_USE, "Use this browser's certificate", "このブラウザの証明書を使う")                                                         \
+	X(M_CERT_NO_VALID, "This browser presents no valid certificate of your organisation.",                                                \
+	  "このブラウザは組織の有効な証明書を提示していません。")                                                                             \
+	X(M_CERT_TAKEN, "This certificate is linked to another account.",                                                                     \
+	  "この証明書は別のアカウントに紐付いています。")                                                                                     \
+	X(M_CERT_BOUND, "The certificate is linked to your account.",                                                                         \
+	  "証明書をアカウントに紐付けました。")                                                                                               \
+	X(M_ADM_CERTS, "Certificates", "証明書")                                                                                              \
+	X(M_CA_INTRO,                                                                                                                         \
+	  "The CAs whose client certificates this organisation accepts, and their revocation "                                                \
+	  "lists (CRLs). With a CA's CRL here, a certificate it revoked is refused; a CRL past "                                              \
+	  "its next update makes every certificate of its CA fail until a new one is added.",                                                 \
+	  "この組織が受け入れるクライアント証明書の CA と失効リスト (CRL) です。CA の CRL "                     \
+	  "を登録すると、失効した証明書は拒否されます。次回更新日時を過ぎた CRL があると、新しい "    \
+	  "CRL を登録するまでその CA の証明書はすべて拒否されます。")                                                                         \
+	X(M_CA_KIND, "Kind", "種類")                                                                                                          \
+	X(M_CA_KIND_CERT, "CA certificate", "CA 証明書")                                                                                      \
+	X(M_CA_KIND_CRL, "Revocation list", "失効リスト")                                                                                     \
+	X(M_CA_SUBJECT, "Subject (issuer of a CRL)", "サブジェクト (CRL は発行者)")                                                           \
+	X(M_CA_UNTIL, "Valid until / next update", "有効期限 / 次回更新")                                                                     \
+	X(M_CA_SHA256, "SHA-256", "SHA-256")                                                                                                  \
+	X(M_CA_EXPIRED, "past", "期限切れ")                                                                                                   \
+	X(M_CA_SOON, "soon", "まもなく期限")                                                                                                  \
+	X(M_CA_NONE, "No CA yet: client certificates cannot be checked.",                                                                     \
+	  "CA が登録されていないため、クライアント証明書を確認できません。")                                                                  \
+	X(M_CA_ADD, "Add CA certificates or CRLs", "CA 証明書または CRL を追加")                                                              \
+	X(M_CA_PEM, "PEM text (CERTIFICATE and X509 CRL blocks)",                                                                             \
+	  "PEM テキスト (CERTIFICATE と X509 CRL のブロック)")                                                                                \
+	X(M_CA_REFUSED, "Nothing was added:", "追加しませんでした:")                                                                          \
+	X(M_CA_DUPLICATE, "One of these is registered already; nothing was added.",                                                           \
+	  "いずれかはすでに登録済みのため、何も追加しませんでした。")                                                                         \
+	X(M_CA_CONFIRM, "Remove {0}?", "{0} を削除しますか?")                                                                                 \
+	X(M_CA_CONFIRM_WHAT,                                                                                                                  \
+	  "Certificates issued under {0} stop being accepted at once (or, for a CRL, its "                                                    \
+	  "revocations stop being checked).",                                                                                                 \
+	  "{0} の下で発行された証明書はただちに受け入れられなくなります (CRL "                                    \
+	  "の場合は失効の確認が行われなくなります)。")                                                                                        \
+	X(M_ADM_DONE_CA_ADDED, "The certificates have been added.", "証明書を追加しました。")                                                 \
+	X(M_ADM_DONE_CA_REMOVED, "The entry has been removed.", "削除しました。")                                                             \
+	X(M_AUD_A_CA_ADDED, "Client CA added", "クライアント CA の追加")                                                                      \
+	X(M_AUD_A_CA_REMOVED, "Client CA removed", "クライアント CA の削除")                                                                  \
+	X(M_AUD_A_DENIED_CERT, "Refused without a valid certificate",                                                                         \
+	  "有効な証明書がないための拒否")                                                                                                     \
+	X(M_AUD_A_CERT_HEADER, "Certificate header ignored", "証明書ヘッダーの無視")                                                          \
+	X(M_AUD_A_CERT_BOUND, "Certificate linked", "証明書の紐付け")                                                                         \
+	X(M_AUD_A_CERT_UNBOUND, "Certificate unlinked", "証明書の紐付け解除")                                                                 \
+	X(M_AUD_S_CA_ADDED, "{0} added a client CA or CRL: {1}",                                                                              \
+	  "{0} がクライアント CA または CRL を追加しました: {1}")                                                                             \
+	X(M_AUD_S_CA_REMOVED, "{0} removed a client CA or CRL: {1}",                                                                          \
+	  "{0} がクライアント CA または CRL を削除しました: {1}")                                                                             \
+	X(M_AUD_S_DENIED_CERT, "A request was refused for want of a valid client certificate",                                                \
+	  "有効なクライアント証明書がないためリクエストを拒否しました")                                                                       \
+	X(M_AUD_S_CERT_HEADER,                                                                                                                \
+	  "A client certificate header from an untrusted address was ignored",                                                                \
+	  "信頼されていないアドレスからのクライアント証明書ヘッダーを無視しました")                                                           \
+	X(M_AUD_S_CERT_BOUND, "{0} linked a client certificate to {1}",                                                                       \
+	  "{0} が {1} にクライアント証明書を紐付けました")                                                                                    \
+	X(M_AUD_S_CERT_UNBOUND, "{0} unlinked a client certificate from {1}",                                                                 \
+	  "{0} が {1} のクライアント証明書の紐付けを解除しました")                                                                            \
+	X(M_AUD_S_LOGIN_X509, "{1} signed in with their password and a client certificate",                                                   \
+	  "{1} がパスワードとクライアント証明書でログインしました")
 
 #endif

@@ -91,6 +91,7 @@ static const struct {
 } home_notices[] = {
     {"password", M_PASSWORD_CHANGED},
     {"mfa_removed", M_MFA_REMOVED},
+    {"cert_bound", M_CERT_BOUND},
 };
 
 static void home_notice(struct web_buf *b, const struct web_req *r)
@@ -135,6 +136,7 @@ static int home_get(struct web_req *r)
 	web_buf_esc(&b, web_t(r, M_CHANGE_PASSWORD));
 	web_buf_puts(&b, "</a></p></section>");
 	web_home_mfa(&b, r);
+	web_home_certs(&b, r);
 	web_home_sessions(&b, r);
 	web_page_end(&b, r);
 	ret = web_respond_buf(r, 200, "text/html; charset=utf-8", &b);

@@ -527,7 +527,70 @@ void web_home_mfa(struct web_buf *b, const struct web_req *r)
 	web_buf_puts(b, "</section>");
 }
 
+/* ---- client certificates on the home page ---- */
+
+/* The certificates bound to the signed-in user, and "use this browser's
+ * certificate" when the request presents a valid one not bound yet. */
+void web_home_certs(struct web_buf *b, const struct web_req *r)
+{
+	struct idp_user_cert *rows = NULL;
+	bool bound = false;
+	int n = 0;
+
+	if (r->tenant.policy.mfa.client_cert == IDP_CERT_OFF ||
+	    idp_user_certs_list(&r->tenant, r->session.email, &rows, &n) != IDP_OK)
+		return;
+	web_buf_puts(b, "<section class=\"card\" id=\"certs\"><h2>");
+	web_buf_esc(b, web_t(r, M_CERT_HOME_TITLE));
+	web_buf_puts(b, "</h2><ul id=\"bound-certs\">");
+	for (int i = 0; i < n; i++) {
+		web_buf_puts(b, "<li><span class=\"nowrap\">");
+		web_buf_esc(b, rows[i].subject);
+		web_buf_puts(b, "</span> <code class=\"muted\">");
+		web_buf_add(b, rows[i].sha256, 16);
+		web_buf_puts(b, "…</code></li>");
+		bound |= r->ri.cert_valid && strcmp(rows[i].sha256, r->ri.cert_sha256_hex) == 0;
+	}
+	web_buf_puts(b, "</ul>");
+	if (!n) {
+		web_buf_puts(b, "<p class=\"muted\">");
+		web_buf_esc(b, web_t(r, M_CERT_NONE));
+		web_buf_puts(b, "</p>");
+	}
+	if (r->ri.cert_valid && !bound) {
+		web_buf_printf(b, "<form method=\"post\" action=\"/t/%s/mfa/cert\">", r->slug);
+		web_page_csrf(b, r);
+		web_buf_puts(b, "<p>");
+		web_buf_esc(b, web_t(r, M_CERT_THIS));
+		web_buf_puts(b, " <code>");
+		web_buf_esc(b, r->ri.cert_subject);
+		web_buf_puts(b, "</code></p><button type=\"submit\" id=\"cert-bind\">");
+		web_buf_esc(b, web_t(r, M_CERT_USE));
+		web_buf_puts(b, "</button></form>");
+	}
+	web_buf_puts(b, "</section>");
+	free(rows);
+}
+
+static int cert_bind_post(struct web_req *r)
+{
+	char to[120];
+	enum idp_err err = idp_user_cert_bind_own(&r->tenant, &r->actor, &r->ri);
+
+	if (err == IDP_ERR_INVALID)
+		return web_page_message(r, 400, web_t(r, M_CERT_HOME_TITLE),
+		                        web_t(r, M_CERT_NO_VALID));
+	if (err == IDP_ERR_CONFLICT)
+		return web_page_message(r, 409, web_t(r, M_CERT_HOME_TITLE),
+		                        web_t(r, M_CERT_TAKEN));
+	if (err)
+		return unavailable(r);
+	snprintf(to, sizeof to, "/t/%s/?done=cert_bound", r->slug);
+	return web_redirect(r, to);
+}
+
 const struct web_route web_routes_mfa[] = {
+    {"POST", "/mfa/cert", cert_bind_post, WEB_TENANT | WEB_SESSION | WEB_CSRF},
     /* A pending login's pages: reachable whatever an older session of the
      * browser must do first (the new login replaces it). */
     {"GET", "/login/password", login_password_get, WEB_TENANT | WEB_FORCED_OK},

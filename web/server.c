@@ -280,6 +280,10 @@ enum idp_err web_start(const struct idp_config *c)
 	    {c->tls_cert[0] ? MHD_OPTION_HTTPS_MEM_KEY : MHD_OPTION_END, 0, tls_key_pem},
 	    {c->tls_cert[0] ? MHD_OPTION_HTTPS_PRIORITIES : MHD_OPTION_END, 0,
 	     (void *)"NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2"},
+	    /* Ask every TLS client for a certificate, never require one: a
+	     * "trust" list only makes GnuTLS ask (it names our own certificate's
+	     * subject); the tenant's CAs decide per request (web/cert.c). */
+	    {c->tls_cert[0] ? MHD_OPTION_HTTPS_MEM_TRUST : MHD_OPTION_END, 0, tls_cert_pem},
 	    {MHD_OPTION_END, 0, NULL},
 	};
 	daemon_handle =

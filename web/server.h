@@ -40,6 +40,11 @@ const struct web_route *web_route_find(struct web_req *r, const char *path, bool
  * routes).  Returns the MHD result. */
 int web_dispatch(struct web_ctx *x, const struct idp_config *cfg);
 
+/* Find and check the request's client certificate into r->ri (web/cert.c):
+ * the TLS peer's, or a trusted proxy's X-SSL-Client-Cert.  Only a
+ * database failure is an error. */
+enum idp_err web_client_cert(struct web_req *r, const struct idp_config *cfg);
+
 /* Start up to n hashing workers (fewer when threads cannot be made).  With
  * none, web_workers_defer runs handlers on the calling thread. */
 void web_workers_start(unsigned n);

@@ -172,8 +172,10 @@ void web_password_policy(struct web_buf *b, const struct web_req *r, unsigned fa
  * its next step's page (web/pages_mfa.c).  rd: where to go when the login
  * keeps no continuation of its own. */
 int web_login_done(struct web_req *r, const struct idp_login *l, const char *rd);
-/* The two-step verification card of the home page (web/pages_mfa.c). */
+/* The two-step verification and client certificate cards of the home page
+ * (web/pages_mfa.c). */
 void web_home_mfa(struct web_buf *b, const struct web_req *r);
+void web_home_certs(struct web_buf *b, const struct web_req *r);
 
 /* The "my sessions" card of the home page (web/pages_home.c). */
 void web_home_sessions(struct web_buf *b, const struct web_req *r);
@@ -185,6 +187,7 @@ extern const struct web_route web_routes_api[];
 extern const struct web_route web_routes_admin[];
 extern const struct web_route web_routes_password[];
 extern const struct web_route web_routes_mfa[];
+extern const struct web_route web_routes_api_certs[];
 
 /* A labelled input; value (may be NULL) is escaped. */
 void web_field(struct web_buf *b, const struct web_req *r, const char *name, const char *type,

@@ -237,6 +237,7 @@ async function pass_(browser, storage, urls, problems) {
 					check(bad === 4, `${bad} fields marked bad, expected 4`);
 				});
 				await visit(admin, 'audit', lang, size, () => goto(admin, console_('audit')));
+				await visit(admin, 'client-cas', lang, size, () => goto(admin, console_('client-cas')));
 				await visit(admin, 'home', lang, size, () => goto(admin, `${PREFIX}/`));
 				await visit(admin, 'password', lang, size, () => goto(admin, `${PREFIX}/password`));
 				await visit(anon, 'root', lang, size, () => goto(anon, `${BASE}/`));

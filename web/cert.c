@@ -1,0 +1,92 @@
+/*
+ * The client certificate of a request (web/cert.c): the TLS peer's leaf when
+ * Sekisho terminates TLS itself (libmicrohttpd asks for one but accepts a
+ * handshake without; nothing is trusted at the TLS layer), or the
+ * URL-encoded PEM a TLS-terminating proxy in trusted_proxies sends in
+ * X-SSL-Client-Cert (nginx's $ssl_client_escaped_cert).  Either way it is
+ * checked against the tenant's own CAs and CRLs (idp_cert_check).  The
+ * header from any other peer is ignored and audited.
+ */
+#include <arpa/inet.h>
+#include <gnutls/gnutls.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "mfa/mfa.h"
+#include "web/server.h"
+#include "web/web.h"
+
+#define CERT_HEADER "X-SSL-Client-Cert"
+
+/* Whether the socket peer (not the forwarded client) is a trusted proxy. */
+static bool peer_trusted(const struct web_req *r, const struct idp_config *cfg)
+{
+	const union MHD_ConnectionInfo *ci =
+	    MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	char text[INET6_ADDRSTRLEN] = "";
+	struct idp_addr peer;
+
+	if (!ci || !ci->client_addr || !cfg->n_trusted_proxies)
+		return false;
+	if (ci->client_addr->sa_family == AF_INET)
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)ci->client_addr)->sin_addr, text,
+		          sizeof text);
+	else if (ci->client_addr->sa_family == AF_INET6)
+		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)ci->client_addr)->sin6_addr,
+		          text, sizeof text);
+	return idp_addr_parse(text, &peer) == IDP_OK &&
+	       idp_cidr_list_contains(cfg->trusted_proxies, cfg->n_trusted_proxies, &peer);
+}
+
+/* The TLS peer's leaf certificate (DER, borrowed), or NULL. */
+static const gnutls_datum_t *tls_leaf(const struct web_req *r)
+{
+	const union MHD_ConnectionInfo *ci;
+	unsigned n = 0;
+	const gnutls_datum_t *certs;
+
+	if (!r->https)
+		return NULL;
+	ci = MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_GNUTLS_SESSION);
+	if (!ci || !ci->tls_session)
+		return NULL;
+	certs = gnutls_certificate_get_peers((gnutls_session_t)ci->tls_session, &n);
+	return certs && n > 0 && certs[0].size > 0 ? &certs[0] : NULL;
+}
+
+enum idp_err web_client_cert(struct web_req *r, const struct idp_config *cfg)
+{
+	const char *header = web_header(r, CERT_HEADER);
+	const gnutls_datum_t *leaf = tls_leaf(r);
+	struct mfa_pem_item item;
+	enum idp_err err = IDP_OK;
+	char *pem;
+
+	if (leaf)
+		return idp_cert_check(&r->tenant, leaf->data, leaf->size, &r->ri);
+	if (!header)
+		return IDP_OK;
+	if (!peer_trusted(r, cfg)) {
+		idp_cert_header_ignored(&r->tenant, &r->ri);
+		return IDP_OK;
+	}
+	pem = malloc(MFA_CERT_MAX * 2);
+	if (!pem)
+		return IDP_ERR_NOMEM;
+	memset(&item, 0, sizeof item);
+	r->ri.cert_present = true;
+	if (mfa_url_unescape(header, pem, MFA_CERT_MAX * 2) != IDP_OK ||
+	    mfa_cert_from_pem(pem, strlen(pem), &item) != IDP_OK) {
+		snprintf(r->ri.cert_why, sizeof r->ri.cert_why, "%s",
+		         "the proxy's certificate header does not hold one PEM certificate");
+	} else {
+		err = idp_cert_check(&r->tenant, item.der, item.der_len, &r->ri);
+	}
+	free(item.der);
+	free(pem);
+	return err;
+}
