@@ -98,6 +98,7 @@ static enum idp_err row_of(const struct idp_tenant *t, const struct store_user *
 	u->password_changed_at = s->changed_at;
 	u->must_change_password = s->must_change;
 	u->mfa = s->totp;
+	u->cert = s->cert;
 	return IDP_OK;
 }
 

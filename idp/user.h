@@ -42,8 +42,9 @@ struct idp_user_row {
 	char name[IDP_NAME_MAX + 1];
 	enum idp_role role;
 	enum idp_user_status status;
-	bool locked; /* active but locked (a lock that has run out does not count) */
-	bool mfa;
+	bool locked;        /* active but locked (a lock that has run out does not count) */
+	bool mfa;           /* a confirmed TOTP secret */
+	bool cert;          /* a client certificate bound as a second factor */
 	int64_t last_login; /* 0 = never */
 	int64_t created_at;
 	int failed_count;

@@ -14,7 +14,8 @@
 	"id, email, name, role, status, coalesce(password_hash, ''), " \
 	EPOCH("password_changed_at") ", must_change_password, failed_count, " \
 	EPOCH("locked_at") ", " EPOCH("last_login_at") ", " EPOCH("created_at") ", " \
-	"totp_enrolled_at IS NOT NULL"
+	"totp_enrolled_at IS NOT NULL, EXISTS (SELECT 1 FROM user_certificates uc WHERE " \
+	"uc.user_id = users.id)"
 /* clang-format on */
 
 #define AUDIT_COLS                                                                                 \

@@ -20,6 +20,7 @@ enum {
 	U_LAST_LOGIN,
 	U_CREATED,
 	U_TOTP,
+	U_CERT,
 };
 
 static void user_read(const struct store_res *r, int i, struct store_user *u)
@@ -37,6 +38,7 @@ static void user_read(const struct store_res *r, int i, struct store_user *u)
 	u->last_login_at = store_res_i64(r, i, U_LAST_LOGIN);
 	u->created_at = store_res_i64(r, i, U_CREATED);
 	u->totp = store_res_bool(r, i, U_TOTP);
+	u->cert = store_res_bool(r, i, U_CERT);
 }
 
 /* Run a statement that returns at most one user. */

@@ -32,6 +32,7 @@ struct store_user {
 	int64_t locked_at; /* 0 = not locked */
 	int64_t last_login_at, created_at;
 	bool totp; /* a confirmed TOTP secret */
+	bool cert; /* a client certificate bound as a second factor */
 };
 
 /* The user with this (lower-case) e-mail; with lock, its row stays locked

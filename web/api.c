@@ -82,8 +82,9 @@ static int users_get(struct web_req *r)
 		json_object_object_add(u, "status",
 		                       json_object_new_string(idp_user_state(&rows[i])));
 		json_object_object_add(u, "mfa",
-		                       rows[i].mfa ? json_object_new_string("totp")
-		                                   : json_object_new_boolean(false));
+		                       rows[i].mfa    ? json_object_new_string("totp")
+		                       : rows[i].cert ? json_object_new_string("cert")
+		                                      : json_object_new_boolean(false));
 		json_object_object_add(u, "last_login", time_or_null(rows[i].last_login));
 		json_object_array_add(arr, u);
 	}

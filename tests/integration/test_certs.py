@@ -806,8 +806,8 @@ def test_factor_bound_certificate_skips_the_code_step(s):
     check(r.status in (200, 401), "wrong password with the bound certificate: %d" % r.status)
     check(session_cookie(FAC) not in c.cookies and flow_cookie(FAC) not in c.cookies,
           "wrong password with the bound certificate: a session or flow")
-    # GET /users still says no MFA for her (certificates not reported there yet).
-    eq(s.api[FAC].user(alice)["mfa"], False, "GET /users mfa of alice")
+    # GET /users reports her bound certificate as her second factor.
+    eq(s.api[FAC].user(alice)["mfa"], "cert", "GET /users mfa of alice")
 
 
 def test_factor_someone_elses_or_an_unbound_certificate_is_not_a_factor(s):
