@@ -6,6 +6,8 @@
  * answers it.  Also the check of the TLS certificate and key files.
  */
 #include <errno.h>
+#include <gnutls/abstract.h>
+#include <gnutls/gnutls.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <openssl/err.h>
@@ -24,6 +26,56 @@
 static struct MHD_Daemon *daemon_handle;
 static const struct idp_config *cfg;
 static char *tls_cert_pem, *tls_key_pem;
+
+/* The server's certificate chain and key as GnuTLS hands them out from the
+ * retrieval callback below (with TLS on). */
+static gnutls_pcert_st tls_pcert[8];
+static unsigned tls_npcert;
+static gnutls_privkey_t tls_privkey;
+
+/* GnuTLS asks for the server's certificate: hand it out, and first tell
+ * the session not to name any CA in its certificate request.  Clients
+ * may then offer a certificate of any issuer (browsers filter by the names
+ * otherwise); which CAs count is the tenant's business (web/cert.c). */
+static int cert_retrieve(gnutls_session_t session, const struct gnutls_cert_retr_st *info,
+                         gnutls_pcert_st **certs, unsigned int *n, gnutls_ocsp_data_st **ocsp,
+                         unsigned int *n_ocsp, gnutls_privkey_t *key, unsigned int *flags)
+{
+	(void)info;
+	gnutls_certificate_send_x509_rdn_sequence(session, 1);
+	*certs = tls_pcert;
+	*n = tls_npcert;
+	*ocsp = NULL;
+	*n_ocsp = 0;
+	*key = tls_privkey;
+	*flags = 0;
+	return 0;
+}
+
+/* Load tls_cert_pem/tls_key_pem for cert_retrieve; false on failure. */
+static bool tls_load(void)
+{
+	gnutls_datum_t cert = {(unsigned char *)tls_cert_pem, (unsigned)strlen(tls_cert_pem)};
+	gnutls_datum_t key = {(unsigned char *)tls_key_pem, (unsigned)strlen(tls_key_pem)};
+
+	tls_npcert = sizeof tls_pcert / sizeof tls_pcert[0];
+	if (gnutls_pcert_list_import_x509_raw(tls_pcert, &tls_npcert, &cert, GNUTLS_X509_FMT_PEM,
+	                                      0) < 0)
+		return false;
+	if (gnutls_privkey_init(&tls_privkey) < 0)
+		return false;
+	return gnutls_privkey_import_x509_raw(tls_privkey, &key, GNUTLS_X509_FMT_PEM, NULL, 0) >= 0;
+}
+
+static void tls_unload(void)
+{
+	for (unsigned i = 0; i < tls_npcert; i++)
+		gnutls_pcert_deinit(&tls_pcert[i]);
+	tls_npcert = 0;
+	if (tls_privkey)
+		gnutls_privkey_deinit(tls_privkey);
+	tls_privkey = NULL;
+}
 
 static bool count_header(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
 {
@@ -265,6 +317,12 @@ enum idp_err web_start(const struct idp_config *c)
 			          c->tls_key);
 			return IDP_ERR_CONFIG;
 		}
+		if (!tls_load()) {
+			idp_error("tls_cert/tls_key: GnuTLS cannot load %s and %s", c->tls_cert,
+			          c->tls_key);
+			tls_unload();
+			return IDP_ERR_CONFIG;
+		}
 		flags |= MHD_USE_TLS;
 	}
 	struct MHD_OptionItem opts[] = {
@@ -276,13 +334,13 @@ enum idp_err web_start(const struct idp_config *c)
 	    {MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)completed, NULL},
 	    {MHD_OPTION_URI_LOG_CALLBACK, (intptr_t)uri_log, NULL},
 	    {MHD_OPTION_SOCK_ADDR, 0, &ss},
-	    {c->tls_cert[0] ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, 0, tls_cert_pem},
-	    {c->tls_cert[0] ? MHD_OPTION_HTTPS_MEM_KEY : MHD_OPTION_END, 0, tls_key_pem},
+	    {c->tls_cert[0] ? MHD_OPTION_HTTPS_CERT_CALLBACK2 : MHD_OPTION_END, 0,
+	     (void *)&cert_retrieve},
 	    {c->tls_cert[0] ? MHD_OPTION_HTTPS_PRIORITIES : MHD_OPTION_END, 0,
 	     (void *)"NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2"},
 	    /* Ask every TLS client for a certificate, never require one: a
-	     * "trust" list only makes GnuTLS ask (it names our own certificate's
-	     * subject); the tenant's CAs decide per request (web/cert.c). */
+	     * "trust" list only makes GnuTLS ask (cert_retrieve keeps it from
+	     * naming any CA); the tenant's CAs decide per request (web/cert.c). */
 	    {c->tls_cert[0] ? MHD_OPTION_HTTPS_MEM_TRUST : MHD_OPTION_END, 0, tls_cert_pem},
 	    {MHD_OPTION_END, 0, NULL},
 	};
@@ -306,6 +364,7 @@ void web_stop(void)
 	if (daemon_handle)
 		MHD_stop_daemon(daemon_handle);
 	daemon_handle = NULL;
+	tls_unload();
 	free(tls_cert_pem);
 	free(tls_key_pem);
 	tls_cert_pem = tls_key_pem = NULL;

@@ -588,6 +588,19 @@ def test_direct_tls_required_valid_and_invalid_certificates(s):
         check(st in (200, 303), "valid certificate on %s: status %d" % (path, st))
 
 
+def test_direct_tls_names_no_client_ca(s):
+    """The TLS listener asks for a client certificate without naming any CA:
+    browsers filter what they offer by the names, and which CAs count is
+    each tenant's business."""
+    for v in ("-tls1_2", "-tls1_3"):
+        r = subprocess.run(["openssl", "s_client", "-connect", "127.0.0.1:%d" % s.tls.port, v],
+                           input="", capture_output=True, text=True, timeout=30)
+        out = r.stdout + r.stderr
+        check("No client certificate CA names sent" in out,
+              "%s: the handshake names client CAs: %s" %
+              (v, [l for l in out.splitlines() if "CA names" in l or "CN" in l][:4]))
+
+
 def test_direct_tls_api_and_other_tenant(s):
     d = s.tls
     api = s.api[REQ]
@@ -927,6 +940,7 @@ if __name__ == "__main__":
         test_upload_bad_bundles_are_400_with_a_reason,
         test_other_tenant_cannot_see_or_delete_and_delete_works,
         test_direct_tls_required_valid_and_invalid_certificates,
+        test_direct_tls_names_no_client_ca,
         test_direct_tls_api_and_other_tenant,
         test_crl_past_next_update_fails_closed,
         test_header_from_an_untrusted_peer_is_ignored,
