@@ -49,6 +49,31 @@ static void form_open(struct web_buf *b, const struct web_req *r, const struct i
 	web_admin_hidden(b, "back", r->path);
 }
 
+/* The client certificates bound to the user, when the tenant uses them. */
+static void certs(struct web_buf *b, const struct web_req *r, const struct idp_user_row *u)
+{
+	struct idp_user_cert *rows = NULL;
+	int n = 0;
+
+	if (r->tenant.policy.mfa.client_cert == IDP_CERT_OFF && !u->cert)
+		return;
+	if (idp_user_certs_list(&r->tenant, u->email, &rows, &n) != IDP_OK)
+		return;
+	fact(b, r, M_CERT_HOME_TITLE);
+	if (!n)
+		web_admin_text(b, r, M_ADM_MFA_OFF);
+	web_buf_puts(b, "<ul class=\"plain\" id=\"user-certs\">");
+	for (int i = 0; i < n; i++) {
+		web_buf_puts(b, "<li>");
+		web_buf_esc(b, rows[i].subject);
+		web_buf_puts(b, " <code class=\"muted\">");
+		web_buf_add(b, rows[i].sha256, 16);
+		web_buf_puts(b, "…</code></li>");
+	}
+	web_buf_puts(b, "</ul></dd>");
+	free(rows);
+}
+
 static void profile(struct web_buf *b, const struct web_req *r, const struct idp_user_row *u)
 {
 	char num[16];
@@ -75,6 +100,7 @@ static void profile(struct web_buf *b, const struct web_req *r, const struct idp
 	fact(b, r, M_ADM_MFA);
 	web_admin_text(b, r, u->mfa ? M_ADM_MFA_ON : M_ADM_MFA_OFF);
 	web_buf_puts(b, "</dd>");
+	certs(b, r, u);
 	snprintf(num, sizeof num, "%d", u->failed_count);
 	fact(b, r, M_ADM_FAILED_COUNT);
 	web_buf_esc(b, num);

@@ -638,6 +638,31 @@ def test_crl_past_next_update_fails_closed(s):
     eq(st, 403, "CA1's certificate in a tenant that trusts only CA2")
 
 
+def test_console_warns_before_a_crl_runs_out(s):
+    """The console's certificates tab flags a CRL whose next update is
+    within 7 days ("soon") and one past it ("past"), before and after it
+    starts refusing every certificate of its CA."""
+    d, api = s.tls, s.api[OFF]
+    for pem in (s.ca1.pem + s.crl1, s.ca2.pem + s.stale_crl2):
+        r = api.post("/client-cas", body=pem, headers=PEM_TYPE)
+        eq(r.status, 201, "upload to %s (%s)" % (OFF, r.text[:200]))
+    admin = d.enroll(OFF, "ca-admin@%s.example" % OFF, PW, role="admin", name="CA admin")
+    page = admin.get("/t/%s/admin/client-cas" % OFF)
+    eq(page.status, 200, "certificates tab")
+    rows = {int(i): body for i, body in
+            re.findall(r'<tr data-ca="(\d+)">(.*?)</tr>', page.text, re.S)}
+    listed = {c["id"]: c for c in cas(api)}
+    eq(set(rows), set(listed), "rows of the certificates tab")
+    for i, c in listed.items():
+        badge = re.search(r'<span class="badge (\w+)">([^<]*)</span>', rows[i])
+        if c["kind"] == "cert":
+            check(not badge, "a CA certificate valid for years is flagged: %r" % rows[i][:200])
+        elif c["sha256"] == sha256_pem(s.stale_crl2):
+            check(badge and badge.group(2) == "past", "stale CRL badge %r" % (badge and badge.groups(),))
+        else:
+            check(badge and badge.group(2) == "soon", "7-day CRL badge %r" % (badge and badge.groups(),))
+
+
 def test_header_from_an_untrusted_peer_is_ignored(s):
     # The TLS daemon has no trusted_proxies: the header means nothing, with
     # or without a TLS certificate.
@@ -943,6 +968,7 @@ if __name__ == "__main__":
         test_direct_tls_names_no_client_ca,
         test_direct_tls_api_and_other_tenant,
         test_crl_past_next_update_fails_closed,
+        test_console_warns_before_a_crl_runs_out,
         test_header_from_an_untrusted_peer_is_ignored,
         test_behind_nginx_valid_and_invalid_certificates,
         test_trusted_proxy_header_checked_like_tls,
