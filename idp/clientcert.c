@@ -128,6 +128,8 @@ enum idp_err idp_client_cas_add(const struct idp_tenant *t, const struct idp_act
 	}
 	if (!err)
 		*added = (int)n;
+	if (err == IDP_ERR_INVALID && (!*why || !**why))
+		*why = "the database refused an entry";
 	if (err == IDP_ERR_INVALID)
 		idp_info("client CA upload to tenant %s refused: %s", t->slug, *why);
 	mfa_pem_items_free(items, n);

@@ -16,6 +16,7 @@
 #include "idp/log.h"
 #include "idp/rules.h"
 #include "idp/throttle.h"
+#include "store/cert.h"
 #include "store/mfa.h"
 #include "store/user.h"
 
@@ -77,7 +78,8 @@ enum idp_err idp_login_proceed(struct store_conn *c, const struct idp_tenant *t,
 	struct store_mfa m;
 	struct idp_step_facts f = {.role = role,
 	                           .second_factor_ok = p->second != NULL,
-	                           .password_change = p->password_change};
+	                           .password_change = p->password_change,
+	                           .cert_bound = p->cert_bound};
 	unsigned char th[IDP_SHA256_LEN];
 	char amr[32], methods[64], *detail;
 	enum idp_err err = store_mfa_get(c, actor->user_id, false, NULL, &m);
@@ -88,6 +90,8 @@ enum idp_err idp_login_proceed(struct store_conn *c, const struct idp_tenant *t,
 	out->step = idp_login_next(&t->policy, &f);
 	idp_copy(out->continuation, sizeof out->continuation,
 	         p->continuation ? p->continuation : "");
+	if (out->step == IDP_STEP_CERT)
+		return IDP_OK; /* the caller refuses the login */
 	if (out->step != IDP_STEP_DONE) {
 		/* Only a pending login: no session, nothing that counts as
 		 * signed in, until the next step is done. */
@@ -703,7 +707,8 @@ struct reset_args {
 static enum idp_err reset_tx(struct store_conn *c, void *arg)
 {
 	struct reset_args *a = arg;
-	char lower[IDP_EMAIL_MAX + 1];
+	char lower[IDP_EMAIL_MAX + 1], detail[48];
+	long certs = 0;
 	struct store_user u;
 	enum idp_err err;
 
@@ -715,10 +720,14 @@ static enum idp_err reset_tx(struct store_conn *c, void *arg)
 	idp_wipe(u.hash, sizeof u.hash);
 	if (!err)
 		err = store_mfa_remove(c, u.id);
+	/* A lost device takes its certificate with it: those go too. */
+	if (!err)
+		err = store_user_cert_delete_all(c, u.id, &certs);
 	if (!err)
 		err = store_flow_end_user(c, u.id);
+	snprintf(detail, sizeof detail, "{\"certificates\":%ld}", certs);
 	if (!err)
-		err = idp_audit_write(c, a->t->id, a->by, "mfa.reset", u.email, "success", NULL);
+		err = idp_audit_write(c, a->t->id, a->by, "mfa.reset", u.email, "success", detail);
 	return err;
 }
 

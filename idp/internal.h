@@ -89,6 +89,7 @@ struct idp_proven {
 	const char *second;       /* NULL, "otp" or "recovery" */
 	bool rehashed;            /* the password was re-hashed with new parameters */
 	bool password_change;     /* the password must be replaced before a session */
+	bool cert_bound;          /* the user's factor is a bound certificate (policy factor) */
 	const char *continuation; /* where to go afterwards (may be NULL) */
 };
 

@@ -151,6 +151,8 @@ static enum idp_err login_tx(struct store_conn *c, void *arg)
 	/* A valid certificate bound to this user is the second factor. */
 	if (pol->mfa.client_cert == IDP_CERT_FACTOR && idp_cert_bound_to(c, a->ri, cur.id))
 		proven.second = "cert";
+	/* A user with one bound who does not present it is refused. */
+	proven.cert_bound = pol->mfa.client_cert == IDP_CERT_FACTOR && cur.cert;
 	idp_role_parse(cur.role, &role);
 	err = idp_login_proceed(c, a->t, &actor, role, &proven, a->prev, a->ri, a->out);
 	if (err == IDP_ERR_CONFLICT) {
@@ -160,6 +162,9 @@ static enum idp_err login_tx(struct store_conn *c, void *arg)
 	}
 	if (err)
 		return err;
+	if (a->out->step == IDP_STEP_CERT) /* looks like any refusal; not counted */
+		return idp_audit_write(c, a->t->id, &actor, "login.failure", cur.email, "failure",
+		                       "{\"reason\":\"certificate_missing\"}");
 	a->result = IDP_OK;
 	return IDP_OK;
 }

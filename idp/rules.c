@@ -122,6 +122,10 @@ enum idp_login_step idp_login_next(const struct idp_policy *pol, const struct id
 {
 	if (!f->second_factor_ok && f->totp_enrolled)
 		return IDP_STEP_TOTP;
+	/* A user whose factor is a certificate is never sent to enrol one
+	 * without it: that would let a password replace the certificate. */
+	if (!f->second_factor_ok && f->cert_bound)
+		return IDP_STEP_CERT;
 	if (!f->second_factor_ok && idp_mfa_required(pol, f->role))
 		return IDP_STEP_ENROLL;
 	return f->password_change ? IDP_STEP_PASSWORD : IDP_STEP_DONE;

@@ -123,6 +123,7 @@ enum idp_login_step {
 	IDP_STEP_TOTP,     /* a code from the user's authenticator (or a recovery code) */
 	IDP_STEP_ENROLL,   /* the policy requires a second factor the user has not set up */
 	IDP_STEP_PASSWORD, /* a new password: the old one was set by an administrator or expired */
+	IDP_STEP_CERT,     /* refused: the user's second factor is a certificate, not presented */
 };
 
 struct idp_step_facts {
@@ -130,6 +131,7 @@ struct idp_step_facts {
 	bool totp_enrolled;    /* the user has a confirmed TOTP secret */
 	bool second_factor_ok; /* a code (or recovery code) was proven in this login */
 	bool password_change;  /* the password must be replaced before a session */
+	bool cert_bound;       /* a certificate bound to the user is their factor (policy factor) */
 };
 
 /* The next step.  A user with TOTP always gives a code, whatever the

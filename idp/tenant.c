@@ -14,6 +14,7 @@
 #include "idp/internal.h"
 #include "idp/log.h"
 #include "store/audit.h"
+#include "store/cert.h"
 #include "store/db.h"
 #include "store/notify.h"
 #include "store/tenant.h"
@@ -352,6 +353,21 @@ static enum idp_err policy_tx(struct store_conn *c, void *arg)
 	err = idp_policy_parse(a->json, a->len, a->before, a->out, a->field, a->fieldsz);
 	if (err)
 		goto out;
+	/* "required" with no CA to vouch for any certificate would shut
+	 * everyone out, the administrators first: refused. */
+	if (a->out->mfa.client_cert == IDP_CERT_REQUIRED &&
+	    a->before->mfa.client_cert != IDP_CERT_REQUIRED) {
+		bool any = false;
+		err = store_ca_has_cert(c, &any);
+		if (err)
+			goto out;
+		if (!any) {
+			if (a->fieldsz)
+				snprintf(a->field, a->fieldsz, "%s", "mfa.client_cert");
+			err = IDP_ERR_INVALID;
+			goto out;
+		}
+	}
 	bjson = idp_policy_to_json(a->before);
 	ajson = idp_policy_to_json(a->out);
 	if (!bjson || !ajson) {

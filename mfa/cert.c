@@ -469,13 +469,11 @@ bad:
 	return IDP_ERR_INVALID;
 }
 
-/* Whether some CRL in crls names name as its issuer. */
-static bool have_crl_for(STACK_OF(X509_CRL) * crls, const X509_NAME *name)
+/* Forgive only "no CRL for this certificate's issuer": revocation is checked
+ * wherever the tenant has a CRL, and every other failure stands. */
+static int missing_crl_ok(int ok, X509_STORE_CTX *ctx)
 {
-	for (int i = 0; i < sk_X509_CRL_num(crls); i++)
-		if (X509_NAME_cmp(X509_CRL_get_issuer(sk_X509_CRL_value(crls, i)), name) == 0)
-			return true;
-	return false;
+	return ok || X509_STORE_CTX_get_error(ctx) == X509_V_ERR_UNABLE_TO_GET_CRL;
 }
 
 enum idp_err mfa_cert_verify(const unsigned char *leaf, size_t leaf_len,
@@ -546,15 +544,15 @@ enum idp_err mfa_cert_verify(const unsigned char *leaf, size_t leaf_len,
 	/*
 	 * Revocation (RFC 5280 §6.3).  require_crl: every certificate of the chain
 	 * (leaf and intermediates; the root against its own CRL) needs a current
-	 * CRL from its issuer.  Otherwise the leaf is checked against its issuer's
-	 * CRL whenever one is present, so a tenant without CRLs still works but an
-	 * uploaded CRL is never ignored.  A CRL past its nextUpdate fails either
-	 * way (OpenSSL's X509_V_ERR_CRL_HAS_EXPIRED): fail closed.
+	 * CRL from its issuer.  Otherwise every certificate of the chain whose
+	 * issuer has a CRL here is checked against it (an intermediate revoked by
+	 * the root's CRL fails too), and only a missing CRL is forgiven
+	 * (missing_crl_ok), so a tenant without CRLs still works but an uploaded
+	 * CRL is never ignored.  A CRL past its nextUpdate fails either way
+	 * (OpenSSL's X509_V_ERR_CRL_HAS_EXPIRED): fail closed.
 	 */
-	if (require_crl)
+	if (require_crl || sk_X509_CRL_num(crl_sk) > 0)
 		flags |= X509_V_FLAG_CRL_CHECK | X509_V_FLAG_CRL_CHECK_ALL;
-	else if (have_crl_for(crl_sk, X509_get_issuer_name(x)))
-		flags |= X509_V_FLAG_CRL_CHECK;
 	*why = "verification set-up failed";
 	if (X509_STORE_CTX_init(ctx, store, x, NULL) != 1)
 		goto out;
@@ -562,6 +560,8 @@ enum idp_err mfa_cert_verify(const unsigned char *leaf, size_t leaf_len,
 	X509_STORE_CTX_set_time(ctx, 0, (time_t)now);
 	if (flags)
 		X509_STORE_CTX_set_flags(ctx, flags);
+	if (!require_crl)
+		X509_STORE_CTX_set_verify_cb(ctx, missing_crl_ok);
 	/* X509_PURPOSE_SSL_CLIENT: extendedKeyUsage must allow clientAuth when present. */
 	if (X509_STORE_CTX_set_purpose(ctx, X509_PURPOSE_SSL_CLIENT) != 1)
 		goto out;

@@ -153,3 +153,21 @@ enum idp_err store_user_cert_owner(struct store_conn *c,
 	store_res_free(r);
 	return err;
 }
+
+enum idp_err store_user_cert_delete_all(struct store_conn *c, int64_t user_id, long *n)
+{
+	char uid[24];
+	const char *p[1] = {store_i64(uid, user_id)};
+
+	return store_exec_count(c, STMT_USER_CERT_DELETE_ALL, 1, p, n);
+}
+
+enum idp_err store_ca_has_cert(struct store_conn *c, bool *any)
+{
+	struct store_res *r = NULL;
+	enum idp_err err = store_exec_row(c, STMT_CA_HAS_CERT, 0, NULL, &r);
+
+	*any = !err && store_res_bool(r, 0, 0);
+	store_res_free(r);
+	return err;
+}

@@ -36,6 +36,8 @@ enum idp_err store_ca_insert(struct store_conn *c, int64_t tenant_id, const stru
 /* Every CA and CRL of the tenant, oldest first; *rows new (store_cas_free). */
 enum idp_err store_ca_list(struct store_conn *c, struct store_ca **rows, int *n);
 void store_cas_free(struct store_ca *rows, int n);
+/* Whether the tenant has at least one CA certificate. */
+enum idp_err store_ca_has_cert(struct store_conn *c, bool *any);
 /* IDP_ERR_NOT_FOUND when the tenant has no such id; *out gets what it was. */
 enum idp_err store_ca_delete(struct store_conn *c, int64_t id, struct store_ca *out);
 
@@ -56,6 +58,9 @@ enum idp_err store_user_cert_list(struct store_conn *c, int64_t user_id,
 /* IDP_ERR_NOT_FOUND when the user has no such certificate. */
 enum idp_err store_user_cert_delete(struct store_conn *c, int64_t user_id,
                                     const unsigned char sha256[STORE_SHA256_LEN]);
+/* Unbind every certificate of the user; *n (may be NULL) gets how many. */
+enum idp_err store_user_cert_delete_all(struct store_conn *c, int64_t user_id, long *n);
+
 /* The user the certificate is bound to; IDP_ERR_NOT_FOUND when none. */
 enum idp_err store_user_cert_owner(struct store_conn *c,
                                    const unsigned char sha256[STORE_SHA256_LEN], int64_t *user_id);

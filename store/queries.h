@@ -67,6 +67,8 @@ enum store_stmt_id {
 	STMT_USER_CERT_LIST,   /* user -> sha, subject, created epoch */
 	STMT_USER_CERT_DELETE, /* user, sha */
 	STMT_USER_CERT_OWNER,  /* sha -> user */
+	STMT_USER_CERT_DELETE_ALL, /* user */
+	STMT_CA_HAS_CERT,          /* -> whether the tenant has a CA certificate */
 
 	STMT_HISTORY_INSERT, /* tenant, user, hash */
 	STMT_HISTORY_RECENT, /* user, n -> hash */

@@ -25,6 +25,11 @@ int web_api_json(struct web_req *r, unsigned status, json_object *o)
 	return ret;
 }
 
+int web_api_ok(struct web_req *r, unsigned status)
+{
+	return web_respond(r, status, "application/json", "{\"ok\":true}\n", 12);
+}
+
 enum idp_err web_api_body(struct web_req *r, json_object **out, char field[WEB_API_FIELD_MAX])
 {
 	return idp_json_object(r->body, r->body_len, 16, out, field, WEB_API_FIELD_MAX);
@@ -239,7 +244,7 @@ static int user_op(struct web_req *r, enum idp_err (*fn)(const struct idp_tenant
 		return web_json_error(r, 409, "conflict", "email");
 	if (err)
 		return web_api_err(r, err, NULL);
-	return web_respond(r, 200, "application/json", "{\"ok\":true}\n", 12);
+	return web_api_ok(r, 200);
 }
 
 static int user_suspend(struct web_req *r)
@@ -324,7 +329,7 @@ static int user_session_delete(struct web_req *r)
 	err = idp_user_session_end(&r->tenant, &r->actor, r->wild[0], id);
 	if (err)
 		return web_api_err(r, err, NULL);
-	return web_respond(r, 200, "application/json", "{\"ok\":true}\n", 12);
+	return web_api_ok(r, 200);
 }
 
 static int user_password(struct web_req *r)
@@ -369,7 +374,7 @@ static int user_password(struct web_req *r)
 		return web_json_error(r, 409, "conflict", "email");
 	if (err)
 		return web_api_err(r, err, NULL);
-	return web_respond(r, 200, "application/json", "{\"ok\":true}\n", 12);
+	return web_api_ok(r, 200);
 }
 
 static int invitations_get(struct web_req *r)
@@ -408,7 +413,7 @@ static int invitation_delete(struct web_req *r)
 	err = idp_invite_revoke(&r->tenant, &r->actor, id);
 	if (err)
 		return web_api_err(r, err, NULL);
-	return web_respond(r, 200, "application/json", "{\"ok\":true}\n", 12);
+	return web_api_ok(r, 200);
 }
 
 #define API (WEB_TENANT | WEB_API | WEB_ADMIN | WEB_CSRF)

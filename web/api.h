@@ -6,6 +6,8 @@
 
 #include "web/web.h"
 
+/* Answer {"ok":true} with status (200, or 201 for something made). */
+int web_api_ok(struct web_req *r, unsigned status);
 /* Send o (consumed) as JSON with status. */
 int web_api_json(struct web_req *r, unsigned status, json_object *o);
 #define WEB_API_FIELD_MAX 128

@@ -85,7 +85,7 @@ static int ca_delete(struct web_req *r)
 
 	if (err)
 		return web_api_err(r, err, NULL);
-	return web_respond(r, 200, "application/json", "{\"ok\":true}\n", 12);
+	return web_api_ok(r, 200);
 }
 
 static int user_certs_get(struct web_req *r)
@@ -143,7 +143,7 @@ static int user_certs_post(struct web_req *r)
 		return web_json_error(r, 409, "conflict", "sha256");
 	if (err)
 		return web_api_err(r, err, NULL);
-	return web_respond(r, 201, "application/json", "{\"ok\":true}\n", 12);
+	return web_api_ok(r, 201);
 }
 
 static int user_cert_delete(struct web_req *r)
@@ -152,7 +152,7 @@ static int user_cert_delete(struct web_req *r)
 
 	if (err)
 		return web_api_err(r, err, NULL);
-	return web_respond(r, 200, "application/json", "{\"ok\":true}\n", 12);
+	return web_api_ok(r, 200);
 }
 
 #define API (WEB_TENANT | WEB_API | WEB_ADMIN | WEB_CSRF)

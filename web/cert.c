@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 
 #include "mfa/mfa.h"
@@ -42,6 +43,16 @@ static bool peer_trusted(const struct web_req *r, const struct idp_config *cfg)
 	       idp_cidr_list_contains(cfg->trusted_proxies, cfg->n_trusted_proxies, &peer);
 }
 
+static enum MHD_Result count_cert_header(void *cls, enum MHD_ValueKind kind, const char *key,
+                                         const char *value)
+{
+	(void)kind;
+	(void)value;
+	if (strcasecmp(key, CERT_HEADER) == 0)
+		++*(unsigned *)cls;
+	return MHD_YES;
+}
+
 /* The TLS peer's leaf certificate (DER, borrowed), or NULL. */
 static const gnutls_datum_t *tls_leaf(const struct web_req *r)
 {
@@ -62,16 +73,29 @@ enum idp_err web_client_cert(struct web_req *r, const struct idp_config *cfg)
 {
 	const char *header = web_header(r, CERT_HEADER);
 	const gnutls_datum_t *leaf = tls_leaf(r);
+	bool trusted = header && peer_trusted(r, cfg);
 	struct mfa_pem_item item;
 	enum idp_err err = IDP_OK;
+	unsigned lines = 0;
 	char *pem;
 
-	if (leaf)
+	/* A trusted proxy speaks for its client even when it connects over TLS
+	 * with a certificate of its own. */
+	if (leaf && !trusted)
 		return idp_cert_check(&r->tenant, leaf->data, leaf->size, &r->ri);
 	if (!header)
 		return IDP_OK;
-	if (!peer_trusted(r, cfg)) {
+	if (!trusted) {
 		idp_cert_header_ignored(&r->tenant, &r->ri);
+		return IDP_OK;
+	}
+	/* A proxy that appends rather than replaces would leave the client's
+	 * own line first: more than one line is no certificate at all. */
+	MHD_get_connection_values(r->conn, MHD_HEADER_KIND, count_cert_header, &lines);
+	if (lines != 1) {
+		r->ri.cert_present = true;
+		snprintf(r->ri.cert_why, sizeof r->ri.cert_why, "%s",
+		         "more than one certificate header");
 		return IDP_OK;
 	}
 	pem = malloc(MFA_CERT_MAX * 2);

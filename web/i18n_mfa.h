@@ -60,11 +60,12 @@
 	X(M_ADM_CONFIRM_RESET_MFA, "Reset two-step verification of {0}?",                                                                     \
 	  "{0} の 2 段階認証をリセットしますか?")                                                                                             \
 	X(M_ADM_CONFIRM_RESET_MFA_WHAT,                                                                                                       \
-	  "The authenticator app and recovery codes of {0} stop working at once; sign-ins in "                                                \
-	  "progress end. If the policy requires it, they set up a new app at their next sign-in.",                                            \
+	  "The authenticator app, recovery codes and client certificates of {0} stop working at "                                             \
+	  "once; sign-ins in progress end. If the policy requires it, they set up a new app at "                                              \
+	  "their next sign-in.",                                                                                                              \
 	  "{0} "                                                                                                                              \
-	  "の認証アプリとリカバリーコードはただちに無効になり、進行中のログインは終了します。ポリ" \
-	  "シーで必要な場合、次回ログイン時に新しいアプリを設定します。")                                                                     \
+	  "の認証アプリ、リカバリーコード、クライアント証明書はただちに無効になり、進行中のログイ" \
+	  "ンは終了します。ポリシーで必要な場合、次回ログイン時に新しいアプリを設定します。")                                                 \
 	X(M_ADM_DONE_RESET_MFA, "Two-step verification of {0} has been reset.",                                                               \
 	  "{0} の 2 段階認証をリセットしました。")                                                                                            \
 	X(M_ADM_MFA, "Two-step verification", "2 段階認証")                                                                                   \

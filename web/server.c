@@ -60,8 +60,10 @@ static bool tls_load(void)
 
 	tls_npcert = sizeof tls_pcert / sizeof tls_pcert[0];
 	if (gnutls_pcert_list_import_x509_raw(tls_pcert, &tls_npcert, &cert, GNUTLS_X509_FMT_PEM,
-	                                      0) < 0)
+	                                      0) < 0) {
+		tls_npcert = 0; /* GnuTLS may have written the count it wanted */
 		return false;
+	}
 	if (gnutls_privkey_init(&tls_privkey) < 0)
 		return false;
 	return gnutls_privkey_import_x509_raw(tls_privkey, &key, GNUTLS_X509_FMT_PEM, NULL, 0) >= 0;

@@ -17,6 +17,7 @@ and nobody else's certificate counts.
 
 import atexit
 import hashlib
+import http.client
 import os
 import re
 import signal
@@ -834,9 +835,16 @@ def test_factor_bound_certificate_skips_the_code_step(s):
     eq(det.get("cert_sha256"), valid.sha256, "login.success cert_sha256")
     check("CN=ctls valid" in (det.get("cert_subject") or ""),
           "login.success cert_subject %r" % det.get("cert_subject"))
-    # Without the certificate, or with the wrong password: no.
+    # Without the certificate: refused like a wrong password — never sent to
+    # enrol another factor with the password alone.
     c = tls_client(s)
-    needs_second_factor(s, c, pw_login(s, c, FAC, alice), FAC, "alice without a certificate")
+    r = pw_login(s, c, FAC, alice)
+    eq(r.status, 401, "alice without her certificate (%s)" % r.text[:200])
+    check("The e-mail address or password is incorrect." in r.text, "the answer to alice")
+    check(session_cookie(FAC) not in c.cookies and flow_cookie(FAC) not in c.cookies,
+          "alice without her certificate: a session or pending login")
+    reasons = [x.get("reason") for x in audit_details(s.tls, FAC, "login.failure", alice)]
+    eq(reasons[-1], "certificate_missing", "login.failure reason")
     c = tls_client(s, valid)
     page = c.get("/t/%s/login" % FAC)
     r = c.post("/t/%s/login" % FAC, form={"csrf": page.csrf(), "email": alice,
@@ -846,6 +854,42 @@ def test_factor_bound_certificate_skips_the_code_step(s):
           "wrong password with the bound certificate: a session or flow")
     # GET /users reports her bound certificate as her second factor.
     eq(s.api[FAC].user(alice)["mfa"], "cert", "GET /users mfa of alice")
+    # An MFA reset (a lost device) unbinds her certificates too.
+    r = s.api[FAC].post("/users/%s/reset-mfa" % alice)
+    eq(r.status, 200, "reset-mfa of alice (%s)" % r.text[:200])
+    eq(user_certs(s, FAC, alice), [], "alice's certificates after the reset")
+    eq(s.api[FAC].user(alice)["mfa"], False, "GET /users mfa of alice after the reset")
+    eq(audit_details(s.tls, FAC, "mfa.reset", alice)[-1].get("certificates"), 1,
+       "mfa.reset detail")
+    bind_pem(s, FAC, alice, valid)  # back as it was, for the tests that follow
+
+
+def test_required_without_a_ca_is_refused(s):
+    """"required" with no CA to vouch for any certificate would shut
+    everyone out, administrators first: the policy refuses it."""
+    s.tls.create_tenant("nocas")
+    api = Api(s.tls, "nocas")
+    r = api.put("/policy", json={"mfa": {"client_cert": "required"}})
+    eq(r.status, 400, "required without a CA (%s)" % r.text[:200])
+    eq(r.json().get("field"), "mfa.client_cert", "the field named")
+    eq(api.policy()["mfa"]["client_cert"], "off", "client_cert after the refusal")
+    eq(api.get("/client-cas").status, 200, "the tenant still answers")
+
+
+def test_two_certificate_header_lines_count_as_none(s):
+    """A proxy that appends instead of replacing would leave a client's own
+    line first: two lines of X-SSL-Client-Cert are no certificate."""
+    val = urllib.parse.quote(s.certs["valid"].pem, safe="")
+    for lines, want in ((1, 200), (2, 403)):
+        conn = http.client.HTTPConnection("127.0.0.1", s.plain.port, timeout=30)
+        conn.putrequest("GET", "/t/%s/login" % REQ)
+        for _ in range(lines):
+            conn.putheader(CERT_HEADER, val)
+        conn.endheaders()
+        r = conn.getresponse()
+        r.read()
+        conn.close()
+        eq(r.status, want, "%d certificate header line(s)" % lines)
 
 
 def test_factor_someone_elses_or_an_unbound_certificate_is_not_a_factor(s):
@@ -947,8 +991,10 @@ def test_home_page_binds_this_browsers_certificate(s):
     c = tls_client(s, v3)
     signed_in(s, c, pw_login(s, c, HOME, email), HOME, "dave with the certificate he bound")
     eq(last_amr(s, HOME, email), "pwd x509", "dave's session amr")
+    # Without it, his password alone is refused (not sent to enrol TOTP).
     c = tls_client(s)
-    needs_second_factor(s, c, pw_login(s, c, HOME, email), HOME, "dave without it")
+    eq(pw_login(s, c, HOME, email).status, 401, "dave without his certificate")
+    check(flow_cookie(HOME) not in c.cookies, "dave without his certificate: a pending login")
 
 
 def test_daemons_alive(s):
@@ -973,6 +1019,8 @@ if __name__ == "__main__":
         test_behind_nginx_valid_and_invalid_certificates,
         test_trusted_proxy_header_checked_like_tls,
         test_garbage_and_oversized_headers_from_the_trusted_proxy,
+        test_two_certificate_header_lines_count_as_none,
+        test_required_without_a_ca_is_refused,
         test_factor_bound_certificate_skips_the_code_step,
         test_factor_someone_elses_or_an_unbound_certificate_is_not_a_factor,
         test_factor_bound_by_fingerprint_then_removed,

@@ -257,6 +257,18 @@ TEST(login_next_step_fails_closed)
 	f = (struct idp_step_facts){.role = IDP_ROLE_USER, .password_change = true};
 	p.mfa.require = IDP_MFA_OFF;
 	CHECK(idp_login_next(&p, &f) == IDP_STEP_PASSWORD);
+	/* A user whose factor is a bound certificate, without it, is refused:
+	 * never sent to enrol another factor with the password alone. */
+	f = (struct idp_step_facts){.role = IDP_ROLE_USER, .cert_bound = true};
+	p.mfa.require = IDP_MFA_ALL;
+	CHECK(idp_login_next(&p, &f) == IDP_STEP_CERT);
+	p.mfa.require = IDP_MFA_OFF;
+	CHECK(idp_login_next(&p, &f) == IDP_STEP_CERT);
+	f.second_factor_ok = true;
+	CHECK(idp_login_next(&p, &f) == IDP_STEP_DONE);
+	f = (struct idp_step_facts){
+	    .role = IDP_ROLE_USER, .cert_bound = true, .totp_enrolled = true};
+	CHECK(idp_login_next(&p, &f) == IDP_STEP_TOTP);
 }
 
 int main(void)
