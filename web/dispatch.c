@@ -250,7 +250,25 @@ int web_dispatch(struct web_ctx *x, const struct idp_config *cfg)
 				return deny_ip(r, rt, api);
 		}
 	}
-	if ((rt->flags & (WEB_SESSION | WEB_ADMIN)) && !r->have_session && !r->via_token) {
+	/* A pending login is read for the routes that declare they take one,
+	 * and by nothing else: no other route ever sees it. */
+	if (rt->flags & WEB_FLOW) {
+		char fname[80];
+		web_flow_cookie_name(r->slug, fname);
+		const char *ftok = web_cookie(r, fname);
+		err = ftok && idp_token_syntax_ok(ftok) ? idp_flow_get(&r->tenant, ftok, &r->flow)
+		                                        : IDP_ERR_AUTH;
+		if (err && err != IDP_ERR_AUTH)
+			return page_error(r, 503, M_UNAVAILABLE_TITLE, M_UNAVAILABLE, api);
+		r->have_flow = !err;
+		if (!r->have_flow && !((rt->flags & WEB_SESSION) && r->have_session)) {
+			web_add_cookie(r, fname, "", true);
+			snprintf(path_tmp, sizeof path_tmp, "/t/%s/login", r->slug);
+			return web_redirect(r, path_tmp);
+		}
+	}
+	if ((rt->flags & (WEB_SESSION | WEB_ADMIN)) && !(rt->flags & WEB_FLOW) &&
+	    !r->have_session && !r->via_token) {
 		struct web_buf b;
 		if (api)
 			return web_json_error(r, 401, "unauthorized", NULL);

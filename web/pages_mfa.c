@@ -18,7 +18,7 @@
 
 static void flow_cookie_name(const char *slug, char out[FLOW_COOKIE_MAX])
 {
-	snprintf(out, FLOW_COOKIE_MAX, "sekisho_f_%s", slug);
+	web_flow_cookie_name(slug, out);
 }
 
 /* The pending login's cookie value, when well formed. */
@@ -593,13 +593,17 @@ const struct web_route web_routes_mfa[] = {
     {"POST", "/mfa/cert", cert_bind_post, WEB_TENANT | WEB_SESSION | WEB_CSRF},
     /* A pending login's pages: reachable whatever an older session of the
      * browser must do first (the new login replaces it). */
-    {"GET", "/login/password", login_password_get, WEB_TENANT | WEB_FORCED_OK},
+    {"GET", "/login/password", login_password_get, WEB_TENANT | WEB_FLOW | WEB_FORCED_OK},
     {"POST", "/login/password", login_password_post,
-     WEB_TENANT | WEB_CSRF | WEB_FORCED_OK | WEB_SLOW},
-    {"GET", "/login/mfa", login_mfa_get, WEB_TENANT | WEB_FORCED_OK},
+     WEB_TENANT | WEB_FLOW | WEB_CSRF | WEB_FORCED_OK | WEB_SLOW},
+    {"GET", "/login/mfa", login_mfa_get, WEB_TENANT | WEB_FLOW | WEB_FORCED_OK},
+    /* Not WEB_FLOW: a code sent for a pending login that has ended (by
+     * the lock its wrong codes caused, say) gets the very answer a wrong
+     * code gets, from idp_login_code, which checks the pending login itself. */
     {"POST", "/login/mfa", login_mfa_post, WEB_TENANT | WEB_CSRF | WEB_FORCED_OK},
-    {"GET", "/mfa/totp", totp_get, WEB_TENANT | WEB_FORCED_OK},
-    {"POST", "/mfa/totp", totp_post, WEB_TENANT | WEB_CSRF | WEB_FORCED_OK},
+    {"GET", "/mfa/totp", totp_get, WEB_TENANT | WEB_FLOW | WEB_SESSION | WEB_FORCED_OK},
+    {"POST", "/mfa/totp", totp_post,
+     WEB_TENANT | WEB_FLOW | WEB_SESSION | WEB_CSRF | WEB_FORCED_OK},
     {"POST", "/mfa/recovery", recovery_post, WEB_TENANT | WEB_SESSION | WEB_CSRF},
     {"POST", "/mfa/totp/delete", totp_delete_post, WEB_TENANT | WEB_SESSION | WEB_CSRF},
     {NULL, NULL, NULL, 0},

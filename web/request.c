@@ -126,6 +126,11 @@ void web_session_cookie_name(const char *slug, char out[80])
 	snprintf(out, 80, "sekisho_s_%s", slug);
 }
 
+void web_flow_cookie_name(const char *slug, char out[80])
+{
+	snprintf(out, 80, "sekisho_f_%s", slug);
+}
+
 void web_add_cookie(struct web_req *r, const char *name, const char *value, bool clear)
 {
 	if (r->nset_cookie >= 4)

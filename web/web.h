@@ -56,6 +56,8 @@ struct web_req {
 	struct idp_session session;
 	bool have_session;
 	char session_token[IDP_TOKEN_LEN + 1];
+	struct idp_flow flow; /* the pending login, for WEB_FLOW routes */
+	bool have_flow;
 	struct idp_actor actor; /* who acts: session user or API token */
 	bool via_token;
 	char csrf[IDP_TOKEN_LEN + 1];       /* token to embed in forms */
@@ -80,6 +82,8 @@ enum web_route_flags {
 	WEB_API = 1 << 4,       /* JSON answers; Bearer tokens accepted */
 	WEB_FORCED_OK = 1 << 5, /* reachable while a password change is forced */
 	WEB_SLOW = 1 << 6,      /* runs Argon2id: handled on the hashing workers */
+	WEB_FLOW = 1 << 7,      /* needs a pending login of the tenant (with WEB_SESSION: or
+	                           a session); the rest go back to the login page */
 };
 
 struct web_route {
@@ -109,6 +113,8 @@ enum idp_err web_parse_form(struct web_req *r);
 
 /* Session cookie name for slug: "sekisho_s_<slug>". */
 void web_session_cookie_name(const char *slug, char out[80]);
+/* The pending login's cookie name for slug: "sekisho_f_<slug>". */
+void web_flow_cookie_name(const char *slug, char out[80]);
 
 /* Queue a Set-Cookie header for the response. */
 void web_add_cookie(struct web_req *r, const char *name, const char *value, bool clear);
