@@ -97,6 +97,8 @@ static const char gen_sh[] =
     "mkca subdir; cp sub.pem subdir/ca.pem; cp sub.key subdir/ca.key\n"
     "issue subdir subleaf \"Sub Client\" client $V1 $V2\n"
     "crl subdir sub.crl 20300101000000Z 20301231000000Z\n"
+    "openssl ca -batch -config root/ca.cnf -revoke sub.pem 2>/dev/null\n"
+    "crl root rootsub.crl 20300101000000Z 20301231000000Z\n"
     "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout self.key -out "
     "self.pem \\\n"
     "    -days 36500 -subj \"/CN=Self Signed\" -addext extendedKeyUsage=clientAuth 2>/dev/null\n"
@@ -104,7 +106,8 @@ static const char gen_sh[] =
     "do\n"
     "  openssl x509 -in $f.pem -outform der -out $f.der\n"
     "done\n"
-    "for f in root stale sub; do openssl crl -in $f.crl -outform der -out $f.crl.der; done\n"
+    "for f in root stale sub rootsub; do openssl crl -in $f.crl -outform der -out $f.crl.der; "
+    "done\n"
     "\n";
 
 static char dir[] = "/tmp/sekisho-test-cert-XXXXXX";
@@ -307,6 +310,14 @@ TEST(verify_accepts_chain_through_intermediate_among_cas)
 	CHECK_VERIFY("subleaf.der", chain, both_crls, true, NOW, NULL);
 	CHECK_VERIFY("subleaf.der", chain, sub_crl, true, NOW, "unable to get certificate CRL");
 	CHECK_VERIFY("subleaf.der", chain, sub_crl, false, NOW, NULL);
+	/* Without require_crl, the root's CRL still counts for the sub CA: an
+	 * intermediate the root revoked fails (with or without its own CRL). */
+	static const char *const root_revokes_sub[] = {"rootsub.crl.der", NULL};
+	static const char *const root_revokes_sub_and_sub[] = {"rootsub.crl.der", "sub.crl.der",
+	                                                       NULL};
+	CHECK_VERIFY("subleaf.der", chain, root_revokes_sub, false, NOW, "certificate revoked");
+	CHECK_VERIFY("subleaf.der", chain, root_revokes_sub_and_sub, false, NOW,
+	             "certificate revoked");
 }
 
 TEST(verify_refuses_bad_input)
