@@ -83,6 +83,33 @@ enum idp_err idp_session_start(struct store_conn *c, const struct idp_tenant *t,
                                const struct idp_reqinfo *ri, const char *amr,
                                struct idp_login *out);
 
+/* ---- second factors (idp/factor.c), for the login's steps (idp/flow.c) ---- */
+
+struct store_mfa;
+struct idp_recovery_codes;
+
+/* What a code proved. */
+enum idp_code_kind { IDP_CODE_WRONG, IDP_CODE_TOTP, IDP_CODE_RECOVERY };
+
+/* Check code against the user's TOTP secret (sealed in m) or, with
+ * recovery_ok, an unused recovery code, spending the time step or the
+ * recovery code when it is right; *why names a wrong code's reason. */
+enum idp_err idp_factor_check(struct store_conn *c, int64_t tenant_id, int64_t user_id,
+                              const struct store_mfa *m, const char *code, bool recovery_ok,
+                              enum idp_code_kind *kind, const char **why);
+
+/* A wrong code: counted on its own counter and audited; at the limit the
+ * account locks and its pending logins end. */
+enum idp_err idp_factor_wrong(struct store_conn *c, const struct idp_tenant *t,
+                              const struct idp_actor *actor, const char *why);
+
+/* Confirm owner's candidate secret of user_id with code (IDP_ERR_AUTH,
+ * nothing written, for a wrong one), with new recovery codes in *codes. */
+enum idp_err idp_totp_confirm_in(struct store_conn *c, const struct idp_tenant *t,
+                                 const struct idp_actor *actor, int64_t user_id,
+                                 const unsigned char owner[IDP_SHA256_LEN], const char *code,
+                                 struct idp_recovery_codes *codes);
+
 /* What a login has proven so far, for idp_login_proceed. */
 struct idp_proven {
 	const char *first;        /* "password" or "invitation" (the audit's "method") */
