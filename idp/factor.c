@@ -276,28 +276,46 @@ struct own_args {
 	enum idp_err result;
 };
 
-static enum idp_err regenerate_tx(struct store_conn *c, void *arg)
+/* The signed-in user's own TOTP, under lock, proven with a current code of
+ * the app (a recovery code is neither accepted nor spent here): false, with
+ * a->result saying why (a wrong code counted), when the action must not go
+ * on; *err gets a failure of the database. */
+static bool own_code_ok(struct store_conn *c, struct own_args *a, bool refuse_if_required,
+                        enum idp_err *err)
 {
-	struct own_args *a = arg;
 	struct store_mfa m;
 	enum idp_code_kind kind;
 	const char *why;
-	enum idp_err err = store_mfa_get(c, a->by->user_id, true, NULL, &m);
 
-	if (err)
-		return err;
-	a->result = m.secret_len ? IDP_OK : IDP_ERR_NOT_FOUND;
+	a->result = IDP_OK;
+	*err = store_mfa_get(c, a->by->user_id, true, NULL, &m);
+	if (*err)
+		return false;
+	if (!m.secret_len)
+		a->result = IDP_ERR_NOT_FOUND;
+	else if (refuse_if_required && idp_mfa_required(&a->t->policy, a->role))
+		a->result = IDP_ERR_CONFLICT;
 	if (a->result)
-		return IDP_OK;
-	/* A session alone does not mint codes that pass the second factor:
-	 * the app's current code does (a recovery code is not spent here). */
-	err = idp_factor_check(c, a->t->id, a->by->user_id, &m, a->code, false, &kind, &why);
-	if (err)
+		return false;
+	*err = idp_factor_check(c, a->t->id, a->by->user_id, &m, a->code, false, &kind, &why);
+	if (*err)
+		return false;
+	if (kind == IDP_CODE_TOTP)
+		return true;
+	a->result = IDP_ERR_AUTH;
+	*err = idp_factor_wrong(c, a->t, a->by, why);
+	return false;
+}
+
+/* A session alone does not mint codes that pass the second factor: the
+ * app's current code does. */
+static enum idp_err regenerate_tx(struct store_conn *c, void *arg)
+{
+	struct own_args *a = arg;
+	enum idp_err err;
+
+	if (!own_code_ok(c, a, false, &err))
 		return err;
-	if (kind != IDP_CODE_TOTP) {
-		a->result = IDP_ERR_AUTH;
-		return idp_factor_wrong(c, a->t, a->by, why);
-	}
 	err = fresh_recovery(c, a->t->id, a->by->user_id, a->codes);
 	if (!err)
 		err = idp_audit_write(c, a->t->id, a->by, "mfa.recovery.regenerated", a->by->email,
@@ -319,30 +337,10 @@ enum idp_err idp_recovery_regenerate(const struct idp_tenant *t, const struct id
 static enum idp_err remove_tx(struct store_conn *c, void *arg)
 {
 	struct own_args *a = arg;
-	struct store_mfa m;
-	enum idp_code_kind kind;
-	const char *why;
-	enum idp_err err = store_mfa_get(c, a->by->user_id, true, NULL, &m);
+	enum idp_err err;
 
-	if (err)
+	if (!own_code_ok(c, a, true, &err))
 		return err;
-	a->result = IDP_OK;
-	if (!m.secret_len) {
-		a->result = IDP_ERR_NOT_FOUND;
-		return IDP_OK;
-	}
-	if (idp_mfa_required(&a->t->policy, a->role)) {
-		a->result = IDP_ERR_CONFLICT;
-		return IDP_OK;
-	}
-	/* Only the app's code turns it off: a recovery code is not spent here. */
-	err = idp_factor_check(c, a->t->id, a->by->user_id, &m, a->code, false, &kind, &why);
-	if (err)
-		return err;
-	if (kind != IDP_CODE_TOTP) {
-		a->result = IDP_ERR_AUTH;
-		return idp_factor_wrong(c, a->t, a->by, why);
-	}
 	err = store_mfa_remove(c, a->by->user_id);
 	if (!err)
 		err = idp_audit_write(c, a->t->id, a->by, "mfa.totp.removed", a->by->email,
