@@ -104,6 +104,24 @@ out:
 	return ok;
 }
 
+/* The SHA-256 of der and a copy of it (owned) into item. */
+static enum idp_err keep_der(const unsigned char *der, size_t len, struct mfa_pem_item *item,
+                             const char **why)
+{
+	if (EVP_Digest(der, len, item->sha256, NULL, EVP_sha256(), NULL) != 1) {
+		*why = "digest failed";
+		return IDP_ERR_CRYPTO;
+	}
+	item->der = malloc(len);
+	if (!item->der) {
+		*why = "out of memory";
+		return IDP_ERR_NOMEM;
+	}
+	memcpy(item->der, der, len);
+	item->der_len = len;
+	return IDP_OK;
+}
+
 /* Fills item (kind, der copy, digest, names, times) from a parsed certificate. */
 static enum idp_err cert_info(X509 *x, const unsigned char *der, size_t len,
                               struct mfa_pem_item *item, const char **why)
@@ -128,18 +146,7 @@ static enum idp_err cert_info(X509 *x, const unsigned char *der, size_t len,
 		*why = "certificate validity does not parse";
 		return IDP_ERR_INVALID;
 	}
-	if (EVP_Digest(der, len, item->sha256, NULL, EVP_sha256(), NULL) != 1) {
-		*why = "digest failed";
-		return IDP_ERR_CRYPTO;
-	}
-	item->der = malloc(len);
-	if (!item->der) {
-		*why = "out of memory";
-		return IDP_ERR_NOMEM;
-	}
-	memcpy(item->der, der, len);
-	item->der_len = len;
-	return IDP_OK;
+	return keep_der(der, len, item, why);
 }
 
 static enum idp_err crl_info(X509_CRL *c, const unsigned char *der, size_t len,
@@ -158,18 +165,7 @@ static enum idp_err crl_info(X509_CRL *c, const unsigned char *der, size_t len,
 		*why = "CRL dates do not parse";
 		return IDP_ERR_INVALID;
 	}
-	if (EVP_Digest(der, len, item->sha256, NULL, EVP_sha256(), NULL) != 1) {
-		*why = "digest failed";
-		return IDP_ERR_CRYPTO;
-	}
-	item->der = malloc(len);
-	if (!item->der) {
-		*why = "out of memory";
-		return IDP_ERR_NOMEM;
-	}
-	memcpy(item->der, der, len);
-	item->der_len = len;
-	return IDP_OK;
+	return keep_der(der, len, item, why);
 }
 
 /* DER of exactly len bytes (no trailing bytes) -> item. */
