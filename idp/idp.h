@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "idp/addr.h"
+#include "idp/app.h"
 #include "idp/apitoken.h"
 #include "idp/audit.h"
 #include "idp/clientcert.h"

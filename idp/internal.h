@@ -140,4 +140,10 @@ enum idp_err idp_probe_tx(const struct idp_tenant *t, const struct idp_reqinfo *
                           const char *what, enum idp_err miss,
                           enum idp_err (*fn)(struct store_conn *c, void *arg), void *arg);
 
+/* The tenant's apps inside the caller's tenant transaction (idp/app.c):
+ * *rows new (caller frees); rows whose stored URL or roles no longer parse
+ * are left out (and logged). */
+struct idp_app;
+enum idp_err idp_apps_read(struct store_conn *c, struct idp_app **rows, int *n);
+
 #endif

@@ -46,116 +46,154 @@ static enum idp_err tenant_from(const struct store_tenant *row, const char *poli
 
 /*
  * Every request names its tenant, and a policy document is a few kilobytes
- * of JSON: each node keeps the tenants it serves, parsed, keyed by slug.
- * While the watcher (idp_tenant_watch_start) listens for the database's
- * tenant notifications, a cached tenant is served without asking the
- * database; every change to a tenant row, by any node or by hand, makes
- * every node forget it (store/migrations/003_tenant_notify.sql).  Without a
- * listening watcher (the command line, or a lost connection) each load asks
- * the database: one small statement, the policy sent again only when the
- * row's version moved.
+ * of JSON: each node keeps the tenants it serves as snapshots (the parsed
+ * policy and the apps), reference-counted so that a request keeps the one
+ * it started with while a change puts a new one in its place.  While the
+ * watcher (idp_tenant_watch_start) listens for the database's tenant
+ * notifications, a cached snapshot is served without asking the database;
+ * every change to a tenant row or its apps, by any node or by hand, makes
+ * every node forget it (store/migrations/003_tenant_notify.sql,
+ * 007_gateway.sql).  Without a listening watcher (the command line, or a
+ * lost connection) each lookup asks the database: one small statement, the
+ * snapshot rebuilt only when the row's version moved.
  */
 #define CACHE_SLOTS 64
 
-struct cached {
-	bool used;
-	char version[STORE_VERSION_MAX + 1];
-	struct idp_tenant t;
-};
-
-static struct cached cache[CACHE_SLOTS];
+static struct idp_snapshot *cache[CACHE_SLOTS];
 static unsigned cache_next;  /* round-robin victim */
 static bool cache_trusted;   /* the watcher is listening */
 static uint64_t cache_epoch; /* bumped by every forget */
 static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
 
-static struct cached *cache_find(const char *slug)
+void idp_snapshot_put(struct idp_snapshot *s)
+{
+	if (!s || atomic_fetch_sub(&s->refs, 1) != 1)
+		return;
+	free(s->apps);
+	free(s);
+}
+
+static int cache_find(const char *slug)
 {
 	for (int i = 0; i < CACHE_SLOTS; i++)
-		if (cache[i].used && strcmp(cache[i].t.slug, slug) == 0)
-			return &cache[i];
-	return NULL;
+		if (cache[i] && strcmp(cache[i]->t.slug, slug) == 0)
+			return i;
+	return -1;
 }
 
-/* A trusted copy of slug into out; false when there is none. */
-static bool cache_lookup(const char *slug, struct idp_tenant *out, char version[], uint64_t *epoch)
+/* A reference to the cached snapshot of slug when it may be served as is
+ * (trusted, or still at version); else NULL, with the cached version (or
+ * "") in known and the epoch the caller's database read starts from. */
+static struct idp_snapshot *cache_take(const char *slug, const char *version, char known[],
+                                       uint64_t *epoch)
 {
-	struct cached *e;
-	bool hit;
+	struct idp_snapshot *s = NULL;
+	int i;
 
 	pthread_mutex_lock(&cache_lock);
-	e = cache_find(slug);
-	hit = e && cache_trusted;
-	if (hit)
-		*out = e->t;
-	idp_copy(version, STORE_VERSION_MAX + 1, e ? e->version : "");
-	*epoch = cache_epoch;
+	i = cache_find(slug);
+	if (i >= 0 && (version ? strcmp(cache[i]->version, version) == 0 : cache_trusted)) {
+		s = cache[i];
+		atomic_fetch_add(&s->refs, 1);
+	}
+	if (known)
+		idp_copy(known, STORE_VERSION_MAX + 1, i >= 0 ? cache[i]->version : "");
+	if (epoch)
+		*epoch = cache_epoch;
 	pthread_mutex_unlock(&cache_lock);
-	return hit;
+	return s;
 }
 
-/* Fill out's policy from the cached copy of that version; false when the
- * cache no longer holds it (evicted or replaced meanwhile). */
-static bool cache_policy(const struct store_tenant *row, const char *version,
-                         struct idp_tenant *out)
+/* Keep s (read when the epoch was epoch) in the cache, unless something was
+ * forgotten since, in which case what was read may already be stale. */
+static void cache_put(struct idp_snapshot *s, uint64_t epoch)
 {
-	struct cached *e;
-	bool hit;
-
-	pthread_mutex_lock(&cache_lock);
-	e = cache_find(row->slug);
-	hit = e && strcmp(e->version, version) == 0;
-	if (hit)
-		out->policy = e->t.policy;
-	pthread_mutex_unlock(&cache_lock);
-	return hit;
-}
-
-/* Keep t (read at version when the epoch was epoch): unless something was
- * forgotten since, in which case what we read may already be stale. */
-static void cache_put(const struct idp_tenant *t, const char *version, uint64_t epoch)
-{
-	struct cached *e;
+	struct idp_snapshot *old = NULL;
+	int i;
 
 	pthread_mutex_lock(&cache_lock);
 	if (epoch == cache_epoch) {
-		e = cache_find(t->slug);
-		if (!e) {
-			e = &cache[cache_next];
+		i = cache_find(s->t.slug);
+		if (i < 0) {
+			i = (int)cache_next;
 			cache_next = (cache_next + 1) % CACHE_SLOTS;
 		}
-		e->used = true;
-		e->t = *t;
-		idp_copy(e->version, sizeof e->version, version);
+		old = cache[i];
+		atomic_fetch_add(&s->refs, 1);
+		cache[i] = s;
 	}
 	pthread_mutex_unlock(&cache_lock);
+	idp_snapshot_put(old);
 }
 
 void idp_tenant_forget(const char *slug)
 {
-	struct cached *e;
+	struct idp_snapshot *old = NULL;
+	int i;
 
 	pthread_mutex_lock(&cache_lock);
-	e = slug ? cache_find(slug) : NULL;
-	if (e)
-		e->used = false;
+	i = slug ? cache_find(slug) : -1;
+	if (i >= 0) {
+		old = cache[i];
+		cache[i] = NULL;
+	}
 	cache_epoch++;
 	pthread_mutex_unlock(&cache_lock);
+	idp_snapshot_put(old);
 }
 
 /* Trust the cache or not; either way start from an empty one, since
  * notifications may have been missed. */
 static void cache_trust(bool trusted)
 {
+	struct idp_snapshot *old[CACHE_SLOTS];
+
 	pthread_mutex_lock(&cache_lock);
-	for (int i = 0; i < CACHE_SLOTS; i++)
-		cache[i].used = false;
+	for (int i = 0; i < CACHE_SLOTS; i++) {
+		old[i] = cache[i];
+		cache[i] = NULL;
+	}
 	cache_epoch++;
 	cache_trusted = trusted;
 	pthread_mutex_unlock(&cache_lock);
+	for (int i = 0; i < CACHE_SLOTS; i++)
+		idp_snapshot_put(old[i]);
 }
 
-enum idp_err idp_tenant_load(const char *slug, struct idp_tenant *out)
+static enum idp_err apps_tx(struct store_conn *c, void *arg)
+{
+	struct idp_snapshot *s = arg;
+
+	free(s->apps);
+	s->apps = NULL;
+	s->n_apps = 0;
+	return idp_apps_read(c, &s->apps, &s->n_apps);
+}
+
+/* A new snapshot of row at version, its policy parsed from policy. */
+static enum idp_err snapshot_build(const struct store_tenant *row, const char *version,
+                                   const char *policy, struct idp_snapshot **out)
+{
+	struct idp_snapshot *s = calloc(1, sizeof *s);
+	enum idp_err err;
+
+	*out = NULL;
+	if (!s)
+		return IDP_ERR_NOMEM;
+	atomic_init(&s->refs, 1);
+	idp_copy(s->version, sizeof s->version, version);
+	err = tenant_from(row, policy, &s->t);
+	if (!err && s->t.active)
+		err = idp_tx(s->t.id, apps_tx, s);
+	if (err) {
+		idp_snapshot_put(s);
+		return err;
+	}
+	*out = s;
+	return IDP_OK;
+}
+
+enum idp_err idp_snapshot_get(const char *slug, struct idp_snapshot **out)
 {
 	struct store_conn *c;
 	struct store_tenant row;
@@ -164,10 +202,12 @@ enum idp_err idp_tenant_load(const char *slug, struct idp_tenant *out)
 	uint64_t epoch;
 	enum idp_err err;
 
+	*out = NULL;
 	if (!slug || !idp_slug_valid(slug))
 		return IDP_ERR_NOT_FOUND;
-	if (cache_lookup(slug, out, known, &epoch))
-		return out->active ? IDP_OK : IDP_ERR_NOT_FOUND;
+	*out = cache_take(slug, NULL, known, &epoch);
+	if (*out)
+		goto found;
 	c = store_conn_get();
 	if (!c)
 		return IDP_ERR_DB;
@@ -179,18 +219,34 @@ enum idp_err idp_tenant_load(const char *slug, struct idp_tenant *out)
 			return err;
 		if (policy)
 			break;
-		tenant_from(&row, NULL, out);
-		if (cache_policy(&row, version, out))
-			goto done;
-		/* Evicted between the two looks: ask for the document itself. */
+		*out = cache_take(slug, version, NULL, NULL);
+		if (*out)
+			goto found;
+		/* Replaced between the two looks: ask for the document itself. */
 	}
-	err = tenant_from(&row, policy, out);
+	err = snapshot_build(&row, version, policy, out);
 	free(policy);
 	if (err)
 		return err;
-done:
-	cache_put(out, version, epoch);
-	return out->active ? IDP_OK : IDP_ERR_NOT_FOUND;
+	cache_put(*out, epoch);
+found:
+	if ((*out)->t.active)
+		return IDP_OK;
+	idp_snapshot_put(*out);
+	*out = NULL;
+	return IDP_ERR_NOT_FOUND;
+}
+
+enum idp_err idp_tenant_load(const char *slug, struct idp_tenant *out)
+{
+	struct idp_snapshot *s;
+	enum idp_err err = idp_snapshot_get(slug, &s);
+
+	if (err)
+		return err;
+	*out = s->t;
+	idp_snapshot_put(s);
+	return IDP_OK;
 }
 
 /* ---- the watcher ---- */

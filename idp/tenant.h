@@ -5,6 +5,7 @@
 #ifndef IDP_TENANT_H
 #define IDP_TENANT_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -21,7 +22,28 @@ struct idp_tenant {
 	struct idp_policy policy;
 };
 
-/* Look a tenant up by slug. IDP_ERR_NOT_FOUND for unknown or invalid slugs,
+struct idp_app;
+
+/* A tenant as this node holds it: the row, its parsed policy and its apps
+ * (idp/app.h), shared read-only by the requests that use it. */
+struct idp_snapshot {
+	struct idp_tenant t;
+	struct idp_app *apps; /* n_apps, by name */
+	int n_apps;
+	/* private to idp/tenant.c */
+	atomic_int refs;
+	char version[24];
+};
+
+/* A reference to the current snapshot of the tenant named slug (release it
+ * with idp_snapshot_put).  From memory while the watcher listens, else
+ * checked against the database.  IDP_ERR_NOT_FOUND for unknown, invalid
+ * or terminated tenants, IDP_ERR_DB when the database is unreachable. */
+enum idp_err idp_snapshot_get(const char *slug, struct idp_snapshot **out);
+/* Release a reference; NULL is fine. */
+void idp_snapshot_put(struct idp_snapshot *s);
+
+/* Look a tenant up by slug (a copy of its snapshot's row and policy). IDP_ERR_NOT_FOUND for unknown or invalid slugs,
  * IDP_ERR_DB when the database is unreachable. */
 enum idp_err idp_tenant_load(const char *slug, struct idp_tenant *out);
 

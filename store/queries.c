@@ -220,6 +220,18 @@ const struct store_stmt store_stmts[] = {
 		"DELETE FROM user_certificates WHERE user_id = $1"},
 	[STMT_USER_CERT_OWNER] = {"user_cert_owner",
 		"SELECT user_id FROM user_certificates WHERE sha256 = $1"},
+	[STMT_APP_INSERT] = {"app_insert",
+		"INSERT INTO apps (tenant_id, name, url, roles) VALUES ($1, $2, $3, $4) RETURNING id"},
+	[STMT_APP_LIST] = {"app_list",
+		"SELECT id, name, url, roles, " EPOCH("created_at") " FROM apps ORDER BY lower(name), id"},
+	[STMT_APP_DELETE] = {"app_delete",
+		"DELETE FROM apps WHERE id = $1 RETURNING id, name, url, roles, " EPOCH("created_at")},
+	/* Activity seen by a node's session cache, written in batches: never
+	 * moves a session's last activity back, and leaves ended ones alone. */
+	[STMT_SESSION_TOUCH_BATCH] = {"session_touch_batch",
+		"UPDATE sessions s SET last_seen_at = to_timestamp(x.seen) "
+		"FROM unnest($1::bigint[], $2::float8[]) AS x(id, seen) "
+		"WHERE s.id = x.id AND s.ended_at IS NULL AND s.last_seen_at < to_timestamp(x.seen)"},
 	[STMT_HISTORY_INSERT] = {"history_insert",
 		"INSERT INTO password_history (tenant_id, user_id, hash) VALUES ($1, $2, $3)"},
 	[STMT_HISTORY_RECENT] = {"history_recent",
