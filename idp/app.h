@@ -33,8 +33,8 @@
 /* A URL as the gateway compares it. */
 struct idp_url {
 	bool https;
-	char host[256]; /* lower case, no trailing dot; IPv6 in brackets */
-	unsigned port;  /* explicit or the scheme's default */
+	char host[256];             /* lower case, no trailing dot; IPv6 in brackets */
+	unsigned port;              /* explicit or the scheme's default */
 	char path[IDP_URL_MAX + 1]; /* normalised: "" for the root, else "/a/b" (no
 	                               trailing slash, no dot or empty segments,
 	                               unreserved characters decoded, other escapes

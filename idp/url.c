@@ -133,7 +133,8 @@ static enum idp_err parse_path(const char *p, const char *end, bool strict, stru
 			if (param)
 				continue;
 			if (c == '%') {
-				int hi = q + 2 < e ? hexval(q[1]) : -1, lo = hi >= 0 ? hexval(q[2]) : -1, v;
+				int hi = q + 2 < e ? hexval(q[1]) : -1,
+				    lo = hi >= 0 ? hexval(q[2]) : -1, v;
 				if (hi < 0 || lo < 0)
 					return IDP_ERR_INVALID;
 				v = hi << 4 | lo;
