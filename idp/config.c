@@ -33,6 +33,7 @@ void idp_config_default(struct idp_config *c)
 	c->reset_ttl_minutes = 60;
 	c->ip_max_failures = 30;
 	c->ip_window_seconds = 300;
+	c->session_cache_max = 200000;
 	snprintf(c->pg_user, sizeof c->pg_user, "postgres");
 	snprintf(c->pg_bindir, sizeof c->pg_bindir, "/usr/lib/postgresql/15/bin");
 }
@@ -165,6 +166,26 @@ static enum idp_err set_public_url(struct idp_config *c, const char *v, char *wh
 	return IDP_OK;
 }
 
+/* A parent domain for the session cookie: a host name of at least two
+ * labels ("example.com", not "com"), lower case, without a leading dot (RFC
+ * 6265 ignores it) or a port; "" = host-only cookies. */
+static enum idp_err set_cookie_domain(struct idp_config *c, const char *v, char *why, size_t whysz)
+{
+	size_t n = strlen(v);
+	bool ok = n < sizeof c->cookie_domain && strchr(v, '.') && v[0] != '.' && v[n - 1] != '.' &&
+	          !strstr(v, "..") && !strstr(v, ".-") && !strstr(v, "-.") && v[0] != '-';
+
+	for (const char *p = v; ok && *p; p++)
+		ok = (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '-' || *p == '.';
+	if (n && !ok) {
+		snprintf(why, whysz,
+		         "must be a lower-case domain name of two or more labels, "
+		         "without a leading dot or a port (e.g. example.com)");
+		return IDP_ERR_INVALID;
+	}
+	return set_str(c->cookie_domain, sizeof c->cookie_domain, v, why, whysz);
+}
+
 enum idp_err idp_config_set(struct idp_config *c, const char *key, const char *v, char *why,
                             size_t whysz)
 {
@@ -263,6 +284,10 @@ enum idp_err idp_config_set(struct idp_config *c, const char *key, const char *v
 		return set_str(c->pg_user, sizeof c->pg_user, v, why, whysz);
 	if (strcmp(key, "pg_bindir") == 0)
 		return set_str(c->pg_bindir, sizeof c->pg_bindir, v, why, whysz);
+	if (strcmp(key, "cookie_domain") == 0)
+		return set_cookie_domain(c, v, why, whysz);
+	if (strcmp(key, "session_cache_max") == 0)
+		return set_uint(&c->session_cache_max, v, 1000, 10000000, why, whysz);
 	snprintf(why, whysz, "unknown key");
 	return IDP_ERR_INVALID;
 }
@@ -351,6 +376,8 @@ static const char *const env_keys[] = {
     "ip_window_seconds",
     "pg_user",
     "pg_bindir",
+    "cookie_domain",
+    "session_cache_max",
 };
 
 enum idp_err idp_config_load(struct idp_config *c, const char *path, char *msg, size_t msgsz)

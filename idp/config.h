@@ -42,6 +42,8 @@ struct idp_config {
 	unsigned ip_window_seconds;    /* default 300 */
 	char pg_user[64];              /* OS account for the embedded cluster when run as root */
 	char pg_bindir[IDP_CONFIG_PATH_MAX];
+	char cookie_domain[254];    /* session cookie's Domain; "" = host-only */
+	unsigned session_cache_max; /* sessions cached per node, default 200000 */
 };
 
 /* Fill c with defaults. Cannot fail. */

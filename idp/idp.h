@@ -13,8 +13,8 @@
 #include <stdint.h>
 
 #include "idp/addr.h"
-#include "idp/app.h"
 #include "idp/apitoken.h"
+#include "idp/app.h"
 #include "idp/audit.h"
 #include "idp/clientcert.h"
 #include "idp/config.h"
@@ -22,6 +22,7 @@
 #include "idp/crypto.h"
 #include "idp/err.h"
 #include "idp/flow.h"
+#include "idp/gateway.h"
 #include "idp/invitation.h"
 #include "idp/login.h"
 #include "idp/mail.h"

@@ -140,6 +140,25 @@ enum idp_err idp_probe_tx(const struct idp_tenant *t, const struct idp_reqinfo *
                           const char *what, enum idp_err miss,
                           enum idp_err (*fn)(struct store_conn *c, void *arg), void *arg);
 
+/* idp_session_check for the token whose SHA-256 is hash (idp/session.c);
+ * *unknown (may be NULL) tells, with IDP_ERR_AUTH, that the database has
+ * no such session at all (rather than an ended or expired one). */
+enum idp_err idp_session_check_hash(const struct idp_tenant *t, const unsigned char *hash,
+                                    struct idp_session *out, bool *unknown);
+
+/* The caches the watcher keeps coherent (idp/watch.c): trust them (the
+ * watcher listens) or not (it lost its connection, or never had one);
+ * either way they start empty.  Forget what a notification names. */
+void idp_tenant_cache_trust(bool trusted);
+void idp_session_cache_trust(bool trusted);
+void idp_session_cache_forget_hash(const char *hex);
+void idp_session_cache_forget_user(int64_t user_id);
+/* Write the activity the session cache saw (the flusher, every
+ * IDP_SESSION_FLUSH_SECONDS; and at shutdown). */
+void idp_session_cache_flush(void);
+/* Free the session cache (at exit). */
+void idp_session_cache_free(void);
+
 /* The tenant's apps inside the caller's tenant transaction (idp/app.c):
  * *rows new (caller frees); rows whose stored URL or roles no longer parse
  * are left out (and logged). */

@@ -17,6 +17,7 @@
 #include "idp/idp.h"
 #include "idp/log.h"
 #include "idp/throttle.h"
+#include "idp/watch.h"
 #include "mfa/mfa.h"
 #include "saml/saml.h"
 #include "store/db.h"
@@ -123,10 +124,11 @@ static int cmd_serve(void)
 	/* Block before threads start so only sigwait sees these. */
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
-	if (idp_tenant_watch_start())
-		idp_warn("tenant cache watcher not started: every request reads its tenant");
+	idp_session_cache_configure(cfg.session_cache_max, 0);
+	if (idp_watch_start())
+		idp_warn("cache watcher not started: every request reads the database");
 	if (web_start(&cfg)) {
-		idp_tenant_watch_stop();
+		idp_watch_stop();
 		return fail("%s", "cannot start HTTP server (see log)");
 	}
 	bool have_job = pthread_create(&job, NULL, retention_job, NULL) == 0;
@@ -138,7 +140,7 @@ static int cmd_serve(void)
 	}
 	idp_info("shutting down (signal %d)", sig);
 	web_stop();
-	idp_tenant_watch_stop();
+	idp_watch_stop();
 	if (have_job) {
 		pthread_mutex_lock(&job_lock);
 		job_stop = true;

@@ -76,6 +76,7 @@ struct check_args {
 	const struct idp_tenant *t;
 	struct idp_session *out;
 	bool expired; /* ended here for a timeout: commit that, answer "no session" */
+	bool unknown; /* the database has no such session at all */
 };
 
 static enum idp_err check_tx(struct store_conn *c, void *arg)
@@ -89,7 +90,9 @@ static enum idp_err check_tx(struct store_conn *c, void *arg)
 	enum idp_err err;
 
 	a->expired = false;
+	a->unknown = false;
 	err = store_session_by_hash(c, s->token_hash, &row);
+	a->unknown = err == IDP_ERR_NOT_FOUND;
 	if (err == IDP_ERR_NOT_FOUND)
 		return IDP_ERR_AUTH;
 	if (err)
@@ -105,6 +108,8 @@ static enum idp_err check_tx(struct store_conn *c, void *arg)
 		s->role = IDP_ROLE_USER; /* the schema allows nothing else */
 	s->must_change_password = row.must_change;
 	s->password_expired = idp_password_expired(pol, row.changed_at, row.now);
+	s->password_changed_at = row.changed_at;
+	idp_copy(s->amr, sizeof s->amr, row.amr);
 	f = (struct idp_session_facts){
 	    .now = row.now,
 	    .created_at = row.created_at,
@@ -131,23 +136,35 @@ static enum idp_err check_tx(struct store_conn *c, void *arg)
 	return IDP_OK;
 }
 
-enum idp_err idp_session_check(const struct idp_tenant *t, const char *token,
-                               const struct idp_reqinfo *ri, struct idp_session *out)
+enum idp_err idp_session_check_hash(const struct idp_tenant *t, const unsigned char *hash,
+                                    struct idp_session *out, bool *unknown)
 {
-	struct check_args a = {t, out, false};
+	struct check_args a = {t, out, false, false};
 	enum idp_err err;
 
-	(void)ri;
 	memset(out, 0, sizeof *out);
-	if (!token || !idp_token_syntax_ok(token))
-		return IDP_ERR_AUTH;
-	idp_sha256(token, strlen(token), out->token_hash);
+	memcpy(out->token_hash, hash, IDP_SHA256_LEN);
 	err = idp_tx(t->id, check_tx, &a);
 	/* An expired session was ended (and that committed); to the caller it is
 	 * simply not a session. */
 	if (!err && a.expired)
 		err = IDP_ERR_AUTH;
+	if (unknown)
+		*unknown = err == IDP_ERR_AUTH && a.unknown;
 	return err;
+}
+
+enum idp_err idp_session_check(const struct idp_tenant *t, const char *token,
+                               const struct idp_reqinfo *ri, struct idp_session *out)
+{
+	unsigned char hash[IDP_SHA256_LEN];
+
+	(void)ri;
+	memset(out, 0, sizeof *out);
+	if (!token || !idp_token_syntax_ok(token))
+		return IDP_ERR_AUTH;
+	idp_sha256(token, strlen(token), hash);
+	return idp_session_check_hash(t, hash, out, NULL);
 }
 
 void idp_session_actor(const struct idp_session *s, const struct idp_reqinfo *ri,

@@ -36,6 +36,8 @@ struct idp_session {
 	int64_t created_at, last_seen_at, expires_at; /* Unix seconds */
 	bool must_change_password; /* first login after an administrator-set password */
 	bool password_expired;     /* past policy.password.expiry_days */
+	int64_t password_changed_at;
+	char amr[32]; /* how the login was proven: "pwd", "pwd otp", "pwd x509", ... */
 	unsigned char token_hash[IDP_SHA256_LEN];
 };
 
@@ -44,6 +46,31 @@ struct idp_session {
  * IDP_ERR_AUTH when there is no valid session (expired ones are ended). */
 enum idp_err idp_session_check(const struct idp_tenant *t, const char *token,
                                const struct idp_reqinfo *ri, struct idp_session *out);
+
+/* idp_session_check answered from this node's session cache (the
+ * gateway's way, idp/session_cache.c): no database round trip for a
+ * session seen before, while the cache listens for the database's
+ * notifications; activity is written back in batches (every
+ * IDP_SESSION_FLUSH_SECONDS).  A cookie the database does not know counts
+ * against ri's address like a failed login, and once the address is over
+ * its limit, unknown cookies from it are refused without asking the
+ * database.  Same answers as idp_session_check. */
+enum idp_err idp_session_check_cached(const struct idp_tenant *t, const char *token,
+                                      const struct idp_reqinfo *ri, struct idp_session *out);
+
+#define IDP_SESSION_FLUSH_SECONDS 5
+
+/* Size the cache (entries for live sessions, and for cookies known to be
+ * no session) before the daemon starts; defaults 200000 and 20000. */
+void idp_session_cache_configure(unsigned max_sessions, unsigned max_unknown);
+
+/* What the cache holds now (metrics, benchmarks). */
+struct idp_session_cache_stats {
+	unsigned sessions, unknown;
+	unsigned long hits, misses, db_lookups;
+	bool trusted;
+};
+void idp_session_cache_stats(struct idp_session_cache_stats *out);
 
 /* The audit actor of session s's user acting from ri. Cannot fail. */
 void idp_session_actor(const struct idp_session *s, const struct idp_reqinfo *ri,

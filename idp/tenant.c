@@ -16,7 +16,6 @@
 #include "store/audit.h"
 #include "store/cert.h"
 #include "store/db.h"
-#include "store/notify.h"
 #include "store/tenant.h"
 
 /* Fill out from a stored row and its policy text. */
@@ -49,7 +48,7 @@ static enum idp_err tenant_from(const struct store_tenant *row, const char *poli
  * of JSON: each node keeps the tenants it serves as snapshots (the parsed
  * policy and the apps), reference-counted so that a request keeps the one
  * it started with while a change puts a new one in its place.  While the
- * watcher (idp_tenant_watch_start) listens for the database's tenant
+ * watcher (idp_watch_start) listens for the database's tenant
  * notifications, a cached snapshot is served without asking the database;
  * every change to a tenant row or its apps, by any node or by hand, makes
  * every node forget it (store/migrations/003_tenant_notify.sql,
@@ -142,9 +141,9 @@ void idp_tenant_forget(const char *slug)
 	idp_snapshot_put(old);
 }
 
-/* Trust the cache or not; either way start from an empty one, since
- * notifications may have been missed. */
-static void cache_trust(bool trusted)
+/* Trust the cache or not (idp/internal.h); either way start from an empty
+ * one, since notifications may have been missed. */
+void idp_tenant_cache_trust(bool trusted)
 {
 	struct idp_snapshot *old[CACHE_SLOTS];
 
@@ -247,60 +246,6 @@ enum idp_err idp_tenant_load(const char *slug, struct idp_tenant *out)
 	*out = s->t;
 	idp_snapshot_put(s);
 	return IDP_OK;
-}
-
-/* ---- the watcher ---- */
-
-static pthread_t watcher;
-static bool watcher_running;
-static atomic_bool watcher_stop;
-
-static void forget_notified(const char *payload, void *arg)
-{
-	(void)arg;
-	idp_tenant_forget(payload);
-}
-
-static void *watch(void *arg)
-{
-	struct store_listener *l = NULL;
-
-	(void)arg;
-	while (!atomic_load(&watcher_stop)) {
-		if (!l) {
-			if (store_listen("sekisho_tenant", &l)) {
-				sleep(1);
-				continue;
-			}
-			cache_trust(true);
-		}
-		if (store_listen_wait(l, 500, forget_notified, NULL)) {
-			cache_trust(false);
-			store_listen_close(l);
-			l = NULL;
-		}
-	}
-	cache_trust(false);
-	store_listen_close(l);
-	return NULL;
-}
-
-enum idp_err idp_tenant_watch_start(void)
-{
-	atomic_store(&watcher_stop, false);
-	if (pthread_create(&watcher, NULL, watch, NULL))
-		return IDP_ERR_IO;
-	watcher_running = true;
-	return IDP_OK;
-}
-
-void idp_tenant_watch_stop(void)
-{
-	if (!watcher_running)
-		return;
-	atomic_store(&watcher_stop, true);
-	pthread_join(watcher, NULL);
-	watcher_running = false;
 }
 
 enum idp_err idp_tenants_list(struct idp_tenant **rows, int *n)

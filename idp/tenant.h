@@ -43,8 +43,8 @@ enum idp_err idp_snapshot_get(const char *slug, struct idp_snapshot **out);
 /* Release a reference; NULL is fine. */
 void idp_snapshot_put(struct idp_snapshot *s);
 
-/* Look a tenant up by slug (a copy of its snapshot's row and policy). IDP_ERR_NOT_FOUND for unknown or invalid slugs,
- * IDP_ERR_DB when the database is unreachable. */
+/* Look a tenant up by slug (a copy of its snapshot's row and policy). IDP_ERR_NOT_FOUND for unknown
+ * or invalid slugs, IDP_ERR_DB when the database is unreachable. */
 enum idp_err idp_tenant_load(const char *slug, struct idp_tenant *out);
 
 /* Operator: create a tenant (audited as tenant.created).  IDP_ERR_INVALID for
@@ -54,13 +54,6 @@ enum idp_err idp_tenant_create(const char *slug, const char *name, int64_t *id);
 /* Forget this node's cached copy of tenant slug (after a change made here;
  * other nodes learn it from the database's notification).  Cannot fail. */
 void idp_tenant_forget(const char *slug);
-
-/* Start and stop the thread that keeps this node's tenant cache coherent by
- * listening for the database's tenant notifications; while it listens, a
- * cached tenant is served without a database round trip.  For the daemon
- * (idp/main.c); without it every load asks the database. */
-enum idp_err idp_tenant_watch_start(void);
-void idp_tenant_watch_stop(void);
 
 /* Every tenant (operator's listing): *rows is a new array of *n (caller
  * frees); the policy of each is not loaded. */

@@ -13,7 +13,7 @@ struct store_listener {
 	PGconn *pg;
 };
 
-enum idp_err store_listen(const char *channel, struct store_listener **out)
+enum idp_err store_listen(const char *const *channels, int n, struct store_listener **out)
 {
 	struct store_listener *l = calloc(1, sizeof *l);
 	char sql[96];
@@ -28,21 +28,25 @@ enum idp_err store_listen(const char *channel, struct store_listener **out)
 		store_listen_close(l);
 		return IDP_ERR_DB;
 	}
-	snprintf(sql, sizeof sql, "LISTEN %s", channel);
-	r = PQexec(l->pg, sql);
-	if (PQresultStatus(r) != PGRES_COMMAND_OK) {
-		idp_warn("database listener: LISTEN %s: %s", channel, PQresultErrorMessage(r));
+	for (int i = 0; i < n; i++) {
+		snprintf(sql, sizeof sql, "LISTEN %s", channels[i]);
+		r = PQexec(l->pg, sql);
+		if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+			idp_warn("database listener: LISTEN %s: %s", channels[i],
+			         PQresultErrorMessage(r));
+			PQclear(r);
+			store_listen_close(l);
+			return IDP_ERR_DB;
+		}
 		PQclear(r);
-		store_listen_close(l);
-		return IDP_ERR_DB;
 	}
-	PQclear(r);
 	*out = l;
 	return IDP_OK;
 }
 
 enum idp_err store_listen_wait(struct store_listener *l, int timeout_ms,
-                               void (*fn)(const char *payload, void *arg), void *arg)
+                               void (*fn)(const char *channel, const char *payload, void *arg),
+                               void *arg)
 {
 	struct pollfd p = {.fd = PQsocket(l->pg), .events = POLLIN};
 	PGnotify *n;
@@ -56,7 +60,7 @@ enum idp_err store_listen_wait(struct store_listener *l, int timeout_ms,
 		return IDP_ERR_DB;
 	}
 	while ((n = PQnotifies(l->pg)) != NULL) {
-		fn(n->extra, arg);
+		fn(n->relname, n->extra, arg);
 		PQfreemem(n);
 	}
 	return IDP_OK;

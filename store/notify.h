@@ -10,17 +10,18 @@
 
 struct store_listener;
 
-/* Connect (with the configured connection string) and LISTEN on channel (a
- * constant identifier of ours).  *out is new (store_listen_close).
+/* Connect (with the configured connection string) and LISTEN on each of
+ * channels[0..n) (constant identifiers of ours).  *out is new (store_listen_close).
  * IDP_ERR_DB when the database cannot be reached. */
-enum idp_err store_listen(const char *channel, struct store_listener **out);
+enum idp_err store_listen(const char *const *channels, int n, struct store_listener **out);
 
 /* Wait up to timeout_ms for notifications and call fn(payload, arg) for each
  * that arrived.  IDP_OK after the wait (with or without notifications);
  * IDP_ERR_DB when the connection is lost (close it and listen again: what
  * was sent meanwhile is lost). */
 enum idp_err store_listen_wait(struct store_listener *l, int timeout_ms,
-                               void (*fn)(const char *payload, void *arg), void *arg);
+                               void (*fn)(const char *channel, const char *payload, void *arg),
+                               void *arg);
 
 /* Close the connection; NULL is fine. */
 void store_listen_close(struct store_listener *l);

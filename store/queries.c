@@ -307,7 +307,7 @@ const struct store_stmt store_stmts[] = {
 		EPOCH("u.locked_at")
 		", "
 		EPOCH("now()")
-		" FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1"},
+		", s.amr FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1"},
 	[STMT_SESSION_TOUCH] = {"session_touch",
 		"UPDATE sessions SET last_seen_at = now() WHERE id = $1"},
 	[STMT_SESSION_END] = {"session_end",

@@ -116,9 +116,9 @@ enum store_stmt_id {
 	STMT_AUDIT_PRUNE_POINT, /* days -> seq, hash of the newest event older than that */
 	STMT_AUDIT_PRUNE,       /* seq: delete events up to and including it */
 
-	STMT_APP_INSERT, /* tenant, name, url, roles -> id */
-	STMT_APP_LIST,   /* -> APP_COLS, by name */
-	STMT_APP_DELETE, /* id -> APP_COLS */
+	STMT_APP_INSERT,          /* tenant, name, url, roles -> id */
+	STMT_APP_LIST,            /* -> APP_COLS, by name */
+	STMT_APP_DELETE,          /* id -> APP_COLS */
 	STMT_SESSION_TOUCH_BATCH, /* ids (bigint[]), seen (float8[] epochs): later activity only */
 
 	STMT__COUNT

@@ -21,6 +21,7 @@ enum {
 	S_CHANGED,
 	S_LOCKED,
 	S_NOW,
+	S_AMR,
 };
 
 /* Columns of STMT_SESSION_LIST_USER. */
@@ -53,6 +54,7 @@ enum idp_err store_session_by_hash(struct store_conn *c,
 	out->changed_at = store_res_i64(r, 0, S_CHANGED);
 	out->locked_at = store_res_i64(r, 0, S_LOCKED);
 	out->now = store_res_i64(r, 0, S_NOW);
+	store_res_copy(r, 0, S_AMR, out->amr, sizeof out->amr);
 out:
 	store_res_free(r);
 	return err;
@@ -186,5 +188,34 @@ enum idp_err store_session_list_user(struct store_conn *c, int64_t user_id, int 
 		store_res_copy(r, i, B_UA, s->user_agent, sizeof s->user_agent);
 	}
 	store_res_free(r);
+	return err;
+}
+
+enum idp_err store_session_touch_batch(struct store_conn *c, const int64_t *ids,
+                                       const int64_t *seen, int n)
+{
+	size_t cap = (size_t)n * 24 + 3;
+	char *a = malloc(cap), *b = malloc(cap), num[24];
+	size_t la = 0, lb = 0;
+	enum idp_err err;
+
+	if (!a || !b) {
+		free(a);
+		free(b);
+		return IDP_ERR_NOMEM;
+	}
+	a[la++] = '{';
+	b[lb++] = '{';
+	for (int i = 0; i < n; i++) {
+		la += (size_t)snprintf(a + la, cap - la, "%s%s", i ? "," : "",
+		                       store_i64(num, ids[i]));
+		lb += (size_t)snprintf(b + lb, cap - lb, "%s%s", i ? "," : "",
+		                       store_i64(num, seen[i]));
+	}
+	snprintf(a + la, cap - la, "}");
+	snprintf(b + lb, cap - lb, "}");
+	err = store_exec_count(c, STMT_SESSION_TOUCH_BATCH, 2, (const char *const[]){a, b}, NULL);
+	free(a);
+	free(b);
 	return err;
 }

@@ -27,6 +27,7 @@ struct store_session {
 	char status[16];
 	bool must_change;
 	int64_t changed_at, locked_at;
+	char amr[32]; /* how the login was proven: "pwd", "pwd otp", ... */
 };
 
 /* A live session as its owner's list shows it. */
@@ -51,6 +52,12 @@ enum idp_err store_session_insert(struct store_conn *c, int64_t tenant_id, int64
                                   const unsigned char token_hash[STORE_SHA256_LEN],
                                   int64_t expires_at, const char *ip, const char *user_agent,
                                   const char *amr, int64_t *id);
+
+/* Record activity seen by a node's cache: session ids[i] was used at
+ * seen[i] (Unix seconds); never moves a last activity back, leaves ended
+ * sessions alone. */
+enum idp_err store_session_touch_batch(struct store_conn *c, const int64_t *ids,
+                                       const int64_t *seen, int n);
 
 /* Record activity now. */
 enum idp_err store_session_touch(struct store_conn *c, int64_t id);

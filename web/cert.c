@@ -24,25 +24,6 @@
 #define CERT_HEADER "X-SSL-Client-Cert"
 
 /* Whether the socket peer (not the forwarded client) is a trusted proxy. */
-static bool peer_trusted(const struct web_req *r, const struct idp_config *cfg)
-{
-	const union MHD_ConnectionInfo *ci =
-	    MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-	char text[INET6_ADDRSTRLEN] = "";
-	struct idp_addr peer;
-
-	if (!ci || !ci->client_addr || !cfg->n_trusted_proxies)
-		return false;
-	if (ci->client_addr->sa_family == AF_INET)
-		inet_ntop(AF_INET, &((const struct sockaddr_in *)ci->client_addr)->sin_addr, text,
-		          sizeof text);
-	else if (ci->client_addr->sa_family == AF_INET6)
-		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)ci->client_addr)->sin6_addr,
-		          text, sizeof text);
-	return idp_addr_parse(text, &peer) == IDP_OK &&
-	       idp_cidr_list_contains(cfg->trusted_proxies, cfg->n_trusted_proxies, &peer);
-}
-
 static enum MHD_Result count_cert_header(void *cls, enum MHD_ValueKind kind, const char *key,
                                          const char *value)
 {
@@ -73,7 +54,7 @@ enum idp_err web_client_cert(struct web_req *r, const struct idp_config *cfg)
 {
 	const char *header = web_header(r, CERT_HEADER);
 	const gnutls_datum_t *leaf = tls_leaf(r);
-	bool trusted = header && peer_trusted(r, cfg);
+	bool trusted = header && r->peer_trusted;
 	struct mfa_pem_item item;
 	enum idp_err err = IDP_OK;
 	unsigned lines = 0;

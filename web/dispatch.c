@@ -1,10 +1,17 @@
 /*
  * The dispatcher: one place that, before any handler runs, refuses what is
- * too large or malformed, serves the stylesheet, finds the route, resolves
- * the tenant, the client address (X-Forwarded-For from trusted proxies only),
- * the session or API token and the tenant's IP allow lists, sends the
- * unauthenticated to the login page, enforces CSRF and the forced password
- * change, and hands slow (Argon2id) routes to the hashing workers.
+ * too large or malformed, serves the stylesheet, finds the route, and runs
+ * the stages every request passes, each a function of its own:
+ *   1. the tenant (stage_tenant): /t/{slug}, or the gateway's header;
+ *   2. who asks (stage_authenticate): client certificate, session cookie,
+ *      API token, pending login;
+ *   3. whether they may (stage_authorize): the allow lists, the client
+ *      certificate requirement, the level the route needs (session,
+ *      administrator), the forced password change;
+ *   4. CSRF (stage_csrf) for state changes;
+ * then hands slow (Argon2id) routes to the hashing workers.  The gateway
+ * (web/gateway.c) shares stages 1 and 2's parts and decides from memory.
+ * The client address is X-Forwarded-For only from trusted proxies.
  */
 #include <arpa/inet.h>
 #include <microhttpd.h>
@@ -65,7 +72,7 @@ static enum MHD_Result xff_cb(void *cls, enum MHD_ValueKind kind, const char *ke
 	return MHD_YES;
 }
 
-static void fill_reqinfo(struct web_req *r, const struct idp_config *cfg)
+void web_fill_reqinfo(struct web_req *r, const struct idp_config *cfg)
 {
 	const union MHD_ConnectionInfo *ci =
 	    MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
@@ -91,6 +98,10 @@ static void fill_reqinfo(struct web_req *r, const struct idp_config *cfg)
 	struct xff xf = {.len = 0, .overflow = false};
 	MHD_get_connection_values(r->conn, MHD_HEADER_KIND, xff_cb, &xf);
 	xf.buf[xf.len] = 0;
+	r->peer = peer;
+	r->peer_trusted =
+	    cfg->n_trusted_proxies &&
+	    idp_cidr_list_contains(cfg->trusted_proxies, cfg->n_trusted_proxies, &peer);
 	r->ri.addr = idp_client_addr(&peer, xf.len && !xf.overflow ? xf.buf : NULL,
 	                             cfg->trusted_proxies, cfg->n_trusted_proxies);
 	idp_addr_format(&r->ri.addr, r->ri.ip);
@@ -102,8 +113,8 @@ static void fill_reqinfo(struct web_req *r, const struct idp_config *cfg)
 	r->ri.user_agent[j] = 0;
 }
 
-static int page_error(struct web_req *r, unsigned status, enum web_msg title, enum web_msg msg,
-                      bool api)
+int web_page_error(struct web_req *r, unsigned status, enum web_msg title, enum web_msg msg,
+                   bool api)
 {
 	if (api) {
 		const char *code = status == 404   ? "not_found"
@@ -140,81 +151,82 @@ static int deny_cert(struct web_req *r, const struct web_route *rt, bool api)
 	return web_page_message(r, 403, web_t(r, M_CERT_REQUIRED_TITLE), web_t(r, M_CERT_REQUIRED));
 }
 
-int web_dispatch(struct web_ctx *x, const struct idp_config *cfg)
-{
-	struct web_req *r = &x->r;
-	const struct web_route *rt;
-	bool path_matched, tenant = false, api;
-	enum idp_err err;
-	char path_tmp[600];
+#define GO_ON (-1) /* a stage's answer when the request goes on */
 
-	r->lang = web_lang_from_header(web_header(r, MHD_HTTP_HEADER_ACCEPT_LANGUAGE));
-	fill_reqinfo(r, cfg);
-	api = strstr(r->path, "/api/") != NULL;
-	if (x->uri_too_long || r->headers_too_large || r->body_too_large)
-		return page_error(r, 413, M_TOO_LARGE_TITLE, M_TOO_LARGE, api);
-	/* libmicrohttpd decodes %00 in the path and query into a NUL that cuts
-	 * the C string ("/users/a@b.example%00x" would act on a@b.example):
-	 * refuse it in the raw URI, before anything reads a decoded value. */
-	if (!idp_utf8_valid(r->path, strlen(r->path)) || strstr(x->raw_uri, "%00"))
-		return page_error(r, 400, M_BAD_REQUEST_TITLE, M_BAD_REQUEST, api);
-	if (strcmp(r->path, "/static/sekisho.css") == 0) {
-		struct MHD_Response *resp = MHD_create_response_from_buffer(
-		    web_stylesheet_len, (void *)web_stylesheet, MHD_RESPMEM_PERSISTENT);
-		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
-		                        "text/css; charset=utf-8");
-		MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL,
-		                        "public, max-age=3600");
-		MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
-		int ret = MHD_queue_response(r->conn, 200, resp);
-		MHD_destroy_response(resp);
-		return ret;
+/* The session cookie of slug's tenant, or NULL when there is none, or
+ * several that differ (a cookie planted for a parent domain beside the
+ * real one must not decide which session acts). */
+struct cookie_pick {
+	const char *name, *value;
+	bool conflict;
+};
+
+static enum MHD_Result cookie_cb(void *cls, enum MHD_ValueKind kind, const char *key,
+                                 const char *value)
+{
+	struct cookie_pick *p = cls;
+
+	(void)kind;
+	if (strcmp(key, p->name) != 0)
+		return MHD_YES;
+	if (p->value && (!value || strcmp(p->value, value) != 0))
+		p->conflict = true;
+	else if (!p->value)
+		p->value = value ? value : "";
+	return MHD_YES;
+}
+
+const char *web_session_cookie(const struct web_req *r)
+{
+	char name[80];
+	struct cookie_pick p = {name, NULL, false};
+
+	web_session_cookie_name(r->slug, name);
+	MHD_get_connection_values(r->conn, MHD_COOKIE_KIND, cookie_cb, &p);
+	if (p.conflict) {
+		idp_info("conflicting session cookies for tenant %s from %s", r->slug, r->ri.ip);
+		return NULL;
 	}
-	r->tpath = r->path;
-	if (strncmp(r->path, "/t/", 3) == 0) {
-		const char *s = r->path + 3, *slash = strchr(s, '/');
-		size_t n = slash ? (size_t)(slash - s) : strlen(s);
-		tenant = true;
-		if (n == 0 || n >= sizeof r->slug || !slash) {
-			if (n > 0 && n < sizeof r->slug && !slash) {
-				snprintf(path_tmp, sizeof path_tmp, "%s/", r->path);
-				return web_redirect(r, path_tmp);
-			}
-			return page_error(r, 404, M_NOT_FOUND_TITLE, M_NOT_FOUND, api);
-		}
-		memcpy(r->slug, s, n);
-		r->slug[n] = 0;
-		r->tpath = slash;
+	return p.value;
+}
+
+int web_stage_tenant(struct web_req *r, bool api)
+{
+	enum idp_err err = idp_snapshot_get(r->slug, &r->snap);
+
+	if (err == IDP_ERR_NOT_FOUND)
+		return web_page_error(r, 404, M_NOT_FOUND_TITLE, M_NOT_FOUND, api);
+	if (err)
+		return web_page_error(r, 503, M_UNAVAILABLE_TITLE, M_UNAVAILABLE, api);
+	r->tenant = r->snap->t;
+	r->have_tenant = true;
+	return GO_ON;
+}
+
+int web_stage_cert(struct web_req *r, const struct idp_config *cfg, bool api)
+{
+	if (r->tenant.policy.mfa.client_cert != IDP_CERT_OFF ||
+	    web_header(r, "X-SSL-Client-Cert")) {
+		if (web_client_cert(r, cfg))
+			return web_page_error(r, 503, M_UNAVAILABLE_TITLE, M_UNAVAILABLE, api);
 	}
-	rt = web_route_find(r, r->tpath, tenant, &path_matched);
-	if (!rt) {
-		if (path_matched)
-			return page_error(r, 405, M_BAD_REQUEST_TITLE, M_BAD_REQUEST, api);
-		return page_error(r, 404, M_NOT_FOUND_TITLE, M_NOT_FOUND, api);
-	}
-	api = rt->flags & WEB_API;
+	return GO_ON;
+}
+
+/* Stage 2: the client certificate, the session, the API token and the
+ * pending login, as the route takes them. */
+static int stage_authenticate(struct web_req *r, const struct idp_config *cfg,
+                              const struct web_route *rt, bool api)
+{
+	char path_tmp[600];
+	enum idp_err err;
+	int ret;
+
 	if (rt->flags & WEB_TENANT) {
-		err = idp_tenant_load(r->slug, &r->tenant);
-		if (err == IDP_ERR_NOT_FOUND)
-			return page_error(r, 404, M_NOT_FOUND_TITLE, M_NOT_FOUND, api);
-		if (err)
-			return page_error(r, 503, M_UNAVAILABLE_TITLE, M_UNAVAILABLE, api);
-		r->have_tenant = true;
-		/* The tenant's allow list holds for every page and API call. */
-		const struct idp_policy *pol = &r->tenant.policy;
-		if (pol->ip.n_allow &&
-		    !idp_cidr_list_contains(pol->ip.allow, pol->ip.n_allow, &r->ri.addr))
-			return deny_ip(r, rt, api);
-		/* So does the client certificate, when the tenant uses them. */
-		if (pol->mfa.client_cert != IDP_CERT_OFF || web_header(r, "X-SSL-Client-Cert")) {
-			if (web_client_cert(r, cfg))
-				return page_error(r, 503, M_UNAVAILABLE_TITLE, M_UNAVAILABLE, api);
-		}
-		if (pol->mfa.client_cert == IDP_CERT_REQUIRED && !r->ri.cert_valid)
-			return deny_cert(r, rt, api);
-		char cname[80];
-		web_session_cookie_name(r->slug, cname);
-		const char *tok = web_cookie(r, cname);
+		ret = web_stage_cert(r, cfg, api);
+		if (ret != GO_ON)
+			return ret;
+		const char *tok = web_session_cookie(r);
 		if (tok && idp_token_syntax_ok(tok)) {
 			err = idp_session_check(&r->tenant, tok, &r->ri, &r->session);
 			if (err == IDP_OK) {
@@ -222,13 +234,10 @@ int web_dispatch(struct web_ctx *x, const struct idp_config *cfg)
 				snprintf(r->session_token, sizeof r->session_token, "%s", tok);
 				idp_session_actor(&r->session, &r->ri, &r->actor);
 			} else if (err != IDP_ERR_AUTH) {
-				return page_error(r, 503, M_UNAVAILABLE_TITLE, M_UNAVAILABLE, api);
+				return web_page_error(r, 503, M_UNAVAILABLE_TITLE, M_UNAVAILABLE,
+				                      api);
 			}
 		}
-		if (r->have_session && r->session.role == IDP_ROLE_ADMIN && pol->ip.n_admin_allow &&
-		    !idp_cidr_list_contains(pol->ip.admin_allow, pol->ip.n_admin_allow,
-		                            &r->ri.addr))
-			return deny_ip(r, rt, api);
 	}
 	if (api) {
 		const char *auth = web_header(r, MHD_HTTP_HEADER_AUTHORIZATION);
@@ -242,12 +251,6 @@ int web_dispatch(struct web_ctx *x, const struct idp_config *cfg)
 				return web_json_error(r, 503, "unavailable", NULL);
 			r->via_token = true;
 			r->have_session = false;
-			/* API tokens act as administrators: the stricter list holds too. */
-			const struct idp_policy *pol = &r->tenant.policy;
-			if (pol->ip.n_admin_allow &&
-			    !idp_cidr_list_contains(pol->ip.admin_allow, pol->ip.n_admin_allow,
-			                            &r->ri.addr))
-				return deny_ip(r, rt, api);
 		}
 	}
 	/* A pending login is read for the routes that declare they take one,
@@ -259,13 +262,36 @@ int web_dispatch(struct web_ctx *x, const struct idp_config *cfg)
 		err = ftok && idp_token_syntax_ok(ftok) ? idp_flow_get(&r->tenant, ftok, &r->flow)
 		                                        : IDP_ERR_AUTH;
 		if (err && err != IDP_ERR_AUTH)
-			return page_error(r, 503, M_UNAVAILABLE_TITLE, M_UNAVAILABLE, api);
+			return web_page_error(r, 503, M_UNAVAILABLE_TITLE, M_UNAVAILABLE, api);
 		r->have_flow = !err;
 		if (!r->have_flow && !((rt->flags & WEB_SESSION) && r->have_session)) {
 			web_add_cookie(r, fname, "", true);
 			snprintf(path_tmp, sizeof path_tmp, "/t/%s/login", r->slug);
 			return web_redirect(r, path_tmp);
 		}
+	}
+	return GO_ON;
+}
+
+/* Stage 3: the tenant's allow lists (the stricter one for administrators
+ * and API tokens), its client certificate requirement, the level the route
+ * needs, and the forced password change. */
+static int stage_authorize(struct web_req *r, const struct web_route *rt, bool api)
+{
+	char path_tmp[600];
+
+	if (rt->flags & WEB_TENANT) {
+		const struct idp_policy *pol = &r->tenant.policy;
+		bool admin = r->via_token || (r->have_session && r->session.role == IDP_ROLE_ADMIN);
+		if (pol->ip.n_allow &&
+		    !idp_cidr_list_contains(pol->ip.allow, pol->ip.n_allow, &r->ri.addr))
+			return deny_ip(r, rt, api);
+		if (pol->mfa.client_cert == IDP_CERT_REQUIRED && !r->ri.cert_valid)
+			return deny_cert(r, rt, api);
+		if (admin && pol->ip.n_admin_allow &&
+		    !idp_cidr_list_contains(pol->ip.admin_allow, pol->ip.n_admin_allow,
+		                            &r->ri.addr))
+			return deny_ip(r, rt, api);
 	}
 	if ((rt->flags & (WEB_SESSION | WEB_ADMIN)) && !(rt->flags & WEB_FLOW) &&
 	    !r->have_session && !r->via_token) {
@@ -280,7 +306,7 @@ int web_dispatch(struct web_ctx *x, const struct idp_config *cfg)
 		return ret;
 	}
 	if ((rt->flags & WEB_ADMIN) && !r->via_token && r->session.role != IDP_ROLE_ADMIN)
-		return page_error(r, 403, M_FORBIDDEN_TITLE, M_FORBIDDEN, api);
+		return web_page_error(r, 403, M_FORBIDDEN_TITLE, M_FORBIDDEN, api);
 	/* An expired or administrator-set password must be changed before anything else. */
 	if (r->have_session && !(rt->flags & WEB_FORCED_OK) &&
 	    (r->session.must_change_password || r->session.password_expired)) {
@@ -289,28 +315,102 @@ int web_dispatch(struct web_ctx *x, const struct idp_config *cfg)
 		snprintf(path_tmp, sizeof path_tmp, "/t/%s/password", r->slug);
 		return web_redirect(r, path_tmp);
 	}
+	return GO_ON;
+}
+
+/* Stage 4: a state change carries its CSRF token (a form field, or the
+ * X-CSRF-Token header for the API); API tokens need none. */
+static int stage_csrf(struct web_req *r, const struct web_route *rt, bool api)
+{
+	enum idp_err err;
+
 	web_csrf_prepare(r);
-	if (strcmp(r->method, "GET") != 0 && strcmp(r->method, "HEAD") != 0) {
-		const char *ct = web_header(r, MHD_HTTP_HEADER_CONTENT_TYPE);
-		if (ct && strncasecmp(ct, "application/x-www-form-urlencoded", 33) == 0) {
-			err = web_parse_form(r);
-			if (err == IDP_ERR_TOO_LARGE)
-				return page_error(r, 413, M_TOO_LARGE_TITLE, M_TOO_LARGE, api);
-			if (err)
-				return page_error(r, 400, M_BAD_REQUEST_TITLE, M_BAD_REQUEST, api);
-		}
-		if ((rt->flags & WEB_CSRF) && !r->via_token) {
-			const char *tok = api ? web_header(r, "X-CSRF-Token") : web_form(r, "csrf");
-			if (!idp_csrf_ok(r->have_session ? r->session_token : r->pre_cookie, tok)) {
-				idp_info("csrf check failed for %s %s from %s", r->method,
-				         rt->pattern, r->ri.ip);
-				if (api)
-					return web_json_error(r, 403, "csrf", NULL);
-				return web_page_message(r, 403, web_t(r, M_CSRF_TITLE),
-				                        web_t(r, M_CSRF));
-			}
+	if (strcmp(r->method, "GET") == 0 || strcmp(r->method, "HEAD") == 0)
+		return GO_ON;
+	const char *ct = web_header(r, MHD_HTTP_HEADER_CONTENT_TYPE);
+	if (ct && strncasecmp(ct, "application/x-www-form-urlencoded", 33) == 0) {
+		err = web_parse_form(r);
+		if (err == IDP_ERR_TOO_LARGE)
+			return web_page_error(r, 413, M_TOO_LARGE_TITLE, M_TOO_LARGE, api);
+		if (err)
+			return web_page_error(r, 400, M_BAD_REQUEST_TITLE, M_BAD_REQUEST, api);
+	}
+	if ((rt->flags & WEB_CSRF) && !r->via_token) {
+		const char *tok = api ? web_header(r, "X-CSRF-Token") : web_form(r, "csrf");
+		if (!idp_csrf_ok(r->have_session ? r->session_token : r->pre_cookie, tok)) {
+			idp_info("csrf check failed for %s %s from %s", r->method, rt->pattern,
+			         r->ri.ip);
+			if (api)
+				return web_json_error(r, 403, "csrf", NULL);
+			return web_page_message(r, 403, web_t(r, M_CSRF_TITLE), web_t(r, M_CSRF));
 		}
 	}
+	return GO_ON;
+}
+
+int web_dispatch(struct web_ctx *x, const struct idp_config *cfg)
+{
+	struct web_req *r = &x->r;
+	const struct web_route *rt;
+	bool path_matched, tenant = false, api;
+	char path_tmp[600];
+	int ret;
+
+	r->lang = web_lang_from_header(web_header(r, MHD_HTTP_HEADER_ACCEPT_LANGUAGE));
+	web_fill_reqinfo(r, cfg);
+	api = strstr(r->path, "/api/") != NULL;
+	if (strcmp(r->path, WEB_GATEWAY_PATH) == 0)
+		return web_gateway(x, cfg);
+	if (x->uri_too_long || r->headers_too_large || r->body_too_large)
+		return web_page_error(r, 413, M_TOO_LARGE_TITLE, M_TOO_LARGE, api);
+	/* libmicrohttpd decodes %00 in the path and query into a NUL that cuts
+	 * the C string ("/users/a@b.example%00x" would act on a@b.example):
+	 * refuse it in the raw URI, before anything reads a decoded value. */
+	if (!idp_utf8_valid(r->path, strlen(r->path)) || strstr(x->raw_uri, "%00"))
+		return web_page_error(r, 400, M_BAD_REQUEST_TITLE, M_BAD_REQUEST, api);
+	if (strcmp(r->path, "/static/sekisho.css") == 0) {
+		struct MHD_Response *resp = MHD_create_response_from_buffer(
+		    web_stylesheet_len, (void *)web_stylesheet, MHD_RESPMEM_PERSISTENT);
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
+		                        "text/css; charset=utf-8");
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL,
+		                        "public, max-age=3600");
+		MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+		ret = MHD_queue_response(r->conn, 200, resp);
+		MHD_destroy_response(resp);
+		return ret;
+	}
+	r->tpath = r->path;
+	if (strncmp(r->path, "/t/", 3) == 0) {
+		const char *s = r->path + 3, *slash = strchr(s, '/');
+		size_t n = slash ? (size_t)(slash - s) : strlen(s);
+		tenant = true;
+		if (n == 0 || n >= sizeof r->slug || !slash) {
+			if (n > 0 && n < sizeof r->slug && !slash) {
+				snprintf(path_tmp, sizeof path_tmp, "%s/", r->path);
+				return web_redirect(r, path_tmp);
+			}
+			return web_page_error(r, 404, M_NOT_FOUND_TITLE, M_NOT_FOUND, api);
+		}
+		memcpy(r->slug, s, n);
+		r->slug[n] = 0;
+		r->tpath = slash;
+	}
+	rt = web_route_find(r, r->tpath, tenant, &path_matched);
+	if (!rt) {
+		if (path_matched)
+			return web_page_error(r, 405, M_BAD_REQUEST_TITLE, M_BAD_REQUEST, api);
+		return web_page_error(r, 404, M_NOT_FOUND_TITLE, M_NOT_FOUND, api);
+	}
+	api = rt->flags & WEB_API;
+	if ((rt->flags & WEB_TENANT) && (ret = web_stage_tenant(r, api)) != GO_ON)
+		return ret;
+	if ((ret = stage_authenticate(r, cfg, rt, api)) != GO_ON)
+		return ret;
+	if ((ret = stage_authorize(r, rt, api)) != GO_ON)
+		return ret;
+	if ((ret = stage_csrf(r, rt, api)) != GO_ON)
+		return ret;
 	if (rt->flags & WEB_SLOW)
 		return web_workers_defer(x, rt);
 	return rt->handler(r);

@@ -318,9 +318,22 @@ int web_page_send_form(struct web_buf *b, struct web_req *r, unsigned status, in
 	return ret;
 }
 
-void web_page_hidden_rd(struct web_buf *b, const char *rd)
+bool web_rd_target(const struct web_req *r, const char *rd, char out[IDP_URL_MAX + 1])
 {
-	if (!rd || !idp_redirect_safe(rd))
+	if (!rd || !*rd)
+		return false;
+	if (idp_redirect_safe(rd)) {
+		snprintf(out, IDP_URL_MAX + 1, "%s", rd);
+		return true;
+	}
+	return r->snap && idp_app_redirect_ok(r->snap->apps, r->snap->n_apps, rd, out);
+}
+
+void web_page_hidden_rd(struct web_buf *b, const struct web_req *r, const char *rd)
+{
+	char to[IDP_URL_MAX + 1];
+
+	if (!web_rd_target(r, rd, to))
 		return;
 	web_buf_puts(b, "<input type=\"hidden\" name=\"rd\" value=\"");
 	web_buf_esc(b, rd);

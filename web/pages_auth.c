@@ -28,13 +28,11 @@ void web_field(struct web_buf *b, const struct web_req *r, const char *name, con
 	web_buf_puts(b, "required>");
 }
 
-/* Where to go after login: rd when it is a safe same-site path, else home. */
-static void after_login(const struct web_req *r, const char *rd, char out[2100])
+/* Where to go after login: rd when web_rd_target accepts it, else home. */
+static void after_login(const struct web_req *r, const char *rd, char out[IDP_URL_MAX + 1])
 {
-	if (rd && idp_redirect_safe(rd))
-		snprintf(out, 2100, "%s", rd);
-	else
-		snprintf(out, 2100, "/t/%s/", r->slug);
+	if (!web_rd_target(r, rd, out))
+		snprintf(out, IDP_URL_MAX + 1, "/t/%s/", r->slug);
 }
 
 static int login_page(struct web_req *r, unsigned status, enum web_msg error, const char *email)
@@ -59,7 +57,7 @@ static int login_page(struct web_req *r, unsigned status, enum web_msg error, co
 	}
 	web_buf_printf(&b, "<form method=\"post\" action=\"/t/%s/login\">", r->slug);
 	web_page_csrf(&b, r);
-	web_page_hidden_rd(&b, rd);
+	web_page_hidden_rd(&b, r, rd);
 	web_field(&b, r, "email", "email", M_EMAIL, email, "username");
 	web_field(&b, r, "password", "password", M_PASSWORD, NULL, "current-password");
 	web_buf_puts(&b, "<button type=\"submit\" id=\"submit\">");
@@ -76,17 +74,17 @@ static int login_page(struct web_req *r, unsigned status, enum web_msg error, co
 static int login_get(struct web_req *r)
 {
 	if (r->have_session) {
-		char to[2100];
+		char to[IDP_URL_MAX + 1];
 		after_login(r, web_query(r, "rd"), to);
 		return web_redirect(r, to);
 	}
 	return login_page(r, 200, M__COUNT, NULL);
 }
 
-/* rd when it is a safe same-site path, else NULL. */
-static const char *safe_rd(const char *rd)
+/* rd as web_rd_target writes it into buf (IDP_URL_MAX + 1 bytes), else NULL. */
+static const char *safe_rd(const struct web_req *r, const char *rd, char *buf)
 {
-	return rd && idp_redirect_safe(rd) ? rd : NULL;
+	return web_rd_target(r, rd, buf) ? buf : NULL;
 }
 
 /* The session this browser presented, which a new login replaces. */
@@ -106,7 +104,7 @@ static int login_post(struct web_req *r)
 	const char *email = web_form(r, "email");
 	const char *password = web_form(r, "password");
 	enum idp_err err;
-	char safe_email[IDP_EMAIL_MAX + 1] = "";
+	char safe_email[IDP_EMAIL_MAX + 1] = "", rd[IDP_URL_MAX + 1];
 
 	if (email && strlen(email) <= IDP_EMAIL_MAX)
 		snprintf(safe_email, sizeof safe_email, "%s", email);
@@ -116,7 +114,7 @@ static int login_post(struct web_req *r)
 		                         live_session(r), NULL, &l);
 	} else {
 		err = idp_login_password(&r->tenant, email, password, &r->ri, live_session(r),
-		                         safe_rd(web_form(r, "rd")), &l);
+		                         safe_rd(r, web_form(r, "rd"), rd), &l);
 	}
 	switch (err) {
 	case IDP_OK: return web_login_done(r, &l, web_form(r, "rd"));
@@ -136,13 +134,12 @@ static int login_post(struct web_req *r)
 
 static int logout_post(struct web_req *r)
 {
-	char cname[80], to[200];
+	char to[200];
 
 	if (r->have_session && idp_logout(&r->tenant, &r->session, &r->ri) != IDP_OK)
 		return web_page_message(r, 503, web_t(r, M_UNAVAILABLE_TITLE),
 		                        web_t(r, M_UNAVAILABLE));
-	web_session_cookie_name(r->slug, cname);
-	web_add_cookie(r, cname, "", true);
+	web_set_session_cookie(r, "", true);
 	snprintf(to, sizeof to, "/t/%s/login?logged_out=1", r->slug);
 	return web_redirect(r, to);
 }

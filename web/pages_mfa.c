@@ -33,17 +33,15 @@ static const char *flow_token(const struct web_req *r)
 }
 
 /* Where a finished login goes: its continuation when safe, else home. */
-static void continuation(const struct web_req *r, const char *want, char out[2100])
+static void continuation(const struct web_req *r, const char *want, char out[IDP_URL_MAX + 1])
 {
-	if (want && *want && idp_redirect_safe(want))
-		snprintf(out, 2100, "%s", want);
-	else
-		snprintf(out, 2100, "/t/%s/", r->slug);
+	if (!web_rd_target(r, want, out))
+		snprintf(out, IDP_URL_MAX + 1, "/t/%s/", r->slug);
 }
 
 int web_login_done(struct web_req *r, const struct idp_login *l, const char *rd)
 {
-	char cname[80], to[2100];
+	char cname[80], to[IDP_URL_MAX + 1];
 
 	flow_cookie_name(r->slug, cname);
 	if (l->step != IDP_STEP_DONE) {
@@ -55,8 +53,7 @@ int web_login_done(struct web_req *r, const struct idp_login *l, const char *rd)
 		return web_redirect(r, to);
 	}
 	web_add_cookie(r, cname, "", true);
-	web_session_cookie_name(r->slug, cname);
-	web_add_cookie(r, cname, l->token, false);
+	web_set_session_cookie(r, l->token, false);
 	continuation(r, l->continuation[0] ? l->continuation : rd, to);
 	return web_redirect(r, to);
 }
@@ -378,7 +375,7 @@ static int totp_post(struct web_req *r)
 	struct idp_recovery_codes codes;
 	struct idp_login l;
 	const char *code = web_form(r, "code");
-	char home[100], to[2100], cname[80];
+	char home[100], to[IDP_URL_MAX + 1], cname[80];
 	enum idp_err err;
 	int ret;
 
@@ -418,8 +415,7 @@ static int totp_post(struct web_req *r)
 	 * codes once; Continue leads where the sign-in was going. */
 	flow_cookie_name(r->slug, cname);
 	web_add_cookie(r, cname, "", true);
-	web_session_cookie_name(r->slug, cname);
-	web_add_cookie(r, cname, l.token, false);
+	web_set_session_cookie(r, l.token, false);
 	continuation(r, l.continuation, to);
 	ret = codes_page(r, M_MFA_CODES_TITLE, &codes, to);
 	idp_wipe(&codes, sizeof codes);

@@ -50,7 +50,7 @@ static int password_page(struct web_req *r, unsigned status, unsigned rules, enu
 		web_password_rules(&b, r, rules);
 	web_buf_printf(&b, "<form method=\"post\" action=\"/t/%s/password\">", r->slug);
 	web_page_csrf(&b, r);
-	web_page_hidden_rd(&b, rd);
+	web_page_hidden_rd(&b, r, rd);
 	web_field(&b, r, "current", "password", M_CURRENT_PASSWORD, NULL, "current-password");
 	web_field(&b, r, "password", "password", M_NEW_PASSWORD, NULL, "new-password");
 	web_password_policy(&b, r, rules, true);

@@ -131,18 +131,40 @@ void web_flow_cookie_name(const char *slug, char out[80])
 	snprintf(out, 80, "sekisho_f_%s", slug);
 }
 
-void web_add_cookie(struct web_req *r, const char *name, const char *value, bool clear)
+static char cookie_domain[256];
+
+void web_cookies_configure(const char *domain)
+{
+	snprintf(cookie_domain, sizeof cookie_domain, "%s", domain ? domain : "");
+}
+
+static void add_cookie(struct web_req *r, const char *name, const char *value, bool clear,
+                       const char *domain)
 {
 	if (r->nset_cookie >= 4)
 		return;
-	/* SameSite: over HTTPS "None" (with Secure) so SAML POST binding from a
-	 * service provider still carries the session; over plain HTTP browsers
-	 * refuse None, so leave the attribute out (Lax by default).  CSRF tokens
-	 * protect every state change either way. */
+	/* SameSite, stated: over HTTPS "None" (with Secure) so that a service
+	 * provider's POST binding still carries the session; over plain HTTP
+	 * browsers refuse None, so "Lax".  CSRF tokens protect every state
+	 * change either way. */
 	snprintf(r->set_cookie[r->nset_cookie++], sizeof r->set_cookie[0],
-	         "%s=%s; Path=/; HttpOnly%s%s", name, clear ? "" : value,
-	         r->https ? "; Secure; SameSite=None" : "",
+	         "%s=%s; Path=/%s%s; HttpOnly%s%s", name, clear ? "" : value,
+	         domain[0] ? "; Domain=" : "", domain,
+	         r->https ? "; Secure; SameSite=None" : "; SameSite=Lax",
 	         clear ? "; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT" : "");
+}
+
+void web_add_cookie(struct web_req *r, const char *name, const char *value, bool clear)
+{
+	add_cookie(r, name, value, clear, "");
+}
+
+void web_set_session_cookie(struct web_req *r, const char *value, bool clear)
+{
+	char name[80];
+
+	web_session_cookie_name(r->slug, name);
+	add_cookie(r, name, value, clear, cookie_domain);
 }
 
 static void add_security_headers(struct web_req *r, struct MHD_Response *resp)
@@ -199,6 +221,19 @@ int web_respond(struct web_req *r, unsigned status, const char *type, const char
 	add_security_headers(r, resp);
 	if (r->body_too_large || r->headers_too_large)
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
+	return queue(r, status, resp);
+}
+
+int web_respond_headers(struct web_req *r, unsigned status, const char *const (*hdrs)[2], int n)
+{
+	struct MHD_Response *resp =
+	    MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
+
+	if (!resp)
+		return MHD_NO;
+	for (int i = 0; i < n; i++)
+		MHD_add_response_header(resp, hdrs[i][0], hdrs[i][1]);
+	add_security_headers(r, resp);
 	return queue(r, status, resp);
 }
 

@@ -130,6 +130,7 @@ static void free_ctx(struct web_ctx *x)
 	idp_wipe(x->r.session_token, sizeof x->r.session_token);
 	if (x->r.pending)
 		MHD_destroy_response(x->r.pending);
+	idp_snapshot_put(x->r.snap);
 	free(x);
 }
 
@@ -295,6 +296,7 @@ enum idp_err web_start(const struct idp_config *c)
 	                 MHD_ALLOW_SUSPEND_RESUME;
 
 	cfg = c;
+	web_cookies_configure(c->cookie_domain);
 	memset(&ss, 0, sizeof ss);
 	if (idp_addr_parse(c->listen_host, &a) != IDP_OK)
 		return IDP_ERR_CONFIG;

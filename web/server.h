@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "web/i18n.h"
 #include "web/web.h"
 
 #define WEB_RAW_URI_MAX 8192
@@ -39,6 +40,28 @@ const struct web_route *web_route_find(struct web_req *r, const char *path, bool
  * change, then run the route's handler (on a hashing worker for WEB_SLOW
  * routes).  Returns the MHD result. */
 int web_dispatch(struct web_ctx *x, const struct idp_config *cfg);
+
+/* The stages the dispatcher and the gateway share (web/dispatch.c); each
+ * answers the request and returns the MHD result, or returns -1 when the
+ * request goes on. */
+/* The client address (X-Forwarded-For from trusted proxies only), the
+ * peer, and the user agent into r. */
+void web_fill_reqinfo(struct web_req *r, const struct idp_config *cfg);
+/* r->slug's tenant snapshot into r->snap and r->tenant (404, 503). */
+int web_stage_tenant(struct web_req *r, bool api);
+/* The client certificate presented, checked against the tenant's CAs when
+ * the tenant uses them (503 when that cannot be done). */
+int web_stage_cert(struct web_req *r, const struct idp_config *cfg, bool api);
+/* The tenant's session cookie; NULL for none, or several that differ. */
+const char *web_session_cookie(const struct web_req *r);
+/* An error page, or a JSON error for api. */
+int web_page_error(struct web_req *r, unsigned status, enum web_msg title, enum web_msg msg,
+                   bool api);
+
+#define WEB_GATEWAY_PATH "/gateway/auth"
+
+/* The forward-auth check (web/gateway.c), for any method. */
+int web_gateway(struct web_ctx *x, const struct idp_config *cfg);
 
 /* Find and check the request's client certificate into r->ri (web/cert.c):
  * the TLS peer's, or a trusted proxy's X-SSL-Client-Cert.  Only a

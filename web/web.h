@@ -43,6 +43,8 @@ struct web_req {
 	bool https;
 	enum web_lang lang;
 	struct idp_reqinfo ri;
+	struct idp_addr peer; /* the socket's peer */
+	bool peer_trusted;    /* peer is one of trusted_proxies */
 	/* body */
 	char *body;
 	size_t body_len;
@@ -51,7 +53,8 @@ struct web_req {
 	struct web_kv form[WEB_FIELDS_MAX];
 	int nform;
 	/* tenant and authentication, filled by the dispatcher per route flags */
-	struct idp_tenant tenant;
+	struct idp_snapshot *snap; /* the tenant's snapshot (released with the request) */
+	struct idp_tenant tenant;  /* a copy of snap->t */
 	bool have_tenant;
 	struct idp_session session;
 	bool have_session;
@@ -116,8 +119,19 @@ void web_session_cookie_name(const char *slug, char out[80]);
 /* The pending login's cookie name for slug: "sekisho_f_<slug>". */
 void web_flow_cookie_name(const char *slug, char out[80]);
 
-/* Queue a Set-Cookie header for the response. */
+/* Queue a Set-Cookie header for the response (host-only, Path=/, HttpOnly,
+ * SameSite stated: None with Secure over HTTPS, so a service provider's
+ * POST still carries it; Lax over plain HTTP). */
 void web_add_cookie(struct web_req *r, const char *name, const char *value, bool clear);
+/* Set (or clear) the tenant's session cookie: web_add_cookie, for the
+ * cookie_domain when one is configured, so apps on its subdomains receive it. */
+void web_set_session_cookie(struct web_req *r, const char *value, bool clear);
+/* The configured cookie_domain ("" = host-only), set once at start. */
+void web_cookies_configure(const char *domain);
+
+/* Answer with an empty body, the security headers and the n extra headers
+ * hdrs[i][0]: hdrs[i][1] (the gateway's). */
+int web_respond_headers(struct web_req *r, unsigned status, const char *const (*hdrs)[2], int n);
 
 /* --- responses (web/request.c) --- */
 
@@ -160,8 +174,12 @@ void web_page_csrf(struct web_buf *b, const struct web_req *r);
  * submit), close the form and its card, end the page, send it with status
  * and free b.  Returns the MHD result. */
 int web_page_send_form(struct web_buf *b, struct web_req *r, unsigned status, int submit);
-/* The hidden "rd" input, only for a safe same-site path. */
-void web_page_hidden_rd(struct web_buf *b, const char *rd);
+/* Where a login (or a page that sends the browser on) may go: rd when it
+ * is a safe same-site path, or an absolute URL inside one of the tenant's
+ * registered apps (idp_app_redirect_ok), into out; false for anything else. */
+bool web_rd_target(const struct web_req *r, const char *rd, char out[IDP_URL_MAX + 1]);
+/* The hidden "rd" input, only for a target web_rd_target accepts. */
+void web_page_hidden_rd(struct web_buf *b, const struct web_req *r, const char *rd);
 /* A whole page with a title and one message paragraph (errors, notices). */
 int web_page_message(struct web_req *r, unsigned status, const char *title, const char *message);
 

@@ -1,0 +1,148 @@
+/* The gateway's decision and the audit of its refusals: see idp/gateway.h. */
+#include "idp/gateway.h"
+
+#include <json-c/json.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "idp/internal.h"
+#include "idp/log.h"
+
+enum idp_gw_verdict idp_gateway_decide(const struct idp_snapshot *t, const struct idp_session *s,
+                                       const struct idp_addr *a, const struct idp_url *u,
+                                       const struct idp_app **app)
+{
+	const struct idp_policy *pol = &t->t.policy;
+
+	*app = idp_app_match(t->apps, t->n_apps, u);
+	if (s->must_change_password || s->password_expired)
+		return IDP_GW_PASSWORD_CHANGE;
+	if (pol->ip.n_allow && !idp_cidr_list_contains(pol->ip.allow, pol->ip.n_allow, a))
+		return IDP_GW_IP;
+	if (s->role == IDP_ROLE_ADMIN && pol->ip.n_admin_allow &&
+	    !idp_cidr_list_contains(pol->ip.admin_allow, pol->ip.n_admin_allow, a))
+		return IDP_GW_IP;
+	if (!*app)
+		return IDP_GW_NO_APP;
+	if (!((*app)->roles & IDP_ROLESET(s->role)))
+		return IDP_GW_ROLE;
+	return IDP_GW_PASS;
+}
+
+const char *idp_gw_verdict_name(enum idp_gw_verdict v)
+{
+	switch (v) {
+	case IDP_GW_PASSWORD_CHANGE: return "password_change";
+	case IDP_GW_IP: return "ip";
+	case IDP_GW_NO_APP: return "no_app";
+	case IDP_GW_ROLE: return "role";
+	case IDP_GW_PASS: break;
+	}
+	return NULL;
+}
+
+/* ---- collapsing refusals ---- */
+
+#define SLOTS 4096
+
+struct slot {
+	unsigned char key[IDP_SHA256_LEN]; /* tenant, session or address, reason */
+	int64_t window_start;
+	unsigned left_out; /* refusals not recorded in this window */
+	bool used;
+};
+
+static struct slot slots[SLOTS];
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* Whether this refusal is to be recorded now; *repeated gets how many of
+ * its kind were left out before it. */
+static bool worth_recording(const unsigned char key[IDP_SHA256_LEN], int64_t now,
+                            unsigned *repeated)
+{
+	unsigned idx;
+	struct slot *sl;
+	bool record;
+
+	memcpy(&idx, key, sizeof idx);
+	sl = &slots[idx % SLOTS];
+	pthread_mutex_lock(&lock);
+	if (!sl->used || memcmp(sl->key, key, IDP_SHA256_LEN) != 0) {
+		/* A new kind (or one that took its slot over): record it. */
+		memcpy(sl->key, key, IDP_SHA256_LEN);
+		sl->used = true;
+		sl->window_start = now;
+		sl->left_out = 0;
+		*repeated = 0;
+		record = true;
+	} else if (now - sl->window_start >= IDP_GW_AUDIT_WINDOW) {
+		*repeated = sl->left_out;
+		sl->window_start = now;
+		sl->left_out = 0;
+		record = true;
+	} else {
+		sl->left_out++;
+		record = false;
+	}
+	pthread_mutex_unlock(&lock);
+	return record;
+}
+
+struct denied_args {
+	const struct idp_tenant *t;
+	const struct idp_session *s;
+	const struct idp_reqinfo *ri;
+	const char *detail;
+};
+
+static enum idp_err denied_tx(struct store_conn *c, void *arg)
+{
+	struct denied_args *a = arg;
+	struct idp_actor actor;
+
+	if (a->s)
+		idp_session_actor(a->s, a->ri, &actor);
+	else
+		idp_actor_set(&actor, 0, "", "", a->ri);
+	return idp_audit_write(c, a->t->id, &actor, "gateway.denied", a->s ? a->s->email : "",
+	                       "failure", a->detail);
+}
+
+void idp_gateway_denied(const struct idp_tenant *t, const struct idp_session *s,
+                        const struct idp_reqinfo *ri, const char *reason, const char *url,
+                        const char *app)
+{
+	char keytext[128];
+	unsigned char key[IDP_SHA256_LEN];
+	unsigned repeated = 0;
+	json_object *o;
+	struct denied_args a = {t, s, ri, NULL};
+	enum idp_err err;
+
+	if (s)
+		snprintf(keytext, sizeof keytext, "%lld/s%lld/%s", (long long)t->id,
+		         (long long)s->id, reason);
+	else
+		snprintf(keytext, sizeof keytext, "%lld/a%s/%s", (long long)t->id, ri->ip, reason);
+	idp_sha256(keytext, strlen(keytext), key);
+	if (!worth_recording(key, (int64_t)time(NULL), &repeated))
+		return;
+	idp_info("gateway denied %s to %s in tenant %s: %s", s ? s->email : ri->ip, url ? url : "",
+	         t->slug, reason);
+	o = json_object_new_object();
+	if (!o)
+		return;
+	json_object_object_add(o, "reason", json_object_new_string(reason));
+	json_object_object_add(o, "url", json_object_new_string(url ? url : ""));
+	json_object_object_add(o, "app", json_object_new_string(app ? app : ""));
+	if (repeated)
+		json_object_object_add(o, "repeated", json_object_new_int64(repeated));
+	a.detail = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
+	err = idp_tx(t->id, denied_tx, &a);
+	json_object_put(o);
+	if (err)
+		idp_error("cannot audit gateway denial: %s", idp_strerror(err));
+}

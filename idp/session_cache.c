@@ -1,0 +1,437 @@
+/*
+ * The session cache: each node keeps the sessions it has answered for, keyed
+ * by the SHA-256 of their cookie, so that the gateway (and whatever else asks
+ * idp_session_check_cached) decides from memory.  What a cached session is
+ * decided by is kept as raw facts (times, the user's status and lock) and
+ * judged on every request against the tenant's current policy
+ * (idp_session_verdict), so a policy change needs no invalidation.
+ *
+ * Coherence: the database notifies every node when a session ends or a user
+ * changes (store/migrations/007_gateway.sql); the watcher (idp/watch.c)
+ * forwards those here.  While the watcher is not listening, nothing is
+ * served from memory.  A fill races a notification through the epoch: what
+ * was read before a forget is not kept.
+ *
+ * Activity: a hit records the time in the entry; the flusher writes what
+ * changed every IDP_SESSION_FLUSH_SECONDS, so another node's idle check can
+ * lag by that much.  A verdict other than "good" is never taken from memory:
+ * the database decides (and ends the session when it really is over).
+ *
+ * Cookies that are no session (unknown, ended) are remembered too, in a
+ * bounded ring, so repeating one costs no database round trip; a stream of
+ * different unknown cookies counts against the source address like failed
+ * logins (idp/throttle.h) and stops reaching the database at the limit.
+ */
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "idp/internal.h"
+#include "idp/log.h"
+#include "idp/rules.h"
+#include "idp/throttle.h"
+#include "store/session.h"
+
+struct entry {
+	struct entry *next; /* bucket chain */
+	unsigned char hash[IDP_SHA256_LEN];
+	bool negative;        /* no session: unknown or ended */
+	int64_t tenant_id;    /* positive entries: */
+	struct idp_session s; /* email, name, role, times, amr (token_hash = hash) */
+	int64_t seen;         /* last activity seen by this node */
+	int64_t flushed;      /* last activity the database has from us */
+	unsigned ring;        /* negative entries: slot in the ring */
+};
+
+static struct {
+	pthread_mutex_t lock;
+	struct entry **buckets;
+	size_t nbuckets; /* power of two */
+	unsigned max_sessions, max_unknown;
+	unsigned sessions, unknown;
+	struct entry **ring; /* negative entries, oldest replaced first */
+	unsigned ring_next;
+	uint64_t epoch;
+	bool trusted;
+	unsigned long hits, misses, db_lookups;
+	unsigned evict_hand;
+} sc = {.lock = PTHREAD_MUTEX_INITIALIZER, .max_sessions = 200000, .max_unknown = 20000};
+
+void idp_session_cache_configure(unsigned max_sessions, unsigned max_unknown)
+{
+	pthread_mutex_lock(&sc.lock);
+	if (max_sessions)
+		sc.max_sessions = max_sessions;
+	if (max_unknown)
+		sc.max_unknown = max_unknown;
+	pthread_mutex_unlock(&sc.lock);
+}
+
+static size_t bucket_of(const unsigned char *hash)
+{
+	size_t v;
+
+	memcpy(&v, hash, sizeof v); /* a SHA-256: already uniform */
+	return v & (sc.nbuckets - 1);
+}
+
+/* Lock held.  Allocate the table on first use. */
+static bool table_ready(void)
+{
+	size_t n = 1024;
+
+	if (sc.buckets)
+		return true;
+	while (n < (size_t)sc.max_sessions + sc.max_unknown)
+		n <<= 1;
+	sc.buckets = calloc(n, sizeof *sc.buckets);
+	sc.ring = calloc(sc.max_unknown, sizeof *sc.ring);
+	if (!sc.buckets || !sc.ring) {
+		free(sc.buckets);
+		free(sc.ring);
+		sc.buckets = NULL;
+		sc.ring = NULL;
+		return false;
+	}
+	sc.nbuckets = n;
+	return true;
+}
+
+static struct entry **find_link(const unsigned char *hash)
+{
+	struct entry **p = &sc.buckets[bucket_of(hash)];
+
+	while (*p && memcmp((*p)->hash, hash, IDP_SHA256_LEN) != 0)
+		p = &(*p)->next;
+	return p;
+}
+
+/* Lock held.  Unlink and free *p. */
+static void drop(struct entry **p)
+{
+	struct entry *e = *p;
+
+	*p = e->next;
+	if (e->negative) {
+		sc.ring[e->ring] = NULL;
+		sc.unknown--;
+	} else {
+		sc.sessions--;
+	}
+	free(e);
+}
+
+/* Lock held.  Make room for one more live session: evict one whose
+ * activity the database already has, looking at a few buckets from the
+ * hand; false when none was found (the caller then does not cache). */
+static bool make_room(void)
+{
+	if (sc.sessions < sc.max_sessions)
+		return true;
+	for (int tries = 0; tries < 64; tries++) {
+		struct entry **p = &sc.buckets[sc.evict_hand++ & (sc.nbuckets - 1)];
+		for (; *p; p = &(*p)->next)
+			if (!(*p)->negative && (*p)->seen <= (*p)->flushed) {
+				drop(p);
+				return true;
+			}
+	}
+	return false;
+}
+
+/* Lock held.  Remember hash as no session, the oldest such entry making
+ * way when the ring is full. */
+static void put_negative(const unsigned char *hash)
+{
+	struct entry **p = find_link(hash), *e;
+
+	if (*p)
+		drop(p);
+	if (sc.ring[sc.ring_next])
+		drop(find_link(sc.ring[sc.ring_next]->hash));
+	e = calloc(1, sizeof *e);
+	if (!e)
+		return;
+	memcpy(e->hash, hash, IDP_SHA256_LEN);
+	e->negative = true;
+	e->ring = sc.ring_next;
+	sc.ring[sc.ring_next] = e;
+	sc.ring_next = (sc.ring_next + 1) % sc.max_unknown;
+	sc.unknown++;
+	p = find_link(hash);
+	*p = e;
+}
+
+/* Lock held.  Keep session s of tenant_id (read when the epoch was epoch). */
+static void put_session(int64_t tenant_id, const struct idp_session *s, int64_t now, uint64_t epoch)
+{
+	struct entry **p, *e;
+
+	if (epoch != sc.epoch || !sc.trusted)
+		return;
+	p = find_link(s->token_hash);
+	if (*p)
+		drop(p);
+	if (!make_room())
+		return;
+	e = calloc(1, sizeof *e);
+	if (!e)
+		return;
+	memcpy(e->hash, s->token_hash, IDP_SHA256_LEN);
+	e->tenant_id = tenant_id;
+	e->s = *s;
+	e->seen = now;
+	e->flushed = s->last_seen_at;
+	sc.sessions++;
+	p = find_link(s->token_hash);
+	*p = e;
+}
+
+enum cached { CACHE_MISS, CACHE_GOOD, CACHE_NONE, CACHE_ASK_DB };
+
+/* Lock held.  What the cache says of hash for tenant t at now. */
+static enum cached lookup(const struct idp_tenant *t, const unsigned char *hash, int64_t now,
+                          struct idp_session *out)
+{
+	struct entry *e;
+	struct idp_session_facts f;
+
+	if (!sc.trusted || !table_ready())
+		return CACHE_MISS;
+	e = *find_link(hash);
+	if (!e)
+		return CACHE_MISS;
+	if (e->negative)
+		return CACHE_NONE;
+	/* Another tenant's session is no session here. */
+	if (e->tenant_id != t->id)
+		return CACHE_NONE;
+	f = (struct idp_session_facts){
+	    .now = now,
+	    .created_at = e->s.created_at,
+	    .last_seen_at = e->seen > e->s.last_seen_at ? e->seen : e->s.last_seen_at,
+	    .expires_at = e->s.expires_at,
+	    .ended = false,
+	    .status = IDP_STATUS_ACTIVE, /* a user change drops the entry */
+	    .locked = false,
+	};
+	if (idp_session_verdict(&f, &t->policy) != IDP_SESSION_OK)
+		return CACHE_ASK_DB;
+	*out = e->s;
+	out->last_seen_at = f.last_seen_at;
+	out->password_expired = idp_password_expired(&t->policy, e->s.password_changed_at, now);
+	e->seen = now;
+	return CACHE_GOOD;
+}
+
+enum idp_err idp_session_check_cached(const struct idp_tenant *t, const char *token,
+                                      const struct idp_reqinfo *ri, struct idp_session *out)
+{
+	unsigned char hash[IDP_SHA256_LEN];
+	int64_t now = (int64_t)time(NULL);
+	enum cached got;
+	uint64_t epoch;
+	bool unknown = false;
+	enum idp_err err;
+
+	memset(out, 0, sizeof *out);
+	if (!token || !idp_token_syntax_ok(token))
+		return IDP_ERR_AUTH;
+	idp_sha256(token, strlen(token), hash);
+	pthread_mutex_lock(&sc.lock);
+	got = lookup(t, hash, now, out);
+	epoch = sc.epoch;
+	if (got == CACHE_GOOD)
+		sc.hits++;
+	else if (got == CACHE_NONE)
+		sc.hits++;
+	else
+		sc.misses++;
+	pthread_mutex_unlock(&sc.lock);
+	if (got == CACHE_GOOD)
+		return IDP_OK;
+	if (got == CACHE_NONE)
+		return IDP_ERR_AUTH;
+	/* A prober past its limit learns nothing more from the database. */
+	if (got == CACHE_MISS && idp_throttle_blocked(&ri->addr, now))
+		return IDP_ERR_AUTH;
+	err = idp_session_check_hash(t, hash, out, &unknown);
+	pthread_mutex_lock(&sc.lock);
+	sc.db_lookups++;
+	if (sc.trusted && table_ready() && epoch == sc.epoch) {
+		if (!err)
+			put_session(t->id, out, now, epoch);
+		else if (err == IDP_ERR_AUTH)
+			put_negative(hash);
+	} else if (got == CACHE_ASK_DB && err == IDP_ERR_AUTH && sc.trusted) {
+		struct entry **p = find_link(hash);
+		if (*p)
+			drop(p);
+	}
+	pthread_mutex_unlock(&sc.lock);
+	if (unknown && idp_throttle_worth_logging(idp_throttle_fail(&ri->addr, now)))
+		idp_info("unknown session cookie for tenant %s from %s", t->slug, ri->ip);
+	return err;
+}
+
+static void clear_all(void)
+{
+	for (size_t i = 0; sc.buckets && i < sc.nbuckets; i++)
+		while (sc.buckets[i])
+			drop(&sc.buckets[i]);
+}
+
+void idp_session_cache_trust(bool trusted)
+{
+	/* What this node saw but has not written yet is written first. */
+	if (!trusted)
+		idp_session_cache_flush();
+	pthread_mutex_lock(&sc.lock);
+	clear_all();
+	sc.epoch++;
+	sc.trusted = trusted;
+	pthread_mutex_unlock(&sc.lock);
+}
+
+static int hexval(char c)
+{
+	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+void idp_session_cache_forget_hash(const char *hex)
+{
+	unsigned char hash[IDP_SHA256_LEN];
+
+	if (!hex || strlen(hex) != 2 * IDP_SHA256_LEN)
+		return;
+	for (int i = 0; i < IDP_SHA256_LEN; i++) {
+		int hi = hexval(hex[2 * i]), lo = hexval(hex[2 * i + 1]);
+		if (hi < 0 || lo < 0)
+			return;
+		hash[i] = (unsigned char)(hi << 4 | lo);
+	}
+	pthread_mutex_lock(&sc.lock);
+	sc.epoch++;
+	/* An ended session never comes back: remember it as none. */
+	if (sc.trusted && table_ready())
+		put_negative(hash);
+	pthread_mutex_unlock(&sc.lock);
+}
+
+void idp_session_cache_forget_user(int64_t user_id)
+{
+	pthread_mutex_lock(&sc.lock);
+	sc.epoch++;
+	for (size_t i = 0; sc.buckets && i < sc.nbuckets; i++) {
+		struct entry **p = &sc.buckets[i];
+		while (*p) {
+			if (!(*p)->negative && (*p)->s.user_id == user_id)
+				drop(p);
+			else
+				p = &(*p)->next;
+		}
+	}
+	pthread_mutex_unlock(&sc.lock);
+}
+
+/* ---- writing activity back ---- */
+
+#define FLUSH_MAX 4096 /* sessions per statement */
+
+struct touch {
+	int64_t tenant_id, id, seen;
+};
+
+static int by_tenant(const void *a, const void *b)
+{
+	const struct touch *x = a, *y = b;
+
+	return (x->tenant_id > y->tenant_id) - (x->tenant_id < y->tenant_id);
+}
+
+struct flush_args {
+	const struct touch *t;
+	int n;
+};
+
+static enum idp_err flush_tx(struct store_conn *c, void *arg)
+{
+	struct flush_args *a = arg;
+	int64_t ids[FLUSH_MAX], seen[FLUSH_MAX];
+
+	for (int i = 0; i < a->n; i++) {
+		ids[i] = a->t[i].id;
+		seen[i] = a->t[i].seen;
+	}
+	return store_session_touch_batch(c, ids, seen, a->n);
+}
+
+/* Collect up to FLUSH_MAX sessions whose activity is newer than what the
+ * database has (by the touch rule of idp/rules.c), marking them written. */
+static int collect(struct touch *out, size_t *cursor)
+{
+	int n = 0;
+
+	pthread_mutex_lock(&sc.lock);
+	for (; sc.buckets && *cursor < sc.nbuckets && n < FLUSH_MAX; (*cursor)++) {
+		for (struct entry *e = sc.buckets[*cursor]; e; e = e->next) {
+			if (e->negative || !idp_session_touch_due(e->seen, e->flushed))
+				continue;
+			out[n++] = (struct touch){e->tenant_id, e->s.id, e->seen};
+			e->flushed = e->seen;
+			if (n == FLUSH_MAX)
+				break;
+		}
+	}
+	pthread_mutex_unlock(&sc.lock);
+	return n;
+}
+
+void idp_session_cache_flush(void)
+{
+	static struct touch batch[FLUSH_MAX];
+	static pthread_mutex_t one = PTHREAD_MUTEX_INITIALIZER;
+	size_t cursor = 0;
+	int n;
+
+	pthread_mutex_lock(&one);
+	while ((n = collect(batch, &cursor)) > 0) {
+		qsort(batch, (size_t)n, sizeof batch[0], by_tenant);
+		for (int i = 0, j; i < n; i = j) {
+			for (j = i; j < n && batch[j].tenant_id == batch[i].tenant_id; j++)
+				;
+			struct flush_args a = {batch + i, j - i};
+			enum idp_err err = idp_tx(batch[i].tenant_id, flush_tx, &a);
+			if (err)
+				idp_warn("session activity of %d sessions not written: %s", j - i,
+				         idp_strerror(err));
+		}
+	}
+	pthread_mutex_unlock(&one);
+}
+
+void idp_session_cache_stats(struct idp_session_cache_stats *out)
+{
+	pthread_mutex_lock(&sc.lock);
+	out->sessions = sc.sessions;
+	out->unknown = sc.unknown;
+	out->hits = sc.hits;
+	out->misses = sc.misses;
+	out->db_lookups = sc.db_lookups;
+	out->trusted = sc.trusted;
+	pthread_mutex_unlock(&sc.lock);
+}
+
+void idp_session_cache_free(void)
+{
+	pthread_mutex_lock(&sc.lock);
+	clear_all();
+	free(sc.buckets);
+	free(sc.ring);
+	sc.buckets = NULL;
+	sc.ring = NULL;
+	sc.nbuckets = 0;
+	sc.trusted = false;
+	pthread_mutex_unlock(&sc.lock);
+}

@@ -1,0 +1,170 @@
+/*
+ * GET (or any method) /gateway/auth: the forward-auth check reverse proxies
+ * (nginx auth_request, Caddy forward_auth, Traefik forwardAuth) ask before
+ * every request to a tenant's app.
+ *
+ *   200  the session may pass; the identity in X-Sekisho-User, -Name
+ *        (UTF-8, percent-encoded), -Role, -Tenant, -Session-Expires (RFC 3339
+ *        UTC);
+ *   401  no valid session (the proxy sends the browser to the login page),
+ *        or one that must change its password first;
+ *   403  a valid session the address, the app's roles or the absence of an
+ *        app refuses; a peer that is not a trusted proxy; an unknown tenant
+ *        or an original URL that does not parse;
+ *   5xx  anything that could not be decided.  Nothing else ever answers 2xx.
+ *
+ * The hot path reads no database and parses no JSON: the tenant's snapshot
+ * and the session cache answer (idp/tenant.c, idp/session_cache.c).
+ */
+#include <microhttpd.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "idp/log.h"
+#include "web/server.h"
+#include "web/web.h"
+
+/* The original URL: X-Original-URL, else X-Forwarded-Proto, -Host and -Uri
+ * (all only believed from a trusted proxy, which is checked first). */
+static bool original_url(const struct web_req *r, char *out, size_t outsz)
+{
+	const char *u = web_header(r, "X-Original-URL");
+	const char *proto, *host, *uri;
+	int n;
+
+	if (u)
+		return (size_t)snprintf(out, outsz, "%s", u) < outsz;
+	proto = web_header(r, "X-Forwarded-Proto");
+	host = web_header(r, "X-Forwarded-Host");
+	uri = web_header(r, "X-Forwarded-Uri");
+	if (!proto || !host || !uri || (strcmp(proto, "http") && strcmp(proto, "https")) ||
+	    uri[0] != '/')
+		return false;
+	n = snprintf(out, outsz, "%s://%s%s", proto, host, uri);
+	return n > 0 && (size_t)n < outsz;
+}
+
+/* The tenant: X-Sekisho-Tenant, else ?tenant=. */
+static bool tenant_named(struct web_req *r)
+{
+	const char *t = web_header(r, "X-Sekisho-Tenant");
+
+	if (!t)
+		t = web_query(r, "tenant");
+	if (!t || !idp_slug_valid(t))
+		return false;
+	snprintf(r->slug, sizeof r->slug, "%s", t);
+	return true;
+}
+
+static int answer(struct web_req *r, unsigned status)
+{
+	return web_respond_headers(r, status, NULL, 0);
+}
+
+/* RFC 3986 percent-encoding of everything but unreserved characters. */
+static void pct_encode(const char *s, char *out, size_t outsz)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t j = 0;
+
+	for (; *s && j + 4 < outsz; s++) {
+		unsigned char c = (unsigned char)*s;
+		if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+		    c == '-' || c == '.' || c == '_' || c == '~') {
+			out[j++] = (char)c;
+		} else {
+			out[j++] = '%';
+			out[j++] = hex[c >> 4];
+			out[j++] = hex[c & 15];
+		}
+	}
+	out[j] = 0;
+}
+
+/* The URL as audited: origin and normalised path, no query (which may
+ * carry what is nobody's business). */
+static void shown(const struct idp_url *u, char *out, size_t outsz)
+{
+	snprintf(out, outsz, "%s://%s:%u%s", u->https ? "https" : "http", u->host, u->port,
+	         u->path[0] ? u->path : "/");
+}
+
+static int pass(struct web_req *r, const struct idp_session *s)
+{
+	char name[3 * IDP_NAME_MAX + 1], expires[32];
+	time_t e = (time_t)s->expires_at;
+	struct tm tm;
+
+	pct_encode(s->name, name, sizeof name);
+	gmtime_r(&e, &tm);
+	strftime(expires, sizeof expires, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	const char *const hdrs[][2] = {
+	    {"X-Sekisho-User", s->email},
+	    {"X-Sekisho-Name", name},
+	    {"X-Sekisho-Role", idp_role_name(s->role)},
+	    {"X-Sekisho-Tenant", r->slug},
+	    {"X-Sekisho-Session-Expires", expires},
+	};
+	return web_respond_headers(r, 200, hdrs, (int)(sizeof hdrs / sizeof hdrs[0]));
+}
+
+int web_gateway(struct web_ctx *x, const struct idp_config *cfg)
+{
+	struct web_req *r = &x->r;
+	char url[IDP_URL_MAX + 1];
+	struct idp_url u;
+	struct idp_session s;
+	const struct idp_app *app = NULL;
+	enum idp_gw_verdict v;
+	const char *tok;
+	enum idp_err err;
+	int ret;
+
+	/* The identity it vouches for reaches apps only through a proxy that
+	 * also says which URL was asked for: nobody else may ask. */
+	if (!r->peer_trusted) {
+		idp_info("gateway: %s is not a trusted proxy (trusted_proxies)", r->ri.ip);
+		return answer(r, 403);
+	}
+	if (x->uri_too_long || r->headers_too_large)
+		return answer(r, 431);
+	if (!tenant_named(r)) {
+		idp_info("gateway: request from %s names no valid tenant", r->ri.ip);
+		return answer(r, 403);
+	}
+	err = idp_snapshot_get(r->slug, &r->snap);
+	if (err == IDP_ERR_NOT_FOUND) {
+		idp_info("gateway: unknown tenant %s", r->slug);
+		return answer(r, 403);
+	}
+	if (err)
+		return answer(r, 503);
+	r->tenant = r->snap->t;
+	r->have_tenant = true;
+	ret = web_stage_cert(r, cfg, true);
+	if (ret != -1)
+		return ret;
+	tok = web_session_cookie(r);
+	err = tok ? idp_session_check_cached(&r->snap->t, tok, &r->ri, &s) : IDP_ERR_AUTH;
+	if (err == IDP_ERR_AUTH)
+		return answer(r, 401);
+	if (err)
+		return answer(r, 503);
+	if (!original_url(r, url, sizeof url) || idp_url_parse(url, &u)) {
+		idp_gateway_denied(&r->snap->t, &s, &r->ri, "bad_url", "", NULL);
+		return answer(r, 403);
+	}
+	shown(&u, url, sizeof url);
+	if (r->snap->t.policy.mfa.client_cert == IDP_CERT_REQUIRED && !r->ri.cert_valid) {
+		idp_gateway_denied(&r->snap->t, &s, &r->ri, "client_certificate", url, NULL);
+		return answer(r, 403);
+	}
+	v = idp_gateway_decide(r->snap, &s, &r->ri.addr, &u, &app);
+	if (v == IDP_GW_PASS)
+		return pass(r, &s);
+	idp_gateway_denied(&r->snap->t, &s, &r->ri, idp_gw_verdict_name(v), url,
+	                   app ? app->name : NULL);
+	return answer(r, v == IDP_GW_PASSWORD_CHANGE ? 401 : 403);
+}
