@@ -33,16 +33,42 @@
 #include "idp/throttle.h"
 #include "store/session.h"
 
+/* A cached session is kept small (a hundred-odd bytes with its texts):
+ * 100,000 of them fit in a few tens of megabytes. */
 struct entry {
 	struct entry *next; /* bucket chain */
 	unsigned char hash[IDP_SHA256_LEN];
-	bool negative;        /* no session: unknown or ended */
-	int64_t tenant_id;    /* positive entries: */
-	struct idp_session s; /* email, name, role, times, amr (token_hash = hash) */
-	int64_t seen;         /* last activity seen by this node */
-	int64_t flushed;      /* last activity the database has from us */
-	unsigned ring;        /* negative entries: slot in the ring */
+	bool negative; /* no session: unknown or ended */
+	unsigned ring; /* negative entries: slot in the ring */
+	/* live sessions: */
+	bool must_change;
+	enum idp_role role;
+	int64_t tenant_id, id, user_id;
+	int64_t created_at, last_seen_at, expires_at, password_changed_at;
+	int64_t seen;    /* last activity seen by this node */
+	int64_t flushed; /* last activity the database has from us */
+	char text[];     /* e-mail, name and amr, each NUL-terminated */
 };
+
+/* Fill out from e (its last activity and password expiry the caller's). */
+static void entry_session(const struct entry *e, struct idp_session *out)
+{
+	const char *name = e->text + strlen(e->text) + 1, *amr = name + strlen(name) + 1;
+
+	memset(out, 0, sizeof *out);
+	out->id = e->id;
+	out->user_id = e->user_id;
+	idp_copy(out->email, sizeof out->email, e->text);
+	idp_copy(out->name, sizeof out->name, name);
+	idp_copy(out->amr, sizeof out->amr, amr);
+	out->role = e->role;
+	out->created_at = e->created_at;
+	out->last_seen_at = e->last_seen_at;
+	out->expires_at = e->expires_at;
+	out->must_change_password = e->must_change;
+	out->password_changed_at = e->password_changed_at;
+	memcpy(out->token_hash, e->hash, IDP_SHA256_LEN);
+}
 
 static struct {
 	pthread_mutex_t lock;
@@ -175,12 +201,23 @@ static void put_session(int64_t tenant_id, const struct idp_session *s, int64_t 
 		drop(p);
 	if (!make_room())
 		return;
-	e = calloc(1, sizeof *e);
+	size_t le = strlen(s->email) + 1, ln = strlen(s->name) + 1, la = strlen(s->amr) + 1;
+	e = calloc(1, sizeof *e + le + ln + la);
 	if (!e)
 		return;
 	memcpy(e->hash, s->token_hash, IDP_SHA256_LEN);
 	e->tenant_id = tenant_id;
-	e->s = *s;
+	e->id = s->id;
+	e->user_id = s->user_id;
+	e->role = s->role;
+	e->must_change = s->must_change_password;
+	e->created_at = s->created_at;
+	e->last_seen_at = s->last_seen_at;
+	e->expires_at = s->expires_at;
+	e->password_changed_at = s->password_changed_at;
+	memcpy(e->text, s->email, le);
+	memcpy(e->text + le, s->name, ln);
+	memcpy(e->text + le + ln, s->amr, la);
 	e->seen = now;
 	e->flushed = s->last_seen_at;
 	sc.sessions++;
@@ -209,18 +246,18 @@ static enum cached lookup(const struct idp_tenant *t, const unsigned char *hash,
 		return CACHE_NONE;
 	f = (struct idp_session_facts){
 	    .now = now,
-	    .created_at = e->s.created_at,
-	    .last_seen_at = e->seen > e->s.last_seen_at ? e->seen : e->s.last_seen_at,
-	    .expires_at = e->s.expires_at,
+	    .created_at = e->created_at,
+	    .last_seen_at = e->seen > e->last_seen_at ? e->seen : e->last_seen_at,
+	    .expires_at = e->expires_at,
 	    .ended = false,
 	    .status = IDP_STATUS_ACTIVE, /* a user change drops the entry */
 	    .locked = false,
 	};
 	if (idp_session_verdict(&f, &t->policy) != IDP_SESSION_OK)
 		return CACHE_ASK_DB;
-	*out = e->s;
+	entry_session(e, out);
 	out->last_seen_at = f.last_seen_at;
-	out->password_expired = idp_password_expired(&t->policy, e->s.password_changed_at, now);
+	out->password_expired = idp_password_expired(&t->policy, e->password_changed_at, now);
 	e->seen = now;
 	return CACHE_GOOD;
 }
@@ -326,7 +363,7 @@ void idp_session_cache_forget_user(int64_t user_id)
 	for (size_t i = 0; sc.buckets && i < sc.nbuckets; i++) {
 		struct entry **p = &sc.buckets[i];
 		while (*p) {
-			if (!(*p)->negative && (*p)->s.user_id == user_id)
+			if (!(*p)->negative && (*p)->user_id == user_id)
 				drop(p);
 			else
 				p = &(*p)->next;
@@ -378,7 +415,7 @@ static int collect(struct touch *out, size_t *cursor)
 		for (struct entry *e = sc.buckets[*cursor]; e; e = e->next) {
 			if (e->negative || !idp_session_touch_due(e->seen, e->flushed))
 				continue;
-			out[n++] = (struct touch){e->tenant_id, e->s.id, e->seen};
+			out[n++] = (struct touch){e->tenant_id, e->id, e->seen};
 			e->flushed = e->seen;
 			if (n == FLUSH_MAX)
 				break;
