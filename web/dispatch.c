@@ -190,14 +190,22 @@ const char *web_session_cookie(const struct web_req *r)
 	return p.value;
 }
 
-int web_stage_tenant(struct web_req *r, bool api)
+int web_stage_tenant(struct web_req *r, enum web_answer how)
 {
 	enum idp_err err = idp_snapshot_get(r->slug, &r->snap);
 
+	if (err && how == WEB_ANSWER_BARE) {
+		/* The gateway: an unknown tenant is a refusal, not a page. */
+		if (err == IDP_ERR_NOT_FOUND)
+			idp_info("gateway: unknown tenant %s", r->slug);
+		return web_respond_headers(r, err == IDP_ERR_NOT_FOUND ? 403 : 503, NULL, 0);
+	}
 	if (err == IDP_ERR_NOT_FOUND)
-		return web_page_error(r, 404, M_NOT_FOUND_TITLE, M_NOT_FOUND, api);
+		return web_page_error(r, 404, M_NOT_FOUND_TITLE, M_NOT_FOUND,
+		                      how == WEB_ANSWER_JSON);
 	if (err)
-		return web_page_error(r, 503, M_UNAVAILABLE_TITLE, M_UNAVAILABLE, api);
+		return web_page_error(r, 503, M_UNAVAILABLE_TITLE, M_UNAVAILABLE,
+		                      how == WEB_ANSWER_JSON);
 	r->tenant = r->snap->t;
 	r->have_tenant = true;
 	return GO_ON;
@@ -403,7 +411,8 @@ int web_dispatch(struct web_ctx *x, const struct idp_config *cfg)
 		return web_page_error(r, 404, M_NOT_FOUND_TITLE, M_NOT_FOUND, api);
 	}
 	api = rt->flags & WEB_API;
-	if ((rt->flags & WEB_TENANT) && (ret = web_stage_tenant(r, api)) != GO_ON)
+	if ((rt->flags & WEB_TENANT) &&
+	    (ret = web_stage_tenant(r, api ? WEB_ANSWER_JSON : WEB_ANSWER_PAGE)) != GO_ON)
 		return ret;
 	if ((ret = stage_authenticate(r, cfg, rt, api)) != GO_ON)
 		return ret;

@@ -130,19 +130,16 @@ int web_gateway(struct web_ctx *x, const struct idp_config *cfg)
 	}
 	if (x->uri_too_long || r->headers_too_large)
 		return answer(r, 431);
+	/* A %00 would cut the tenant's name short once decoded. */
+	if (strstr(x->raw_uri, "%00"))
+		return answer(r, 400);
 	if (!tenant_named(r)) {
 		idp_info("gateway: request from %s names no valid tenant", r->ri.ip);
 		return answer(r, 403);
 	}
-	err = idp_snapshot_get(r->slug, &r->snap);
-	if (err == IDP_ERR_NOT_FOUND) {
-		idp_info("gateway: unknown tenant %s", r->slug);
-		return answer(r, 403);
-	}
-	if (err)
-		return answer(r, 503);
-	r->tenant = r->snap->t;
-	r->have_tenant = true;
+	ret = web_stage_tenant(r, WEB_ANSWER_BARE);
+	if (ret != -1)
+		return ret;
 	ret = web_stage_cert(r, cfg, true);
 	if (ret != -1)
 		return ret;

@@ -47,8 +47,12 @@ int web_dispatch(struct web_ctx *x, const struct idp_config *cfg);
 /* The client address (X-Forwarded-For from trusted proxies only), the
  * peer, and the user agent into r. */
 void web_fill_reqinfo(struct web_req *r, const struct idp_config *cfg);
-/* r->slug's tenant snapshot into r->snap and r->tenant (404, 503). */
-int web_stage_tenant(struct web_req *r, bool api);
+/* How a stage answers a refusal: a page, a JSON error, or (the gateway) an
+ * empty body. */
+enum web_answer { WEB_ANSWER_PAGE, WEB_ANSWER_JSON, WEB_ANSWER_BARE };
+/* r->slug's tenant snapshot into r->snap and r->tenant (unknown: 404, or
+ * 403 bare; database away: 503). */
+int web_stage_tenant(struct web_req *r, enum web_answer how);
 /* The client certificate presented, checked against the tenant's CAs when
  * the tenant uses them (503 when that cannot be done). */
 int web_stage_cert(struct web_req *r, const struct idp_config *cfg, bool api);
