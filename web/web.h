@@ -185,6 +185,9 @@ void web_home_certs(struct web_buf *b, const struct web_req *r);
 
 /* The "my sessions" card of the home page (web/pages_home.c). */
 void web_home_sessions(struct web_buf *b, const struct web_req *r);
+/* The home page's card of the apps the user's role may use, each a link;
+ * nothing when there are none or they cannot be read (logged). */
+void web_home_apps(struct web_buf *b, const struct web_req *r);
 
 /* --- routes of each page module --- */
 extern const struct web_route web_routes_auth[];
@@ -194,6 +197,8 @@ extern const struct web_route web_routes_admin[];
 extern const struct web_route web_routes_password[];
 extern const struct web_route web_routes_mfa[];
 extern const struct web_route web_routes_api_certs[];
+extern const struct web_route web_routes_api_apps[];
+extern const struct web_route web_routes_admin_apps[];
 
 /* A labelled input; value (may be NULL) is escaped. */
 void web_field(struct web_buf *b, const struct web_req *r, const char *name, const char *type,
