@@ -44,7 +44,7 @@ static void app_row(struct web_buf *b, const struct web_req *r, const struct idp
 	web_buf_puts(b, "</td>");
 	web_td(b, r, M_APP_URL, NULL);
 	web_buf_puts(b, "<code>");
-	web_buf_esc(b, a->url);
+	web_buf_url(b, a->url);
 	web_buf_puts(b, "</code></td>");
 	web_td(b, r, M_APP_ROLES, NULL);
 	roles_text(b, r, a->roles);
@@ -249,7 +249,7 @@ static int app_delete_get(struct web_req *r)
 {
 	struct idp_app *rows = NULL;
 	int64_t id = web_wild_id(r, 0);
-	char action[128], back[100], object[IDP_APP_NAME_MAX + IDP_APP_URL_MAX + 8];
+	char action[128], back[100];
 	int n = 0, ret = -1;
 
 	if (!id)
@@ -261,9 +261,8 @@ static int app_delete_get(struct web_req *r)
 	for (int i = 0; i < n && ret < 0; i++) {
 		if (rows[i].id != id)
 			continue;
-		snprintf(object, sizeof object, "%s (%s)", rows[i].name, rows[i].url);
 		struct web_admin_confirm c = {
-		    M_APP_CONFIRM, M_APP_CONFIRM_WHAT, M_ADM_DELETE, object, action,
+		    M_APP_CONFIRM, M_APP_CONFIRM_WHAT, M_ADM_DELETE, rows[i].name, action,
 		    back,          WEB_TAB_APPS};
 		ret = web_admin_confirm_page(r, &c);
 	}

@@ -621,7 +621,7 @@ static enum web_msg say_app(struct say *s)
 	unsigned set = 0;
 
 	web_buf_esc(&s->a[2], name ? name : s->e->target);
-	web_buf_esc(&s->a[3], url ? url : "-");
+	web_buf_url(&s->a[3], url ? url : "-");
 	if (is(s->e->action, "app.deleted"))
 		return M_AUD_S_APP_DELETED;
 	if (!idp_roleset_parse(roles, &set)) {
@@ -665,7 +665,7 @@ static enum web_msg say_gateway_denied(struct say *s)
 		web_admin_text(&s->a[2], s->r, why[i].msg);
 	else
 		web_buf_esc(&s->a[2], reason ? reason : "-");
-	web_buf_esc(&s->a[3], url && *url ? url : "-");
+	web_buf_url(&s->a[3], url && *url ? url : "-");
 	if (app && *app)
 		web_admin_subst1(&s->a[4], s->r, M_AUD_GW_APP, app);
 	if (d_int(s->d, "repeated", &n) && n > 0) {

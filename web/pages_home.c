@@ -87,13 +87,13 @@ void web_home_apps(struct web_buf *b, const struct web_req *r)
 			web_buf_esc(b, web_t(r, M_HOME_APPS));
 			web_buf_puts(b, "</h2><ul class=\"plain\" id=\"apps\">");
 		}
-		web_buf_printf(b, "<li data-app=\"%lld\"><a href=\"", (long long)rows[i].id);
+		web_buf_printf(b, "<li data-app=\"%lld\"><p><a href=\"", (long long)rows[i].id);
 		web_buf_esc(b, rows[i].url);
 		web_buf_puts(b, "\" rel=\"noopener\">");
 		web_buf_esc(b, rows[i].name);
-		web_buf_puts(b, "</a> <span class=\"muted\">");
-		web_buf_esc(b, rows[i].url);
-		web_buf_puts(b, "</span></li>");
+		web_buf_puts(b, "</a><br><span class=\"muted\">");
+		web_buf_url(b, rows[i].url);
+		web_buf_puts(b, "</span></p></li>");
 	}
 	if (shown)
 		web_buf_puts(b, "</ul></section>");

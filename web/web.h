@@ -143,6 +143,8 @@ void web_buf_email(struct web_buf *b, const char *email);
 /* Append a time as idp_time_local writes it, that may wrap only between
  * its date and its time. */
 void web_buf_time(struct web_buf *b, const char *when);
+/* Append a URL, escaped, that may wrap after its '/' and before its '.'. */
+void web_buf_url(struct web_buf *b, const char *url);
 /* Append template tmpl (escaped) with its {0} written by put(b, arg)
  * (web_buf_esc, web_buf_email, web_buf_time, ...). */
 void web_buf_subst(struct web_buf *b, const char *tmpl,
