@@ -25,7 +25,6 @@ import json as jsonlib
 import os
 import re
 import sys
-import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
@@ -131,11 +130,12 @@ def home_apps(c, slug, lang=None):
     if not card:
         check('id="home-apps"' not in r.text, "a malformed apps card")
         return r, None, None
-    links = re.findall(r'<li data-app="\d+"><a href="([^"]*)" rel="noopener">([^<]*)</a>',
-                       card.group(2))
-    eq(len(links), card.group(2).count("<li"), "every item a link")
-    return r, html.unescape(card.group(1)), [(html.unescape(h), html.unescape(t))
-                                             for h, t in links]
+    items = re.findall(r'<li data-app="\d+"><p><a href="([^"]*)" rel="noopener">([^<]*)</a>'
+                       r'<br><span class="muted">(.*?)</span></p></li>', card.group(2))
+    eq(len(items), card.group(2).count("<li"), "every item a link with its URL")
+    links = [(html.unescape(h), html.unescape(t)) for h, t, _ in items]
+    eq([text_of(u) for _, _, u in items], [h for h, _ in links], "the URLs shown")
+    return r, html.unescape(card.group(1)), links
 
 
 # --------------------------------------------------------------------------
@@ -227,8 +227,8 @@ def test_api_invalid_fields(s):
         if got != (400, {"error": "invalid", "field": field}):
             fails.append("%s: %r" % (jsonlib.dumps(body, ensure_ascii=False)[:90], got))
     # A NUL inside a string: the strict reader names the member.
-    r = api.post("/apps", body='{"name":"a\\u0000b","url":"https://n.example.com","roles":["user"]}',
-                 headers={"Content-Type": "application/json"})
+    nul = '{"name":"a\\u0000b","url":"https://n.example.com","roles":["user"]}'
+    r = api.post("/apps", body=nul, headers={"Content-Type": "application/json"})
     if (r.status, r.json()) != (400, {"error": "invalid", "field": "name"}):
         fails.append("NUL in the name: %d %s" % (r.status, r.text[:80]))
     # Not JSON, or not an object.
@@ -513,8 +513,12 @@ def test_console_add_and_remove(s):
     eq(link and link.group(1), target, "delete link")
     before = audit_count(d, A, "app.deleted")
     r = admin.get(target)
-    obj = "Grafana (https://metrics.example.com/grafana)"
+    obj = "Grafana"
     tok = check_confirm(r, obj, target, path, "remove")
+    eq(r.header("Cache-Control"), "no-store", "confirmation page Cache-Control")
+    check([a for a in api.get("/apps").json() if a["id"] == graf["id"]],
+          "removed by the confirmation's GET")
+    eq(audit_count(d, A, "app.deleted"), before, "app.deleted after the confirmation's GET")
     eq(plain(element(r.text, "consequence")),
        "%s disappears from users' home pages, and the gateway refuses requests to its URL at "
        "once (unless another registered application covers them)." % obj, "consequence")
@@ -717,8 +721,7 @@ def test_gateway_denied_sentences(s):
         for i, ev in enumerate(GW_EVENTS):
             eq(rows[100000 + i].sentence(lang), ev[2 if lang == "en" else 3],
                "%s sentence of %s" % (lang, ev[1]["reason"]))
-        check("https://app.gw.example/&lt;b&gt;" in r.text and "/<b>" not in r.text,
-              "the URL escaped")
+        check("&lt;b&gt;" in r.text and "/<b>" not in r.text, "the URL escaped")
 
 
 TESTS = [test_api_create_list_delete, test_api_invalid_fields, test_api_duplicate_url,
