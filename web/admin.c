@@ -1,6 +1,7 @@
 /*
- * The tenant administrator console (/t/{slug}/admin/): five tabs (overview,
- * users, invitations, policy, audit log) and a page per user, rendered as
+ * The tenant administrator console (/t/{slug}/admin/): its tabs (overview,
+ * users, invitations, policy, audit log, certificates, apps) and a page per
+ * user, rendered as
  * plain HTML forms, so it works without JavaScript under a CSP that forbids
  * inline script and style.
  *
@@ -16,7 +17,8 @@
  * This file is the console's frame (page, tab bar, notices, redirects, error
  * pages, shared HTML helpers: web/admin.h) and its route table; each tab is a
  * file of its own (web/admin_overview.c, admin_users.c, admin_user.c,
- * admin_invitations.c, admin_policy.c, admin_audit.c).
+ * admin_invitations.c, admin_policy.c, admin_audit.c, admin_certs.c;
+ * admin_apps.c, which keeps its own route table).
  */
 #include <stddef.h>
 #include <stdio.h>
@@ -208,6 +210,7 @@ void web_admin_begin(struct web_buf *b, const struct web_req *r, enum web_admin_
 	    [WEB_TAB_POLICY] = {"policy", M_ADM_POLICY},
 	    [WEB_TAB_AUDIT] = {"audit", M_ADM_AUDIT},
 	    [WEB_TAB_CERTS] = {"client-cas", M_ADM_CERTS},
+	    [WEB_TAB_APPS] = {"apps", M_ADM_APPS},
 	};
 
 	web_buf_init(b, PAGE_MAX);
@@ -320,6 +323,8 @@ struct web_admin_flash web_admin_flash_from_query(const struct web_req *r)
 	    {"mfa_reset", M_ADM_DONE_RESET_MFA},
 	    {"ca_added", M_ADM_DONE_CA_ADDED},
 	    {"ca_removed", M_ADM_DONE_CA_REMOVED},
+	    {"app_added", M_ADM_DONE_APP_ADDED},
+	    {"app_removed", M_ADM_DONE_APP_REMOVED},
 	};
 	const char *flag = web_query(r, "done"), *u = web_query(r, "u");
 	const char *until = web_query(r, "until");

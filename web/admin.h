@@ -26,6 +26,7 @@ enum web_admin_tab {
 	WEB_TAB_POLICY,
 	WEB_TAB_AUDIT,
 	WEB_TAB_CERTS,
+	WEB_TAB_APPS,
 };
 
 /* What a page says above its content: a notice or an error. */

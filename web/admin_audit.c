@@ -186,11 +186,16 @@ static const struct action_name action_names[] = {
     {"client_ca.removed", M_AUD_A_CA_REMOVED},
     {"access.denied_cert", M_AUD_A_DENIED_CERT},
     {"access.cert_header_ignored", M_AUD_A_CERT_HEADER},
+    {"app.created", M_AUD_A_APP_CREATED},
+    {"app.deleted", M_AUD_A_APP_DELETED},
+    {"gateway.denied", M_AUD_A_GATEWAY_DENIED},
 };
 
 static const struct action_name group_names[] = {
-    {"login", M_AUD_G_LOGIN},           {"session", M_AUD_G_SESSION},   {"user", M_AUD_G_USER},
-    {"invitation", M_AUD_G_INVITATION}, {"password", M_AUD_G_PASSWORD}, {"mfa", M_AUD_G_MFA},
+    {"login", M_AUD_G_LOGIN},       {"session", M_AUD_G_SESSION},
+    {"user", M_AUD_G_USER},         {"invitation", M_AUD_G_INVITATION},
+    {"password", M_AUD_G_PASSWORD}, {"mfa", M_AUD_G_MFA},
+    {"app", M_AUD_G_APP},
 };
 
 /* The name of action (or group) s in the reader's language; s itself

@@ -612,6 +612,69 @@ static enum web_msg say_pruned(struct say *s)
 	return M_AUD_S_PRUNED;
 }
 
+/* app.created and app.deleted {"name","url","roles"}: the name (else the
+ * event's target), the URL and, for a new app, the roles it admits. */
+static enum web_msg say_app(struct say *s)
+{
+	const char *name = d_str(s->d, "name"), *url = d_str(s->d, "url");
+	const char *roles = d_str(s->d, "roles");
+	unsigned set = 0;
+
+	web_buf_esc(&s->a[2], name ? name : s->e->target);
+	web_buf_url(&s->a[3], url ? url : "-");
+	if (is(s->e->action, "app.deleted"))
+		return M_AUD_S_APP_DELETED;
+	if (!idp_roleset_parse(roles, &set)) {
+		web_buf_esc(&s->a[4], roles ? roles : "-");
+		return M_AUD_S_APP_CREATED;
+	}
+	if (set & IDP_ROLESET_USER)
+		put_role(&s->a[4], s->r, "user");
+	if (set == IDP_ROLESET_ALL)
+		web_admin_text(&s->a[4], s->r, M_APP_ROLES_SEP);
+	if (set & IDP_ROLESET_ADMIN)
+		put_role(&s->a[4], s->r, "admin");
+	return M_AUD_S_APP_CREATED;
+}
+
+/* gateway.denied {"reason","url","app","repeated"?}: who was refused (no
+ * target: nobody known), where, why, and the app and the count of refusals
+ * collapsed into the event when there are. */
+static enum web_msg say_gateway_denied(struct say *s)
+{
+	static const struct {
+		const char *code;
+		enum web_msg msg;
+	} why[] = {
+	    {"ip", M_AUD_R_GW_IP},
+	    {"role", M_AUD_R_GW_ROLE},
+	    {"no_app", M_AUD_R_GW_NO_APP},
+	    {"password_change", M_AUD_R_GW_PASSWORD},
+	    {"client_certificate", M_AUD_R_GW_CERT},
+	    {"not_trusted_proxy", M_AUD_R_GW_PROXY},
+	};
+	const char *reason = d_str(s->d, "reason"), *url = d_str(s->d, "url");
+	const char *app = d_str(s->d, "app");
+	size_t i = 0;
+	int64_t n;
+	char num[24];
+
+	while (i < sizeof why / sizeof why[0] && !is(reason, why[i].code))
+		i++;
+	if (i < sizeof why / sizeof why[0])
+		web_admin_text(&s->a[2], s->r, why[i].msg);
+	else
+		web_buf_esc(&s->a[2], reason ? reason : "-");
+	web_buf_url(&s->a[3], url && *url ? url : "-");
+	if (app && *app)
+		web_admin_subst1(&s->a[4], s->r, M_AUD_GW_APP, app);
+	if (d_int(s->d, "repeated", &n) && n > 0) {
+		snprintf(num, sizeof num, "%lld", (long long)n);
+		web_admin_subst1(&s->a[4], s->r, M_AUD_GW_REPEATED, num);
+	}
+	return s->e->target[0] ? M_AUD_S_GW_DENIED : M_AUD_S_GW_DENIED_ANON;
+}
+
 /* Every action idp records (idp_audit_actions): a fixed sentence, or one
  * chosen from the detail (say; M__COUNT = no sentence fits). */
 static const struct {
@@ -654,6 +717,9 @@ static const struct {
     {"client_ca.removed", M_AUD_S_CA_REMOVED, NULL},
     {"access.denied_cert", M_AUD_S_DENIED_CERT, NULL},
     {"access.cert_header_ignored", M_AUD_S_CERT_HEADER, NULL},
+    {"app.created", M__COUNT, say_app},
+    {"app.deleted", M__COUNT, say_app},
+    {"gateway.denied", M__COUNT, say_gateway_denied},
 };
 
 /* The message for s's event, its placeholders filled. */

@@ -8,6 +8,7 @@
 
 #include "web/web.h"
 
+#include "web/i18n_apps.h"
 #include "web/i18n_audit.h"
 #include "web/i18n_console.h"
 #include "web/i18n_mfa.h"
@@ -217,7 +218,8 @@
 #define WEB_MESSAGES(X)                                                                            \
 	WEB_MESSAGES_CORE(X)                                                                       \
 	WEB_MESSAGES_CONSOLE(X)                                                                    \
-	WEB_MESSAGES_POLICY(X) WEB_MESSAGES_AUDIT(X) WEB_MESSAGES_PAGES(X) WEB_MESSAGES_MFA(X)
+	WEB_MESSAGES_POLICY(X)                                                                     \
+	WEB_MESSAGES_AUDIT(X) WEB_MESSAGES_PAGES(X) WEB_MESSAGES_MFA(X) WEB_MESSAGES_APPS(X)
 
 enum web_msg {
 #define WEB_MSG_ENUM(id, en, ja) id,

@@ -151,6 +151,33 @@ void web_buf_time(struct web_buf *b, const char *when)
 	web_buf_puts(b, "</span>");
 }
 
+void web_buf_url(struct web_buf *b, const char *url)
+{
+	char part[256];
+	size_t n = 0;
+
+	/* A line may break after each '/' and before each '.', so that a long
+	 * URL wraps between its parts instead of running off a phone's screen
+	 * (or breaking inside a word). */
+	for (const char *p = url; *p; p++) {
+		if ((*p == '.' && n) || n == sizeof part - 1) {
+			part[n] = 0;
+			web_buf_esc(b, part);
+			web_buf_puts(b, *p == '.' ? "<wbr>" : "");
+			n = 0;
+		}
+		part[n++] = *p;
+		if (*p == '/' && p[1] && p[1] != '/') {
+			part[n] = 0;
+			web_buf_esc(b, part);
+			web_buf_puts(b, "<wbr>");
+			n = 0;
+		}
+	}
+	part[n] = 0;
+	web_buf_esc(b, part);
+}
+
 void web_buf_subst(struct web_buf *b, const char *tmpl,
                    void (*put)(struct web_buf *b, const char *arg), const char *arg)
 {

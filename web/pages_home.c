@@ -1,6 +1,6 @@
 /*
- * The user's home page (who am I, my sessions, the notice a finished action
- * sent it back with), the neutral page at / (which names no tenant: the
+ * The user's home page (who am I, the apps my role may use, my sessions, the
+ * notice a finished action sent it back with), the neutral page at / (which names no tenant: the
  * tenants of one daemon do not learn of each other) and the health
  * endpoints.
  */
@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "idp/log.h"
 #include "web/i18n.h"
 #include "web/table.h"
 #include "web/web.h"
@@ -62,6 +63,40 @@ void web_home_sessions(struct web_buf *b, const struct web_req *r)
 	}
 	web_table_close(b, r, n, M__COUNT);
 	web_buf_puts(b, "</section>");
+	free(rows);
+}
+
+void web_home_apps(struct web_buf *b, const struct web_req *r)
+{
+	struct idp_app *rows = NULL;
+	unsigned mine = IDP_ROLESET(r->session.role);
+	int n = 0, shown = 0;
+	enum idp_err err = idp_apps_list(&r->tenant, &rows, &n);
+
+	/* The rest of the page does not depend on the apps: without them it
+	 * is still the user's way to their password, factors and sessions. */
+	if (err) {
+		idp_warn("tenant %s: home page without its apps: %s", r->slug, idp_strerror(err));
+		return;
+	}
+	for (int i = 0; i < n; i++) {
+		if (!(rows[i].roles & mine))
+			continue;
+		if (!shown++) {
+			web_buf_puts(b, "<section class=\"card\" id=\"home-apps\"><h2>");
+			web_buf_esc(b, web_t(r, M_HOME_APPS));
+			web_buf_puts(b, "</h2><ul class=\"plain\" id=\"apps\">");
+		}
+		web_buf_printf(b, "<li data-app=\"%lld\"><p><a href=\"", (long long)rows[i].id);
+		web_buf_esc(b, rows[i].url);
+		web_buf_puts(b, "\" rel=\"noopener\">");
+		web_buf_esc(b, rows[i].name);
+		web_buf_puts(b, "</a><br><span class=\"muted\">");
+		web_buf_url(b, rows[i].url);
+		web_buf_puts(b, "</span></p></li>");
+	}
+	if (shown)
+		web_buf_puts(b, "</ul></section>");
 	free(rows);
 }
 
@@ -135,6 +170,7 @@ static int home_get(struct web_req *r)
 	web_buf_printf(&b, "</span></p><p><a href=\"/t/%s/password\">", r->slug);
 	web_buf_esc(&b, web_t(r, M_CHANGE_PASSWORD));
 	web_buf_puts(&b, "</a></p></section>");
+	web_home_apps(&b, r);
 	web_home_mfa(&b, r);
 	web_home_certs(&b, r);
 	web_home_sessions(&b, r);

@@ -157,6 +157,8 @@ void web_buf_email(struct web_buf *b, const char *email);
 /* Append a time as idp_time_local writes it, that may wrap only between
  * its date and its time. */
 void web_buf_time(struct web_buf *b, const char *when);
+/* Append a URL, escaped, that may wrap after its '/' and before its '.'. */
+void web_buf_url(struct web_buf *b, const char *url);
 /* Append template tmpl (escaped) with its {0} written by put(b, arg)
  * (web_buf_esc, web_buf_email, web_buf_time, ...). */
 void web_buf_subst(struct web_buf *b, const char *tmpl,
@@ -203,6 +205,9 @@ void web_home_certs(struct web_buf *b, const struct web_req *r);
 
 /* The "my sessions" card of the home page (web/pages_home.c). */
 void web_home_sessions(struct web_buf *b, const struct web_req *r);
+/* The home page's card of the apps the user's role may use, each a link;
+ * nothing when there are none or they cannot be read (logged). */
+void web_home_apps(struct web_buf *b, const struct web_req *r);
 
 /* --- routes of each page module --- */
 extern const struct web_route web_routes_auth[];
@@ -212,6 +217,8 @@ extern const struct web_route web_routes_admin[];
 extern const struct web_route web_routes_password[];
 extern const struct web_route web_routes_mfa[];
 extern const struct web_route web_routes_api_certs[];
+extern const struct web_route web_routes_api_apps[];
+extern const struct web_route web_routes_admin_apps[];
 
 /* A labelled input; value (may be NULL) is escaped. */
 void web_field(struct web_buf *b, const struct web_req *r, const char *name, const char *type,

@@ -55,6 +55,13 @@ const ACTIVE = { email: `anne-marie.fitzgerald@${DOMAIN}`, role: 'user',
 const INVITED_ADMIN = { email: `it-operations.helpdesk@${DOMAIN}`, role: 'admin' };
 const INVITED = { email: 'external.consultant@partner-consulting.example.org', role: 'user' };
 const PEOPLE = [ADMIN, PHONE_USER, TO_SUSPEND, TO_LOCK, ACTIVE, INVITED_ADMIN, INVITED];
+// Applications behind the gateway: a long path, a port, a Japanese name.
+const APPS = [
+	{ name: '社内ポータル (Intranet portal)', roles: ['user', 'admin'],
+		url: `https://intranet.${DOMAIN}/portal/departments/finance-and-accounting/quarterly-reports` },
+	{ name: 'Grafana — production metrics and alerting', roles: ['admin'],
+		url: `https://metrics.${DOMAIN}:8443/grafana` },
+];
 const PHONE_UA = 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 ' +
 	'(KHTML, like Gecko) Version/17.4 Mobile/15E148 Safari/604.1';
 
@@ -158,6 +165,23 @@ async function setup(browser, state) {
 		check(u && u.status === 'suspended' && u.role === 'admin',
 		      `${TO_SUSPEND.email} is ${u && u.status} ${u && u.role}, expected a suspended admin`);
 	});
+
+	// The applications, registered through the console's form.
+	await step(state, 'setup_apps', async () => {
+		const page = state.admin;
+		for (const a of APPS) {
+			await goto(page, `${PREFIX}/admin/apps`);
+			await page.fill('#app-name', a.name);
+			await page.fill('#app-url', a.url);
+			for (const role of ['user', 'admin'])
+				await page.setChecked(`#app-role-${role}`, a.roles.includes(role));
+			const resp = await submit(page, '#add-app-submit');
+			check(resp.status() === 200 && (await page.locator('#notice').count()) === 1,
+			      `adding ${a.name}: status ${resp.status()} at ${page.url()}`);
+		}
+		const rows = await page.locator('#apps tr[data-app]').count();
+		check(rows === APPS.length, `${rows} apps listed, expected ${APPS.length}`);
+	});
 	return { urls, adminCtx };
 }
 
@@ -238,6 +262,25 @@ async function pass_(browser, storage, urls, problems) {
 				});
 				await visit(admin, 'audit', lang, size, () => goto(admin, console_('audit')));
 				await visit(admin, 'client-cas', lang, size, () => goto(admin, console_('client-cas')));
+				await visit(admin, 'apps', lang, size, () => goto(admin, console_('apps')));
+				await visit(admin, 'apps-errors', lang, size, async () => {
+					// What the browser lets through but the server refuses.
+					await goto(admin, console_('apps'));
+					await admin.fill('#app-name', '   ');
+					await admin.fill('#app-url', `https://helpdesk@support.${DOMAIN}/tickets?queue=all`);
+					await admin.setChecked('#app-role-user', false);
+					await admin.setChecked('#app-role-admin', false);
+					const r = await submit(admin, '#add-app-submit');
+					check(r.status() === 400, `refused app: status ${r.status()}, expected 400`);
+					const bad = await admin.locator('.field-error').count();
+					check(bad === 3, `${bad} fields marked bad, expected 3`);
+				});
+				await visit(admin, 'confirm-app', lang, size, async () => {
+					await goto(admin, console_('apps'));
+					const r = await submit(admin, '#apps tr[data-app] a[data-action="delete-app"]');
+					check(r.status() === 200 && await admin.locator('#confirm').count() === 1,
+					      `confirmation page: status ${r.status()} at ${admin.url()}`);
+				});
 				await visit(admin, 'home', lang, size, () => goto(admin, `${PREFIX}/`));
 				await visit(admin, 'password', lang, size, () => goto(admin, `${PREFIX}/password`));
 				await visit(anon, 'root', lang, size, () => goto(anon, `${BASE}/`));
