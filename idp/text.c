@@ -247,5 +247,27 @@ size_t idp_csv_field(const char *s, char *out, size_t outsz)
 
 void idp_copy(char *dst, size_t dstsz, const char *src)
 {
-	snprintf(dst, dstsz, "%s", src ? src : "");
+	size_t n, lead, need;
+
+	if (!dstsz)
+		return;
+	src = src ? src : "";
+	n = strnlen(src, dstsz);
+	if (n < dstsz) {
+		memcpy(dst, src, n + 1);
+		return;
+	}
+	/* Too long: cut, and never in the middle of a UTF-8 sequence. */
+	n = dstsz - 1;
+	memcpy(dst, src, n);
+	lead = n;
+	while (lead > 0 && ((unsigned char)dst[lead - 1] & 0xC0) == 0x80 && n - lead < 3)
+		lead--;
+	if (lead > 0 && ((unsigned char)dst[lead - 1] & 0x80)) {
+		unsigned char c = (unsigned char)dst[lead - 1];
+		need = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
+		if (n - (lead - 1) < need)
+			n = lead - 1;
+	}
+	dst[n] = 0;
 }

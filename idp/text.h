@@ -40,8 +40,9 @@ bool idp_slug_valid(const char *s);
  * field needs (without NUL), like snprintf. */
 size_t idp_csv_field(const char *s, char *out, size_t outsz);
 
-/* snprintf(dst, dstsz, "%s", src or ""): bounded copy, always NUL-ended
- * (dstsz > 0).  Cannot fail. */
+/* Bounded copy of src (NULL = ""), always NUL-ended (dstsz > 0); a copy
+ * that does not fit is cut before the UTF-8 sequence that would be split,
+ * so valid UTF-8 stays valid.  Cannot fail. */
 void idp_copy(char *dst, size_t dstsz, const char *src);
 
 #endif

@@ -651,7 +651,7 @@ static enum web_msg say_gateway_denied(struct say *s)
 	    {"no_app", M_AUD_R_GW_NO_APP},
 	    {"password_change", M_AUD_R_GW_PASSWORD},
 	    {"client_certificate", M_AUD_R_GW_CERT},
-	    {"not_trusted_proxy", M_AUD_R_GW_PROXY},
+	    {"bad_url", M_AUD_R_GW_BAD_URL},
 	};
 	const char *reason = d_str(s->d, "reason"), *url = d_str(s->d, "url");
 	const char *app = d_str(s->d, "app");

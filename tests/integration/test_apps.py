@@ -668,10 +668,11 @@ GW_EVENTS = [
     ("eve@gw.example", {"reason": "role", "url": "https://ops.gw.example/", "app": "Ops",
                         "repeated": 41},
      "The gateway refused eve@gw.example access to https://ops.gw.example/: role not admitted "
-     "by the application (application “Ops”) (41 similar refusals counted in this record)",
+     "by the application (application “Ops”) (41 similar refusals before it were counted, "
+     "not recorded)",
      "ゲートウェイが eve@gw.example の https://ops.gw.example/ へのアクセスを拒否しました: "
-     "アプリケーションが許可していないロール (アプリケーション「Ops」) (同様の拒否 41 "
-     "件をこの記録にまとめています)"),
+     "アプリケーションが許可していないロール (アプリケーション「Ops」) (この前の同様の拒否 "
+     "41 件は記録せず数のみ数えました)"),
     ("eve@gw.example", {"reason": "no_app", "url": "https://nothing.gw.example/", "app": ""},
      "The gateway refused eve@gw.example access to https://nothing.gw.example/: no registered "
      "application at this URL",
@@ -689,11 +690,11 @@ GW_EVENTS = [
      "certificate (application “Wiki”)",
      "ゲートウェイが eve@gw.example の https://app.gw.example/ へのアクセスを拒否しました: "
      "有効なクライアント証明書がない (アプリケーション「Wiki」)"),
-    ("", {"reason": "not_trusted_proxy", "url": "https://app.gw.example/<b>", "app": ""},
-     "The gateway refused a request for https://app.gw.example/<b>: the request did not come "
-     "from a trusted proxy",
+    ("", {"reason": "bad_url", "url": "https://app.gw.example/<b>", "app": ""},
+     "The gateway refused a request for https://app.gw.example/<b>: the requested URL could "
+     "not be read",
      "ゲートウェイが https://app.gw.example/<b> へのリクエストを拒否しました: "
-     "信頼されたプロキシからのリクエストではない"),
+     "要求された URL を解釈できない"),
     ("", {"reason": "something_new", "url": "https://app.gw.example/"},
      "The gateway refused a request for https://app.gw.example/: something_new",
      "ゲートウェイが https://app.gw.example/ へのリクエストを拒否しました: something_new"),

@@ -1376,8 +1376,27 @@ TEST(base64_padded_form_refuses_bad_padding)
 	CHECK(idp_base64_decode(IDP_B64_STD, "Zg==", 4, back, sizeof back, &n) == IDP_ERR_INVALID);
 }
 
+TEST(copy_never_splits_utf8)
+{
+	char out[8];
+
+	idp_copy(out, sizeof out, "abcdefghij");
+	CHECK_STR(out, "abcdefg");
+	idp_copy(out, sizeof out, "\xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e"); /* 9 bytes */
+	CHECK_STR(out, "\xe6\x97\xa5\xe6\x9c\xac");
+	idp_copy(out, sizeof out, "abcd\xc3\xa9x");
+	CHECK_STR(out, "abcd\xc3\xa9x");
+	idp_copy(out, sizeof out, "abcdef\xc3\xa9");
+	CHECK_STR(out, "abcdef");
+	idp_copy(out, sizeof out, "a\xf0\x9f\x98\x80\xf0\x9f\x98\x80");
+	CHECK_STR(out, "a\xf0\x9f\x98\x80");
+	idp_copy(out, sizeof out, NULL);
+	CHECK_STR(out, "");
+}
+
 int main(void)
 {
+	RUN(copy_never_splits_utf8);
 	RUN(random_fills_buffer_differently_each_call);
 	RUN(random_accepts_zero_length);
 	RUN(token_new_is_43_base64url_chars);
