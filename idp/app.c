@@ -59,36 +59,22 @@ enum idp_err idp_apps_read(struct store_conn *c, struct idp_app **rows, int *n)
 	return err;
 }
 
-struct list_args {
-	struct idp_app *rows;
-	int n;
-};
-
 static enum idp_err list_tx(struct store_conn *c, void *arg)
 {
-	struct list_args *a = arg;
+	struct idp_rows *a = arg;
 
-	return idp_apps_read(c, &a->rows, &a->n);
-}
-
-static void list_reset(void *arg)
-{
-	struct list_args *a = arg;
-
-	free(a->rows);
-	a->rows = NULL;
-	a->n = 0;
+	return idp_apps_read(c, (struct idp_app **)&a->rows, &a->n);
 }
 
 enum idp_err idp_apps_list(const struct idp_tenant *t, struct idp_app **rows, int *n)
 {
-	struct list_args a = {NULL, 0};
-	enum idp_err err = idp_tx_run(t->id, list_tx, list_reset, &a);
+	struct idp_rows a = {NULL, 0};
+	enum idp_err err = idp_tx_run(t->id, list_tx, idp_rows_reset, &a);
 
-	*rows = err ? NULL : a.rows;
-	*n = err ? 0 : a.n;
 	if (err)
-		list_reset(&a);
+		idp_rows_reset(&a);
+	*rows = a.rows;
+	*n = a.n;
 	return err;
 }
 
