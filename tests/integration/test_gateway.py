@@ -45,6 +45,7 @@ OTHER = "gwb"    # another tenant with its own app
 NOAPPS = "gwn"   # a tenant without apps
 IPT = "gwip"     # allow lists
 TT = "gwt"       # timeouts and expiry changed by policy
+CC = "gwc"       # client certificates required
 
 PUBLIC = "https://app.example.com/public"   # users and admins
 ADMIN = "https://app.example.com/admin"     # admins only
@@ -52,6 +53,7 @@ TOOLS = "https://app.example.com:8443/tools"  # admins only, another port
 B_APP = "https://b.example.com"
 IP_APP = "https://ip.example.com"
 T_APP = "https://t.example.com"
+C_APP = "https://c.example.com"
 
 JP_NAME = "山田 太郎"
 TRUSTED = "127.0.0.1/32"
@@ -63,7 +65,7 @@ DENIED = (401, 403)
 def setup(s):
     a = s.a = s.daemon(env={"SEKISHO_TRUSTED_PROXIES": TRUSTED})
     a.start()
-    for slug in (SLUG, OTHER, NOAPPS, IPT, TT):
+    for slug in (SLUG, OTHER, NOAPPS, IPT, TT, CC):
         a.create_tenant(slug)
     add_app(a, SLUG, "Portal", PUBLIC, ("user", "admin"))
     add_app(a, SLUG, "Console", ADMIN, ("admin",))
@@ -71,7 +73,8 @@ def setup(s):
     add_app(a, OTHER, "B App", B_APP, ("user", "admin"))
     add_app(a, IPT, "IP App", IP_APP, ("user", "admin"))
     add_app(a, TT, "T App", T_APP, ("user", "admin"))
-    s.api = {slug: Api(a, slug) for slug in (SLUG, OTHER, NOAPPS, IPT, TT)}
+    add_app(a, CC, "C App", C_APP, ("user", "admin"))
+    s.api = {slug: Api(a, slug) for slug in (SLUG, OTHER, NOAPPS, IPT, TT, CC)}
     s.api[SLUG].set_policy({"lockout": {"max_failures": 3, "unlock_after_seconds": 0}})
     # Node B: the same cluster, a small limit for unknown cookies, a cookie domain.
     b = s.b = harness.Daemon(name="gw-b", env={
@@ -959,6 +962,43 @@ def test_role_change_at_once(s):
     passes(gw(s, u), u, "the user app after the demotion")
 
 
+def test_client_certificate_required(s):
+    """mfa.client_cert "required": a valid certificate of the tenant's CA
+    in X-SSL-Client-Cert from the trusted proxy, or 403 (client_certificate)."""
+    from test_certs import Ca
+    root = os.path.join(s.a.dir, "pki")
+    os.makedirs(root)
+    ca = Ca(root, "ca", "Gateway Test CA")
+    good = ca.issue("good", "gw good")
+    stranger = Ca(root, "ca2", "Other CA").issue("stranger", "gw stranger")
+    u = new_user(s, CC, "cert")
+    api = s.api[CC]
+    r = api.post("/client-cas", body=ca.pem, headers={"Content-Type": "application/x-pem-file"})
+    check(r.status in (200, 201), "CA upload status %d (%s)" % (r.status, r.text[:200]))
+    passes(gw(s, u, C_APP), u, "no certificate, client_cert off")
+    api.set_policy({"mfa": {"client_cert": "required"}})
+    try:
+        hdr = "X-SSL-Client-Cert"
+        passes(gw(s, u, C_APP, extra=[(hdr, good.header())]), u, "a valid certificate")
+        for what, extra in [("no certificate", []),
+                            ("another CA's certificate", [(hdr, stranger.header())]),
+                            ("garbage", [(hdr, "garbage")]),
+                            ("two certificate headers", [(hdr, good.header()),
+                                                         (hdr, good.header())]),
+                            ("the certificate under X_SSL_Client_Cert",
+                             [("X_SSL_Client_Cert", good.header())])]:
+            expect(gw(s, u, C_APP, extra=extra), 403, what)
+        r = ask(s.a.port, CC, C_APP, u.token, extra=[(hdr, good.header())], source="127.0.0.2")
+        expect(r, 403, "a valid certificate from an untrusted peer")
+        eq(reasons(s.a, u), ["client_certificate"], "refusals recorded (once)")
+        passes(gw(s, u, C_APP, extra=[(hdr, good.header())]), u, "a valid certificate again")
+    finally:
+        # The API call itself now needs the certificate.
+        r = api.put("/policy", json={"mfa": {"client_cert": "off"}},
+                    headers={"X-SSL-Client-Cert": good.header()})
+        eq(r.status, 200, "client_cert back to off (%s)" % r.text[:200])
+
+
 # --------------------------------------------------------------------------
 # timeouts
 
@@ -1176,6 +1216,7 @@ def test_flood_of_unknown_cookies(s):
           "database (limit 20)" % len(looked_up))
     check(max(looked_up) < 30, "an unknown cookie reached the database after the limit "
           "(cookie #%d)" % max(looked_up))
+    print("  (unknown cookies looked up in the database: %d of 200)" % len(looked_up), flush=True)
     passes(gw(s, u, d=b, xff=FLOOD_IP), u, "the cached session from the same address")
     # The same cookies again: remembered as none (or blocked), still 401.
     eq(sorted(set(gw(s, u, d=b, xff="198.51.100.78", token=t).status for t in tokens[:30])),
@@ -1243,7 +1284,7 @@ def test_database_down_fails_closed_and_recovers(s):
 
 
 def test_audit_chain_intact(s):
-    for slug in (SLUG, IPT, TT, NOAPPS):
+    for slug in (SLUG, IPT, TT, NOAPPS, CC):
         r = s.a.cli("audit", "verify", slug)
         eq(r.returncode, 0, "audit verify %s (%s)" % (slug, r.stderr.strip()[-200:]))
 
@@ -1290,6 +1331,7 @@ TESTS = [
     test_password_changes_at_once,
     test_expired_password,
     test_role_change_at_once,
+    test_client_certificate_required,
     test_idle_and_absolute_timeouts_by_stored_times,
     test_activity_written_back_for_other_nodes,
     test_policy_timeouts_hold_for_cached_sessions,
