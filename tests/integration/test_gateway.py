@@ -765,6 +765,23 @@ def test_session_of_another_tenant(s):
     passes(gw(s, a_user, token=fresh2, d=s.b), a_user, "node B: the same session at A")
 
 
+def test_inactive_tenant(s):
+    """A tenant terminated (status set by hand: no command does it yet) answers 403
+    at once, on both nodes, and serves again when switched on."""
+    u = new_user(s, OTHER, "inactive")
+    passes(gw(s, u, B_APP + "/"), u, "before")
+    passes(gw(s, u, B_APP + "/", d=s.b), u, "node B before")
+    sql_super(s.a, "UPDATE tenants SET status = 'terminated' WHERE slug = %s" % q(OTHER))
+    try:
+        at_once(s, u, 403, "tenant switched off", url=B_APP + "/")
+        at_once(s, u, 403, "tenant switched off, node B", url=B_APP + "/", d=s.b)
+    finally:
+        sql_super(s.a, "UPDATE tenants SET status = 'active' WHERE slug = %s" % q(OTHER))
+    got, t = wait_for(lambda: gw(s, u, B_APP + "/").status, 200, AT_ONCE)
+    eq(got, 200, "tenant switched on again")
+    passes(gw(s, u, B_APP + "/", d=s.b), u, "node B, tenant switched on again")
+
+
 # --------------------------------------------------------------------------
 # rd after login
 
@@ -1321,6 +1338,7 @@ TESTS = [
     test_unknown_or_missing_tenant,
     test_tenant_without_apps,
     test_session_of_another_tenant,
+    test_inactive_tenant,
     test_rd_after_login,
     test_audit_collapse,
     test_forced_logout_at_once,
