@@ -655,7 +655,8 @@ def test_unparseable_x_forwarded_for(s):
 def test_user_agent_empty_or_odd(s):
     u = new_user(s, SLUG, "ua")
     agents = [b"", b" ", b"\x01\x02\x1b[31mred", b"\xff\xfe\xfd", "東京".encode("utf-8"),
-              b"Mozilla/5.0 " + b"A" * 4000, b"<script>alert(1)</script>", b"'; DROP TABLE users;--",
+              b"Mozilla/5.0 " + b"A" * 4000, b"<script>alert(1)</script>",
+              b"'; DROP TABLE users;--",
               b"%s%s%s%n"]
     for ua in agents:
         passes(gw(s, u, extra=[("User-Agent", ua)]), u, "User-Agent %r" % ua[:40])
