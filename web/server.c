@@ -163,7 +163,6 @@ static enum MHD_Result access_handler(void *cls, struct MHD_Connection *conn, co
 		x->r.path = url;
 		x->r.https = cfg->tls_cert[0] != 0;
 		MHD_get_connection_values(conn, MHD_HEADER_KIND, header_cb, &total);
-		MHD_get_connection_values(conn, MHD_COOKIE_KIND, header_cb, &total);
 		x->r.headers_too_large = total > WEB_HEADERS_MAX;
 		const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
 		                                             MHD_HTTP_HEADER_CONTENT_LENGTH);
