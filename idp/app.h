@@ -69,8 +69,10 @@ struct idp_app {
 };
 
 /* The app of apps[0..n) that u belongs to, the longest prefix winning;
- * NULL when none.  Pure. */
-const struct idp_app *idp_app_match(const struct idp_app *apps, int n, const struct idp_url *u);
+ * NULL when none, or when ignoring the case of the path would pick another
+ * app (*ambiguous: some servers route without regard to case).  Pure. */
+const struct idp_app *idp_app_match(const struct idp_app *apps, int n, const struct idp_url *u,
+                                    bool *ambiguous);
 
 /* Whether rd may be a redirect target after login: an absolute URL inside
  * one of apps (whichever roles it admits), spelled without anything a

@@ -97,6 +97,9 @@ enum idp_err idp_new_password_tx(const struct idp_tenant *t, int64_t user_id, co
 		err = IDP_ERR_PASSWORD;
 	if (!err)
 		err = idp_tx_with_hash(t->id, password, phc, fn, arg);
+	/* This node's gateway learns at once (the others by notification). */
+	if (!err)
+		idp_session_cache_forget_user(user_id);
 	return err;
 }
 

@@ -16,8 +16,9 @@ enum idp_gw_verdict idp_gateway_decide(const struct idp_snapshot *t, const struc
                                        const struct idp_app **app)
 {
 	const struct idp_policy *pol = &t->t.policy;
+	bool ambiguous;
 
-	*app = idp_app_match(t->apps, t->n_apps, u);
+	*app = idp_app_match(t->apps, t->n_apps, u, &ambiguous);
 	if (s->must_change_password || s->password_expired)
 		return IDP_GW_PASSWORD_CHANGE;
 	if (pol->ip.n_allow && !idp_cidr_list_contains(pol->ip.allow, pol->ip.n_allow, a))
@@ -25,6 +26,8 @@ enum idp_gw_verdict idp_gateway_decide(const struct idp_snapshot *t, const struc
 	if (s->role == IDP_ROLE_ADMIN && pol->ip.n_admin_allow &&
 	    !idp_cidr_list_contains(pol->ip.admin_allow, pol->ip.n_admin_allow, a))
 		return IDP_GW_IP;
+	if (ambiguous)
+		return IDP_GW_AMBIGUOUS;
 	if (!*app)
 		return IDP_GW_NO_APP;
 	if (!((*app)->roles & IDP_ROLESET(s->role)))
@@ -37,6 +40,7 @@ const char *idp_gw_verdict_name(enum idp_gw_verdict v)
 	switch (v) {
 	case IDP_GW_PASSWORD_CHANGE: return "password_change";
 	case IDP_GW_IP: return "ip";
+	case IDP_GW_AMBIGUOUS: return "ambiguous_url";
 	case IDP_GW_NO_APP: return "no_app";
 	case IDP_GW_ROLE: return "role";
 	case IDP_GW_PASS: break;

@@ -18,6 +18,7 @@ enum idp_gw_verdict {
 	IDP_GW_PASS,
 	IDP_GW_PASSWORD_CHANGE, /* the session must change its password first (401) */
 	IDP_GW_IP,              /* the address is outside the tenant's allow list(s) (403) */
+	IDP_GW_AMBIGUOUS,       /* another app when the path's case is ignored (403) */
 	IDP_GW_NO_APP,          /* the URL belongs to no registered app (403) */
 	IDP_GW_ROLE,            /* the app does not admit the user's role (403) */
 };
@@ -30,7 +31,7 @@ enum idp_gw_verdict idp_gateway_decide(const struct idp_snapshot *t, const struc
                                        const struct idp_app **app);
 
 /* The reason's name in gateway.denied ("ip", "role", "no_app",
- * "password_change"); NULL for IDP_GW_PASS. */
+ * "ambiguous_url", "password_change"); NULL for IDP_GW_PASS. */
 const char *idp_gw_verdict_name(enum idp_gw_verdict v);
 
 /* Seconds within which refusals of one session (or, without one, one

@@ -196,8 +196,11 @@ enum idp_err idp_logout(const struct idp_tenant *t, const struct idp_session *s,
                         const struct idp_reqinfo *ri)
 {
 	struct logout_args a = {t, s, ri};
+	enum idp_err err = idp_tx(t->id, logout_tx, &a);
 
-	return idp_tx(t->id, logout_tx, &a);
+	if (!err)
+		idp_session_cache_forget_user(s->user_id);
+	return err;
 }
 
 struct list_args {
@@ -270,6 +273,9 @@ enum idp_err idp_session_end_own(const struct idp_tenant *t, const struct idp_ac
                                  int64_t session_id)
 {
 	struct end_own_args a = {t, by, session_id};
+	enum idp_err err = idp_tx(t->id, end_own_tx, &a);
 
-	return idp_tx(t->id, end_own_tx, &a);
+	if (!err)
+		idp_session_cache_forget_user(by->user_id);
+	return err;
 }

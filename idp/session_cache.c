@@ -166,9 +166,10 @@ static bool make_room(void)
 	return false;
 }
 
-/* Lock held.  Remember hash as no session, the oldest such entry making
- * way when the ring is full. */
-static void put_negative(const unsigned char *hash)
+/* Lock held.  Remember hash as no session of tenant_id (0: of any tenant,
+ * for a session that ended), the oldest such entry making way when the
+ * ring is full. */
+static void put_negative(const unsigned char *hash, int64_t tenant_id)
 {
 	struct entry **p = find_link(hash), *e;
 
@@ -181,6 +182,7 @@ static void put_negative(const unsigned char *hash)
 		return;
 	memcpy(e->hash, hash, IDP_SHA256_LEN);
 	e->negative = true;
+	e->tenant_id = tenant_id;
 	e->ring = sc.ring_next;
 	sc.ring[sc.ring_next] = e;
 	sc.ring_next = (sc.ring_next + 1) % sc.max_unknown;
@@ -239,8 +241,10 @@ static enum cached lookup(const struct idp_tenant *t, const unsigned char *hash,
 	e = *find_link(hash);
 	if (!e)
 		return CACHE_MISS;
+	/* Unknown to one tenant says nothing of another's: a token first
+	 * shown under the wrong tenant must not lock its owner out. */
 	if (e->negative)
-		return CACHE_NONE;
+		return e->tenant_id == 0 || e->tenant_id == t->id ? CACHE_NONE : CACHE_MISS;
 	/* Another tenant's session is no session here. */
 	if (e->tenant_id != t->id)
 		return CACHE_NONE;
@@ -300,7 +304,7 @@ enum idp_err idp_session_check_cached(const struct idp_tenant *t, const char *to
 		if (!err)
 			put_session(t->id, out, now, epoch);
 		else if (err == IDP_ERR_AUTH)
-			put_negative(hash);
+			put_negative(hash, unknown ? t->id : 0);
 	} else if (got == CACHE_ASK_DB && err == IDP_ERR_AUTH && sc.trusted) {
 		struct entry **p = find_link(hash);
 		if (*p)
@@ -352,7 +356,7 @@ void idp_session_cache_forget_hash(const char *hex)
 	sc.epoch++;
 	/* An ended session never comes back: remember it as none. */
 	if (sc.trusted && table_ready())
-		put_negative(hash);
+		put_negative(hash, 0);
 	pthread_mutex_unlock(&sc.lock);
 }
 

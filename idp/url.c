@@ -158,6 +158,10 @@ static enum idp_err parse_path(const char *p, const char *end, bool strict, stru
 		}
 		seg[slen] = 0;
 		p = e;
+		/* "..;x" is ".." to some servers and a name to others (nginx,
+		 * Caddy): never guess. */
+		if (param && (strcmp(seg, ".") == 0 || strcmp(seg, "..") == 0))
+			return IDP_ERR_INVALID;
 		if (slen == 0 || strcmp(seg, ".") == 0) {
 			/* "//", "/./" and a trailing "/" add nothing. */
 			if (strict && (slen || p < end))
@@ -231,24 +235,44 @@ enum idp_err idp_app_url_parse(const char *s, struct idp_url *out, char *canon)
 	return IDP_OK;
 }
 
-bool idp_url_within(const struct idp_url *u, const struct idp_url *base)
+/* Whether u is inside base; paths compared with cmp (case or not). */
+static bool within(const struct idp_url *u, const struct idp_url *base,
+                   int (*cmp)(const char *, const char *, size_t))
 {
 	size_t n = strlen(base->path);
 
 	if (u->https != base->https || u->port != base->port || strcmp(u->host, base->host) != 0)
 		return false;
-	return strncmp(u->path, base->path, n) == 0 && (u->path[n] == 0 || u->path[n] == '/');
+	return cmp(u->path, base->path, n) == 0 && (u->path[n] == 0 || u->path[n] == '/');
 }
 
-const struct idp_app *idp_app_match(const struct idp_app *apps, int n, const struct idp_url *u)
+bool idp_url_within(const struct idp_url *u, const struct idp_url *base)
+{
+	return within(u, base, strncmp);
+}
+
+static const struct idp_app *longest(const struct idp_app *apps, int n, const struct idp_url *u,
+                                     int (*cmp)(const char *, const char *, size_t))
 {
 	const struct idp_app *best = NULL;
 
 	for (int i = 0; i < n; i++)
-		if (idp_url_within(u, &apps[i].u) &&
+		if (within(u, &apps[i].u, cmp) &&
 		    (!best || strlen(apps[i].u.path) > strlen(best->u.path)))
 			best = &apps[i];
 	return best;
+}
+
+const struct idp_app *idp_app_match(const struct idp_app *apps, int n, const struct idp_url *u,
+                                    bool *ambiguous)
+{
+	const struct idp_app *exact = longest(apps, n, u, strncmp);
+
+	/* Some servers route paths without regard to case (Caddy's path
+	 * matcher, IIS), others with it (nginx): a URL that belongs to another
+	 * app when case is ignored belongs to none. */
+	*ambiguous = longest(apps, n, u, strncasecmp) != exact;
+	return *ambiguous ? NULL : exact;
 }
 
 bool idp_app_redirect_ok(const struct idp_app *apps, int n, const char *rd, char *out)
@@ -257,7 +281,9 @@ bool idp_app_redirect_ok(const struct idp_app *apps, int n, const char *rd, char
 	const char *rest;
 	int len;
 
-	if (!rd || url_parse(rd, false, &u) || !idp_app_match(apps, n, &u))
+	bool ambiguous;
+
+	if (!rd || url_parse(rd, false, &u) || !idp_app_match(apps, n, &u, &ambiguous))
 		return false;
 	/* Send the browser to the origin as parsed here and the rest as given
 	 * (already refused above unless printable ASCII without '\\'). */

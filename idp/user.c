@@ -185,6 +185,7 @@ struct lifecycle_args {
 	enum idp_role role; /* LC_ROLE: the new role */
 	int64_t session_id; /* LC_END_SESSION: which session */
 	bool unchanged;     /* LC_ROLE: it already had that role (nothing audited) */
+	int64_t user_id;    /* out: whom it changed */
 };
 
 /* Refuse to take away the tenant's last active administrator. */
@@ -309,6 +310,7 @@ static enum idp_err lifecycle_tx(struct store_conn *c, void *arg)
 	idp_copy(lower, sizeof lower, a->email);
 	idp_ascii_lower(lower);
 	err = store_user_by_email(c, lower, true, &u);
+	a->user_id = err ? 0 : u.id;
 	if (!err)
 		err = lifecycle_apply(c, a, &u, &action, detail);
 	if (err || a->unchanged)
@@ -316,12 +318,23 @@ static enum idp_err lifecycle_tx(struct store_conn *c, void *arg)
 	return idp_audit_write(c, a->t->id, a->by, action, u.email, "success", detail);
 }
 
+/* Run a lifecycle change; this node's gateway forgets the user's sessions
+ * at once (the other nodes by the database's notification). */
+static enum idp_err lifecycle_run(struct lifecycle_args *a)
+{
+	enum idp_err err = idp_tx(a->t->id, lifecycle_tx, a);
+
+	if (!err && a->user_id)
+		idp_session_cache_forget_user(a->user_id);
+	return err;
+}
+
 static enum idp_err lifecycle(const struct idp_tenant *t, const struct idp_actor *by,
                               const char *email, enum lifecycle op)
 {
 	struct lifecycle_args a = {.t = t, .by = by, .email = email, .op = op};
 
-	return idp_tx(t->id, lifecycle_tx, &a);
+	return lifecycle_run(&a);
 }
 
 enum idp_err idp_user_set_role(const struct idp_tenant *t, const struct idp_actor *by,
@@ -331,7 +344,7 @@ enum idp_err idp_user_set_role(const struct idp_tenant *t, const struct idp_acto
 
 	if (!idp_role_parse(role, &a.role))
 		return IDP_ERR_INVALID;
-	return idp_tx(t->id, lifecycle_tx, &a);
+	return lifecycle_run(&a);
 }
 
 enum idp_err idp_user_session_end(const struct idp_tenant *t, const struct idp_actor *by,
@@ -342,7 +355,7 @@ enum idp_err idp_user_session_end(const struct idp_tenant *t, const struct idp_a
 
 	if (session_id <= 0)
 		return IDP_ERR_NOT_FOUND;
-	return idp_tx(t->id, lifecycle_tx, &a);
+	return lifecycle_run(&a);
 }
 
 enum idp_err idp_user_suspend(const struct idp_tenant *t, const struct idp_actor *by,

@@ -7,7 +7,7 @@
 #include "store/queries.h"
 #include "store/internal.h"
 
-#define EPOCH(x) "coalesce(extract(epoch from " x ")::bigint, 0)"
+#define EPOCH(x) "coalesce(floor(extract(epoch from " x "))::bigint, 0)"
 
 /* clang-format off */
 #define USER_COLS \

@@ -652,6 +652,7 @@ static enum web_msg say_gateway_denied(struct say *s)
 	    {"password_change", M_AUD_R_GW_PASSWORD},
 	    {"client_certificate", M_AUD_R_GW_CERT},
 	    {"bad_url", M_AUD_R_GW_BAD_URL},
+	    {"ambiguous_url", M_AUD_R_GW_AMBIGUOUS},
 	};
 	const char *reason = d_str(s->d, "reason"), *url = d_str(s->d, "url");
 	const char *app = d_str(s->d, "app");

@@ -153,41 +153,68 @@ static int deny_cert(struct web_req *r, const struct web_route *rt, bool api)
 
 #define GO_ON (-1) /* a stage's answer when the request goes on */
 
-/* The session cookie of slug's tenant, or NULL when there is none, or
- * several that differ (a cookie planted for a parent domain beside the
- * real one must not decide which session acts). */
+/* The session cookie of slug's tenant, read from every Cookie header line
+ * (libmicrohttpd parses only the first): none, or several that differ (a
+ * cookie planted for a parent domain beside the real one, a second header
+ * line) must not let either decide which session acts. */
 struct cookie_pick {
-	const char *name, *value;
-	bool conflict;
+	char name[80];
+	size_t nlen;
+	char *value; /* IDP_TOKEN_LEN + 2 bytes: longer values are no token */
+	bool found, conflict;
 };
 
-static enum MHD_Result cookie_cb(void *cls, enum MHD_ValueKind kind, const char *key,
-                                 const char *value)
+static void pick_from_line(struct cookie_pick *p, const char *s)
 {
-	struct cookie_pick *p = cls;
+	char v[IDP_TOKEN_LEN + 2];
 
+	while (*s) {
+		const char *end, *eq, *val;
+		size_t vl;
+		while (*s == ' ' || *s == '\t' || *s == ';')
+			s++;
+		end = s + strcspn(s, ";");
+		eq = memchr(s, '=', (size_t)(end - s));
+		if (eq && (size_t)(eq - s) == p->nlen && memcmp(s, p->name, p->nlen) == 0) {
+			val = eq + 1;
+			vl = (size_t)(end - val);
+			while (vl && (val[vl - 1] == ' ' || val[vl - 1] == '\t'))
+				vl--;
+			if (vl > IDP_TOKEN_LEN)
+				vl = IDP_TOKEN_LEN + 1; /* kept too long: fails the syntax check */
+			memcpy(v, val, vl);
+			v[vl] = 0;
+			if (!p->found)
+				memcpy(p->value, v, vl + 1);
+			else if (strcmp(p->value, v) != 0)
+				p->conflict = true;
+			p->found = true;
+		}
+		s = end;
+	}
+}
+
+static enum MHD_Result cookie_line_cb(void *cls, enum MHD_ValueKind kind, const char *key,
+                                      const char *value)
+{
 	(void)kind;
-	if (strcmp(key, p->name) != 0)
-		return MHD_YES;
-	if (p->value && (!value || strcmp(p->value, value) != 0))
-		p->conflict = true;
-	else if (!p->value)
-		p->value = value ? value : "";
+	if (value && strcasecmp(key, MHD_HTTP_HEADER_COOKIE) == 0)
+		pick_from_line(cls, value);
 	return MHD_YES;
 }
 
-const char *web_session_cookie(const struct web_req *r)
+const char *web_session_cookie(struct web_req *r)
 {
-	char name[80];
-	struct cookie_pick p = {name, NULL, false};
+	struct cookie_pick p = {.value = r->session_cookie};
 
-	web_session_cookie_name(r->slug, name);
-	MHD_get_connection_values(r->conn, MHD_COOKIE_KIND, cookie_cb, &p);
+	web_session_cookie_name(r->slug, p.name);
+	p.nlen = strlen(p.name);
+	MHD_get_connection_values(r->conn, MHD_HEADER_KIND, cookie_line_cb, &p);
 	if (p.conflict) {
 		idp_info("conflicting session cookies for tenant %s from %s", r->slug, r->ri.ip);
 		return NULL;
 	}
-	return p.value;
+	return p.found ? p.value : NULL;
 }
 
 int web_stage_tenant(struct web_req *r, enum web_answer how)

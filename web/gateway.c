@@ -25,33 +25,60 @@
 #include "web/server.h"
 #include "web/web.h"
 
-/* The original URL: X-Original-URL, else X-Forwarded-Proto, -Host and -Uri
- * (all only believed from a trusted proxy, which is checked first). */
+/* The original URL: X-Original-URL, or X-Forwarded-Proto, -Host and -Uri
+ * (only believed from a trusted proxy, which is checked first).  When a
+ * request carries both forms they must agree: some proxies pass their
+ * client's own headers on (Caddy's forward_auth does), and a client's
+ * X-Original-URL must not outrank what the proxy says it is serving. */
 static bool original_url(const struct web_req *r, char *out, size_t outsz)
 {
 	const char *u = web_header(r, "X-Original-URL");
-	const char *proto, *host, *uri;
+	const char *proto = web_header(r, "X-Forwarded-Proto");
+	const char *host = web_header(r, "X-Forwarded-Host");
+	const char *uri = web_header(r, "X-Forwarded-Uri");
+	char fwd[IDP_URL_MAX + 1];
+	bool have_fwd = proto || host || uri;
 	int n;
 
-	if (u)
-		return (size_t)snprintf(out, outsz, "%s", u) < outsz;
-	proto = web_header(r, "X-Forwarded-Proto");
-	host = web_header(r, "X-Forwarded-Host");
-	uri = web_header(r, "X-Forwarded-Uri");
-	if (!proto || !host || !uri || (strcmp(proto, "http") && strcmp(proto, "https")) ||
-	    uri[0] != '/')
+	if (have_fwd) {
+		/* The host part is a host and an optional port, nothing that
+		 * would move the rest of the URL ("h/x?", "h@evil"). */
+		if (!proto || !host || !uri || (strcmp(proto, "http") && strcmp(proto, "https")) ||
+		    uri[0] != '/' || !*host ||
+		    host[strspn(host, "abcdefghijklmnopqrstuvwxyz"
+		                      "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+		                      "0123456789.-:[]")])
+			return false;
+		n = snprintf(fwd, sizeof fwd, "%s://%s%s", proto, host, uri);
+		if (n <= 0 || (size_t)n >= sizeof fwd)
+			return false;
+	}
+	if (u && have_fwd) {
+		struct idp_url a, b;
+		if (idp_url_parse(u, &a) || idp_url_parse(fwd, &b) || a.https != b.https ||
+		    a.port != b.port || strcmp(a.host, b.host) || strcmp(a.path, b.path)) {
+			idp_info("gateway: X-Original-URL and X-Forwarded-* disagree (%s)",
+			         r->ri.ip);
+			return false;
+		}
+	}
+	if (!u && !have_fwd)
 		return false;
-	n = snprintf(out, outsz, "%s://%s%s", proto, host, uri);
-	return n > 0 && (size_t)n < outsz;
+	return (size_t)snprintf(out, outsz, "%s", u ? u : fwd) < outsz;
 }
 
-/* The tenant: X-Sekisho-Tenant, else ?tenant=. */
+/* The tenant: X-Sekisho-Tenant, else ?tenant=; both must agree when both
+ * are there (a client's own header passed on by the proxy must not pick
+ * another tenant than the proxy's configuration does). */
 static bool tenant_named(struct web_req *r)
 {
-	const char *t = web_header(r, "X-Sekisho-Tenant");
+	const char *h = web_header(r, "X-Sekisho-Tenant"), *q = web_query(r, "tenant");
+	const char *t = h ? h : q;
 
-	if (!t)
-		t = web_query(r, "tenant");
+	if (h && q && strcmp(h, q) != 0) {
+		idp_info("gateway: X-Sekisho-Tenant and ?tenant= disagree (%s)", r->ri.ip);
+		return false;
+	}
 	if (!t || !idp_slug_valid(t))
 		return false;
 	snprintf(r->slug, sizeof r->slug, "%s", t);
@@ -94,7 +121,8 @@ static void shown(const struct idp_url *u, char *out, size_t outsz)
 static int pass(struct web_req *r, const struct idp_session *s)
 {
 	char name[3 * IDP_NAME_MAX + 1], expires[32];
-	time_t e = (time_t)s->expires_at;
+	int64_t end = s->created_at + r->tenant.policy.session.absolute_timeout_seconds;
+	time_t e = (time_t)(s->expires_at < end ? s->expires_at : end);
 	struct tm tm;
 
 	pct_encode(s->name, name, sizeof name);

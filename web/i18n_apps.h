@@ -76,8 +76,8 @@
 	X(M_AUD_S_GW_DENIED_ANON, "The gateway refused a request for {3}: {2}{4}",                                                       \
 	  "ゲートウェイが {3} へのリクエストを拒否しました: {2}{4}")                                                                     \
 	X(M_AUD_GW_APP, " (application “{0}”)", " (アプリケーション「{0}」)")                                                            \
-	X(M_AUD_GW_REPEATED, " ({0} similar refusals before it were counted, not recorded)",                                            \
-	  " (この前の同様の拒否 {0} 件は記録せず数のみ数えました)")                                                                              \
+	X(M_AUD_GW_REPEATED, " ({0} similar refusals before it were counted, not recorded)",                                             \
+	  " (この前の同様の拒否 {0} 件は記録せず数のみ数えました)")                                                                      \
 	X(M_AUD_R_GW_IP, "address not allowed", "許可されていないアドレス")                                                              \
 	X(M_AUD_R_GW_ROLE, "role not admitted by the application",                                                                       \
 	  "アプリケーションが許可していないロール")                                                                                      \
@@ -85,6 +85,9 @@
 	  "この URL に登録されたアプリケーションがない")                                                                                 \
 	X(M_AUD_R_GW_PASSWORD, "password change required", "パスワードの変更が必要")                                                     \
 	X(M_AUD_R_GW_CERT, "no valid client certificate", "有効なクライアント証明書がない")                                              \
-	X(M_AUD_R_GW_BAD_URL, "the requested URL could not be read", "要求された URL を解釈できない")
+	X(M_AUD_R_GW_BAD_URL, "the requested URL could not be read",                                                                     \
+	  "要求された URL を解釈できない")                                                                                               \
+	X(M_AUD_R_GW_AMBIGUOUS, "the URL names another application when letter case is ignored",                                         \
+	  "大文字と小文字を区別しないと別のアプリケーションを指す URL")
 
 #endif

@@ -57,7 +57,7 @@ int web_stage_tenant(struct web_req *r, enum web_answer how);
  * the tenant uses them (503 when that cannot be done). */
 int web_stage_cert(struct web_req *r, const struct idp_config *cfg, bool api);
 /* The tenant's session cookie; NULL for none, or several that differ. */
-const char *web_session_cookie(const struct web_req *r);
+const char *web_session_cookie(struct web_req *r);
 /* An error page, or a JSON error for api. */
 int web_page_error(struct web_req *r, unsigned status, enum web_msg title, enum web_msg msg,
                    bool api);

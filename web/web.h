@@ -59,7 +59,8 @@ struct web_req {
 	struct idp_session session;
 	bool have_session;
 	char session_token[IDP_TOKEN_LEN + 1];
-	struct idp_flow flow; /* the pending login, for WEB_FLOW routes */
+	char session_cookie[IDP_TOKEN_LEN + 2]; /* as sent (web_session_cookie) */
+	struct idp_flow flow;                   /* the pending login, for WEB_FLOW routes */
 	bool have_flow;
 	struct idp_actor actor; /* who acts: session user or API token */
 	bool via_token;

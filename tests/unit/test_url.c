@@ -41,7 +41,9 @@ TEST(url_resolves_dots_slashes_escapes_and_parameters)
 	CHECK_STR(path_of("https://h/./app/./x"), "/app/x");
 	CHECK_STR(path_of("https://h/%61dmin"), "/admin");
 	CHECK_STR(path_of("https://h/caf%c3%a9"), "/caf%C3%A9");
-	CHECK_STR(path_of("https://h/public/..;/admin"), "/admin");
+	CHECK_STR(path_of("https://h/public/..;/admin"), "!");
+	CHECK_STR(path_of("https://h/public/.;x/admin"), "!");
+	CHECK_STR(path_of("https://h/public;x/../admin"), "/admin");
 	CHECK_STR(path_of("https://h/admin;jsessionid=1/x"), "/admin/x");
 }
 
@@ -115,11 +117,12 @@ static int64_t match(const struct idp_app *apps, int n, const char *url)
 {
 	struct idp_url u;
 	const struct idp_app *a;
+	bool ambiguous;
 
 	if (idp_url_parse(url, &u))
 		return -1;
-	a = idp_app_match(apps, n, &u);
-	return a ? a->id : 0;
+	a = idp_app_match(apps, n, &u, &ambiguous);
+	return a ? a->id : ambiguous ? -2 : 0;
 }
 
 TEST(app_match_takes_longest_prefix_on_segment_boundaries)
@@ -140,7 +143,11 @@ TEST(app_match_takes_longest_prefix_on_segment_boundaries)
 	CHECK(match(apps, 3, "https://APP.example.com./admin") == 2);
 	CHECK(match(apps, 3, "https://app.example.com//admin") == 2);
 	CHECK(match(apps, 3, "https://app.example.com/%61dmin") == 2);
-	CHECK(match(apps, 3, "https://app.example.com/x/..;/admin") == 2);
+	CHECK(match(apps, 3, "https://app.example.com/x/..;/admin") == -1);
+	CHECK(match(apps, 3, "https://app.example.com/admin/.;x/y") == -1);
+	CHECK(match(apps, 3, "https://app.example.com/ADMIN/x") == -2);
+	CHECK(match(apps, 3, "https://app.example.com/Admin") == -2);
+	CHECK(match(apps, 3, "https://app.example.com/X/y") == 1);
 	CHECK(match(apps, 3, "https://app.example.com:443/admin") == 2);
 	CHECK(match(apps, 3, "https://app.example.com:8443/admin") == 3);
 	CHECK(match(apps, 3, "https://app.example.com:9000/admin") == 0);
@@ -169,6 +176,7 @@ TEST(redirect_targets_only_inside_apps)
 	CHECK(!idp_app_redirect_ok(apps, 1, "https://app.example.com/wiki/../admin", out));
 	CHECK(!idp_app_redirect_ok(apps, 1, "javascript:alert(1)", out));
 	CHECK(!idp_app_redirect_ok(apps, 0, "https://app.example.com/wiki", out));
+	CHECK(!idp_app_redirect_ok(apps, 1, "https://app.example.com/WIKI/x", out));
 }
 
 TEST(rolesets)
@@ -207,6 +215,10 @@ TEST(gateway_decides_in_order)
 	CHECK(idp_gateway_decide(&snap, &s, &in, &u, &got) == IDP_GW_PASS);
 	idp_url_parse("https://other.example/", &u);
 	CHECK(idp_gateway_decide(&snap, &s, &in, &u, &got) == IDP_GW_NO_APP && !got);
+	idp_url_parse("https://a.example/ADMIN/x", &u);
+	s.role = IDP_ROLE_USER;
+	CHECK(idp_gateway_decide(&snap, &s, &in, &u, &got) == IDP_GW_AMBIGUOUS && !got);
+	s.role = IDP_ROLE_ADMIN;
 	struct idp_cidr *list = NULL;
 	size_t n = 0;
 	CHECK(idp_cidr_list_parse("10.0.0.0/8", &list, &n, bad, sizeof bad) == IDP_OK && n == 1);
