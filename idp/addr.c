@@ -265,12 +265,15 @@ static void trim_ows(const char *x, size_t *start, size_t *end)
 struct idp_addr idp_client_addr(const struct idp_addr *peer, const char *xff,
                                 const struct idp_cidr *trusted, size_t n)
 {
-	struct idp_addr last = *peer;
+	/* Whom a request comes from when the chain cannot be read: nobody in
+	 * particular ("::", in no allow list but "::/0"), never the trusted
+	 * proxy that passed it on, which allow lists may well name. */
+	struct idp_addr unknown = {{0}};
 	size_t end;
 	unsigned walked;
 
-	if (!xff || !idp_cidr_list_contains(trusted, n, peer))
-		return *peer;
+	if (!xff || !idp_cidr_list_contains(trusted, n, peer) || !xff[strspn(xff, " \t")])
+		return *peer; /* no header, or an empty one: the peer is the client */
 	end = strlen(xff);
 	/* Right to left: the rightmost element was added by the proxy that
 	 * talked to us, so it is the most trustworthy; everything further left
@@ -287,18 +290,16 @@ struct idp_addr idp_client_addr(const struct idp_addr *peer, const char *xff,
 		start = begin;
 		trim_ows(xff, &start, &stop);
 		if (stop - start == 0 || stop - start > ADDR_TEXT_MAX)
-			break;
+			return unknown;
 		memcpy(text, xff + start, stop - start);
 		text[stop - start] = '\0';
 		if (idp_addr_parse(text, &a))
-			break;
-		last = a;
-		if (!idp_cidr_list_contains(trusted, n, &a))
-			break;
-		/* At the left end all were trusted; else step over the comma. */
-		if (begin == 0)
-			break;
+			return unknown;
+		/* The first address that is not one of our proxies is the client;
+		 * at the left end, all were ours: the leftmost is. */
+		if (!idp_cidr_list_contains(trusted, n, &a) || begin == 0)
+			return a;
 		end = begin - 1;
 	}
-	return last;
+	return unknown;
 }

@@ -54,8 +54,9 @@ enum idp_err idp_cidr_list_parse(const char *s, struct idp_cidr **out, size_t *n
  * When peer is in trusted (n ranges) and xff (X-Forwarded-For, may be NULL)
  * is present, walk xff right to left and return the first address that is not
  * itself a trusted proxy (or the leftmost one if all are trusted).  A
- * malformed element stops the walk at the last good address.  Otherwise the
- * peer.  Cannot fail. */
+ * malformed or empty element, or a chain of more than 64 trusted hops, gives
+ * the unspecified address "::" (nobody known; never a trusted proxy's own
+ * address, which allow lists may name).  Otherwise the peer.  Cannot fail. */
 struct idp_addr idp_client_addr(const struct idp_addr *peer, const char *xff,
                                 const struct idp_cidr *trusted, size_t n);
 

@@ -43,11 +43,16 @@ enum idp_err idp_apps_read(struct store_conn *c, struct idp_app **rows, int *n)
 			err = IDP_ERR_NOMEM;
 	}
 	for (int i = 0; !err && i < m; i++) {
-		if (app_from(&all[i], &(*rows)[k]))
+		if (app_from(&all[i], &(*rows)[k])) {
 			k++;
-		else
-			idp_error("app %lld: stored URL or roles do not parse; it admits nothing",
-			          (long long)all[i].id);
+			continue;
+		}
+		/* Leaving it out would hand its URLs to a shorter, perhaps more
+		 * permissive prefix: refuse the tenant's snapshot instead. */
+		idp_error("app %lld: stored URL or roles do not parse; the tenant's gateway "
+		          "answers 503 until it is fixed or removed",
+		          (long long)all[i].id);
+		err = IDP_ERR_DB;
 	}
 	free(all);
 	if (err) {

@@ -23,6 +23,7 @@
 #define IDP_APP_URL_MAX  512
 #define IDP_APPS_MAX     200  /* per tenant */
 #define IDP_URL_MAX      4096 /* an original URL or rd */
+#define IDP_URL_PATH_MAX 2048 /* its path, normalised */
 
 /* Roles as a set. */
 #define IDP_ROLESET(r)    (1u << (unsigned)(r))
@@ -33,12 +34,15 @@
 /* A URL as the gateway compares it. */
 struct idp_url {
 	bool https;
-	char host[256];             /* lower case, no trailing dot; IPv6 in brackets */
-	unsigned port;              /* explicit or the scheme's default */
-	char path[IDP_URL_MAX + 1]; /* normalised: "" for the root, else "/a/b" (no
-	                               trailing slash, no dot or empty segments,
-	                               unreserved characters decoded, other escapes
-	                               in upper case, path parameters removed) */
+	char host[256];                  /* lower case, no trailing dot; IPv6 in brackets */
+	unsigned port;                   /* explicit or the scheme's default */
+	char path[IDP_URL_PATH_MAX + 1]; /* normalised: "" for the root, else "/a/b"
+	                                    (no trailing slash, no dot or empty
+	                                    segments, unreserved characters decoded,
+	                                    other escapes in upper case, path
+	                                    parameters removed) */
+	char alt[IDP_URL_PATH_MAX + 1];  /* the same with every escape decoded and
+	                                    path parameters kept */
 };
 
 /* Parse the original URL of a request as a proxy reports it (absolute

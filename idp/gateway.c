@@ -50,7 +50,8 @@ const char *idp_gw_verdict_name(enum idp_gw_verdict v)
 
 /* ---- collapsing refusals ---- */
 
-#define SLOTS 4096
+#define SLOTS  4096
+#define PROBES 8
 
 struct slot {
 	unsigned char key[IDP_SHA256_LEN]; /* tenant, session or address, reason */
@@ -62,36 +63,57 @@ struct slot {
 static struct slot slots[SLOTS];
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 
+static unsigned long not_recorded; /* refusals no slot could take */
+static int64_t not_recorded_logged;
+
 /* Whether this refusal is to be recorded now; *repeated gets how many of
- * its kind were left out before it. */
+ * its kind were left out before it.  A key takes a free slot, or one whose
+ * window has passed, among a few next to its own; when all are busy the
+ * refusal is only counted (and the count logged once a minute), so no mix
+ * of reasons or sessions can turn the audit log into a request log. */
 static bool worth_recording(const unsigned char key[IDP_SHA256_LEN], int64_t now,
                             unsigned *repeated)
 {
 	unsigned idx;
-	struct slot *sl;
-	bool record;
+	struct slot *sl = NULL, *spare = NULL;
+	bool record = false;
+	unsigned long lost = 0;
 
 	memcpy(&idx, key, sizeof idx);
-	sl = &slots[idx % SLOTS];
+	*repeated = 0;
 	pthread_mutex_lock(&lock);
-	if (!sl->used || memcmp(sl->key, key, IDP_SHA256_LEN) != 0) {
-		/* A new kind (or one that took its slot over): record it. */
-		memcpy(sl->key, key, IDP_SHA256_LEN);
-		sl->used = true;
-		sl->window_start = now;
-		sl->left_out = 0;
-		*repeated = 0;
-		record = true;
-	} else if (now - sl->window_start >= IDP_GW_AUDIT_WINDOW) {
+	for (unsigned i = 0; i < PROBES && !sl; i++) {
+		struct slot *c = &slots[(idx + i) % SLOTS];
+		if (c->used && memcmp(c->key, key, IDP_SHA256_LEN) == 0)
+			sl = c;
+		else if (!spare && (!c->used || now - c->window_start >= IDP_GW_AUDIT_WINDOW))
+			spare = c;
+	}
+	if (sl && now - sl->window_start >= IDP_GW_AUDIT_WINDOW) {
 		*repeated = sl->left_out;
 		sl->window_start = now;
 		sl->left_out = 0;
 		record = true;
-	} else {
+	} else if (sl) {
 		sl->left_out++;
-		record = false;
+	} else if (spare) {
+		memcpy(spare->key, key, IDP_SHA256_LEN);
+		spare->used = true;
+		spare->window_start = now;
+		spare->left_out = 0;
+		record = true;
+	} else {
+		not_recorded++;
+		if (now - not_recorded_logged >= IDP_GW_AUDIT_WINDOW) {
+			lost = not_recorded;
+			not_recorded = 0;
+			not_recorded_logged = now;
+		}
 	}
 	pthread_mutex_unlock(&lock);
+	if (lost)
+		idp_warn("gateway: %lu refusals counted but not audited (too many kinds at once)",
+		         lost);
 	return record;
 }
 

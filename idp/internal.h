@@ -160,8 +160,8 @@ void idp_session_cache_flush(void);
 void idp_session_cache_free(void);
 
 /* The tenant's apps inside the caller's tenant transaction (idp/app.c):
- * *rows new (caller frees); rows whose stored URL or roles no longer parse
- * are left out (and logged). */
+ * *rows new (caller frees); IDP_ERR_DB (logged) when a stored row no longer
+ * parses, since leaving it out would widen another app. */
 struct idp_app;
 enum idp_err idp_apps_read(struct store_conn *c, struct idp_app **rows, int *n);
 

@@ -58,6 +58,10 @@ enum idp_err idp_session_check(const struct idp_tenant *t, const char *token,
 enum idp_err idp_session_check_cached(const struct idp_tenant *t, const char *token,
                                       const struct idp_reqinfo *ri, struct idp_session *out);
 
+/* Record activity of session s (from idp_session_check_cached) now: the
+ * request it answered was let through. */
+void idp_session_cache_seen(const struct idp_session *s);
+
 #define IDP_SESSION_FLUSH_SECONDS 5
 
 /* Size the cache (entries for live sessions, and for cookies known to be

@@ -36,7 +36,8 @@
 /* A cached session is kept small (a hundred-odd bytes with its texts):
  * 100,000 of them fit in a few tens of megabytes. */
 struct entry {
-	struct entry *next; /* bucket chain */
+	struct entry *next;      /* bucket chain */
+	struct entry *next_user; /* live sessions: the chain of the user's bucket */
 	unsigned char hash[IDP_SHA256_LEN];
 	bool negative; /* no session: unknown or ended */
 	unsigned ring; /* negative entries: slot in the ring */
@@ -73,7 +74,8 @@ static void entry_session(const struct entry *e, struct idp_session *out)
 static struct {
 	pthread_mutex_t lock;
 	struct entry **buckets;
-	size_t nbuckets; /* power of two */
+	size_t nbuckets;      /* power of two */
+	struct entry **users; /* live sessions by user id (nbuckets / 4 chains) */
 	unsigned max_sessions, max_unknown;
 	unsigned sessions, unknown;
 	struct entry **ring; /* negative entries, oldest replaced first */
@@ -112,16 +114,24 @@ static bool table_ready(void)
 	while (n < (size_t)sc.max_sessions + sc.max_unknown)
 		n <<= 1;
 	sc.buckets = calloc(n, sizeof *sc.buckets);
+	sc.users = calloc(n / 4, sizeof *sc.users);
 	sc.ring = calloc(sc.max_unknown, sizeof *sc.ring);
-	if (!sc.buckets || !sc.ring) {
+	if (!sc.buckets || !sc.users || !sc.ring) {
 		free(sc.buckets);
+		free(sc.users);
 		free(sc.ring);
-		sc.buckets = NULL;
-		sc.ring = NULL;
+		sc.buckets = sc.users = sc.ring = NULL;
 		return false;
 	}
 	sc.nbuckets = n;
 	return true;
+}
+
+static struct entry **user_chain(int64_t user_id)
+{
+	uint64_t v = (uint64_t)user_id * 0x9E3779B97F4A7C15ull; /* Fibonacci hashing */
+
+	return &sc.users[(v >> 20) & (sc.nbuckets / 4 - 1)];
 }
 
 static struct entry **find_link(const unsigned char *hash)
@@ -143,22 +153,30 @@ static void drop(struct entry **p)
 		sc.ring[e->ring] = NULL;
 		sc.unknown--;
 	} else {
+		struct entry **u = user_chain(e->user_id);
+		while (*u && *u != e)
+			u = &(*u)->next_user;
+		if (*u)
+			*u = e->next_user;
 		sc.sessions--;
 	}
 	free(e);
 }
 
-/* Lock held.  Make room for one more live session: evict one whose
- * activity the database already has, looking at a few buckets from the
- * hand; false when none was found (the caller then does not cache). */
-static bool make_room(void)
+/* Lock held.  Make room for one more live session: evict one the
+ * database needs nothing from (its activity written, or too recent to be
+ * due: the database path accepts that lag) or that is over anyway,
+ * looking at a few buckets from the hand; false when none was found (the
+ * caller then does not cache). */
+static bool make_room(int64_t now)
 {
 	if (sc.sessions < sc.max_sessions)
 		return true;
 	for (int tries = 0; tries < 64; tries++) {
 		struct entry **p = &sc.buckets[sc.evict_hand++ & (sc.nbuckets - 1)];
 		for (; *p; p = &(*p)->next)
-			if (!(*p)->negative && (*p)->seen <= (*p)->flushed) {
+			if (!(*p)->negative && (!idp_session_touch_due((*p)->seen, (*p)->flushed) ||
+			                        (*p)->expires_at <= now)) {
 				drop(p);
 				return true;
 			}
@@ -201,7 +219,7 @@ static void put_session(int64_t tenant_id, const struct idp_session *s, int64_t 
 	p = find_link(s->token_hash);
 	if (*p)
 		drop(p);
-	if (!make_room())
+	if (!make_room(now))
 		return;
 	size_t le = strlen(s->email) + 1, ln = strlen(s->name) + 1, la = strlen(s->amr) + 1;
 	e = calloc(1, sizeof *e + le + ln + la);
@@ -225,6 +243,8 @@ static void put_session(int64_t tenant_id, const struct idp_session *s, int64_t 
 	sc.sessions++;
 	p = find_link(s->token_hash);
 	*p = e;
+	e->next_user = *user_chain(e->user_id);
+	*user_chain(e->user_id) = e;
 }
 
 enum cached { CACHE_MISS, CACHE_GOOD, CACHE_NONE, CACHE_ASK_DB };
@@ -262,7 +282,6 @@ static enum cached lookup(const struct idp_tenant *t, const unsigned char *hash,
 	entry_session(e, out);
 	out->last_seen_at = f.last_seen_at;
 	out->password_expired = idp_password_expired(&t->policy, e->password_changed_at, now);
-	e->seen = now;
 	return CACHE_GOOD;
 }
 
@@ -316,18 +335,39 @@ enum idp_err idp_session_check_cached(const struct idp_tenant *t, const char *to
 	return err;
 }
 
+void idp_session_cache_seen(const struct idp_session *s)
+{
+	struct entry *e;
+
+	pthread_mutex_lock(&sc.lock);
+	e = sc.buckets ? *find_link(s->token_hash) : NULL;
+	if (e && !e->negative && e->id == s->id)
+		e->seen = (int64_t)time(NULL);
+	pthread_mutex_unlock(&sc.lock);
+}
+
 static void clear_all(void)
 {
-	for (size_t i = 0; sc.buckets && i < sc.nbuckets; i++)
-		while (sc.buckets[i])
-			drop(&sc.buckets[i]);
+	for (size_t i = 0; sc.buckets && i < sc.nbuckets; i++) {
+		while (sc.buckets[i]) {
+			struct entry *e = sc.buckets[i];
+			sc.buckets[i] = e->next;
+			free(e);
+		}
+	}
+	if (sc.users)
+		memset(sc.users, 0, sc.nbuckets / 4 * sizeof *sc.users);
+	if (sc.ring)
+		memset(sc.ring, 0, sc.max_unknown * sizeof *sc.ring);
+	sc.sessions = sc.unknown = 0;
 }
 
 void idp_session_cache_trust(bool trusted)
 {
-	/* What this node saw but has not written yet is written first. */
-	if (!trusted)
-		idp_session_cache_flush();
+	/* At once, with no database I/O: a node that stops listening must stop
+	 * answering from memory before anything else.  Activity not written
+	 * yet is lost (sessions may idle out up to IDP_SESSION_FLUSH_SECONDS
+	 * early: that errs on the safe side). */
 	pthread_mutex_lock(&sc.lock);
 	clear_all();
 	sc.epoch++;
@@ -364,14 +404,13 @@ void idp_session_cache_forget_user(int64_t user_id)
 {
 	pthread_mutex_lock(&sc.lock);
 	sc.epoch++;
-	for (size_t i = 0; sc.buckets && i < sc.nbuckets; i++) {
-		struct entry **p = &sc.buckets[i];
-		while (*p) {
-			if (!(*p)->negative && (*p)->user_id == user_id)
-				drop(p);
-			else
-				p = &(*p)->next;
-		}
+	while (sc.users) {
+		struct entry *e = *user_chain(user_id);
+		while (e && e->user_id != user_id)
+			e = e->next_user;
+		if (!e)
+			break;
+		drop(find_link(e->hash));
 	}
 	pthread_mutex_unlock(&sc.lock);
 }
@@ -408,47 +447,70 @@ static enum idp_err flush_tx(struct store_conn *c, void *arg)
 	return store_session_touch_batch(c, ids, seen, a->n);
 }
 
-/* Collect up to FLUSH_MAX sessions whose activity is newer than what the
- * database has (by the touch rule of idp/rules.c), marking them written. */
-static int collect(struct touch *out, size_t *cursor)
+/* Collect into out (room for max) the sessions of the next slice of the
+ * table, from *cursor, whose activity is newer than what the database has
+ * (by the touch rule of idp/rules.c), marking them written.  One slice per
+ * hold of the lock, so that requests wait microseconds, not the whole walk. */
+static int collect(struct touch *out, int max, size_t *cursor)
 {
+	size_t stop = *cursor + 4096;
 	int n = 0;
 
 	pthread_mutex_lock(&sc.lock);
-	for (; sc.buckets && *cursor < sc.nbuckets && n < FLUSH_MAX; (*cursor)++) {
-		for (struct entry *e = sc.buckets[*cursor]; e; e = e->next) {
+	for (; sc.buckets && *cursor < sc.nbuckets && *cursor < stop && n < max; (*cursor)++) {
+		for (struct entry *e = sc.buckets[*cursor]; e && n < max; e = e->next) {
 			if (e->negative || !idp_session_touch_due(e->seen, e->flushed))
 				continue;
 			out[n++] = (struct touch){e->tenant_id, e->id, e->seen};
 			e->flushed = e->seen;
-			if (n == FLUSH_MAX)
-				break;
 		}
 	}
 	pthread_mutex_unlock(&sc.lock);
 	return n;
 }
 
+static size_t table_size(void)
+{
+	size_t n;
+
+	pthread_mutex_lock(&sc.lock);
+	n = sc.buckets ? sc.nbuckets : 0;
+	pthread_mutex_unlock(&sc.lock);
+	return n;
+}
+
+/* Write batch[0..n), one transaction per tenant. */
+static void write_batch(struct touch *batch, int n)
+{
+	qsort(batch, (size_t)n, sizeof batch[0], by_tenant);
+	for (int i = 0, j; i < n; i = j) {
+		for (j = i; j < n && batch[j].tenant_id == batch[i].tenant_id; j++)
+			;
+		struct flush_args a = {batch + i, j - i};
+		enum idp_err err = idp_tx(batch[i].tenant_id, flush_tx, &a);
+		if (err)
+			idp_warn("session activity of %d sessions not written: %s", j - i,
+			         idp_strerror(err));
+	}
+}
+
 void idp_session_cache_flush(void)
 {
 	static struct touch batch[FLUSH_MAX];
 	static pthread_mutex_t one = PTHREAD_MUTEX_INITIALIZER;
-	size_t cursor = 0;
-	int n;
+	size_t cursor = 0, size = table_size();
+	int n = 0;
 
 	pthread_mutex_lock(&one);
-	while ((n = collect(batch, &cursor)) > 0) {
-		qsort(batch, (size_t)n, sizeof batch[0], by_tenant);
-		for (int i = 0, j; i < n; i = j) {
-			for (j = i; j < n && batch[j].tenant_id == batch[i].tenant_id; j++)
-				;
-			struct flush_args a = {batch + i, j - i};
-			enum idp_err err = idp_tx(batch[i].tenant_id, flush_tx, &a);
-			if (err)
-				idp_warn("session activity of %d sessions not written: %s", j - i,
-				         idp_strerror(err));
+	while (cursor < size) {
+		n += collect(batch + n, FLUSH_MAX - n, &cursor);
+		if (n == FLUSH_MAX) {
+			write_batch(batch, n);
+			n = 0;
 		}
 	}
+	if (n)
+		write_batch(batch, n);
 	pthread_mutex_unlock(&one);
 }
 
@@ -469,9 +531,9 @@ void idp_session_cache_free(void)
 	pthread_mutex_lock(&sc.lock);
 	clear_all();
 	free(sc.buckets);
+	free(sc.users);
 	free(sc.ring);
-	sc.buckets = NULL;
-	sc.ring = NULL;
+	sc.buckets = sc.users = sc.ring = NULL;
 	sc.nbuckets = 0;
 	sc.trusted = false;
 	pthread_mutex_unlock(&sc.lock);

@@ -103,35 +103,58 @@ static enum idp_err parse_authority(const char *s, struct idp_url *out, const ch
 	return IDP_OK;
 }
 
-/* Normalise the path [p, end) into out->path.  strict: refuse what an
- * app's base URL never needs (dot and empty segments, path parameters). */
+/* Append segment seg (n bytes) to path (*len used of IDP_URL_PATH_MAX + 1),
+ * or go up one for "..": false when it does not fit or climbs above the root. */
+static bool path_step(char *path, size_t *len, const char *seg, size_t n, bool up)
+{
+	if (up) {
+		char *last = *len ? strrchr(path, '/') : NULL;
+		if (!last)
+			return false;
+		*len = (size_t)(last - path);
+		path[*len] = 0;
+		return true;
+	}
+	if (*len + 1 + n > IDP_URL_PATH_MAX)
+		return false;
+	path[(*len)++] = '/';
+	memcpy(path + *len, seg, n);
+	*len += n;
+	path[*len] = 0;
+	return true;
+}
+
+/* Normalise the path [p, end) into out->path, and into out->alt as servers
+ * that decode every escape and take ';' literally read it.  strict: refuse
+ * what an app's base URL never needs (dot and empty segments, path
+ * parameters). */
 static enum idp_err parse_path(const char *p, const char *end, bool strict, struct idp_url *out)
 {
-	char seg[IDP_URL_MAX + 1];
-	size_t len = 0, slen;
+	char seg[IDP_URL_PATH_MAX + 1], alt[IDP_URL_PATH_MAX + 1];
+	size_t len = 0, alen = 0, slen, blen;
 
-	out->path[0] = 0;
+	out->path[0] = out->alt[0] = 0;
 	if (p < end && *p != '/')
 		return IDP_ERR_INVALID;
 	while (p < end) {
 		const char *s = p + 1, *e = s;
-		bool param = false;
+		bool param = false, dot, dotdot;
 		while (e < end && *e != '/')
 			e++;
-		slen = 0;
+		if ((size_t)(e - s) > IDP_URL_PATH_MAX)
+			return IDP_ERR_INVALID;
+		slen = blen = 0;
 		for (const char *q = s; q < e; q++) {
 			unsigned char c = (unsigned char)*q;
 			if (!url_char_ok(c))
 				return IDP_ERR_INVALID;
 			if (c == ';') {
 				/* Path parameters ("/a;x=1"): servers that honour them
-				 * route by the name before ';' ("..;" is ".."). */
+				 * route by the name before ';'. */
 				if (strict)
 					return IDP_ERR_INVALID;
 				param = true;
 			}
-			if (param)
-				continue;
 			if (c == '%') {
 				int hi = q + 2 < e ? hexval(q[1]) : -1,
 				    lo = hi >= 0 ? hexval(q[2]) : -1, v;
@@ -142,46 +165,42 @@ static enum idp_err parse_path(const char *p, const char *end, bool strict, stru
 				 * servers and not by others: never guess. */
 				if (v == '/' || v == '\\' || v == 0)
 					return IDP_ERR_INVALID;
-				if (slen + 3 >= sizeof seg)
-					return IDP_ERR_INVALID;
-				if (unreserved(v)) {
-					seg[slen++] = (char)v;
-				} else {
-					slen += (size_t)snprintf(seg + slen, 4, "%%%02X", v);
+				alt[blen++] = (char)v;
+				if (!param) {
+					if (unreserved(v))
+						seg[slen++] = (char)v;
+					else
+						slen +=
+						    (size_t)snprintf(seg + slen, 4, "%%%02X", v);
 				}
 				q += 2;
 				continue;
 			}
-			if (slen + 1 >= sizeof seg)
-				return IDP_ERR_INVALID;
-			seg[slen++] = (char)c;
+			alt[blen++] = (char)c;
+			if (!param)
+				seg[slen++] = (char)c;
 		}
-		seg[slen] = 0;
+		seg[slen] = alt[blen] = 0;
 		p = e;
+		dot = strcmp(seg, ".") == 0;
+		dotdot = strcmp(seg, "..") == 0;
 		/* "..;x" is ".." to some servers and a name to others (nginx,
 		 * Caddy): never guess. */
-		if (param && (strcmp(seg, ".") == 0 || strcmp(seg, "..") == 0))
+		if (param && (dot || dotdot))
 			return IDP_ERR_INVALID;
-		if (slen == 0 || strcmp(seg, ".") == 0) {
+		if (slen == 0 || dot) {
 			/* "//", "/./" and a trailing "/" add nothing. */
 			if (strict && (slen || p < end))
 				return IDP_ERR_INVALID;
+			if (slen == 0 && blen)
+				return IDP_ERR_INVALID; /* ";x" alone: a name only to some */
 			continue;
 		}
-		if (strcmp(seg, "..") == 0) {
-			char *last;
-			if (strict || len == 0)
-				return IDP_ERR_INVALID;
-			last = strrchr(out->path, '/');
-			len = (size_t)(last - out->path);
-			out->path[len] = 0;
-			continue;
-		}
-		if (len + 1 + slen >= sizeof out->path)
+		if (dotdot && strict)
 			return IDP_ERR_INVALID;
-		out->path[len++] = '/';
-		memcpy(out->path + len, seg, slen + 1);
-		len += slen;
+		if (!path_step(out->path, &len, seg, slen, dotdot) ||
+		    !path_step(out->alt, &alen, alt, blen, dotdot))
+			return IDP_ERR_INVALID;
 	}
 	return IDP_OK;
 }
@@ -235,29 +254,37 @@ enum idp_err idp_app_url_parse(const char *s, struct idp_url *out, char *canon)
 	return IDP_OK;
 }
 
-/* Whether u is inside base; paths compared with cmp (case or not). */
-static bool within(const struct idp_url *u, const struct idp_url *base,
-                   int (*cmp)(const char *, const char *, size_t))
+/* The ways servers read one path: as normalised here; ignoring case
+ * (Caddy's path matcher, IIS); with every escape decoded and ';' taken
+ * literally (nginx, Go, most frameworks). */
+enum reading { READ_NORMAL, READ_NOCASE, READ_DECODED };
+
+/* Whether u is inside base under reading r. */
+static bool within(const struct idp_url *u, const struct idp_url *base, enum reading r)
 {
-	size_t n = strlen(base->path);
+	const char *up = r == READ_DECODED ? u->alt : u->path;
+	const char *bp = r == READ_DECODED ? base->alt : base->path;
+	size_t n = strlen(bp);
 
 	if (u->https != base->https || u->port != base->port || strcmp(u->host, base->host) != 0)
 		return false;
-	return cmp(u->path, base->path, n) == 0 && (u->path[n] == 0 || u->path[n] == '/');
+	if ((r == READ_NOCASE ? strncasecmp(up, bp, n) : strncmp(up, bp, n)) != 0)
+		return false;
+	return up[n] == 0 || up[n] == '/';
 }
 
 bool idp_url_within(const struct idp_url *u, const struct idp_url *base)
 {
-	return within(u, base, strncmp);
+	return within(u, base, READ_NORMAL);
 }
 
 static const struct idp_app *longest(const struct idp_app *apps, int n, const struct idp_url *u,
-                                     int (*cmp)(const char *, const char *, size_t))
+                                     enum reading r)
 {
 	const struct idp_app *best = NULL;
 
 	for (int i = 0; i < n; i++)
-		if (within(u, &apps[i].u, cmp) &&
+		if (within(u, &apps[i].u, r) &&
 		    (!best || strlen(apps[i].u.path) > strlen(best->u.path)))
 			best = &apps[i];
 	return best;
@@ -266,12 +293,12 @@ static const struct idp_app *longest(const struct idp_app *apps, int n, const st
 const struct idp_app *idp_app_match(const struct idp_app *apps, int n, const struct idp_url *u,
                                     bool *ambiguous)
 {
-	const struct idp_app *exact = longest(apps, n, u, strncmp);
+	const struct idp_app *exact = longest(apps, n, u, READ_NORMAL);
 
-	/* Some servers route paths without regard to case (Caddy's path
-	 * matcher, IIS), others with it (nginx): a URL that belongs to another
-	 * app when case is ignored belongs to none. */
-	*ambiguous = longest(apps, n, u, strncasecmp) != exact;
+	/* A URL that another reading would hand to another app belongs to
+	 * none: the gateway cannot know which reading the upstream uses. */
+	*ambiguous =
+	    longest(apps, n, u, READ_NOCASE) != exact || longest(apps, n, u, READ_DECODED) != exact;
 	return *ambiguous ? NULL : exact;
 }
 

@@ -3,6 +3,7 @@
 
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -18,12 +19,37 @@ static atomic_bool stop;
 static pthread_mutex_t flush_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t flush_cond = PTHREAD_COND_INITIALIZER;
 
-static const char *const channels[] = {"sekisho_tenant", "sekisho_session", "sekisho_user"};
+static const char *const channels[] = {"sekisho_tenant", "sekisho_session", "sekisho_user",
+                                       "sekisho_ping"};
+
+/* The watcher pings itself through the database every PING_MS and gives
+ * the connection up when a ping has not come back within LOST_MS: a
+ * connection that died without a word must not leave the caches trusted. */
+#define PING_MS 500
+#define LOST_MS 1500
+
+struct pinger {
+	char sent[48];   /* payload of the ping in flight ("" = none) */
+	int64_t sent_at; /* ms, monotonic */
+	unsigned long seq;
+};
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
 
 static void notified(const char *channel, const char *payload, void *arg)
 {
-	(void)arg;
-	if (strcmp(channel, "sekisho_tenant") == 0) {
+	struct pinger *p = arg;
+
+	if (strcmp(channel, "sekisho_ping") == 0) {
+		if (p->sent[0] && strcmp(payload, p->sent) == 0)
+			p->sent[0] = 0; /* back: the connection is alive */
+	} else if (strcmp(channel, "sekisho_tenant") == 0) {
 		idp_tenant_forget(payload);
 	} else if (strcmp(channel, "sekisho_session") == 0) {
 		idp_session_cache_forget_hash(payload);
@@ -41,9 +67,27 @@ static void trust(bool on)
 	idp_session_cache_trust(on);
 }
 
+/* Send the next ping when none is in flight and it is time; false when the
+ * one in flight is overdue (or cannot be sent): the connection is lost. */
+static bool ping(struct store_listener *l, struct pinger *p, int64_t *next)
+{
+	int64_t now = now_ms();
+
+	if (p->sent[0])
+		return now - p->sent_at <= LOST_MS;
+	if (now < *next)
+		return true;
+	snprintf(p->sent, sizeof p->sent, "n%ld-%lu", (long)getpid(), ++p->seq);
+	p->sent_at = now;
+	*next = now + PING_MS;
+	return store_listen_ping(l, "sekisho_ping", p->sent) == IDP_OK;
+}
+
 static void *watch(void *arg)
 {
 	struct store_listener *l = NULL;
+	struct pinger p = {.seq = 0};
+	int64_t next = 0;
 	bool warned = false;
 
 	(void)arg;
@@ -62,10 +106,17 @@ static void *watch(void *arg)
 			if (warned)
 				idp_info("watcher: listening again; caches on");
 			warned = false;
+			p.sent[0] = 0;
+			next = 0;
 			trust(true);
 		}
-		if (store_listen_wait(l, 250, notified, NULL)) {
+		if (store_listen_wait(l, 100, notified, &p) || !ping(l, &p, &next)) {
 			trust(false);
+			if (p.sent[0])
+				idp_warn(
+				    "watcher: the database did not answer within %d ms; caches "
+				    "off until it does",
+				    LOST_MS);
 			store_listen_close(l);
 			l = NULL;
 		}
@@ -116,7 +167,8 @@ void idp_watch_stop(void)
 	pthread_cond_signal(&flush_cond);
 	pthread_mutex_unlock(&flush_lock);
 	pthread_join(flusher, NULL);
-	pthread_join(watcher, NULL); /* empties the caches, writing activity first */
+	idp_session_cache_flush();   /* what was seen since the last round */
+	pthread_join(watcher, NULL); /* empties the caches */
 	running = false;
 	idp_session_cache_free();
 }

@@ -3,6 +3,7 @@
 
 #include <libpq-fe.h>
 #include <poll.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -11,6 +12,7 @@
 
 struct store_listener {
 	PGconn *pg;
+	bool busy; /* a ping was sent and its result not read yet */
 };
 
 enum idp_err store_listen(const char *const *channels, int n, struct store_listener **out)
@@ -22,7 +24,14 @@ enum idp_err store_listen(const char *const *channels, int n, struct store_liste
 	*out = NULL;
 	if (!l)
 		return IDP_ERR_NOMEM;
-	l->pg = PQconnectdb(store_conninfo());
+	/* A connection that only reads would not notice a peer that vanished
+	 * without a word (a dead host, a NAT that forgot it): TCP keepalives
+	 * and a user timeout, besides the caller's pings (store_listen_ping). */
+	static const char *const keys[] = {
+	    "dbname",           "keepalives",       "keepalives_idle", "keepalives_interval",
+	    "keepalives_count", "tcp_user_timeout", "connect_timeout", NULL};
+	const char *vals[] = {store_conninfo(), "1", "5", "2", "2", "5000", "5", NULL};
+	l->pg = PQconnectdbParams(keys, vals, 1);
 	if (PQstatus(l->pg) != CONNECTION_OK) {
 		idp_warn("database listener: %s", PQerrorMessage(l->pg));
 		store_listen_close(l);
@@ -59,10 +68,31 @@ enum idp_err store_listen_wait(struct store_listener *l, int timeout_ms,
 		idp_warn("database listener: connection lost: %s", PQerrorMessage(l->pg));
 		return IDP_ERR_DB;
 	}
+	while (l->busy && !PQisBusy(l->pg)) {
+		PGresult *r = PQgetResult(l->pg);
+		if (!r) {
+			l->busy = false;
+			break;
+		}
+		PQclear(r);
+	}
 	while ((n = PQnotifies(l->pg)) != NULL) {
 		fn(n->relname, n->extra, arg);
 		PQfreemem(n);
 	}
+	return IDP_OK;
+}
+
+enum idp_err store_listen_ping(struct store_listener *l, const char *channel, const char *payload)
+{
+	char sql[160];
+
+	if (l->busy)
+		return IDP_OK; /* the last one is still on its way */
+	snprintf(sql, sizeof sql, "NOTIFY %s, '%s'", channel, payload);
+	if (!PQsendQuery(l->pg, sql))
+		return IDP_ERR_DB;
+	l->busy = true;
 	return IDP_OK;
 }
 

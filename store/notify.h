@@ -23,6 +23,12 @@ enum idp_err store_listen_wait(struct store_listener *l, int timeout_ms,
                                void (*fn)(const char *channel, const char *payload, void *arg),
                                void *arg);
 
+/* Send NOTIFY channel, 'payload' on the listening connection itself (payload:
+ * letters, digits and '-' only), without waiting: when the caller listens on
+ * channel, the notification coming back proves the connection alive.  At
+ * most one is in flight (a second call meanwhile does nothing). */
+enum idp_err store_listen_ping(struct store_listener *l, const char *channel, const char *payload);
+
 /* Close the connection; NULL is fine. */
 void store_listen_close(struct store_listener *l);
 

@@ -3,14 +3,17 @@
  * too large or malformed, serves the stylesheet, finds the route, and runs
  * the stages every request passes, each a function of its own:
  *   1. the tenant (stage_tenant): /t/{slug}, or the gateway's header;
- *   2. who asks (stage_authenticate): client certificate, session cookie,
- *      API token, pending login;
- *   3. whether they may (stage_authorize): the allow lists, the client
- *      certificate requirement, the level the route needs (session,
- *      administrator), the forced password change;
- *   4. CSRF (stage_csrf) for state changes;
+ *   2. the tenant's gate (stage_gate): its allow list and client
+ *      certificate requirement, before any credential is looked at;
+ *   3. who asks (stage_authenticate): session cookie, API token, pending
+ *      login;
+ *   4. whether they may (stage_authorize): the administrators' allow list,
+ *      the level the route needs (session, administrator), the forced
+ *      password change;
+ *   5. CSRF (stage_csrf) for state changes;
  * then hands slow (Argon2id) routes to the hashing workers.  The gateway
- * (web/gateway.c) shares stages 1 and 2's parts and decides from memory.
+ * (web/gateway.c) shares stage 1, the certificate check and the cookie
+ * reading, and decides the rest from memory.
  * The client address is X-Forwarded-For only from trusted proxies.
  */
 #include <arpa/inet.h>
@@ -102,7 +105,11 @@ void web_fill_reqinfo(struct web_req *r, const struct idp_config *cfg)
 	r->peer_trusted =
 	    cfg->n_trusted_proxies &&
 	    idp_cidr_list_contains(cfg->trusted_proxies, cfg->n_trusted_proxies, &peer);
-	r->ri.addr = idp_client_addr(&peer, xf.len && !xf.overflow ? xf.buf : NULL,
+	/* Too long to read is no address at all, never the proxy's own. */
+	r->ri.addr = idp_client_addr(&peer,
+	                             xf.overflow ? ","
+	                             : xf.len    ? xf.buf
+	                                         : NULL,
 	                             cfg->trusted_proxies, cfg->n_trusted_proxies);
 	idp_addr_format(&r->ri.addr, r->ri.ip);
 	/* Keep printable ASCII of the user agent only: it is shown to users. */
@@ -248,19 +255,36 @@ int web_stage_cert(struct web_req *r, const struct idp_config *cfg, bool api)
 	return GO_ON;
 }
 
-/* Stage 2: the client certificate, the session, the API token and the
- * pending login, as the route takes them. */
-static int stage_authenticate(struct web_req *r, const struct idp_config *cfg,
-                              const struct web_route *rt, bool api)
+/* Stage 2: the tenant's gate, which holds whoever asks: its allow list and
+ * its client certificate requirement, checked before any credential is
+ * looked at (so a refused address learns nothing of a cookie or token, and
+ * touches no session). */
+static int stage_gate(struct web_req *r, const struct idp_config *cfg, const struct web_route *rt,
+                      bool api)
+{
+	const struct idp_policy *pol = &r->tenant.policy;
+	int ret;
+
+	if (!(rt->flags & WEB_TENANT))
+		return GO_ON;
+	if (pol->ip.n_allow && !idp_cidr_list_contains(pol->ip.allow, pol->ip.n_allow, &r->ri.addr))
+		return deny_ip(r, rt, api);
+	ret = web_stage_cert(r, cfg, api);
+	if (ret != GO_ON)
+		return ret;
+	if (pol->mfa.client_cert == IDP_CERT_REQUIRED && !r->ri.cert_valid)
+		return deny_cert(r, rt, api);
+	return GO_ON;
+}
+
+/* Stage 3: the session, the API token and the pending login, as the route
+ * takes them. */
+static int stage_authenticate(struct web_req *r, const struct web_route *rt, bool api)
 {
 	char path_tmp[600];
 	enum idp_err err;
-	int ret;
 
 	if (rt->flags & WEB_TENANT) {
-		ret = web_stage_cert(r, cfg, api);
-		if (ret != GO_ON)
-			return ret;
 		const char *tok = web_session_cookie(r);
 		if (tok && idp_token_syntax_ok(tok)) {
 			err = idp_session_check(&r->tenant, tok, &r->ri, &r->session);
@@ -308,9 +332,9 @@ static int stage_authenticate(struct web_req *r, const struct idp_config *cfg,
 	return GO_ON;
 }
 
-/* Stage 3: the tenant's allow lists (the stricter one for administrators
- * and API tokens), its client certificate requirement, the level the route
- * needs, and the forced password change. */
+/* Stage 4: the administrators' allow list (for administrators' sessions
+ * and API tokens), the level the route needs, and the forced password
+ * change. */
 static int stage_authorize(struct web_req *r, const struct web_route *rt, bool api)
 {
 	char path_tmp[600];
@@ -318,11 +342,6 @@ static int stage_authorize(struct web_req *r, const struct web_route *rt, bool a
 	if (rt->flags & WEB_TENANT) {
 		const struct idp_policy *pol = &r->tenant.policy;
 		bool admin = r->via_token || (r->have_session && r->session.role == IDP_ROLE_ADMIN);
-		if (pol->ip.n_allow &&
-		    !idp_cidr_list_contains(pol->ip.allow, pol->ip.n_allow, &r->ri.addr))
-			return deny_ip(r, rt, api);
-		if (pol->mfa.client_cert == IDP_CERT_REQUIRED && !r->ri.cert_valid)
-			return deny_cert(r, rt, api);
 		if (admin && pol->ip.n_admin_allow &&
 		    !idp_cidr_list_contains(pol->ip.admin_allow, pol->ip.n_admin_allow,
 		                            &r->ri.addr))
@@ -353,7 +372,7 @@ static int stage_authorize(struct web_req *r, const struct web_route *rt, bool a
 	return GO_ON;
 }
 
-/* Stage 4: a state change carries its CSRF token (a form field, or the
+/* Stage 5: a state change carries its CSRF token (a form field, or the
  * X-CSRF-Token header for the API); API tokens need none. */
 static int stage_csrf(struct web_req *r, const struct web_route *rt, bool api)
 {
@@ -441,7 +460,9 @@ int web_dispatch(struct web_ctx *x, const struct idp_config *cfg)
 	if ((rt->flags & WEB_TENANT) &&
 	    (ret = web_stage_tenant(r, api ? WEB_ANSWER_JSON : WEB_ANSWER_PAGE)) != GO_ON)
 		return ret;
-	if ((ret = stage_authenticate(r, cfg, rt, api)) != GO_ON)
+	if ((ret = stage_gate(r, cfg, rt, api)) != GO_ON)
+		return ret;
+	if ((ret = stage_authenticate(r, rt, api)) != GO_ON)
 		return ret;
 	if ((ret = stage_authorize(r, rt, api)) != GO_ON)
 		return ret;

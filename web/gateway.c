@@ -168,9 +168,6 @@ int web_gateway(struct web_ctx *x, const struct idp_config *cfg)
 	ret = web_stage_tenant(r, WEB_ANSWER_BARE);
 	if (ret != -1)
 		return ret;
-	ret = web_stage_cert(r, cfg, true);
-	if (ret != -1)
-		return ret;
 	tok = web_session_cookie(r);
 	err = tok ? idp_session_check_cached(&r->snap->t, tok, &r->ri, &s) : IDP_ERR_AUTH;
 	if (err == IDP_ERR_AUTH)
@@ -182,13 +179,21 @@ int web_gateway(struct web_ctx *x, const struct idp_config *cfg)
 		return answer(r, 403);
 	}
 	shown(&u, url, sizeof url);
+	/* The certificate is read only for a session that holds: an
+	 * anonymous request costs no certificate check. */
+	ret = web_stage_cert(r, cfg, true);
+	if (ret != -1)
+		return ret;
 	if (r->snap->t.policy.mfa.client_cert == IDP_CERT_REQUIRED && !r->ri.cert_valid) {
 		idp_gateway_denied(&r->snap->t, &s, &r->ri, "client_certificate", url, NULL);
 		return answer(r, 403);
 	}
 	v = idp_gateway_decide(r->snap, &s, &r->ri.addr, &u, &app);
-	if (v == IDP_GW_PASS)
+	if (v == IDP_GW_PASS) {
+		/* Only a request that passes counts as the session's activity. */
+		idp_session_cache_seen(&s);
 		return pass(r, &s);
+	}
 	idp_gateway_denied(&r->snap->t, &s, &r->ri, idp_gw_verdict_name(v), url,
 	                   app ? app->name : NULL);
 	return answer(r, v == IDP_GW_PASSWORD_CHANGE ? 401 : 403);

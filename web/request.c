@@ -132,10 +132,12 @@ void web_flow_cookie_name(const char *slug, char out[80])
 }
 
 static char cookie_domain[256];
+static bool cookie_secure; /* public_url is https: behind a TLS-terminating proxy too */
 
-void web_cookies_configure(const char *domain)
+void web_cookies_configure(const char *domain, bool secure)
 {
 	snprintf(cookie_domain, sizeof cookie_domain, "%s", domain ? domain : "");
+	cookie_secure = secure;
 }
 
 static void add_cookie(struct web_req *r, const char *name, const char *value, bool clear,
@@ -150,7 +152,7 @@ static void add_cookie(struct web_req *r, const char *name, const char *value, b
 	snprintf(r->set_cookie[r->nset_cookie++], sizeof r->set_cookie[0],
 	         "%s=%s; Path=/%s%s; HttpOnly%s%s", name, clear ? "" : value,
 	         domain[0] ? "; Domain=" : "", domain,
-	         r->https ? "; Secure; SameSite=None" : "; SameSite=Lax",
+	         r->https || cookie_secure ? "; Secure; SameSite=None" : "; SameSite=Lax",
 	         clear ? "; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT" : "");
 }
 
@@ -165,6 +167,10 @@ void web_set_session_cookie(struct web_req *r, const char *value, bool clear)
 
 	web_session_cookie_name(r->slug, name);
 	add_cookie(r, name, value, clear, cookie_domain);
+	/* A host-only cookie from before cookie_domain was set would stand
+	 * beside the new one and, differing, count as no session: clear it. */
+	if (cookie_domain[0])
+		add_cookie(r, name, "", true, "");
 }
 
 static void add_security_headers(struct web_req *r, struct MHD_Response *resp)
@@ -184,7 +190,7 @@ static void add_security_headers(struct web_req *r, struct MHD_Response *resp)
 	if (r->set_pre_cookie) {
 		char c[200];
 		snprintf(c, sizeof c, "sekisho_csrf=%s; Path=/; HttpOnly; SameSite=Lax%s",
-		         r->pre_cookie, r->https ? "; Secure" : "");
+		         r->pre_cookie, r->https || cookie_secure ? "; Secure" : "");
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_SET_COOKIE, c);
 	}
 	for (int i = 0; i < r->nset_cookie; i++)

@@ -295,7 +295,7 @@ enum idp_err web_start(const struct idp_config *c)
 	                 MHD_ALLOW_SUSPEND_RESUME;
 
 	cfg = c;
-	web_cookies_configure(c->cookie_domain);
+	web_cookies_configure(c->cookie_domain, strncmp(c->public_url, "https://", 8) == 0);
 	memset(&ss, 0, sizeof ss);
 	if (idp_addr_parse(c->listen_host, &a) != IDP_OK)
 		return IDP_ERR_CONFIG;

@@ -127,8 +127,9 @@ void web_add_cookie(struct web_req *r, const char *name, const char *value, bool
 /* Set (or clear) the tenant's session cookie: web_add_cookie, for the
  * cookie_domain when one is configured, so apps on its subdomains receive it. */
 void web_set_session_cookie(struct web_req *r, const char *value, bool clear);
-/* The configured cookie_domain ("" = host-only), set once at start. */
-void web_cookies_configure(const char *domain);
+/* The configured cookie_domain ("" = host-only) and whether cookies are
+ * Secure whatever the connection (public_url is https), set once at start. */
+void web_cookies_configure(const char *domain, bool secure);
 
 /* Answer with an empty body, the security headers and the n extra headers
  * hdrs[i][0]: hdrs[i][1] (the gateway's). */

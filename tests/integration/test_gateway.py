@@ -456,8 +456,9 @@ PATH_TRICKS = [
     ("https://app.example.com/public//../admin", 403, "role"),
     ("https://app.example.com/./admin", 403, "role"),
     ("https://app.example.com/public;x=1/../admin", 403, "role"),
-    ("https://app.example.com/admin;jsessionid=1", 403, "role"),
-    ("https://app.example.com/admin;/x", 403, "role"),
+    # nginx takes ';' literally: "admin;jsessionid=1" is no /admin for it.
+    ("https://app.example.com/admin;jsessionid=1", 403, "ambiguous_url"),
+    ("https://app.example.com/admin;/x", 403, "ambiguous_url"),
     # nginx routes this under /admin/ ("..;" is no dot segment for it):
     # the gateway must not judge it as the user app.
     ("https://app.example.com/admin/..;/public", 403, None),

@@ -158,6 +158,24 @@ TEST(app_match_takes_longest_prefix_on_segment_boundaries)
 	CHECK(match(apps, 0, "https://app.example.com/") == 0);
 }
 
+TEST(app_match_refuses_what_decoding_servers_read_otherwise)
+{
+	struct idp_app apps[] = {
+	    app(1, "https://h.example/", IDP_ROLESET_USER),
+	    app(2, "https://h.example/@admin", IDP_ROLESET_ADMIN),
+	    app(3, "https://h.example/public", IDP_ROLESET_USER),
+	};
+
+	CHECK(match(apps, 3, "https://h.example/@admin/x") == 2);
+	CHECK(match(apps, 3, "https://h.example/%40admin/x") == -2);
+	CHECK(match(apps, 3, "https://h.example/public/x") == 3);
+	CHECK(match(apps, 3, "https://h.example/public;/x") == -2);
+	CHECK(match(apps, 3, "https://h.example/public;jsessionid=1") == -2);
+	CHECK(match(apps, 3, "https://h.example/public;x/../other") == 1);
+	CHECK(match(apps, 3, "https://h.example/%70ublic/x") == 3);
+	CHECK(match(apps, 3, "https://h.example/;x/public") == -1);
+}
+
 TEST(redirect_targets_only_inside_apps)
 {
 	struct idp_app apps[] = {app(1, "https://app.example.com/wiki", IDP_ROLESET_USER)};
@@ -241,6 +259,7 @@ int main(void)
 	RUN(url_refuses_what_servers_read_differently);
 	RUN(app_url_is_strict_and_canonical);
 	RUN(app_match_takes_longest_prefix_on_segment_boundaries);
+	RUN(app_match_refuses_what_decoding_servers_read_otherwise);
 	RUN(redirect_targets_only_inside_apps);
 	RUN(rolesets);
 	RUN(gateway_decides_in_order);
