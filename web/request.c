@@ -166,11 +166,12 @@ void web_set_session_cookie(struct web_req *r, const char *value, bool clear)
 	char name[80];
 
 	web_session_cookie_name(r->slug, name);
-	add_cookie(r, name, value, clear, cookie_domain);
 	/* A host-only cookie from before cookie_domain was set would stand
-	 * beside the new one and, differing, count as no session: clear it. */
+	 * beside the new one and, differing, count as no session: clear it
+	 * (first, so that clients keeping one cookie per name keep the new). */
 	if (cookie_domain[0])
 		add_cookie(r, name, "", true, "");
+	add_cookie(r, name, value, clear, cookie_domain);
 }
 
 static void add_security_headers(struct web_req *r, struct MHD_Response *resp)

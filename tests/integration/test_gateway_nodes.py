@@ -158,7 +158,10 @@ def test_other_changes_on_a_seen_by_b(s):
 
 
 def listeners(s):
-    return sql_super(s.a, "SELECT pid FROM pg_stat_activity WHERE query LIKE 'LISTEN %'")
+    # The listener's last statement is its LISTEN or, after the first
+    # half second, its own ping.
+    return sql_super(s.a, "SELECT pid FROM pg_stat_activity WHERE query LIKE 'LISTEN %' "
+                          "OR query LIKE 'NOTIFY sekisho_ping%'")
 
 
 def test_revocation_while_the_listeners_are_cut(s):
@@ -171,7 +174,7 @@ def test_revocation_while_the_listeners_are_cut(s):
     before = listeners(s)
     check(len(before) >= 2, "listener connections found: %r" % before)
     sql_super(s.a, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                   "WHERE query LIKE 'LISTEN %'")
+                   "WHERE pid IN (%s)" % ", ".join(before))
     r = s.api.post("/users/%s/logout" % email)
     eq(r.status, 200, "forced logout (%s)" % r.text[:200])
     times = []
@@ -194,6 +197,40 @@ def test_revocation_while_the_listeners_are_cut(s):
     t = until(s.b, tok, 401, LIMIT)
     check(t is not None and t < LIMIT, "node B after listening again: %s s" % t)
     report(s, "revocation while listeners cut", times + [t])
+
+
+def test_silent_listener_is_noticed(s):
+    """A listening connection that goes silent without closing (its server
+    process stopped, as with a dead host or a NAT that forgot the
+    connection) must not leave a node answering from memory: the node's own
+    pings stop coming back, it empties its caches within a couple of
+    seconds, and a session ended meanwhile (whose notification cannot
+    arrive) is refused."""
+    email, tok = new_user(s, "silent")
+    both_pass(s, tok, email)
+    pids = [int(p) for p in listeners(s)]
+    check(len(pids) >= 2, "listener connections found: %r" % pids)
+    for p in pids:
+        os.kill(p, signal.SIGSTOP)
+    try:
+        sql_super(s.a, "UPDATE sessions SET ended_at = now(), end_reason = 'test' "
+                       "WHERE token_hash = sha256(convert_to('%s', 'UTF8'))" % tok)
+        times = []
+        for d in (s.a, s.b):
+            t = until(d, tok, 401, 3.0)
+            check(t is not None and t < 3.0, "node %d refused the ended session after %s s "
+                  "(listener silent)" % (d.port, t))
+            times.append(t)
+    finally:
+        for p in pids:
+            try:
+                os.kill(p, signal.SIGCONT)
+            except ProcessLookupError:
+                pass
+    report(s, "revocation with a silent listener", times)
+    # Both listen again and serve a fresh session from memory.
+    email2, tok2 = new_user(s, "silent2")
+    both_pass(s, tok2, email2)
 
 
 class Flow(threading.Thread):
@@ -314,6 +351,7 @@ TESTS = [
     test_suspension_on_a_refused_by_b_within_a_second,
     test_other_changes_on_a_seen_by_b,
     test_revocation_while_the_listeners_are_cut,
+    test_silent_listener_is_noticed,
     test_postgres_restart_while_requests_flow,
     test_node_b_stops_cleanly,
 ]
