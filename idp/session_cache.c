@@ -9,8 +9,9 @@
  * Coherence: the database notifies every node when a session ends or a user
  * changes (store/migrations/007_gateway.sql); the watcher (idp/watch.c)
  * forwards those here.  While the watcher is not listening, nothing is
- * served from memory.  A fill races a notification through the epoch: what
- * was read before a forget is not kept.
+ * served from memory.  A fill races a notification through the epoch and
+ * the log of recent forgets: what was read before a forget of that session
+ * or its user is not kept.
  *
  * Activity: a hit records the time in the entry; the flusher writes what
  * changed every IDP_SESSION_FLUSH_SECONDS, so another node's idle check can
@@ -209,13 +210,52 @@ static void put_negative(const unsigned char *hash, int64_t tenant_id)
 	*p = e;
 }
 
-/* Lock held.  Keep session s of tenant_id (read when the epoch was epoch). */
-static void put_session(int64_t tenant_id, const struct idp_session *s, int64_t now, uint64_t epoch)
+/* Every forget bumps the epoch and is remembered here (the last FORGOTTEN
+ * of them), so that a fill that raced one is refused only when the forget
+ * concerned what it read. */
+#define FORGOTTEN 1024
+
+enum forget_kind { FORGET_ALL, FORGET_HASH, FORGET_USER };
+
+static struct {
+	enum forget_kind kind;
+	unsigned char hash[IDP_SHA256_LEN];
+	int64_t user_id;
+} forgotten[FORGOTTEN];
+
+/* Lock held.  Bump the epoch for a forget of kind (hash or user_id). */
+static void forget_event(enum forget_kind kind, const unsigned char *hash, int64_t user_id)
+{
+	unsigned i = (unsigned)(++sc.epoch % FORGOTTEN);
+
+	forgotten[i].kind = kind;
+	forgotten[i].user_id = user_id;
+	if (hash)
+		memcpy(forgotten[i].hash, hash, IDP_SHA256_LEN);
+}
+
+/* Lock held.  Whether what was read of hash (user_id, 0 = unknown) while
+ * the epoch was since may still be kept: no forget since concerned it. */
+static bool fill_ok(uint64_t since, const unsigned char *hash, int64_t user_id)
+{
+	if (!sc.trusted || sc.epoch - since >= FORGOTTEN)
+		return false;
+	for (uint64_t e = since + 1; e <= sc.epoch; e++) {
+		unsigned i = (unsigned)(e % FORGOTTEN);
+		if (forgotten[i].kind == FORGET_ALL ||
+		    (forgotten[i].kind == FORGET_HASH &&
+		     memcmp(forgotten[i].hash, hash, IDP_SHA256_LEN) == 0) ||
+		    (forgotten[i].kind == FORGET_USER && forgotten[i].user_id == user_id))
+			return false;
+	}
+	return true;
+}
+
+/* Lock held.  Keep session s of tenant_id (fill_ok said it may). */
+static void put_session(int64_t tenant_id, const struct idp_session *s, int64_t now)
 {
 	struct entry **p, *e;
 
-	if (epoch != sc.epoch || !sc.trusted)
-		return;
 	p = find_link(s->token_hash);
 	if (*p)
 		drop(p);
@@ -319,9 +359,9 @@ enum idp_err idp_session_check_cached(const struct idp_tenant *t, const char *to
 	err = idp_session_check_hash(t, hash, out, &unknown);
 	pthread_mutex_lock(&sc.lock);
 	sc.db_lookups++;
-	if (sc.trusted && table_ready() && epoch == sc.epoch) {
+	if (table_ready() && fill_ok(epoch, hash, err ? 0 : out->user_id)) {
 		if (!err)
-			put_session(t->id, out, now, epoch);
+			put_session(t->id, out, now);
 		else if (err == IDP_ERR_AUTH)
 			put_negative(hash, unknown ? t->id : 0);
 	} else if (got == CACHE_ASK_DB && err == IDP_ERR_AUTH && sc.trusted) {
@@ -370,7 +410,7 @@ void idp_session_cache_trust(bool trusted)
 	 * early: that errs on the safe side). */
 	pthread_mutex_lock(&sc.lock);
 	clear_all();
-	sc.epoch++;
+	forget_event(FORGET_ALL, NULL, 0);
 	sc.trusted = trusted;
 	pthread_mutex_unlock(&sc.lock);
 }
@@ -393,7 +433,7 @@ void idp_session_cache_forget_hash(const char *hex)
 		hash[i] = (unsigned char)(hi << 4 | lo);
 	}
 	pthread_mutex_lock(&sc.lock);
-	sc.epoch++;
+	forget_event(FORGET_HASH, hash, 0);
 	/* An ended session never comes back: remember it as none. */
 	if (sc.trusted && table_ready())
 		put_negative(hash, 0);
@@ -403,7 +443,7 @@ void idp_session_cache_forget_hash(const char *hex)
 void idp_session_cache_forget_user(int64_t user_id)
 {
 	pthread_mutex_lock(&sc.lock);
-	sc.epoch++;
+	forget_event(FORGET_USER, NULL, user_id);
 	while (sc.users) {
 		struct entry *e = *user_chain(user_id);
 		while (e && e->user_id != user_id)
