@@ -375,6 +375,19 @@ class Daemon:
                     break
         return found
 
+    def stop_as_second_node(self):
+        """Stop this node, which shares another node's data directory (and
+        cluster), with SIGTERM: it must exit 0 with no sanitizer report and
+        leave the cluster to the first node.  Its directory is removed."""
+        p, self.proc = self.proc, None
+        p.send_signal(signal.SIGTERM)
+        rc = p.wait(60)
+        self.log_f.close()
+        eq(rc, 0, "second node's exit status (log: %s)" % self.log_tail(5))
+        eq(self.sanitizer_reports(), [], "second node's sanitizer reports")
+        check(self.cluster_running(), "the second node stopped the first one's cluster")
+        self.remove()
+
     # -- flows
     def client(self, **kw):
         return Client(self.port, **kw)

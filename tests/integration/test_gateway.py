@@ -26,7 +26,6 @@ lands).  Node B shares node A's cluster: it has a small ip_max_failures
 import atexit
 import os
 import re
-import signal
 import sys
 import time
 import urllib.parse
@@ -1319,15 +1318,7 @@ def test_audit_chain_intact(s):
 
 
 def test_node_b_stops_cleanly(s):
-    b = s.b
-    p, b.proc = b.proc, None
-    p.send_signal(signal.SIGTERM)
-    rc = p.wait(60)
-    b.log_f.close()
-    eq(rc, 0, "node B exit status (log: %s)" % b.log_tail(5))
-    eq(b.sanitizer_reports(), [], "node B sanitizer reports")
-    check(s.a.cluster_running(), "node B stopped node A's cluster")
-    b.remove()
+    s.b.stop_as_second_node()
 
 
 TESTS = [

@@ -330,19 +330,11 @@ def test_postgres_restart_while_requests_flow(s):
 
 
 def test_node_b_stops_cleanly(s):
-    b = s.b
-    p, b.proc = b.proc, None
-    p.send_signal(signal.SIGTERM)
-    rc = p.wait(60)
-    b.log_f.close()
-    eq(rc, 0, "node B exit status (log: %s)" % b.log_tail(5))
-    eq(b.sanitizer_reports(), [], "node B sanitizer reports")
-    check(s.a.cluster_running(), "node B stopped node A's cluster")
+    s.b.stop_as_second_node()
     times = [t for v in s.times.values() for t in v]
     if times:
         print("  (all revocation times on node B: median %.3f s, max %.3f s)" %
               (statistics.median(times), max(times)), flush=True)
-    b.remove()
 
 
 TESTS = [
