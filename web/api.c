@@ -30,6 +30,17 @@ int web_api_ok(struct web_req *r, unsigned status)
 	return web_respond(r, status, "application/json", "{\"ok\":true}\n", 12);
 }
 
+int web_api_delete_id(struct web_req *r, enum idp_err (*fn)(const struct idp_tenant *t,
+                                                            const struct idp_actor *by, int64_t id))
+{
+	int64_t id = web_wild_id(r, 0);
+	enum idp_err err = id ? fn(&r->tenant, &r->actor, id) : IDP_ERR_NOT_FOUND;
+
+	if (err)
+		return web_api_err(r, err, NULL);
+	return web_api_ok(r, 200);
+}
+
 enum idp_err web_api_body(struct web_req *r, json_object **out, char field[WEB_API_FIELD_MAX])
 {
 	return idp_json_object(r->body, r->body_len, 16, out, field, WEB_API_FIELD_MAX);
@@ -405,15 +416,7 @@ static int invitations_get(struct web_req *r)
 
 static int invitation_delete(struct web_req *r)
 {
-	int64_t id = web_wild_id(r, 0);
-	enum idp_err err;
-
-	if (!id)
-		return web_json_error(r, 404, "not_found", NULL);
-	err = idp_invite_revoke(&r->tenant, &r->actor, id);
-	if (err)
-		return web_api_err(r, err, NULL);
-	return web_api_ok(r, 200);
+	return web_api_delete_id(r, idp_invite_revoke);
 }
 
 #define API (WEB_TENANT | WEB_API | WEB_ADMIN | WEB_CSRF)

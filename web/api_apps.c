@@ -154,12 +154,7 @@ static int apps_post(struct web_req *r)
 
 static int app_delete(struct web_req *r)
 {
-	int64_t id = web_wild_id(r, 0);
-	enum idp_err err = id ? idp_app_delete(&r->tenant, &r->actor, id) : IDP_ERR_NOT_FOUND;
-
-	if (err)
-		return web_api_err(r, err, NULL);
-	return web_api_ok(r, 200);
+	return web_api_delete_id(r, idp_app_delete);
 }
 
 #define API (WEB_TENANT | WEB_API | WEB_ADMIN | WEB_CSRF)

@@ -80,12 +80,7 @@ static int cas_post(struct web_req *r)
 
 static int ca_delete(struct web_req *r)
 {
-	int64_t id = web_wild_id(r, 0);
-	enum idp_err err = id ? idp_client_ca_delete(&r->tenant, &r->actor, id) : IDP_ERR_NOT_FOUND;
-
-	if (err)
-		return web_api_err(r, err, NULL);
-	return web_api_ok(r, 200);
+	return web_api_delete_id(r, idp_client_ca_delete);
 }
 
 static int user_certs_get(struct web_req *r)
