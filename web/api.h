@@ -29,6 +29,10 @@ int web_api_delete_id(struct web_req *r,
 int web_api_err(struct web_req *r, enum idp_err err, const char *field);
 /* Read from/to/action/actor/limit/offset; false with *bad naming a bad one. */
 bool web_audit_filter(struct web_req *r, struct idp_audit_filter *f, const char **bad);
+/* The stored time at in zone tz as ISO 8601 with its offset
+ * ("2026-11-30T10:15:03+09:00"); at itself when it cannot be read
+ * (web/audit_text.c). */
+void web_audit_time_iso(const char *at, const char *tz, char out[40]);
 /* Append the CSV export of rows: seq, time (in zone tz, the tenant's
  * policy.audit.timezone, ISO 8601 with its offset), time_utc (as stored),
  * actor, role, source_ip, action, target, result, detail; every cell

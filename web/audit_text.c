@@ -1,8 +1,8 @@
 /*
- * The audit log as people read it: the API's filter parameters, the CSV
- * export, and (for the console) one sentence per event in the reader's
+ * The audit log as people read it: one sentence per event in the reader's
  * language and the table of events that the audit tab, the overview and the
- * user page share.
+ * user page share (the API's filter and the CSV export are in
+ * web/audit_export.c).
  *
  * An event is stored as idp wrote it (actor, role, action, target, result
  * and a JSON detail, the time in UTC) and the chain hashes exactly that, so
@@ -26,45 +26,6 @@
 #define ARG_MAX  (64 * 1024) /* one placeholder's HTML */
 #define LIST_MAX (1024 * 1024)
 #define NARGS    5
-
-/* Collect the audit filter from the query; false names the bad parameter. */
-bool web_audit_filter(struct web_req *r, struct idp_audit_filter *f, const char **bad)
-{
-	const char *limit = web_query(r, "limit"), *offset = web_query(r, "offset");
-	char *end;
-
-	memset(f, 0, sizeof *f);
-	f->from = web_query(r, "from");
-	f->to = web_query(r, "to");
-	f->action = web_query(r, "action");
-	f->actor = web_query(r, "actor");
-	if (f->from && !*f->from)
-		f->from = NULL;
-	if (f->to && !*f->to)
-		f->to = NULL;
-	if (f->action && !*f->action)
-		f->action = NULL;
-	if (f->actor && !*f->actor)
-		f->actor = NULL;
-	f->limit = 1000;
-	if (limit) {
-		long v = strtol(limit, &end, 10);
-		if (*end || v < 1 || v > 10000) {
-			*bad = "limit";
-			return false;
-		}
-		f->limit = (int)v;
-	}
-	if (offset) {
-		long v = strtol(offset, &end, 10);
-		if (*end || v < 0 || v > 100000000) {
-			*bad = "offset";
-			return false;
-		}
-		f->offset = (int)v;
-	}
-	return true;
-}
 
 /* ---- times ---- */
 
@@ -106,7 +67,7 @@ static void offset_text(long off, char out[8])
 
 /* The stored time at in zone tz as ISO 8601 with the offset,
  * "2026-11-30T10:15:03+09:00"; at itself when it cannot be read. */
-static void at_iso_local(const char *at, const char *tz, char out[40])
+void web_audit_time_iso(const char *at, const char *tz, char out[40])
 {
 	struct tm tm;
 	int64_t t;
@@ -153,45 +114,6 @@ static void put_when(struct web_buf *b, const struct web_req *r, int64_t t)
 	web_buf_puts(b, "</span> <span class=\"nowrap\">");
 	web_admin_subst(b, web_t(r, M_AUD_HOUR), hour, 2);
 	web_buf_puts(b, "</span>");
-}
-
-/* ---- CSV ---- */
-
-/* Append s as one CSV cell through idp_csv_field, after a comma unless it
- * is the first of its line. */
-static void csv_cell(struct web_buf *b, const char *s, bool first)
-{
-	size_t need = idp_csv_field(s, NULL, 0);
-	char *tmp = malloc(need + 1);
-
-	if (!tmp) {
-		b->overflow = true;
-		return;
-	}
-	idp_csv_field(s, tmp, need + 1);
-	if (!first)
-		web_buf_puts(b, ",");
-	web_buf_add(b, tmp, need);
-	free(tmp);
-}
-
-/* CSV of audit rows, times in zone tz with the offset and as stored (UTC);
- * every field through idp_csv_field (formula-safe). */
-void web_audit_csv(struct web_buf *b, const struct idp_audit_row *rows, int n, const char *tz)
-{
-	web_buf_puts(b, "seq,time,time_utc,actor,role,source_ip,action,target,result,detail\r\n");
-	for (int i = 0; i < n && !b->overflow; i++) {
-		const struct idp_audit_row *e = &rows[i];
-		char seq[24], local[40];
-		const char *cols[] = {seq,   local,     e->at,     e->actor,  e->role,
-		                      e->ip, e->action, e->target, e->result, e->detail};
-
-		snprintf(seq, sizeof seq, "%lld", (long long)e->seq);
-		at_iso_local(e->at, tz, local);
-		for (size_t c = 0; c < sizeof cols / sizeof cols[0]; c++)
-			csv_cell(b, cols[c] ? cols[c] : "", c == 0);
-		web_buf_puts(b, "\r\n");
-	}
 }
 
 /* ---- the sentence ---- */
