@@ -31,6 +31,7 @@
 #include "idp/redirect.h"
 #include "idp/request.h"
 #include "idp/reset.h"
+#include "idp/samlkey.h"
 #include "idp/session.h"
 #include "idp/tenant.h"
 #include "idp/text.h"
@@ -44,6 +45,7 @@ struct idp_runtime {
 	unsigned char csrf_key[IDP_SHA256_LEN];     /* derived from the master key */
 	unsigned char totp_key[IDP_SHA256_LEN];     /* seals TOTP secrets (AES-256-GCM) */
 	unsigned char recovery_key[IDP_SHA256_LEN]; /* HMAC of recovery codes */
+	unsigned char samlkey_key[IDP_SHA256_LEN];  /* seals SAML private keys (AES-256-GCM) */
 };
 extern struct idp_runtime idp_rt;
 

@@ -103,6 +103,7 @@ enum idp_err idp_init(const struct idp_config *cfg)
 	idp_hmac_sha256(master, sizeof master, label, sizeof label - 1, idp_rt.csrf_key);
 	idp_hmac_sha256(master, sizeof master, "sekisho totp v1", 15, idp_rt.totp_key);
 	idp_hmac_sha256(master, sizeof master, "sekisho recovery v1", 19, idp_rt.recovery_key);
+	idp_hmac_sha256(master, sizeof master, "sekisho saml key v1", 19, idp_rt.samlkey_key);
 	idp_wipe(master, sizeof master);
 	return IDP_OK;
 }

@@ -319,6 +319,19 @@ enum idp_err idp_tenant_create(const char *slug, const char *name, int64_t *id)
 	err = idp_tx(0, tenant_create_tx, &a);
 	if (!err && id)
 		*id = a.id;
+	if (!err) {
+		/* Its SAML signing key, made after the tenant's transaction (RSA
+		 * generation takes time no row should be locked for); should this
+		 * fail, the key is made on first use. */
+		struct idp_tenant t;
+		enum idp_err kerr = idp_tenant_load(slug, &t);
+		if (!kerr)
+			kerr = idp_samlkey_create(&t, NULL, 2048, NULL);
+		if (kerr)
+			idp_warn("tenant %s: SAML signing key not made now (%s); it will be on "
+			         "first use",
+			         slug, idp_strerror(kerr));
+	}
 	return err;
 }
 

@@ -232,6 +232,27 @@ const struct store_stmt store_stmts[] = {
 		"UPDATE sessions s SET last_seen_at = to_timestamp(x.seen) "
 		"FROM unnest($1::bigint[], $2::float8[]) AS x(id, seen) "
 		"WHERE s.id = x.id AND s.ended_at IS NULL AND s.last_seen_at < to_timestamp(x.seen)"},
+	[STMT_SAMLKEY_INSERT] = {"samlkey_insert",
+		"INSERT INTO saml_keys (tenant_id, bits, state, cert_pem, key_sealed, sha256) "
+		"VALUES ($1, $2, $3, $4, $5, $6) RETURNING id"},
+	[STMT_SAMLKEY_SET_SEALED] = {"samlkey_set_sealed",
+		"UPDATE saml_keys SET key_sealed = $2 WHERE id = $1"},
+	[STMT_SAMLKEY_LIST] = {"samlkey_list",
+		"SELECT id, bits, state, cert_pem, sha256, " EPOCH("created_at") ", "
+		EPOCH("activated_at") " FROM saml_keys ORDER BY id DESC"},
+	[STMT_SAMLKEY_GET] = {"samlkey_get",
+		"SELECT id, bits, state, cert_pem, sha256, " EPOCH("created_at") ", "
+		EPOCH("activated_at") ", key_sealed FROM saml_keys WHERE id = $1"},
+	[STMT_SAMLKEY_ACTIVE] = {"samlkey_active",
+		"SELECT id FROM saml_keys WHERE state = 'active'"},
+	[STMT_SAMLKEY_RETIRE] = {"samlkey_retire",
+		"UPDATE saml_keys SET state = 'previous' WHERE state = 'active'"},
+	[STMT_SAMLKEY_ACTIVATE] = {"samlkey_activate",
+		"UPDATE saml_keys SET state = 'active', activated_at = now() WHERE id = $1"},
+	[STMT_SAMLKEY_DELETE] = {"samlkey_delete",
+		"DELETE FROM saml_keys WHERE id = $1 AND state <> 'active' RETURNING state"},
+	[STMT_SAMLKEY_STATE] = {"samlkey_state",
+		"SELECT state FROM saml_keys WHERE id = $1"},
 	[STMT_HISTORY_INSERT] = {"history_insert",
 		"INSERT INTO password_history (tenant_id, user_id, hash) VALUES ($1, $2, $3)"},
 	[STMT_HISTORY_RECENT] = {"history_recent",

@@ -121,6 +121,16 @@ enum store_stmt_id {
 	STMT_APP_DELETE,          /* id -> APP_COLS */
 	STMT_SESSION_TOUCH_BATCH, /* ids (bigint[]), seen (float8[] epochs): later activity only */
 
+	STMT_SAMLKEY_INSERT,     /* tenant, bits, state, cert, sealed (bytea), sha256 -> id */
+	STMT_SAMLKEY_SET_SEALED, /* id, sealed */
+	STMT_SAMLKEY_LIST,       /* -> SAMLKEY_COLS, newest first */
+	STMT_SAMLKEY_GET,        /* id -> SAMLKEY_COLS, sealed */
+	STMT_SAMLKEY_ACTIVE,     /* -> id of the active key */
+	STMT_SAMLKEY_RETIRE,     /* : the active key becomes previous */
+	STMT_SAMLKEY_ACTIVATE,   /* id -> affected */
+	STMT_SAMLKEY_DELETE,     /* id -> state of the deleted key (not the active one) */
+	STMT_SAMLKEY_STATE,      /* id -> state */
+
 	STMT__COUNT
 };
 

@@ -19,9 +19,9 @@ enum idp_err web_api_body(struct web_req *r, json_object **out, char field[WEB_A
 /* The 400 answer for a body web_api_body refused: "invalid" naming field,
  * or "invalid_json" when field is empty. */
 int web_api_bad_body(struct web_req *r, const char *field);
-/* DELETE .../{id}: fn(tenant, actor, id) for the route's first '*' as a
- * positive id (404 when it is not one), answered {"ok":true} or with the
- * error web_api_err gives. */
+/* DELETE (or POST) .../{id}[/...]: fn(tenant, actor, id) for the route's
+ * first '*' as a positive id (404 when it is not one), answered
+ * {"ok":true} or with the error web_api_err gives. */
 int web_api_delete_id(struct web_req *r,
                       enum idp_err (*fn)(const struct idp_tenant *t, const struct idp_actor *by,
                                          int64_t id));

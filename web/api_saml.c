@@ -1,0 +1,121 @@
+/*
+ * The admin API's SAML signing keys (/t/{slug}/api/v1/saml/keys): list them,
+ * create the next one (optional body {"bits": 2048 | 3072}), activate one,
+ * delete one (never the active one).  An item is {id, bits, state ("next",
+ * "active", "previous"), sha256 (hex, of the DER certificate), certificate
+ * (PEM), created_at, activated_at (RFC 3339 UTC or null)}.
+ */
+#include <json-c/json.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "web/api.h"
+#include "web/web.h"
+
+static json_object *time_or_null(int64_t t)
+{
+	char iso[21];
+
+	if (!t)
+		return NULL;
+	idp_time_iso(t, iso);
+	return json_object_new_string(iso);
+}
+
+static json_object *key_json(const struct idp_samlkey *k)
+{
+	json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "id", json_object_new_int64(k->id));
+	json_object_object_add(o, "bits", json_object_new_int(k->bits));
+	json_object_object_add(o, "state",
+	                       json_object_new_string(idp_samlkey_state_name(k->state)));
+	json_object_object_add(o, "sha256", json_object_new_string(k->sha256));
+	json_object_object_add(o, "certificate", json_object_new_string(k->cert_pem));
+	json_object_object_add(o, "created_at", time_or_null(k->created_at));
+	json_object_object_add(o, "activated_at", time_or_null(k->activated_at));
+	return o;
+}
+
+static int keys_get(struct web_req *r)
+{
+	struct idp_samlkey *rows = NULL;
+	json_object *arr;
+	int n = 0;
+	enum idp_err err = idp_samlkeys_list(&r->tenant, &rows, &n);
+
+	if (err)
+		return web_api_err(r, err, NULL);
+	arr = json_object_new_array();
+	for (int i = 0; i < n; i++)
+		json_object_array_add(arr, key_json(&rows[i]));
+	free(rows);
+	return web_api_json(r, 200, arr);
+}
+
+static int keys_post(struct web_req *r)
+{
+	char field[WEB_API_FIELD_MAX] = "";
+	json_object *body = NULL, *v;
+	int64_t bits = 2048, id = 0;
+	enum idp_err err;
+
+	if (r->body_len) {
+		err = web_api_body(r, &body, field);
+		if (err)
+			return web_api_bad_body(r, field);
+		json_object_object_foreach(body, key, val)
+		{
+			(void)val;
+			if (strcmp(key, "bits") != 0) {
+				int ret = web_json_error(r, 400, "invalid", key);
+				json_object_put(body);
+				return ret;
+			}
+		}
+		if (json_object_object_get_ex(body, "bits", &v)) {
+			bits = json_object_is_type(v, json_type_int) ? json_object_get_int64(v) : 0;
+			if (bits != 2048 && bits != 3072) {
+				json_object_put(body);
+				return web_json_error(r, 400, "invalid", "bits");
+			}
+		}
+		json_object_put(body);
+	}
+	err = idp_samlkey_create(&r->tenant, &r->actor, (int)bits, &id);
+	if (err == IDP_ERR_TOO_LARGE)
+		return web_json_error(r, 409, "too_many_keys", NULL);
+	if (err)
+		return web_api_err(r, err, NULL);
+	struct idp_samlkey *rows = NULL;
+	int n = 0;
+	err = idp_samlkeys_list(&r->tenant, &rows, &n);
+	for (int i = 0; !err && i < n; i++)
+		if (rows[i].id == id) {
+			json_object *o = key_json(&rows[i]);
+			free(rows);
+			return web_api_json(r, 201, o);
+		}
+	free(rows);
+	return web_api_err(r, err ? err : IDP_ERR_DB, NULL);
+}
+
+static int key_activate(struct web_req *r)
+{
+	return web_api_delete_id(r, idp_samlkey_activate);
+}
+
+static int key_delete(struct web_req *r)
+{
+	return web_api_delete_id(r, idp_samlkey_delete);
+}
+
+#define API (WEB_TENANT | WEB_API | WEB_ADMIN | WEB_CSRF)
+
+const struct web_route web_routes_api_saml[] = {
+    {"GET", "/api/v1/saml/keys", keys_get, API},
+    {"POST", "/api/v1/saml/keys", keys_post, API | WEB_SLOW},
+    {"POST", "/api/v1/saml/keys/*/activate", key_activate, API},
+    {"DELETE", "/api/v1/saml/keys/*", key_delete, API},
+    {NULL, NULL, NULL, 0},
+};
