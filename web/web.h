@@ -219,6 +219,7 @@ extern const struct web_route web_routes_admin[];
 extern const struct web_route web_routes_password[];
 extern const struct web_route web_routes_mfa[];
 extern const struct web_route web_routes_api_saml[];
+extern const struct web_route web_routes_saml[];
 extern const struct web_route web_routes_api_certs[];
 extern const struct web_route web_routes_api_apps[];
 extern const struct web_route web_routes_admin_apps[];

@@ -117,7 +117,69 @@ def test_at_most_five_keys(s):
     eq(len(keys(s.other)), 5, "keys kept")
 
 
+MD = "urn:oasis:names:tc:SAML:2.0:metadata"
+DS = "http://www.w3.org/2000/09/xmldsig#"
+
+
+def metadata(s, slug):
+    import xml.etree.ElementTree as ET
+    r = s.a.client().get("/t/%s/saml/metadata" % slug)
+    eq(r.status, 200, "metadata of %s" % slug)
+    eq(r.header("Content-Type"), "application/samlmetadata+xml", "metadata content type")
+    return ET.fromstring(r.body)
+
+
+def published(root):
+    return ["".join(x.text.split()) for x in root.iter("{%s}X509Certificate" % DS)]
+
+
+def pem_body(pem):
+    return "".join(l for l in pem.splitlines() if not l.startswith("-----"))
+
+
+def test_metadata_publishes_every_key_active_first(s):
+    root = metadata(s, SLUG)
+    eq(root.tag, "{%s}EntityDescriptor" % MD, "root element")
+    eq(root.get("entityID"), "http://127.0.0.1:%d/t/%s/saml/metadata" % (s.a.port, SLUG),
+       "entityID")
+    idp = root.find("{%s}IDPSSODescriptor" % MD)
+    check(idp is not None, "an IDPSSODescriptor")
+    sso = {e.get("Binding").rsplit(":", 1)[1]: e.get("Location")
+           for e in idp.findall("{%s}SingleSignOnService" % MD)}
+    eq(sso, {"HTTP-Redirect": "http://127.0.0.1:%d/t/%s/saml/sso" % (s.a.port, SLUG),
+             "HTTP-POST": "http://127.0.0.1:%d/t/%s/saml/sso" % (s.a.port, SLUG)}, "SSO")
+    ks = keys(s.api)
+    active = [k for k in ks if k["state"] == "active"]
+    eq(published(root)[0], pem_body(active[0]["certificate"]), "the active key first")
+    eq(sorted(published(root)), sorted(pem_body(k["certificate"]) for k in ks),
+       "every key published")
+    r = s.api.post("/saml/keys")
+    eq(r.status, 201, "a next key")
+    root = metadata(s, SLUG)
+    eq(len(published(root)), len(ks) + 1, "the next key published beside the active one")
+    eq(published(root)[0], pem_body(active[0]["certificate"]), "still the active key first")
+    eq(s.api.delete("/saml/keys/%d" % r.json()["id"]).status, 200, "remove it again")
+
+
+def test_metadata_makes_a_key_on_first_use(s):
+    """A tenant from before SAML (no key) gets its key on first use."""
+    slug = "samlkeys3"
+    s.a.create_tenant(slug)
+    sql_super(s.a, "DELETE FROM saml_keys WHERE tenant_id = (SELECT id FROM tenants WHERE "
+                   "slug = %s)" % q(slug))
+    root = metadata(s, slug)
+    eq(len(published(root)), 1, "one key made on first use")
+    eq(keys(Api(s.a, slug))[0]["state"], "active", "and it is active")
+
+
+def test_metadata_of_unknown_tenant(s):
+    eq(s.a.client().get("/t/nosuch/saml/metadata").status, 404, "unknown tenant")
+
+
 TESTS = [
+    test_metadata_publishes_every_key_active_first,
+    test_metadata_makes_a_key_on_first_use,
+    test_metadata_of_unknown_tenant,
     test_new_tenant_has_an_active_key,
     test_private_key_is_sealed,
     test_rollover,
