@@ -96,6 +96,8 @@ const char *const idp_audit_actions[] = {
     "saml.key_created",
     "saml.key_activated",
     "saml.key_deleted",
+    "saml.sp_added",
+    "saml.sp_removed",
     "token.created",
     "tenant.created",
     "audit.pruned",

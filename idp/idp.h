@@ -32,6 +32,7 @@
 #include "idp/request.h"
 #include "idp/reset.h"
 #include "idp/samlkey.h"
+#include "idp/sp.h"
 #include "idp/session.h"
 #include "idp/tenant.h"
 #include "idp/text.h"

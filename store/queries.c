@@ -253,6 +253,16 @@ const struct store_stmt store_stmts[] = {
 		"DELETE FROM saml_keys WHERE id = $1 AND state <> 'active' RETURNING state"},
 	[STMT_SAMLKEY_STATE] = {"samlkey_state",
 		"SELECT state FROM saml_keys WHERE id = $1"},
+	[STMT_SP_INSERT] = {"sp_insert",
+		"INSERT INTO service_providers (tenant_id, entity_id, name, metadata, nameid_format, "
+		"attributes, sign, encrypt, roles) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) "
+		"RETURNING id"},
+	[STMT_SP_LIST] = {"sp_list",
+		"SELECT id, entity_id, name, nameid_format, attributes, sign, encrypt, roles, "
+		EPOCH("created_at") " FROM service_providers ORDER BY lower(name), id"},
+	[STMT_SP_DELETE] = {"sp_delete",
+		"DELETE FROM service_providers WHERE id = $1 RETURNING id, entity_id, name, "
+		"nameid_format, attributes, sign, encrypt, roles, " EPOCH("created_at")},
 	[STMT_HISTORY_INSERT] = {"history_insert",
 		"INSERT INTO password_history (tenant_id, user_id, hash) VALUES ($1, $2, $3)"},
 	[STMT_HISTORY_RECENT] = {"history_recent",

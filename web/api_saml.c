@@ -6,9 +6,12 @@
  * (PEM), created_at, activated_at (RFC 3339 UTC or null)}.
  */
 #include <json-c/json.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "idp/log.h"
+#include "saml/spmeta.h"
 #include "web/api.h"
 #include "web/web.h"
 
@@ -110,6 +113,107 @@ static int key_delete(struct web_req *r)
 	return web_api_delete_id(r, idp_samlkey_delete);
 }
 
+/* A comma-separated list as a JSON array. */
+static json_object *list_json(const char *csv)
+{
+	json_object *arr = json_object_new_array();
+	char buf[64], *save = NULL;
+
+	snprintf(buf, sizeof buf, "%s", csv);
+	for (char *p = strtok_r(buf, ",", &save); p; p = strtok_r(NULL, ",", &save))
+		json_object_array_add(arr, json_object_new_string(p));
+	return arr;
+}
+
+static json_object *sp_json(const struct idp_sp *sp)
+{
+	json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "id", json_object_new_int64(sp->id));
+	json_object_object_add(o, "entity_id", json_object_new_string(sp->entity_id));
+	json_object_object_add(o, "name", json_object_new_string(sp->name));
+	json_object_object_add(o, "nameid_format", json_object_new_string(sp->nameid_format));
+	json_object_object_add(o, "attributes", list_json(sp->attributes));
+	json_object_object_add(o, "sign", json_object_new_string(sp->sign));
+	json_object_object_add(o, "encrypt", json_object_new_boolean(sp->encrypt));
+	json_object_object_add(o, "roles", list_json(sp->roles));
+	json_object_object_add(o, "created_at", time_or_null(sp->created_at));
+	return o;
+}
+
+static int sps_get(struct web_req *r)
+{
+	struct idp_sp *rows = NULL;
+	json_object *arr;
+	int n = 0;
+	enum idp_err err = idp_sps_list(&r->tenant, &rows, &n);
+
+	if (err)
+		return web_api_err(r, err, NULL);
+	arr = json_object_new_array();
+	for (int i = 0; i < n; i++)
+		json_object_array_add(arr, sp_json(&rows[i]));
+	free(rows);
+	return web_api_json(r, 200, arr);
+}
+
+/* POST /sps: the body is the SP's metadata XML; ?name= names it (default:
+ * its entity ID).  Settings start from the metadata: the first NameID
+ * format it lists that Sekisho supports (else persistent), encryption when
+ * it has an encryption key, every attribute, both signed, both roles. */
+static int sps_post(struct web_req *r)
+{
+	struct saml_sp_meta *m = calloc(1, sizeof *m);
+	struct idp_sp sp;
+	const char *why = NULL, *field = NULL, *name = web_query(r, "name");
+	int64_t id = 0;
+	char *xml = NULL;
+	enum idp_err err;
+	int ret;
+
+	if (!m)
+		return web_api_err(r, IDP_ERR_NOMEM, NULL);
+	err = saml_spmeta_parse(r->body, r->body_len, m, &why);
+	if (err) {
+		idp_info("tenant %s: SP metadata refused: %s", r->slug, why ? why : "too large");
+		free(m);
+		if (err == IDP_ERR_TOO_LARGE)
+			return web_json_error(r, 413, "too_large", NULL);
+		return web_json_error(r, 400, "invalid_metadata", why);
+	}
+	memset(&sp, 0, sizeof sp);
+	idp_copy(sp.entity_id, sizeof sp.entity_id, m->entity_id);
+	idp_copy(sp.name, 101, name && *name ? name : m->entity_id);
+	snprintf(sp.nameid_format, sizeof sp.nameid_format, "persistent");
+	for (int i = 0; i < m->n_formats; i++) {
+		const char *f = idp_nameid_format_short(m->formats[i]);
+		if (f) {
+			snprintf(sp.nameid_format, sizeof sp.nameid_format, "%s", f);
+			break;
+		}
+	}
+	snprintf(sp.attributes, sizeof sp.attributes, "email,name,role");
+	snprintf(sp.sign, sizeof sp.sign, "both");
+	sp.encrypt = m->n_encryption > 0;
+	snprintf(sp.roles, sizeof sp.roles, "user,admin");
+	free(m);
+	xml = strndup(r->body, r->body_len);
+	if (!xml)
+		return web_api_err(r, IDP_ERR_NOMEM, NULL);
+	err = idp_sp_add(&r->tenant, &r->actor, &sp, xml, &id, &field);
+	free(xml);
+	if (err)
+		return web_api_err(r, err, field);
+	sp.id = id;
+	ret = web_api_json(r, 201, sp_json(&sp));
+	return ret;
+}
+
+static int sp_delete(struct web_req *r)
+{
+	return web_api_delete_id(r, idp_sp_delete);
+}
+
 #define API (WEB_TENANT | WEB_API | WEB_ADMIN | WEB_CSRF)
 
 const struct web_route web_routes_api_saml[] = {
@@ -117,5 +221,8 @@ const struct web_route web_routes_api_saml[] = {
     {"POST", "/api/v1/saml/keys", keys_post, API | WEB_SLOW},
     {"POST", "/api/v1/saml/keys/*/activate", key_activate, API},
     {"DELETE", "/api/v1/saml/keys/*", key_delete, API},
+    {"GET", "/api/v1/sps", sps_get, API},
+    {"POST", "/api/v1/sps", sps_post, API},
+    {"DELETE", "/api/v1/sps/*", sp_delete, API},
     {NULL, NULL, NULL, 0},
 };

@@ -24,7 +24,7 @@ CREATE POLICY tenant_isolation ON saml_keys USING (tenant_id = sekisho_tenant())
 
 -- The snapshot a node keeps of a tenant includes its keys: a change moves
 -- the tenant's version (and so notifies every node).
-CREATE FUNCTION sekisho_saml_keys_changed() RETURNS trigger
+CREATE FUNCTION sekisho_tenant_part_changed() RETURNS trigger
   LANGUAGE plpgsql
   AS $$
 BEGIN
@@ -34,12 +34,46 @@ BEGIN
 END $$;
 
 CREATE TRIGGER saml_keys_changed AFTER INSERT OR UPDATE OR DELETE ON saml_keys
-  FOR EACH ROW EXECUTE FUNCTION sekisho_saml_keys_changed();
+  FOR EACH ROW EXECUTE FUNCTION sekisho_tenant_part_changed();
 
 DO $$
 BEGIN
   IF EXISTS (SELECT FROM pg_roles WHERE rolname = 'sekisho_app') THEN
     GRANT SELECT, INSERT, UPDATE, DELETE ON saml_keys TO sekisho_app;
     GRANT USAGE, SELECT ON saml_keys_id_seq TO sekisho_app;
+  END IF;
+END $$;
+
+-- Service providers: registered from their metadata (kept as sent), with
+-- the settings Sekisho applies to them.
+CREATE TABLE service_providers (
+  id             bigserial PRIMARY KEY,
+  tenant_id      bigint NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+  entity_id      text NOT NULL CHECK (length(entity_id) BETWEEN 1 AND 1024),
+  name           text NOT NULL CHECK (length(name) BETWEEN 1 AND 100),
+  metadata       text NOT NULL CHECK (length(metadata) BETWEEN 1 AND 262144),
+  nameid_format  text NOT NULL CHECK (nameid_format IN ('persistent', 'email', 'transient',
+                                                        'unspecified')),
+  attributes     text NOT NULL CHECK (attributes ~ '^((email|name|role)(,(email|name|role))*)?$'),
+  sign           text NOT NULL CHECK (sign IN ('response', 'assertion', 'both')),
+  encrypt        boolean NOT NULL,
+  roles          text NOT NULL CHECK (roles IN ('user', 'admin', 'user,admin')),
+  created_at     timestamptz NOT NULL DEFAULT now(),
+  UNIQUE (tenant_id, entity_id)
+);
+
+ALTER TABLE service_providers ENABLE ROW LEVEL SECURITY;
+ALTER TABLE service_providers FORCE ROW LEVEL SECURITY;
+CREATE POLICY tenant_isolation ON service_providers USING (tenant_id = sekisho_tenant())
+  WITH CHECK (tenant_id = sekisho_tenant());
+
+CREATE TRIGGER service_providers_changed AFTER INSERT OR UPDATE OR DELETE ON service_providers
+  FOR EACH ROW EXECUTE FUNCTION sekisho_tenant_part_changed();
+
+DO $$
+BEGIN
+  IF EXISTS (SELECT FROM pg_roles WHERE rolname = 'sekisho_app') THEN
+    GRANT SELECT, INSERT, UPDATE, DELETE ON service_providers TO sekisho_app;
+    GRANT USAGE, SELECT ON service_providers_id_seq TO sekisho_app;
   END IF;
 END $$;
