@@ -131,7 +131,8 @@ enum store_stmt_id {
 	STMT_SAMLKEY_DELETE,     /* id -> state of the deleted key (not the active one) */
 	STMT_SAMLKEY_STATE,      /* id -> state */
 
-	STMT_SP_INSERT, /* tenant, entity, name, metadata, format, attributes, sign, encrypt, roles -> id */
+	STMT_SP_INSERT, /* tenant, entity, name, metadata, format, attributes, sign, encrypt, roles
+	                   -> id */
 	STMT_SP_LIST,   /* -> SP_COLS by name */
 	STMT_SP_DELETE, /* id -> SP_COLS */
 
