@@ -99,6 +99,7 @@ static const struct field fields[] = {
     F_CIDRS(ip, admin_allow),
     F_DAYS(audit, retention_days, 1, 3650),
     F_TZ(audit, timezone),
+    F_BOOL(saml, want_signed_requests),
 };
 
 #define N_FIELDS (sizeof fields / sizeof fields[0])
@@ -112,7 +113,8 @@ static const struct {
     {"session", "idle_timeout_seconds", "absolute_timeout_seconds"},
 };
 
-static const char *const sections[] = {"password", "lockout", "session", "mfa", "ip", "audit"};
+static const char *const sections[] = {"password", "lockout", "session", "mfa",
+                                       "ip",       "audit",   "saml"};
 
 /* Indexed by the enum values, which run 0, 1, 2; NULL-terminated. */
 static const char *const concurrent_names[] = {"allow", "deny_new", "end_old", NULL};
@@ -321,6 +323,7 @@ void idp_policy_default(struct idp_policy *p)
 	p->mfa.client_cert = IDP_CERT_OFF;
 	p->audit.retention_days = 396;
 	snprintf(p->audit.timezone, sizeof p->audit.timezone, "%s", "Asia/Tokyo");
+	p->saml.want_signed_requests = false;
 }
 
 /* ---- parsing ---- */

@@ -57,6 +57,9 @@ struct idp_policy {
 		int retention_days;               /* 1..3650 */
 		char timezone[IDP_POLICY_TZ_MAX]; /* IANA name, must exist in /usr/share/zoneinfo */
 	} audit;
+	struct {
+		bool want_signed_requests; /* refuse unsigned AuthnRequests from every SP */
+	} saml;
 };
 
 /* Fill p with the documented defaults. Cannot fail. */

@@ -215,3 +215,51 @@ enum idp_err idp_sp_delete(const struct idp_tenant *t, const struct idp_actor *b
 		idp_tenant_forget(t->slug);
 	return err;
 }
+
+void idp_sps_full_free(struct idp_sp_full *rows, int n)
+{
+	for (int i = 0; rows && i < n; i++)
+		free(rows[i].metadata);
+	free(rows);
+}
+
+static enum idp_err list_full_tx(struct store_conn *c, void *arg)
+{
+	struct idp_rows *a = arg;
+
+	return store_sp_list_full(c, (struct store_sp **)&a->rows, &a->n);
+}
+
+static void full_reset(void *arg)
+{
+	struct idp_rows *a = arg;
+	struct store_sp *v = a->rows;
+
+	for (int i = 0; v && i < a->n; i++)
+		free(v[i].metadata);
+	idp_rows_reset(arg);
+}
+
+enum idp_err idp_sps_list_full(const struct idp_tenant *t, struct idp_sp_full **rows, int *n)
+{
+	struct idp_rows a = {NULL, 0};
+	enum idp_err err = idp_tx_run(t->id, list_full_tx, full_reset, &a);
+	struct store_sp *v = a.rows;
+
+	*rows = NULL;
+	*n = 0;
+	if (!err) {
+		*rows = calloc(a.n ? (size_t)a.n : 1, sizeof **rows);
+		if (!*rows)
+			err = IDP_ERR_NOMEM;
+	}
+	for (int i = 0; !err && i < a.n; i++) {
+		from_store(&v[i], &(*rows)[i].sp);
+		(*rows)[i].metadata = v[i].metadata;
+		v[i].metadata = NULL;
+	}
+	if (!err)
+		*n = a.n;
+	full_reset(&a);
+	return err;
+}

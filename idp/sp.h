@@ -43,4 +43,15 @@ enum idp_err idp_sps_list(const struct idp_tenant *t, struct idp_sp **rows, int 
 /* Remove one (saml.sp_removed); IDP_ERR_NOT_FOUND for no such id. */
 enum idp_err idp_sp_delete(const struct idp_tenant *t, const struct idp_actor *by, int64_t id);
 
+/* A service provider with its stored metadata (new). */
+struct idp_sp_full {
+	struct idp_sp sp;
+	char *metadata;
+};
+
+/* Every service provider of t with its metadata, by id; free with
+ * idp_sps_full_free. */
+enum idp_err idp_sps_list_full(const struct idp_tenant *t, struct idp_sp_full **rows, int *n);
+void idp_sps_full_free(struct idp_sp_full *rows, int n);
+
 #endif

@@ -431,3 +431,8 @@ out:
 	free(a.out);
 	return err;
 }
+
+const char *idp_snapshot_version(const struct idp_snapshot *s)
+{
+	return s->version;
+}

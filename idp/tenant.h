@@ -42,6 +42,9 @@ struct idp_snapshot {
 enum idp_err idp_snapshot_get(const char *slug, struct idp_snapshot **out);
 /* Release a reference; NULL is fine. */
 void idp_snapshot_put(struct idp_snapshot *s);
+/* The tenant row's version the snapshot was built at: it moves with every
+ * change of the tenant, its policy, apps, SAML keys or service providers. */
+const char *idp_snapshot_version(const struct idp_snapshot *s);
 
 /* Look a tenant up by slug (a copy of its snapshot's row and policy). IDP_ERR_NOT_FOUND for unknown
  * or invalid slugs, IDP_ERR_DB when the database is unreachable. */

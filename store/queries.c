@@ -263,6 +263,48 @@ const struct store_stmt store_stmts[] = {
 	[STMT_SP_DELETE] = {"sp_delete",
 		"DELETE FROM service_providers WHERE id = $1 RETURNING id, entity_id, name, "
 		"nameid_format, attributes, sign, encrypt, roles, " EPOCH("created_at")},
+	[STMT_SAML_SPS_FULL] = {"saml_sps_full",
+		"SELECT id, entity_id, name, nameid_format, attributes, sign, encrypt, roles, "
+		EPOCH("created_at") ", metadata FROM service_providers ORDER BY id"},
+	[STMT_SAML_SEEN_INSERT] = {"saml_seen_insert",
+		"INSERT INTO saml_seen (tenant_id, sp_id, request_id, expires_at) "
+		"VALUES ($1, $2, $3, to_timestamp($4)) ON CONFLICT DO NOTHING RETURNING 1"},
+	[STMT_SAML_SEEN_PRUNE] = {"saml_seen_prune",
+		"DELETE FROM saml_seen WHERE expires_at < now()"},
+	[STMT_SAML_PARK_INSERT] = {"saml_park_insert",
+		"INSERT INTO saml_parked (tenant_id, handle_hash, sp_id, request_id, request_xml, "
+		"relay_state, force_authn, session_before, expires_at) "
+		"VALUES ($1, $2, $3, $4, $5, $6, $7, $8, to_timestamp($9))"},
+	[STMT_SAML_PARK_GET] = {"saml_park_get",
+		"SELECT sp_id, request_id, request_xml, relay_state, force_authn, session_before, "
+		EPOCH("created_at") ", " EPOCH("expires_at") " FROM saml_parked WHERE handle_hash = $1"},
+	[STMT_SAML_PARK_DELETE] = {"saml_park_delete",
+		"DELETE FROM saml_parked WHERE handle_hash = $1"},
+	[STMT_SAML_PARK_PRUNE] = {"saml_park_prune",
+		"DELETE FROM saml_parked WHERE expires_at < now()"},
+	[STMT_SAML_NAMEID_GET] = {"saml_nameid_get",
+		"SELECT value FROM saml_nameids WHERE user_id = $1 AND sp_id = $2"},
+	[STMT_SAML_NAMEID_INSERT] = {"saml_nameid_insert",
+		"INSERT INTO saml_nameids (tenant_id, user_id, sp_id, value) VALUES ($1, $2, $3, $4) "
+		"ON CONFLICT (user_id, sp_id) DO NOTHING"},
+	[STMT_SAML_SSP_UPSERT] = {"saml_ssp_upsert",
+		"INSERT INTO saml_session_sps (tenant_id, session_id, sp_id, nameid, nameid_format, "
+		"session_index) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (session_id, sp_id) DO "
+		"UPDATE SET nameid = EXCLUDED.nameid, nameid_format = EXCLUDED.nameid_format, "
+		"session_index = EXCLUDED.session_index, logout_id = NULL"},
+	[STMT_SAML_SSP_BY_NAMEID] = {"saml_ssp_by_nameid",
+		"SELECT p.session_id FROM saml_session_sps p JOIN sessions s ON s.id = p.session_id "
+		"WHERE p.sp_id = $1 AND p.nameid = $2 AND ($3 = '' OR p.session_index = $3) "
+		"AND s.ended_at IS NULL ORDER BY p.created_at DESC LIMIT 1"},
+	[STMT_SAML_SSP_LIST] = {"saml_ssp_list",
+		"SELECT sp_id, nameid, nameid_format, session_index, coalesce(logout_id, '') "
+		"FROM saml_session_sps WHERE session_id = $1 ORDER BY created_at, sp_id"},
+	[STMT_SAML_SSP_SET_LOGOUT] = {"saml_ssp_set_logout",
+		"UPDATE saml_session_sps SET logout_id = $3 WHERE session_id = $1 AND sp_id = $2"},
+	[STMT_SAML_SSP_DONE] = {"saml_ssp_done",
+		"DELETE FROM saml_session_sps WHERE logout_id = $1 AND sp_id = $2 RETURNING session_id"},
+	[STMT_SAML_SSP_DELETE] = {"saml_ssp_delete",
+		"DELETE FROM saml_session_sps WHERE session_id = $1 AND sp_id = $2"},
 	[STMT_HISTORY_INSERT] = {"history_insert",
 		"INSERT INTO password_history (tenant_id, user_id, hash) VALUES ($1, $2, $3)"},
 	[STMT_HISTORY_RECENT] = {"history_recent",

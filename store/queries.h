@@ -136,6 +136,24 @@ enum store_stmt_id {
 	STMT_SP_LIST,   /* -> SP_COLS by name */
 	STMT_SP_DELETE, /* id -> SP_COLS */
 
+	STMT_SAML_SPS_FULL,      /* -> SP_COLS, metadata by id */
+	STMT_SAML_SEEN_INSERT,   /* tenant, sp, request id, expires epoch -> 1 (none: seen) */
+	STMT_SAML_SEEN_PRUNE,    /* : forget the IDs past their window */
+	STMT_SAML_PARK_INSERT,   /* tenant, hash, sp, request id, xml, relay, force, session before,
+	                            expires */
+	STMT_SAML_PARK_GET,      /* hash -> sp, request id, xml, relay, force, session before,
+	                            created, expires */
+	STMT_SAML_PARK_DELETE,   /* hash -> affected */
+	STMT_SAML_PARK_PRUNE,    /* : the expired ones */
+	STMT_SAML_NAMEID_GET,    /* user, sp -> value */
+	STMT_SAML_NAMEID_INSERT, /* tenant, user, sp, value */
+	STMT_SAML_SSP_UPSERT,    /* tenant, session, sp, nameid, format, session index */
+	STMT_SAML_SSP_BY_NAMEID, /* sp, nameid, session index ('' any) -> live session id */
+	STMT_SAML_SSP_LIST,      /* session -> sp, nameid, format, session index, logout id */
+	STMT_SAML_SSP_SET_LOGOUT, /* session, sp, logout id -> affected */
+	STMT_SAML_SSP_DONE,       /* logout id, sp -> session id (row deleted) */
+	STMT_SAML_SSP_DELETE,     /* session, sp -> affected */
+
 	STMT__COUNT
 };
 

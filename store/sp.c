@@ -1,6 +1,7 @@
 /* Service providers as stored: see store/sp.h. */
 #include "store/sp.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "store/internal.h"
@@ -64,6 +65,29 @@ enum idp_err store_sp_delete(struct store_conn *c, int64_t id, struct store_sp *
 
 	if (!err && out)
 		sp_read(r, 0, out);
+	store_res_free(r);
+	return err;
+}
+
+enum idp_err store_sp_list_full(struct store_conn *c, struct store_sp **rows, int *n)
+{
+	struct store_res *r = NULL;
+	enum idp_err err =
+	    store_exec_rows(c, STMT_SAML_SPS_FULL, 0, NULL, sizeof **rows, (void **)rows, n, &r);
+
+	for (int i = 0; !err && i < *n; i++) {
+		sp_read(r, i, &(*rows)[i]);
+		(*rows)[i].metadata = strdup(store_res_str(r, i, P_CREATED + 1));
+		if (!(*rows)[i].metadata)
+			err = IDP_ERR_NOMEM;
+	}
+	if (err && *rows) {
+		for (int i = 0; i < *n; i++)
+			free((*rows)[i].metadata);
+		free(*rows);
+		*rows = NULL;
+		*n = 0;
+	}
 	store_res_free(r);
 	return err;
 }

@@ -41,4 +41,8 @@ enum idp_err store_sp_list(struct store_conn *c, struct store_sp **rows, int *n)
  * IDP_ERR_NOT_FOUND when there is none. */
 enum idp_err store_sp_delete(struct store_conn *c, int64_t id, struct store_sp *out);
 
+/* Every service provider of the tenant with its metadata (each row's
+ * .metadata new), by id; *rows new.  On error nothing is left to free. */
+enum idp_err store_sp_list_full(struct store_conn *c, struct store_sp **rows, int *n);
+
 #endif

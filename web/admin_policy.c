@@ -81,6 +81,8 @@ static const struct plabel plabels[] = {
     {"audit", M_ADM_AUDIT, M__COUNT},
     {"audit.retention_days", M_ADM_POL_RETENTION, M__COUNT},
     {"audit.timezone", M_ADM_POL_TIMEZONE, M_ADM_POL_TIMEZONE_NOTE},
+    {"saml", M_ADM_POL_SAML, M__COUNT},
+    {"saml.want_signed_requests", M_ADM_POL_SAML_SIGNED, M_ADM_POL_SAML_SIGNED_NOTE},
 };
 
 /* The inputs of a duration: "<key>.h", "<key>.m" and "<key>.s" (the last

@@ -25,6 +25,7 @@
 #include <sys/socket.h>
 
 #include "idp/log.h"
+#include "idp/saml.h"
 #include "web/i18n.h"
 #include "web/server.h"
 #include "web/web.h"
@@ -141,8 +142,11 @@ static int deny_ip(struct web_req *r, const struct web_route *rt, bool api)
 {
 	char msg[300];
 
-	idp_access_denied_ip(&r->tenant, &r->ri, r->have_session ? r->session.email : "",
-	                     rt->pattern);
+	if (rt->flags & WEB_SAML)
+		idp_saml_refused(&r->tenant, &r->ri, "", NULL, "ip_denied", rt->pattern);
+	else
+		idp_access_denied_ip(&r->tenant, &r->ri, r->have_session ? r->session.email : "",
+		                     rt->pattern);
 	if (api)
 		return web_json_error(r, 403, "ip_denied", NULL);
 	snprintf(msg, sizeof msg, "%s%s", web_t(r, M_IP_DENIED), r->ri.ip);
@@ -152,7 +156,10 @@ static int deny_ip(struct web_req *r, const struct web_route *rt, bool api)
 /* The tenant requires a client certificate from its CAs and there is none. */
 static int deny_cert(struct web_req *r, const struct web_route *rt, bool api)
 {
-	idp_cert_denied(&r->tenant, &r->ri, rt->pattern);
+	if (rt->flags & WEB_SAML)
+		idp_saml_refused(&r->tenant, &r->ri, "", NULL, "client_cert_required", rt->pattern);
+	else
+		idp_cert_denied(&r->tenant, &r->ri, rt->pattern);
 	if (api)
 		return web_json_error(r, 403, "client_certificate_required", NULL);
 	return web_page_message(r, 403, web_t(r, M_CERT_REQUIRED_TITLE), web_t(r, M_CERT_REQUIRED));
@@ -382,7 +389,8 @@ static int stage_csrf(struct web_req *r, const struct web_route *rt, bool api)
 	if (strcmp(r->method, "GET") == 0 || strcmp(r->method, "HEAD") == 0)
 		return GO_ON;
 	const char *ct = web_header(r, MHD_HTTP_HEADER_CONTENT_TYPE);
-	if (ct && strncasecmp(ct, "application/x-www-form-urlencoded", 33) == 0) {
+	if (ct && strncasecmp(ct, "application/x-www-form-urlencoded", 33) == 0 &&
+	    !(rt->flags & WEB_RAW_FORM)) {
 		err = web_parse_form(r);
 		if (err == IDP_ERR_TOO_LARGE)
 			return web_page_error(r, 413, M_TOO_LARGE_TITLE, M_TOO_LARGE, api);
@@ -422,6 +430,8 @@ int web_dispatch(struct web_ctx *x, const struct idp_config *cfg)
 	 * refuse it in the raw URI, before anything reads a decoded value. */
 	if (!idp_utf8_valid(r->path, strlen(r->path)) || strstr(x->raw_uri, "%00"))
 		return web_page_error(r, 400, M_BAD_REQUEST_TITLE, M_BAD_REQUEST, api);
+	if (strcmp(r->path, "/static/saml-post.js") == 0)
+		return web_saml_post_js(r);
 	if (strcmp(r->path, "/static/sekisho.css") == 0) {
 		struct MHD_Response *resp = MHD_create_response_from_buffer(
 		    web_stylesheet_len, (void *)web_stylesheet, MHD_RESPMEM_PERSISTENT);

@@ -61,6 +61,12 @@
 	X(M_ADM_POL_MFA_ADMINS, "Administrators", "管理者のみ")                                    \
 	X(M_ADM_POL_MFA_ALL, "Everyone", "全員")                                                   \
 	X(M_ADM_POL_CERT, "Client certificates", "クライアント証明書")                             \
+	X(M_ADM_POL_SAML, "SAML", "SAML")                                                          \
+	X(M_ADM_POL_SAML_SIGNED, "Require signed authentication requests",                         \
+	  "認証リクエストの署名を必須にする")                                                      \
+	X(M_ADM_POL_SAML_SIGNED_NOTE,                                                              \
+	  "Service providers that do not sign their requests are then refused.",                   \
+	  "署名のないリクエストを送るサービスプロバイダーは拒否されます。")                        \
 	X(M_ADM_POL_CERT_OFF, "Not used", "使用しない")                                            \
 	X(M_ADM_POL_CERT_REQUIRED, "Required for every browser", "すべてのブラウザで必須")         \
 	X(M_ADM_POL_CERT_FACTOR, "Counts as the second factor", "二要素目として扱う")              \

@@ -73,7 +73,9 @@ static int login_page(struct web_req *r, unsigned status, enum web_msg error, co
 
 static int login_get(struct web_req *r)
 {
-	if (r->have_session) {
+	/* reauth: a service provider asked for the password again
+	 * (ForceAuthn), or the session lacks a factor the policy requires. */
+	if (r->have_session && !web_query(r, "reauth")) {
 		char to[IDP_URL_MAX + 1];
 		after_login(r, web_query(r, "rd"), to);
 		return web_redirect(r, to);
@@ -140,6 +142,10 @@ static int logout_post(struct web_req *r)
 		return web_page_message(r, 503, web_t(r, M_UNAVAILABLE_TITLE),
 		                        web_t(r, M_UNAVAILABLE));
 	web_set_session_cookie(r, "", true);
+	/* The service providers this session logged in to are told, one
+	 * after the other, through the browser (SAML Single Logout). */
+	if (r->have_session)
+		return web_saml_logout_next(r, r->session.id);
 	snprintf(to, sizeof to, "/t/%s/login?logged_out=1", r->slug);
 	return web_redirect(r, to);
 }

@@ -176,9 +176,19 @@ void web_set_session_cookie(struct web_req *r, const char *value, bool clear)
 
 static void add_security_headers(struct web_req *r, struct MHD_Response *resp)
 {
-	MHD_add_response_header(resp, "Content-Security-Policy",
-	                        "default-src 'none'; style-src 'self'; img-src 'self' data:; "
-	                        "form-action 'self'; frame-ancestors 'none'; base-uri 'none'");
+	if (r->csp_post_origin[0]) {
+		char csp[512];
+		snprintf(csp, sizeof csp,
+		         "default-src 'none'; style-src 'self'; script-src 'self'; "
+		         "form-action %s; frame-ancestors 'none'; base-uri 'none'",
+		         r->csp_post_origin);
+		MHD_add_response_header(resp, "Content-Security-Policy", csp);
+	} else {
+		MHD_add_response_header(
+		    resp, "Content-Security-Policy",
+		    "default-src 'none'; style-src 'self'; img-src 'self' data:; "
+		    "form-action 'self'; frame-ancestors 'none'; base-uri 'none'");
+	}
 	MHD_add_response_header(resp, "X-Frame-Options", "DENY");
 	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
 	MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");

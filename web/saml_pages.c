@@ -49,7 +49,8 @@ static int metadata_get(struct web_req *r)
 				certs[k++] = rows[i].cert_pem;
 	if (!err) {
 		snprintf(base, sizeof base, "%s/t/%s", idp_rt.cfg->public_url, r->slug);
-		struct saml_metadata_in in = {base, certs, k, false};
+		struct saml_metadata_in in = {base, certs, k,
+		                              r->tenant.policy.saml.want_signed_requests};
 		err = saml_metadata(&in, &md);
 	}
 	if (err) {

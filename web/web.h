@@ -74,6 +74,9 @@ struct web_req {
 	unsigned pending_status;
 	/* extra response headers */
 	char disposition[200]; /* Content-Disposition, when not empty */
+	/* The auto-submitting SAML form: scripts from 'self' and a form that
+	 * posts to this origin (a registered SP's), when not empty. */
+	char csp_post_origin[300];
 	char set_cookie[4][512];
 	int nset_cookie;
 };
@@ -88,6 +91,9 @@ enum web_route_flags {
 	WEB_SLOW = 1 << 6,      /* runs Argon2id: handled on the hashing workers */
 	WEB_FLOW = 1 << 7,      /* needs a pending login of the tenant (with WEB_SESSION: or
 	                           a session); the rest go back to the login page */
+	WEB_RAW_FORM = 1 << 8,  /* the handler reads the body itself (a SAML binding's
+	                           one field may be as large as the body) */
+	WEB_SAML = 1 << 9,      /* a SAML endpoint: refusals at the gate are saml.refused */
 };
 
 struct web_route {
@@ -220,6 +226,14 @@ extern const struct web_route web_routes_password[];
 extern const struct web_route web_routes_mfa[];
 extern const struct web_route web_routes_api_saml[];
 extern const struct web_route web_routes_saml[];
+extern const struct web_route web_routes_sso[];
+
+/* /static/saml-post.js: submits the SAML form at once (web/saml_sso.c). */
+int web_saml_post_js(struct web_req *r);
+/* Go on with the Single Logout of session_id (ended already): a
+ * LogoutRequest to its next service provider through the browser, or the
+ * login page when none is left. */
+int web_saml_logout_next(struct web_req *r, int64_t session_id);
 extern const struct web_route web_routes_api_certs[];
 extern const struct web_route web_routes_api_apps[];
 extern const struct web_route web_routes_admin_apps[];

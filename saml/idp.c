@@ -1,0 +1,728 @@
+/* The SAML identity provider on Lasso: see saml/idp.h. */
+#include "saml/idp.h"
+
+#include <glib.h>
+#include <lasso/lasso.h>
+#include <lasso/xml/misc_text_node.h>
+#include <lasso/xml/saml-2.0/saml2_assertion.h>
+#include <lasso/xml/saml-2.0/saml2_attribute.h>
+#include <lasso/xml/saml-2.0/saml2_attribute_statement.h>
+#include <lasso/xml/saml-2.0/saml2_attribute_value.h>
+#include <lasso/xml/saml-2.0/saml2_authn_statement.h>
+#include <lasso/xml/saml-2.0/saml2_name_id.h>
+#include <lasso/xml/saml-2.0/saml2_subject.h>
+#include <lasso/xml/saml-2.0/samlp2_authn_request.h>
+#include <lasso/xml/saml-2.0/samlp2_logout_request.h>
+#include <lasso/xml/saml-2.0/samlp2_name_id_policy.h>
+#include <lasso/xml/saml-2.0/samlp2_response.h>
+#include <lasso/xml/saml-2.0/samlp2_status.h>
+#include <lasso/xml/saml-2.0/samlp2_status_code.h>
+#include <lasso/xml/saml-2.0/samlp2_status_response.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "idp/crypto.h"
+#include "idp/log.h"
+#include "idp/samlkey.h"
+#include "idp/text.h"
+#include "saml/metadata.h"
+
+#define CACHE_SLOTS 4 /* tenants a thread keeps an IdP for */
+
+struct saml_idp {
+	int64_t tenant_id;
+	char version[24];
+	char entity[1100];
+	LassoServer *server;
+	struct saml_sp *sps;
+	int n;
+	unsigned long used; /* for eviction: the thread's call counter when last used */
+};
+
+struct idp_cache {
+	struct saml_idp *slot[CACHE_SLOTS];
+	unsigned long clock;
+};
+
+static pthread_key_t cache_key;
+static pthread_once_t cache_once = PTHREAD_ONCE_INIT;
+
+static void idp_free(struct saml_idp *idp)
+{
+	if (!idp)
+		return;
+	if (idp->server)
+		lasso_server_destroy(idp->server);
+	for (int i = 0; i < idp->n; i++)
+		free(idp->sps[i].meta);
+	free(idp->sps);
+	free(idp);
+}
+
+static void cache_free(void *p)
+{
+	struct idp_cache *c = p;
+
+	for (int i = 0; c && i < CACHE_SLOTS; i++)
+		idp_free(c->slot[i]);
+	free(c);
+}
+
+static void cache_init(void)
+{
+	pthread_key_create(&cache_key, cache_free);
+}
+
+void saml_idp_thread_done(void)
+{
+	struct idp_cache *c;
+
+	pthread_once(&cache_once, cache_init);
+	c = pthread_getspecific(cache_key);
+	cache_free(c);
+	pthread_setspecific(cache_key, NULL);
+}
+
+const char *saml_format_uri(const char *s)
+{
+	if (!s)
+		return NULL;
+	if (strcmp(s, "persistent") == 0)
+		return LASSO_SAML2_NAME_IDENTIFIER_FORMAT_PERSISTENT;
+	if (strcmp(s, "email") == 0)
+		return LASSO_SAML2_NAME_IDENTIFIER_FORMAT_EMAIL;
+	if (strcmp(s, "transient") == 0)
+		return LASSO_SAML2_NAME_IDENTIFIER_FORMAT_TRANSIENT;
+	if (strcmp(s, "unspecified") == 0)
+		return LASSO_SAML2_NAME_IDENTIFIER_FORMAT_UNSPECIFIED;
+	return NULL;
+}
+
+/* One SP added to the server: its metadata read (our reading, for
+ * certificates and endpoints), registered with Lasso, its encryption set,
+ * and the preloaded signing key attached (Lasso would parse the PEM key
+ * again for every signature otherwise). */
+static bool add_sp(struct saml_idp *idp, const struct idp_sp_full *row, LassoKey *key)
+{
+	struct saml_sp *sp = &idp->sps[idp->n];
+	const char *why = NULL;
+	LassoProvider *p;
+
+	sp->meta = malloc(sizeof *sp->meta);
+	if (!sp->meta)
+		return false;
+	if (saml_spmeta_parse(row->metadata, strlen(row->metadata), sp->meta, &why) != IDP_OK ||
+	    lasso_server_add_provider_from_buffer(idp->server, LASSO_PROVIDER_ROLE_SP,
+	                                          row->metadata, NULL, NULL) != 0) {
+		idp_error("SAML: service provider %.200s left out: its metadata does not load (%s)",
+		          row->sp.entity_id, why ? why : "Lasso refused it");
+		free(sp->meta);
+		sp->meta = NULL;
+		return true;
+	}
+	p = lasso_server_get_provider(idp->server, row->sp.entity_id);
+	if (!p) {
+		free(sp->meta);
+		sp->meta = NULL;
+		return true;
+	}
+	lasso_provider_set_encryption_mode(p, row->sp.encrypt ? LASSO_ENCRYPTION_MODE_ASSERTION
+	                                                      : LASSO_ENCRYPTION_MODE_NONE);
+	if (key && lasso_provider_set_server_signing_key(p, key) != 0)
+		idp_warn("SAML: the preloaded key was not attached for %.200s", row->sp.entity_id);
+	sp->sp = row->sp;
+	idp->n++;
+	return true;
+}
+
+static enum idp_err build(const struct idp_snapshot *snap, const char *base, struct saml_idp **out)
+{
+	struct saml_idp *idp = calloc(1, sizeof *idp);
+	char *key = NULL, *cert = NULL, *md = NULL;
+	struct idp_sp_full *rows = NULL;
+	LassoKey *lkey = NULL;
+	int n = 0;
+	enum idp_err err = idp ? IDP_OK : IDP_ERR_NOMEM;
+
+	if (!err)
+		err = idp_samlkey_signing(&snap->t, &key, &cert);
+	if (!err)
+		err = idp_sps_list_full(&snap->t, &rows, &n);
+	if (!err) {
+		const char *certs[1] = {cert};
+		struct saml_metadata_in in = {base, certs, 1,
+		                              snap->t.policy.saml.want_signed_requests};
+		err = saml_metadata(&in, &md);
+	}
+	if (!err) {
+		idp->tenant_id = snap->t.id;
+		idp_copy(idp->version, sizeof idp->version, idp_snapshot_version(snap));
+		snprintf(idp->entity, sizeof idp->entity, "%s/saml/metadata", base);
+		idp->server = lasso_server_new_from_buffers(md, key, NULL, cert);
+		idp->sps = calloc(n ? (size_t)n : 1, sizeof *idp->sps);
+		if (!idp->server || !idp->sps)
+			err = IDP_ERR_CRYPTO;
+	}
+	if (!err) {
+		/* Debian's Lasso signs with RSA-SHA1 unless told (STACK.md). */
+		idp->server->signature_method = LASSO_SIGNATURE_METHOD_RSA_SHA256;
+		/* Signatures without the certificate in KeyInfo: service
+		 * providers verify against our metadata, and signing is twice
+		 * as fast. */
+		lkey = lasso_key_new_for_signature_from_memory(
+		    key, strlen(key), NULL, LASSO_SIGNATURE_METHOD_RSA_SHA256, NULL);
+		if (!lkey)
+			idp_warn("SAML: tenant %s: the signing key was not preloaded",
+			         snap->t.slug);
+	}
+	for (int i = 0; !err && i < n; i++)
+		if (!add_sp(idp, &rows[i], lkey))
+			err = IDP_ERR_NOMEM;
+	if (lkey)
+		g_object_unref(lkey);
+	if (key)
+		idp_wipe(key, strlen(key));
+	free(key);
+	free(cert);
+	free(md);
+	idp_sps_full_free(rows, n);
+	if (err) {
+		idp_error("SAML: tenant %s: identity provider not built: %s", snap->t.slug,
+		          idp_strerror(err));
+		idp_free(idp);
+		return err;
+	}
+	*out = idp;
+	return IDP_OK;
+}
+
+enum idp_err saml_idp_get(const struct idp_snapshot *snap, const char *base, struct saml_idp **out)
+{
+	struct idp_cache *c;
+	int victim = 0;
+	const char *version = idp_snapshot_version(snap);
+	enum idp_err err;
+
+	pthread_once(&cache_once, cache_init);
+	c = pthread_getspecific(cache_key);
+	if (!c) {
+		c = calloc(1, sizeof *c);
+		if (!c || pthread_setspecific(cache_key, c) != 0) {
+			free(c);
+			return IDP_ERR_NOMEM;
+		}
+	}
+	c->clock++;
+	for (int i = 0; i < CACHE_SLOTS; i++) {
+		struct saml_idp *e = c->slot[i];
+		if (e && e->tenant_id == snap->t.id) {
+			if (strcmp(e->version, version) == 0 &&
+			    strncmp(e->entity, base, strlen(base)) == 0) {
+				e->used = c->clock;
+				*out = e;
+				return IDP_OK;
+			}
+			victim = i;
+			goto rebuild;
+		}
+		if (!e || e->used < c->slot[victim]->used)
+			victim = i;
+		if (!e)
+			break;
+	}
+rebuild:
+	err = build(snap, base, out);
+	if (err)
+		return err;
+	idp_free(c->slot[victim]);
+	c->slot[victim] = *out;
+	(*out)->used = c->clock;
+	return IDP_OK;
+}
+
+const char *saml_idp_entity(const struct saml_idp *idp)
+{
+	return idp->entity;
+}
+
+const struct saml_sp *saml_idp_sp(const struct saml_idp *idp, const char *entity_id)
+{
+	for (int i = 0; entity_id && i < idp->n; i++)
+		if (strcmp(idp->sps[i].sp.entity_id, entity_id) == 0)
+			return &idp->sps[i];
+	return NULL;
+}
+
+const struct saml_sp *saml_idp_sp_by_id(const struct saml_idp *idp, int64_t id)
+{
+	for (int i = 0; i < idp->n; i++)
+		if (idp->sps[i].sp.id == id)
+			return &idp->sps[i];
+	return NULL;
+}
+
+void saml_out_free(struct saml_out *o)
+{
+	free(o->url);
+	free(o->body);
+	memset(o, 0, sizeof *o);
+}
+
+/* ---- single sign-on ---- */
+
+struct saml_sso {
+	struct saml_idp *idp;
+	const struct saml_sp *sp;
+	LassoLogin *login;
+};
+
+void saml_sso_free(struct saml_sso *s)
+{
+	if (!s)
+		return;
+	if (s->login)
+		lasso_login_destroy(s->login);
+	free(s);
+}
+
+/* Lasso decides NameIDs by the request's policy and would look for a
+ * federation it has no store for: it is told "transient" and the NameID
+ * Sekisho chose replaces its own afterwards. */
+static void neutral_nameid_policy(LassoLogin *login)
+{
+	LassoSamlp2AuthnRequest *req = LASSO_SAMLP2_AUTHN_REQUEST(LASSO_PROFILE(login)->request);
+
+	if (!req->NameIDPolicy)
+		req->NameIDPolicy = LASSO_SAMLP2_NAME_ID_POLICY(lasso_samlp2_name_id_policy_new());
+	g_free(req->NameIDPolicy->Format);
+	req->NameIDPolicy->Format = g_strdup(LASSO_SAML2_NAME_IDENTIFIER_FORMAT_TRANSIENT);
+	req->NameIDPolicy->AllowCreate = TRUE;
+}
+
+static enum idp_err b64(const char *xml, char **out)
+{
+	size_t n = strlen(xml);
+
+	*out = g_base64_encode((const guchar *)xml, n);
+	return *out ? IDP_OK : IDP_ERR_NOMEM;
+}
+
+enum idp_err saml_sso_begin(struct saml_idp *idp, const struct saml_sp *sp, const char *xml,
+                            bool check_signature, struct saml_sso **out, const char **why)
+{
+	struct saml_sso *s = calloc(1, sizeof *s);
+	char *msg = NULL;
+	int rc;
+
+	*out = NULL;
+	*why = NULL;
+	if (!s || b64(xml, &msg) != IDP_OK) {
+		free(s);
+		return IDP_ERR_NOMEM;
+	}
+	s->idp = idp;
+	s->sp = sp;
+	s->login = lasso_login_new(idp->server);
+	if (!s->login) {
+		g_free(msg);
+		free(s);
+		return IDP_ERR_NOMEM;
+	}
+	/* Redirect signatures were verified over the raw query already
+	 * (saml/message.c); an enveloped one is Lasso's to check. */
+	lasso_profile_set_signature_verify_hint(
+	    LASSO_PROFILE(s->login), check_signature ? LASSO_PROFILE_SIGNATURE_VERIFY_HINT_FORCE
+	                                             : LASSO_PROFILE_SIGNATURE_VERIFY_HINT_IGNORE);
+	rc = lasso_login_process_authn_request_msg(s->login, msg);
+	g_free(msg);
+	/* Signature failures come back as positive codes (STACK.md). */
+	if (rc != 0 || (check_signature && LASSO_PROFILE(s->login)->signature_status != 0)) {
+		idp_warn(
+		    "SAML: AuthnRequest from %.200s refused by Lasso: %s (signature status %d)",
+		    sp->sp.entity_id, lasso_strerror(rc),
+		    LASSO_PROFILE(s->login)->signature_status);
+		*why = check_signature && LASSO_PROFILE(s->login)->signature_status
+		           ? "the request's signature does not verify"
+		       : rc == LASSO_PROFILE_ERROR_INVALID_PROTOCOLPROFILE ||
+		               rc == LASSO_LOGIN_ERROR_NO_DEFAULT_ENDPOINT
+		           ? "the assertion consumer service or binding is not in the metadata"
+		           : "the request was refused";
+		saml_sso_free(s);
+		return IDP_ERR_INVALID;
+	}
+	if (s->login->protocolProfile != LASSO_LOGIN_PROTOCOL_PROFILE_BRWS_POST) {
+		*why =
+		    "the response binding is not HTTP-POST (Artifact and others are unsupported)";
+		saml_sso_free(s);
+		return IDP_ERR_INVALID;
+	}
+	neutral_nameid_policy(s->login);
+	*out = s;
+	return IDP_OK;
+}
+
+enum idp_err saml_sso_begin_unsolicited(struct saml_idp *idp, const struct saml_sp *sp,
+                                        struct saml_sso **out)
+{
+	struct saml_sso *s = calloc(1, sizeof *s);
+	LassoSamlp2AuthnRequest *req;
+	int rc;
+
+	*out = NULL;
+	if (!s)
+		return IDP_ERR_NOMEM;
+	s->idp = idp;
+	s->sp = sp;
+	s->login = lasso_login_new(idp->server);
+	rc = s->login ? lasso_login_init_idp_initiated_authn_request(s->login, sp->sp.entity_id)
+	              : -1;
+	if (rc == 0) {
+		req = LASSO_SAMLP2_AUTHN_REQUEST(LASSO_PROFILE(s->login)->request);
+		g_free(req->ProtocolBinding);
+		req->ProtocolBinding = g_strdup(LASSO_SAML2_METADATA_BINDING_POST);
+		neutral_nameid_policy(s->login);
+		rc = lasso_login_process_authn_request_msg(s->login, NULL);
+	}
+	if (rc != 0) {
+		idp_warn("SAML: unsolicited response to %.200s not started: %s", sp->sp.entity_id,
+		         lasso_strerror(rc));
+		saml_sso_free(s);
+		return IDP_ERR_INVALID;
+	}
+	*out = s;
+	return IDP_OK;
+}
+
+/* xs:dateTime of t, UTC. */
+static void instant(int64_t t, char out[32])
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	gmtime_r(&tt, &tm);
+	strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+static void add_attribute(LassoSaml2AttributeStatement *st, const char *name, const char *friendly,
+                          const char *value)
+{
+	LassoSaml2Attribute *a = LASSO_SAML2_ATTRIBUTE(lasso_saml2_attribute_new());
+	LassoSaml2AttributeValue *v =
+	    LASSO_SAML2_ATTRIBUTE_VALUE(lasso_saml2_attribute_value_new());
+	LassoMiscTextNode *text = LASSO_MISC_TEXT_NODE(lasso_misc_text_node_new_with_string(value));
+	bool uri = strncmp(name, "urn:oid:", 8) == 0;
+
+	/* Built by hand: Lasso's helper drops the name format (STACK.md). */
+	text->text_child = TRUE;
+	a->Name = g_strdup(name);
+	a->NameFormat = g_strdup(uri ? LASSO_SAML2_ATTRIBUTE_NAME_FORMAT_URI
+	                             : LASSO_SAML2_ATTRIBUTE_NAME_FORMAT_BASIC);
+	if (friendly)
+		a->FriendlyName = g_strdup(friendly);
+	v->any = g_list_append(NULL, text);
+	a->AttributeValue = g_list_append(NULL, v);
+	st->Attribute = g_list_append(st->Attribute, a);
+}
+
+/* The attributes the SP's settings release ("email,name,role"), each under
+ * its basic name and, for mail and displayName, its standard OID. */
+static LassoSaml2AttributeStatement *attributes(const struct idp_sp *sp, const struct saml_who *w)
+{
+	LassoSaml2AttributeStatement *st;
+	bool any = false;
+
+	if (!sp->attributes[0])
+		return NULL;
+	st = LASSO_SAML2_ATTRIBUTE_STATEMENT(lasso_saml2_attribute_statement_new());
+	if (strstr(sp->attributes, "email") && w->email) {
+		add_attribute(st, "email", NULL, w->email);
+		add_attribute(st, "urn:oid:0.9.2342.19200300.100.1.3", "mail", w->email);
+		any = true;
+	}
+	if (strstr(sp->attributes, "name") && w->name && w->name[0]) {
+		add_attribute(st, "name", NULL, w->name);
+		add_attribute(st, "urn:oid:2.16.840.1.113730.3.1.241", "displayName", w->name);
+		any = true;
+	}
+	if (strstr(sp->attributes, "role") && w->role) {
+		add_attribute(st, "role", NULL, w->role);
+		any = true;
+	}
+	if (!any) {
+		g_object_unref(st);
+		return NULL;
+	}
+	return st;
+}
+
+enum idp_err saml_sso_respond(struct saml_sso *s, const struct saml_who *w, struct saml_out *out)
+{
+	LassoProfile *prof = LASSO_PROFILE(s->login);
+	LassoSamlp2Response *resp;
+	LassoSaml2Assertion *as;
+	LassoSaml2AuthnStatement *st;
+	LassoSaml2AttributeStatement *attrs;
+	char at[32], nb[32], noa[32], sess_end[32];
+	int64_t now = (int64_t)time(NULL);
+	int rc;
+
+	memset(out, 0, sizeof *out);
+	instant(w->authn_instant, at);
+	/* A few seconds in the past, for SPs whose clocks run behind. */
+	instant(now - 5, nb);
+	instant(now + 300, noa);
+	instant(w->session_not_on_or_after, sess_end);
+	rc = lasso_login_validate_request_msg(s->login, TRUE, TRUE);
+	if (rc == 0)
+		rc = lasso_login_build_assertion(s->login, w->authn_context, at, NULL, nb, noa);
+	if (rc != 0) {
+		idp_error("SAML: assertion for %.200s not built: %s", s->sp->sp.entity_id,
+		          lasso_strerror(rc));
+		return IDP_ERR_CRYPTO;
+	}
+	resp = LASSO_SAMLP2_RESPONSE(prof->response);
+	as = LASSO_SAML2_ASSERTION(resp->Assertion->data);
+	/* The NameID Sekisho chose. */
+	{
+		LassoSaml2NameID *nid = as->Subject->NameID;
+		g_free(nid->content);
+		nid->content = g_strdup(w->nameid);
+		g_free(nid->Format);
+		nid->Format = g_strdup(saml_format_uri(w->format));
+		g_free(nid->NameQualifier);
+		nid->NameQualifier = g_strdup(s->idp->entity);
+		g_free(nid->SPNameQualifier);
+		nid->SPNameQualifier = g_strdup(s->sp->sp.entity_id);
+	}
+	st = LASSO_SAML2_AUTHN_STATEMENT(as->AuthnStatement->data);
+	g_free(st->SessionIndex);
+	st->SessionIndex = g_strdup(w->session_index);
+	g_free(st->SessionNotOnOrAfter);
+	st->SessionNotOnOrAfter = g_strdup(sess_end);
+	attrs = attributes(&s->sp->sp, w);
+	if (attrs)
+		as->AttributeStatement = g_list_append(as->AttributeStatement, attrs);
+	/* What to sign: the Response alone is signed by leaving the
+	 * assertion's signature out is not possible through Lasso's API, so
+	 * "response" keeps the assertion signed too (see README); "assertion"
+	 * leaves the Response unsigned. */
+	if (strcmp(s->sp->sp.sign, "assertion") == 0)
+		lasso_profile_set_signature_hint(prof, LASSO_PROFILE_SIGNATURE_HINT_FORBID);
+	else
+		lasso_profile_set_signature_hint(prof, LASSO_PROFILE_SIGNATURE_HINT_FORCE);
+	rc = lasso_login_build_authn_response_msg(s->login);
+	if (rc != 0 || !prof->msg_url || !prof->msg_body) {
+		idp_error("SAML: response for %.200s not built: %s", s->sp->sp.entity_id,
+		          lasso_strerror(rc));
+		return IDP_ERR_CRYPTO;
+	}
+	out->url = strdup(prof->msg_url);
+	out->body = strdup(prof->msg_body);
+	out->field = "SAMLResponse";
+	if (prof->msg_relayState)
+		idp_copy(out->relay, sizeof out->relay, prof->msg_relayState);
+	if (!out->url || !out->body) {
+		saml_out_free(out);
+		return IDP_ERR_NOMEM;
+	}
+	return IDP_OK;
+}
+
+enum idp_err saml_sso_fail(struct saml_sso *s, bool requester, const char *status2,
+                           struct saml_out *out)
+{
+	LassoProfile *prof = LASSO_PROFILE(s->login);
+	LassoSamlp2StatusResponse *resp;
+	LassoSamlp2Status *st;
+	LassoSamlp2StatusCode *top, *sub;
+	int rc;
+
+	memset(out, 0, sizeof *out);
+	if (!LASSO_IS_SAMLP2_STATUS_RESPONSE(prof->response))
+		return IDP_ERR_INVALID;
+	resp = LASSO_SAMLP2_STATUS_RESPONSE(prof->response);
+	st = LASSO_SAMLP2_STATUS(lasso_samlp2_status_new());
+	top = LASSO_SAMLP2_STATUS_CODE(lasso_samlp2_status_code_new());
+	top->Value = g_strdup(requester ? LASSO_SAML2_STATUS_CODE_REQUESTER
+	                                : LASSO_SAML2_STATUS_CODE_RESPONDER);
+	if (status2) {
+		sub = LASSO_SAMLP2_STATUS_CODE(lasso_samlp2_status_code_new());
+		sub->Value = g_strdup(status2);
+		top->StatusCode = sub;
+	}
+	st->StatusCode = top;
+	if (resp->Status)
+		g_object_unref(resp->Status);
+	resp->Status = st;
+	lasso_profile_set_signature_hint(prof, LASSO_PROFILE_SIGNATURE_HINT_FORCE);
+	rc = lasso_login_build_authn_response_msg(s->login);
+	if (rc != 0 || !prof->msg_url || !prof->msg_body) {
+		idp_error("SAML: error response for %.200s not built: %s", s->sp->sp.entity_id,
+		          lasso_strerror(rc));
+		return IDP_ERR_CRYPTO;
+	}
+	out->url = strdup(prof->msg_url);
+	out->body = strdup(prof->msg_body);
+	out->field = "SAMLResponse";
+	if (!out->url || !out->body) {
+		saml_out_free(out);
+		return IDP_ERR_NOMEM;
+	}
+	return IDP_OK;
+}
+
+/* ---- single logout ---- */
+
+/* Lasso builds logout messages from a session holding an assertion for the
+ * SP; Sekisho keeps what matters in its own tables, so a session with one
+ * assertion carrying that NameID and SessionIndex stands in. */
+static LassoSession *session_for(const struct saml_sp *sp, const char *nameid,
+                                 const char *format_uri, const char *sp_qualifier,
+                                 const char *session_index)
+{
+	LassoSession *sess = lasso_session_new();
+	LassoSaml2Assertion *as = LASSO_SAML2_ASSERTION(lasso_saml2_assertion_new());
+	LassoSaml2NameID *nid =
+	    LASSO_SAML2_NAME_ID(lasso_saml2_name_id_new_with_string((char *)nameid));
+	LassoSaml2AuthnStatement *st =
+	    LASSO_SAML2_AUTHN_STATEMENT(lasso_saml2_authn_statement_new());
+
+	if (format_uri)
+		nid->Format = g_strdup(format_uri);
+	if (sp_qualifier)
+		nid->SPNameQualifier = g_strdup(sp_qualifier);
+	as->Subject = LASSO_SAML2_SUBJECT(lasso_saml2_subject_new());
+	as->Subject->NameID = nid;
+	st->SessionIndex = g_strdup(session_index);
+	as->AuthnStatement = g_list_append(NULL, st);
+	lasso_session_add_assertion(sess, sp->sp.entity_id, LASSO_NODE(as));
+	g_object_unref(as);
+	return sess;
+}
+
+static enum idp_err take_msg(LassoProfile *prof, const char *field, struct saml_out *out)
+{
+	if (!prof->msg_url)
+		return IDP_ERR_CRYPTO;
+	out->url = strdup(prof->msg_url);
+	out->body = prof->msg_body ? strdup(prof->msg_body) : NULL;
+	out->field = field;
+	if (!out->url || (prof->msg_body && !out->body)) {
+		saml_out_free(out);
+		return IDP_ERR_NOMEM;
+	}
+	return IDP_OK;
+}
+
+enum idp_err saml_logout_answer(struct saml_idp *idp, const struct saml_sp *sp, const char *xml,
+                                bool request_redirect, bool ended, struct saml_out *out,
+                                const char **why)
+{
+	LassoLogout *lo = lasso_logout_new(idp->server);
+	LassoProfile *prof;
+	char *msg = NULL;
+	int rc;
+	enum idp_err err = IDP_OK;
+
+	memset(out, 0, sizeof *out);
+	*why = NULL;
+	if (!lo || b64(xml, &msg) != IDP_OK) {
+		if (lo)
+			lasso_logout_destroy(lo);
+		return IDP_ERR_NOMEM;
+	}
+	prof = LASSO_PROFILE(lo);
+	lasso_profile_set_signature_verify_hint(
+	    prof, request_redirect ? LASSO_PROFILE_SIGNATURE_VERIFY_HINT_IGNORE
+	                           : LASSO_PROFILE_SIGNATURE_VERIFY_HINT_FORCE);
+	rc = lasso_logout_process_request_msg(lo, msg);
+	g_free(msg);
+	if (rc != 0 || (!request_redirect && prof->signature_status != 0)) {
+		idp_warn(
+		    "SAML: LogoutRequest from %.200s refused by Lasso: %s (signature status %d)",
+		    sp->sp.entity_id, lasso_strerror(rc), prof->signature_status);
+		*why = prof->signature_status ? "the request's signature does not verify"
+		                              : "the request was refused";
+		lasso_logout_destroy(lo);
+		return IDP_ERR_INVALID;
+	}
+	/* Lasso read a POST message; the answer goes back the way it came. */
+	if (request_redirect)
+		lo->initial_http_request_method = LASSO_HTTP_METHOD_REDIRECT;
+	if (ended) {
+		LassoSamlp2LogoutRequest *req = LASSO_SAMLP2_LOGOUT_REQUEST(prof->request);
+		GList *idx = lasso_samlp2_logout_request_get_session_indexes(req);
+		/* The stand-in session matches the request's NameID as sent
+		 * (Lasso compares the whole element); Sekisho matched it
+		 * already. */
+		prof->session = session_for(sp, req->NameID->content, req->NameID->Format,
+		                            req->NameID->SPNameQualifier,
+		                            idx ? (const char *)idx->data : "_none");
+		g_list_free_full(idx, g_free);
+		rc = lasso_logout_validate_request(lo);
+		if (rc != 0)
+			idp_warn("SAML: logout of %.200s not validated by Lasso: %s",
+			         sp->sp.entity_id, lasso_strerror(rc));
+	}
+	lasso_profile_set_signature_hint(prof, LASSO_PROFILE_SIGNATURE_HINT_FORCE);
+	rc = lasso_logout_build_response_msg(lo);
+	if (rc != 0) {
+		idp_error("SAML: LogoutResponse for %.200s not built: %s", sp->sp.entity_id,
+		          lasso_strerror(rc));
+		err = IDP_ERR_CRYPTO;
+	} else {
+		err = take_msg(prof, "SAMLResponse", out);
+	}
+	lasso_logout_destroy(lo);
+	return err;
+}
+
+enum idp_err saml_logout_request(struct saml_idp *idp, const struct saml_sp *sp, const char *nameid,
+                                 const char *format, const char *session_index,
+                                 struct saml_out *out, char **id)
+{
+	LassoLogout *lo;
+	LassoProfile *prof;
+	LassoHttpMethod how = LASSO_HTTP_METHOD_NONE;
+	int rc;
+	enum idp_err err;
+
+	memset(out, 0, sizeof *out);
+	*id = NULL;
+	for (int i = 0; i < sp->meta->n_slo; i++)
+		if (sp->meta->slo[i].binding == SAML_BINDING_REDIRECT)
+			how = LASSO_HTTP_METHOD_REDIRECT;
+	if (how == LASSO_HTTP_METHOD_NONE && sp->meta->n_slo)
+		how = LASSO_HTTP_METHOD_POST;
+	if (how == LASSO_HTTP_METHOD_NONE)
+		return IDP_ERR_NOT_FOUND;
+	lo = lasso_logout_new(idp->server);
+	if (!lo)
+		return IDP_ERR_NOMEM;
+	prof = LASSO_PROFILE(lo);
+	prof->session =
+	    session_for(sp, nameid, saml_format_uri(format), sp->sp.entity_id, session_index);
+	lasso_profile_set_signature_hint(prof, LASSO_PROFILE_SIGNATURE_HINT_FORCE);
+	rc = lasso_logout_init_request(lo, (char *)sp->sp.entity_id, how);
+	if (rc == 0)
+		rc = lasso_logout_build_request_msg(lo);
+	if (rc != 0) {
+		idp_error("SAML: LogoutRequest for %.200s not built: %s", sp->sp.entity_id,
+		          lasso_strerror(rc));
+		lasso_logout_destroy(lo);
+		return IDP_ERR_CRYPTO;
+	}
+	err = take_msg(prof, "SAMLRequest", out);
+	if (!err) {
+		*id = strdup(LASSO_SAMLP2_REQUEST_ABSTRACT(prof->request)->ID);
+		if (!*id) {
+			saml_out_free(out);
+			err = IDP_ERR_NOMEM;
+		}
+	}
+	lasso_logout_destroy(lo);
+	return err;
+}
