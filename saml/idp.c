@@ -138,31 +138,25 @@ static bool add_sp(struct saml_idp *idp, const struct idp_sp_full *row, LassoKey
 	return true;
 }
 
-static enum idp_err build(const struct idp_snapshot *snap, const char *base, struct saml_idp **out)
+enum idp_err saml_idp_new(const struct saml_idp_in *in, struct saml_idp **out)
 {
 	struct saml_idp *idp = calloc(1, sizeof *idp);
-	char *key = NULL, *cert = NULL, *md = NULL;
-	struct idp_sp_full *rows = NULL;
+	char *md = NULL;
 	LassoKey *lkey = NULL;
-	int n = 0;
 	enum idp_err err = idp ? IDP_OK : IDP_ERR_NOMEM;
 
-	if (!err)
-		err = idp_samlkey_signing(&snap->t, &key, &cert);
-	if (!err)
-		err = idp_sps_list_full(&snap->t, &rows, &n);
+	*out = NULL;
 	if (!err) {
-		const char *certs[1] = {cert};
-		struct saml_metadata_in in = {base, certs, 1,
-		                              snap->t.policy.saml.want_signed_requests};
-		err = saml_metadata(&in, &md);
+		const char *certs[1] = {in->cert_pem};
+		struct saml_metadata_in mi = {in->base, certs, 1, in->want_signed_requests};
+		err = saml_metadata(&mi, &md);
 	}
 	if (!err) {
-		idp->tenant_id = snap->t.id;
-		idp_copy(idp->version, sizeof idp->version, idp_snapshot_version(snap));
-		snprintf(idp->entity, sizeof idp->entity, "%s/saml/metadata", base);
-		idp->server = lasso_server_new_from_buffers(md, key, NULL, cert);
-		idp->sps = calloc(n ? (size_t)n : 1, sizeof *idp->sps);
+		idp->tenant_id = in->tenant_id;
+		idp_copy(idp->version, sizeof idp->version, in->version ? in->version : "");
+		snprintf(idp->entity, sizeof idp->entity, "%s/saml/metadata", in->base);
+		idp->server = lasso_server_new_from_buffers(md, in->key_pem, NULL, in->cert_pem);
+		idp->sps = calloc(in->n_sps ? (size_t)in->n_sps : 1, sizeof *idp->sps);
 		if (!idp->server || !idp->sps)
 			err = IDP_ERR_CRYPTO;
 	}
@@ -173,30 +167,58 @@ static enum idp_err build(const struct idp_snapshot *snap, const char *base, str
 		 * providers verify against our metadata, and signing is twice
 		 * as fast. */
 		lkey = lasso_key_new_for_signature_from_memory(
-		    key, strlen(key), NULL, LASSO_SIGNATURE_METHOD_RSA_SHA256, NULL);
+		    in->key_pem, strlen(in->key_pem), NULL, LASSO_SIGNATURE_METHOD_RSA_SHA256,
+		    NULL);
 		if (!lkey)
-			idp_warn("SAML: tenant %s: the signing key was not preloaded",
-			         snap->t.slug);
+			idp_warn("SAML: %s: the signing key was not preloaded", in->base);
 	}
-	for (int i = 0; !err && i < n; i++)
-		if (!add_sp(idp, &rows[i], lkey))
+	for (int i = 0; !err && i < in->n_sps; i++)
+		if (!add_sp(idp, &in->sps[i], lkey))
 			err = IDP_ERR_NOMEM;
 	if (lkey)
 		g_object_unref(lkey);
-	if (key)
-		idp_wipe(key, strlen(key));
-	free(key);
-	free(cert);
 	free(md);
-	idp_sps_full_free(rows, n);
 	if (err) {
-		idp_error("SAML: tenant %s: identity provider not built: %s", snap->t.slug,
-		          idp_strerror(err));
-		idp_free(idp);
+		idp_error("SAML: %s: identity provider not built: %s", in->base, idp_strerror(err));
+		saml_idp_free(idp);
 		return err;
 	}
 	*out = idp;
 	return IDP_OK;
+}
+
+void saml_idp_free(struct saml_idp *idp)
+{
+	idp_free(idp);
+}
+
+static enum idp_err build(const struct idp_snapshot *snap, const char *base, struct saml_idp **out)
+{
+	char *key = NULL, *cert = NULL;
+	struct idp_sp_full *rows = NULL;
+	int n = 0;
+	enum idp_err err = idp_samlkey_signing(&snap->t, &key, &cert);
+
+	if (!err)
+		err = idp_sps_list_full(&snap->t, &rows, &n);
+	if (!err) {
+		struct saml_idp_in in = {.tenant_id = snap->t.id,
+		                         .version = idp_snapshot_version(snap),
+		                         .base = base,
+		                         .key_pem = key,
+		                         .cert_pem = cert,
+		                         .want_signed_requests =
+		                             snap->t.policy.saml.want_signed_requests,
+		                         .sps = rows,
+		                         .n_sps = n};
+		err = saml_idp_new(&in, out);
+	}
+	if (key)
+		idp_wipe(key, strlen(key));
+	free(key);
+	free(cert);
+	idp_sps_full_free(rows, n);
+	return err;
 }
 
 enum idp_err saml_idp_get(const struct idp_snapshot *snap, const char *base, struct saml_idp **out)

@@ -28,6 +28,22 @@ struct saml_sp {
 	struct saml_sp_meta *meta;
 };
 
+/* What an IdP is built from (pure: tests build one without a database). */
+struct saml_idp_in {
+	int64_t tenant_id;
+	const char *version; /* the tenant snapshot's version */
+	const char *base;    /* public URL + "/t/" + slug */
+	const char *key_pem, *cert_pem;
+	bool want_signed_requests;
+	const struct idp_sp_full *sps;
+	int n_sps;
+};
+
+/* A new IdP (Lasso server with every SP whose metadata loads; an SP whose
+ * metadata does not is left out and logged).  Free with saml_idp_free. */
+enum idp_err saml_idp_new(const struct saml_idp_in *in, struct saml_idp **out);
+void saml_idp_free(struct saml_idp *idp);
+
 /* The calling thread's IdP for snap's tenant (entity base = public URL +
  * "/t/" + slug), built when missing or stale; borrowed until this thread's
  * next call.  IDP_ERR_CRYPTO when the key does not load, IDP_ERR_DB. */
