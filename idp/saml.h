@@ -61,7 +61,7 @@ struct idp_saml_parked {
 	int64_t sp_id;
 	char request_id[257];
 	char *xml; /* new */
-	char relay[81];
+	char relay[1025];
 	bool force_authn;
 	int64_t session_before; /* ForceAuthn: the session present when it came (0: none) */
 	int64_t created_at;

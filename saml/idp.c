@@ -601,28 +601,35 @@ enum idp_err saml_sso_fail(struct saml_sso *s, bool requester, const char *statu
 /* Lasso builds logout messages from a session holding an assertion for the
  * SP; Sekisho keeps what matters in its own tables, so a session with one
  * assertion carrying that NameID and SessionIndex stands in. */
-static LassoSession *session_for(const struct saml_sp *sp, const char *nameid,
-                                 const char *format_uri, const char *sp_qualifier,
+static LassoSession *session_for(const struct saml_sp *sp, LassoSaml2NameID *nid,
                                  const char *session_index)
 {
 	LassoSession *sess = lasso_session_new();
 	LassoSaml2Assertion *as = LASSO_SAML2_ASSERTION(lasso_saml2_assertion_new());
-	LassoSaml2NameID *nid =
-	    LASSO_SAML2_NAME_ID(lasso_saml2_name_id_new_with_string((char *)nameid));
 	LassoSaml2AuthnStatement *st =
 	    LASSO_SAML2_AUTHN_STATEMENT(lasso_saml2_authn_statement_new());
 
-	if (format_uri)
-		nid->Format = g_strdup(format_uri);
-	if (sp_qualifier)
-		nid->SPNameQualifier = g_strdup(sp_qualifier);
 	as->Subject = LASSO_SAML2_SUBJECT(lasso_saml2_subject_new());
-	as->Subject->NameID = nid;
+	as->Subject->NameID = g_object_ref(nid);
 	st->SessionIndex = g_strdup(session_index);
 	as->AuthnStatement = g_list_append(NULL, st);
 	lasso_session_add_assertion(sess, sp->sp.entity_id, LASSO_NODE(as));
 	g_object_unref(as);
 	return sess;
+}
+
+/* The NameID as the assertion carried it (a service provider matches the
+ * whole element). */
+static LassoSaml2NameID *nameid_node(const struct saml_idp *idp, const struct saml_sp *sp,
+                                     const char *value, const char *format)
+{
+	LassoSaml2NameID *nid =
+	    LASSO_SAML2_NAME_ID(lasso_saml2_name_id_new_with_string((char *)value));
+
+	nid->Format = g_strdup(saml_format_uri(format));
+	nid->NameQualifier = g_strdup(idp->entity);
+	nid->SPNameQualifier = g_strdup(sp->sp.entity_id);
+	return nid;
 }
 
 static enum idp_err take_msg(LassoProfile *prof, const char *field, struct saml_out *out)
@@ -640,8 +647,8 @@ static enum idp_err take_msg(LassoProfile *prof, const char *field, struct saml_
 }
 
 enum idp_err saml_logout_answer(struct saml_idp *idp, const struct saml_sp *sp, const char *xml,
-                                bool request_redirect, bool ended, struct saml_out *out,
-                                const char **why)
+                                bool request_redirect, const char *relay, bool ended,
+                                struct saml_out *out, const char **why)
 {
 	LassoLogout *lo = lasso_logout_new(idp->server);
 	LassoProfile *prof;
@@ -680,9 +687,8 @@ enum idp_err saml_logout_answer(struct saml_idp *idp, const struct saml_sp *sp, 
 		/* The stand-in session matches the request's NameID as sent
 		 * (Lasso compares the whole element); Sekisho matched it
 		 * already. */
-		prof->session = session_for(sp, req->NameID->content, req->NameID->Format,
-		                            req->NameID->SPNameQualifier,
-		                            idx ? (const char *)idx->data : "_none");
+		prof->session =
+		    session_for(sp, req->NameID, idx ? (const char *)idx->data : "_none");
 		g_list_free_full(idx, g_free);
 		rc = lasso_logout_validate_request(lo);
 		if (rc != 0)
@@ -690,6 +696,12 @@ enum idp_err saml_logout_answer(struct saml_idp *idp, const struct saml_sp *sp, 
 			         sp->sp.entity_id, lasso_strerror(rc));
 	}
 	lasso_profile_set_signature_hint(prof, LASSO_PROFILE_SIGNATURE_HINT_FORCE);
+	/* The SP's RelayState goes back inside what is signed (mod_auth_mellon
+	 * refuses a LogoutResponse without it). */
+	if (relay && *relay) {
+		g_free(prof->msg_relayState);
+		prof->msg_relayState = g_strdup(relay);
+	}
 	rc = lasso_logout_build_response_msg(lo);
 	if (rc != 0) {
 		idp_error("SAML: LogoutResponse for %.200s not built: %s", sp->sp.entity_id,
@@ -703,7 +715,7 @@ enum idp_err saml_logout_answer(struct saml_idp *idp, const struct saml_sp *sp, 
 }
 
 enum idp_err saml_logout_request(struct saml_idp *idp, const struct saml_sp *sp, const char *nameid,
-                                 const char *format, const char *session_index,
+                                 const char *format, const char *session_index, const char *relay,
                                  struct saml_out *out, char **id)
 {
 	LassoLogout *lo;
@@ -725,10 +737,17 @@ enum idp_err saml_logout_request(struct saml_idp *idp, const struct saml_sp *sp,
 	if (!lo)
 		return IDP_ERR_NOMEM;
 	prof = LASSO_PROFILE(lo);
-	prof->session =
-	    session_for(sp, nameid, saml_format_uri(format), sp->sp.entity_id, session_index);
+	{
+		LassoSaml2NameID *nid = nameid_node(idp, sp, nameid, format);
+		prof->session = session_for(sp, nid, session_index);
+		g_object_unref(nid);
+	}
 	lasso_profile_set_signature_hint(prof, LASSO_PROFILE_SIGNATURE_HINT_FORCE);
 	rc = lasso_logout_init_request(lo, (char *)sp->sp.entity_id, how);
+	if (rc == 0 && relay && *relay) {
+		g_free(prof->msg_relayState);
+		prof->msg_relayState = g_strdup(relay);
+	}
 	if (rc == 0)
 		rc = lasso_logout_build_request_msg(lo);
 	if (rc != 0) {
@@ -738,6 +757,8 @@ enum idp_err saml_logout_request(struct saml_idp *idp, const struct saml_sp *sp,
 		return IDP_ERR_CRYPTO;
 	}
 	err = take_msg(prof, "SAMLRequest", out);
+	if (!err && relay)
+		idp_copy(out->relay, sizeof out->relay, relay);
 	if (!err) {
 		*id = strdup(LASSO_SAMLP2_REQUEST_ABSTRACT(prof->request)->ID);
 		if (!*id) {

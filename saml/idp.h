@@ -62,7 +62,7 @@ struct saml_out {
 	char *url;
 	char *body;        /* base64 message for the POST binding, or NULL */
 	const char *field; /* "SAMLResponse" or "SAMLRequest" */
-	char relay[81];
+	char relay[1025];
 };
 void saml_out_free(struct saml_out *o);
 
@@ -101,14 +101,14 @@ void saml_sso_free(struct saml_sso *s);
  * ended, else RequestDenied.  The answer goes by the binding the request
  * came by, signed. */
 enum idp_err saml_logout_answer(struct saml_idp *idp, const struct saml_sp *sp, const char *xml,
-                                bool request_redirect, bool ended, struct saml_out *out,
-                                const char **why);
+                                bool request_redirect, const char *relay, bool ended,
+                                struct saml_out *out, const char **why);
 /* A LogoutRequest to sp for the session it knows as nameid (format short
  * name) and session_index: over HTTP-Redirect when sp has such an SLO
  * endpoint, else HTTP-POST.  *id (new) is the request's ID.  IDP_ERR_NOT_FOUND when
  * sp has no SLO endpoint. */
 enum idp_err saml_logout_request(struct saml_idp *idp, const struct saml_sp *sp, const char *nameid,
-                                 const char *format, const char *session_index,
+                                 const char *format, const char *session_index, const char *relay,
                                  struct saml_out *out, char **id);
 
 /* The NameID format URI of a short name ("persistent" ...), or NULL. */

@@ -150,7 +150,7 @@ enum idp_err saml_redirect_parse(const char *query, struct saml_redirect *out, c
 		return IDP_ERR_TOO_LARGE;
 	}
 	if (out->relay && strlen(out->relay) > SAML_RELAY_MAX) {
-		*why = "RelayState is longer than 80 bytes";
+		*why = "RelayState is longer than 1024 bytes";
 		return IDP_ERR_TOO_LARGE;
 	}
 	if (raw[K_SIGALG]) {

@@ -20,8 +20,11 @@
 
 #define SAML_MSG_MAX     (64 * 1024)  /* bytes of a message's XML (after inflating) */
 #define SAML_ENCODED_MAX (128 * 1024) /* bytes of its base64 form */
-#define SAML_RELAY_MAX   80           /* RelayState (bindings §3.4.3, §3.5.3) */
+#define SAML_RELAY_MAX   1024         /* RelayState: see below */
 #define SAML_ID_MAX      256
+/* The bindings (§3.4.3, §3.5.3) limit RelayState to 80 bytes, but service
+ * providers such as mod_auth_mellon send the whole URL the user asked for
+ * there; it is kept as sent up to SAML_RELAY_MAX and refused beyond. */
 
 enum saml_kind { SAML_AUTHN_REQUEST, SAML_LOGOUT_REQUEST, SAML_LOGOUT_RESPONSE };
 

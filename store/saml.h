@@ -25,7 +25,7 @@ struct store_saml_parked {
 	int64_t sp_id;
 	char request_id[257];
 	char *xml; /* new (caller frees) */
-	char relay[81];
+	char relay[1025];
 	bool force_authn;
 	int64_t session_before;
 	int64_t created_at, expires_at;

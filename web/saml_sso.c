@@ -200,7 +200,7 @@ static bool read_inbound(struct web_req *r, bool want_request, struct inbound *i
 			*why = want_request ? "no SAMLRequest" : "no SAMLResponse";
 			err = IDP_ERR_INVALID;
 		} else if (relay && strlen(relay) > SAML_RELAY_MAX) {
-			*why = "RelayState is longer than 80 bytes";
+			*why = "RelayState is longer than 1024 bytes";
 			err = IDP_ERR_TOO_LARGE;
 		}
 		if (!err)
@@ -288,13 +288,24 @@ static void login_url(struct web_req *r, const char *handle, bool reauth, struct
 	web_buf_urlenc(b, cont);
 }
 
-/* The NameID format for this request: the SP's setting, or what its
- * NameIDPolicy asks when Sekisho supports it.  NULL: unsupported. */
+/* The NameID format for this request: what its NameIDPolicy asks when
+ * that is allowed (a format Sekisho supports that the SP's metadata
+ * declares), else the SP's setting: SAML libraries ask for "transient" by
+ * default (Lasso, hence mod_auth_mellon, does), which must not undo the
+ * administrator's choice.  NULL: a format Sekisho does not support. */
 static const char *nameid_format(const struct saml_sp *sp, const struct saml_msg *m)
 {
-	if (m->has_nameid_policy && m->nameid_format[0] &&
-	    strcmp(m->nameid_format, "urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified") != 0)
-		return idp_nameid_format_short(m->nameid_format);
+	const char *want;
+
+	if (!m->has_nameid_policy || !m->nameid_format[0] ||
+	    strcmp(m->nameid_format, "urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified") == 0)
+		return sp->sp.nameid_format;
+	want = idp_nameid_format_short(m->nameid_format);
+	if (!want)
+		return NULL;
+	for (int i = 0; i < sp->meta->n_formats; i++)
+		if (strcmp(sp->meta->formats[i], m->nameid_format) == 0)
+			return want;
 	return sp->sp.nameid_format;
 }
 
@@ -555,8 +566,9 @@ int web_saml_logout_next(struct web_req *r, int64_t session_id)
 		enum idp_err err;
 		if (rows[i].logout_id[0])
 			continue; /* asked already, the browser did not come back */
+		/* A RelayState the SP echoes (mod_auth_mellon needs one). */
 		err = sp ? saml_logout_request(idp, sp, rows[i].nameid, rows[i].format,
-		                               rows[i].session_index, &o, &id)
+		                               rows[i].session_index, "logout", &o, &id)
 		         : IDP_ERR_NOT_FOUND;
 		if (err) {
 			idp_saml_logout_sent(&r->tenant, session_id, rows[i].sp_id, NULL);
@@ -590,12 +602,9 @@ static int slo_request(struct web_req *r, struct saml_idp *idp, const struct sam
 	ended = err == IDP_OK;
 	if (ended && r->have_session)
 		web_set_session_cookie(r, "", true);
-	if (saml_logout_answer(idp, sp, in->xml, in->redirect, ended, &o, &why))
+	if (saml_logout_answer(idp, sp, in->xml, in->redirect, in->relay, ended, &o, &why))
 		return refuse(r, 400, M_SSO_BAD_REQUEST, sp->sp.entity_id, "invalid", why);
 	idp_copy(o.relay, sizeof o.relay, in->relay);
-	if (!o.body && in->relay[0]) {
-		/* Lasso's Redirect URL carries no RelayState of ours. */
-	}
 	ret = deliver(r, &o, true);
 	saml_out_free(&o);
 	return ret;

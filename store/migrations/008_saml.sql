@@ -98,7 +98,7 @@ CREATE TABLE saml_parked (
   sp_id        bigint NOT NULL REFERENCES service_providers(id) ON DELETE CASCADE,
   request_id   text NOT NULL CHECK (length(request_id) BETWEEN 1 AND 256),
   request_xml  text NOT NULL CHECK (length(request_xml) BETWEEN 1 AND 65536),
-  relay_state  text NOT NULL DEFAULT '' CHECK (length(relay_state) <= 80),
+  relay_state  text NOT NULL DEFAULT '' CHECK (length(relay_state) <= 1024),
   force_authn  boolean NOT NULL DEFAULT false,
   -- ForceAuthn: the session that was there when the request came; only a
   -- later login answers it.

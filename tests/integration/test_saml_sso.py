@@ -34,6 +34,11 @@ def setup(s):
     a.create_tenant(SLUG)
     s.api = Api(a, SLUG)
     s.sp = SP()
+    # The formats this SP declares: a request may ask for these.
+    fmts = "".join("<NameIDFormat>%s</NameIDFormat>" % saml_util.FMT[f]
+                   for f in ("persistent", "email", "transient"))
+    s.sp.metadata = s.sp.metadata.replace(b"<AssertionConsumerService",
+                                          fmts.encode() + b"<AssertionConsumerService", 1)
     r = s.api.post("/sps?name=Wiki", body=s.sp.metadata,
                    headers={"Content-Type": "application/samlmetadata+xml"})
     eq(r.status, 201, "register the SP (%s)" % r.text[:200])
@@ -133,6 +138,11 @@ def test_nameid_policy_is_honoured(s):
     _, xml = s.sp.authn_request(s.sso, fmt="transient")
     resp, _ = response_of(s, sso_get(s, s.user, xml))
     check(saml_util.FMT["transient"] in resp and nameid_of(resp) != EMAIL, "transient")
+    set_sp(s, nameid_format="email")
+    _, xml = s.sp.authn_request(s.sso, fmt="unspecified")
+    resp, _ = response_of(s, sso_get(s, s.user, xml))
+    eq(nameid_of(resp), EMAIL, "unspecified: the SP's setting")
+    set_sp(s, nameid_format="persistent")
     _, xml = s.sp.authn_request(s.sso, fmt="urn:example:unknown-format")
     page = sso_get(s, s.user, xml)
     resp, _ = response_of(s, page)
@@ -203,7 +213,7 @@ def test_refusals(s):
     cases.append(("comment", s.sp.redirect_query(cmt)))
     dt = '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e "y">]>' + xml
     cases.append(("doctype", s.sp.redirect_query(dt)))
-    cases.append(("relay", s.sp.redirect_query(xml, relay="r" * 81)))
+    cases.append(("relay", s.sp.redirect_query(xml, relay="r" * 1025)))
     bomb = "SAMLRequest=" + urllib.parse.quote(saml_util.base64.b64encode(
         saml_util.zlib.compress(b"<" + b"a" * 5_000_000, 9)[2:-4]).decode(), safe="")
     cases.append(("bomb", bomb))
