@@ -365,6 +365,19 @@ static int answer(struct web_req *r, struct saml_sso *s, const struct saml_sp *s
 	return ret;
 }
 
+/* A password the administrator set, or one past its expiry, is changed
+ * before any assertion (the route reaches the handler so the refusal is
+ * recorded against the SP). */
+static int password_first(struct web_req *r, const struct saml_sp *sp)
+{
+	char to[200];
+
+	idp_saml_refused(&r->tenant, &r->ri, r->session.email, sp->sp.entity_id,
+	                 idp_saml_refusal_name(IDP_SAML_PASSWORD), NULL);
+	snprintf(to, sizeof to, "/t/%s/password", r->slug);
+	return web_redirect(r, to);
+}
+
 /* Decide for an accepted request: answer, park for a login, or refuse.
  * xml is what gets parked; handle is set when it is parked already. */
 static int decide(struct web_req *r, struct saml_sso *s, const struct saml_sp *sp,
@@ -429,7 +442,9 @@ static int decide(struct web_req *r, struct saml_sso *s, const struct saml_sp *s
 		web_buf_free(&b);
 		return ret;
 	}
-	if (why == IDP_SAML_ROLE || why == IDP_SAML_PASSWORD)
+	if (why == IDP_SAML_PASSWORD)
+		return password_first(r, sp);
+	if (why == IDP_SAML_ROLE)
 		return refuse(r, 403, M_SSO_ROLE, sp->sp.entity_id, idp_saml_refusal_name(why),
 		              NULL);
 	return answer(r, s, sp, format, handle ? NULL : m->id, handle, relay);
@@ -534,6 +549,8 @@ static int init(struct web_req *r)
 		web_buf_free(&rd);
 		return ret;
 	}
+	if (why == IDP_SAML_PASSWORD)
+		return password_first(r, sp);
 	if (why != IDP_SAML_OK)
 		return refuse(r, 403, M_SSO_ROLE, sp->sp.entity_id, idp_saml_refusal_name(why),
 		              NULL);
@@ -665,10 +682,10 @@ static int slo(struct web_req *r)
 }
 
 const struct web_route web_routes_sso[] = {
-    {"GET", "/saml/sso", sso, WEB_TENANT | WEB_SAML},
-    {"POST", "/saml/sso", sso, WEB_TENANT | WEB_SAML | WEB_RAW_FORM},
-    {"GET", "/saml/init", init, WEB_TENANT | WEB_SAML | WEB_SESSION},
-    {"GET", "/saml/slo", slo, WEB_TENANT | WEB_SAML},
-    {"POST", "/saml/slo", slo, WEB_TENANT | WEB_SAML | WEB_RAW_FORM},
+    {"GET", "/saml/sso", sso, WEB_TENANT | WEB_SAML | WEB_FORCED_OK},
+    {"POST", "/saml/sso", sso, WEB_TENANT | WEB_SAML | WEB_RAW_FORM | WEB_FORCED_OK},
+    {"GET", "/saml/init", init, WEB_TENANT | WEB_SAML | WEB_SESSION | WEB_FORCED_OK},
+    {"GET", "/saml/slo", slo, WEB_TENANT | WEB_SAML | WEB_FORCED_OK},
+    {"POST", "/saml/slo", slo, WEB_TENANT | WEB_SAML | WEB_RAW_FORM | WEB_FORCED_OK},
     {NULL, NULL, NULL, 0},
 };
