@@ -30,6 +30,7 @@ DEFAULTS = {
     "mfa": {"require": "off", "client_cert": "off"},
     "ip": {"allow": [], "admin_allow": []},
     "audit": {"retention_days": 396, "timezone": "Asia/Tokyo"},
+    "saml": {"want_signed_requests": False},
 }
 
 # (document, field the answer must name)
@@ -248,6 +249,7 @@ def test_put_valid_changes_and_is_audited(s):
         "mfa": {"require": "admins", "client_cert": "off"},
         "ip": {"allow": ["0.0.0.0/0", "::/0"], "admin_allow": ["127.0.0.0/8", "::1/128"]},
         "audit": {"retention_days": 400, "timezone": "Europe/Paris"},
+        "saml": {"want_signed_requests": True},
     }
     r = s.api.put("/policy", json=doc)
     eq(r.status, 200, "valid PUT status (%s)" % r.text[:300])

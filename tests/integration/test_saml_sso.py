@@ -324,6 +324,51 @@ def test_logout_at_sekisho_tells_the_sp(s):
        .status, 400, "the same answer twice")
 
 
+def test_ip_allow_list_and_mfa_rules_come_first(s):
+    before = len(s.a.audit(SLUG, "saml.refused"))
+    eq(s.api.put("/policy", json={"ip": {"allow": ["127.0.0.1/32"]}}).status, 200, "allow list")
+    other = s.a.client(source="127.0.0.2")
+    _, xml = s.sp.authn_request(s.sso)
+    r = sso_get(s, other, xml)
+    eq(r.status, 403, "an address outside the allow list")
+    check("SAMLResponse" not in r.text, "no response")
+    rows = s.a.psql("SELECT detail::jsonb->>'reason' FROM audit_events WHERE action = 'saml.refused' "
+                    "ORDER BY seq DESC LIMIT 1", superuser=True)
+    eq(rows, ["ip_denied"], "audited with its reason")
+    eq(s.api.put("/policy", json={"ip": {"allow": []}}).status, 200, "allow list off")
+    # A session from before the policy required a second factor does not
+    # speak for one: the user logs in again (and must enrol).
+    c = s.a.client()
+    s.a.login(c, SLUG, EMAIL, PW)
+    eq(s.api.put("/policy", json={"mfa": {"require": "all"}}).status, 200, "MFA for all")
+    _, xml = s.sp.authn_request(s.sso)
+    r = sso_get(s, c, xml)
+    eq(r.status in (302, 303), True, "no assertion without the second factor (%d)" % r.status)
+    check("reauth=1" in r.header("Location"), "a new login: %s" % r.header("Location"))
+    eq(s.api.put("/policy", json={"mfa": {"require": "off"}}).status, 200, "MFA off")
+    check(len(s.a.audit(SLUG, "saml.refused")) > before, "refusals audited")
+
+
+def test_sp_removed_while_a_request_is_parked(s):
+    sp2 = SP(entity="https://gone.example.test/metadata", endpoint="https://gone.example.test/m")
+    r = s.api.post("/sps?name=Gone", body=sp2.metadata,
+                   headers={"Content-Type": "application/samlmetadata+xml"})
+    eq(r.status, 201, "register")
+    c = s.a.client()
+    _, xml = sp2.authn_request(s.sso)
+    r = c.get("/t/%s/saml/sso?%s" % (SLUG, sp2.redirect_query(xml)))
+    rd = urllib.parse.unquote(r.header("Location").split("rd=", 1)[1])
+    eq(s.api.delete("/sps/%d" % r_id(s, sp2.entity)).status, 200, "removed")
+    s.a.login(c, SLUG, EMAIL, PW, rd=rd)
+    r = c.get(rd)
+    eq(r.status, 400, "the parked request of a removed SP is not answered")
+    check("SAMLResponse" not in r.text, "no response")
+
+
+def r_id(s, entity):
+    return [x["id"] for x in s.api.get("/sps").json() if x["entity_id"] == entity][0]
+
+
 TESTS = [
     test_redirect_with_session_gets_a_signed_response,
     test_encrypted_assertion_decrypts_with_the_sp_key,
@@ -337,6 +382,8 @@ TESTS = [
     test_idp_initiated,
     test_sp_initiated_logout,
     test_logout_at_sekisho_tells_the_sp,
+    test_ip_allow_list_and_mfa_rules_come_first,
+    test_sp_removed_while_a_request_is_parked,
 ]
 
 if __name__ == "__main__":
