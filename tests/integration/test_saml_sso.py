@@ -184,6 +184,39 @@ def test_post_binding_with_enveloped_signature(s):
     eq(r.status, 400, "a changed signed request is refused")
 
 
+def test_post_refusals_wrapping_size_and_soap(s):
+    rid, xml = s.sp.authn_request(s.sso)
+    signed = s.sp.sign_enveloped(xml, rid)
+    b64 = lambda x: saml_util.base64.b64encode(x.encode()).decode()
+    path = "/t/%s/saml/sso" % SLUG
+    # Wrapping 1: the signed request hidden in Extensions of an evil one.
+    _, evil = s.sp.authn_request(s.sso, acs="https://evil.example/acs")
+    wrapped = evil.replace("</saml:Issuer>", "</saml:Issuer><samlp:Extensions>%s"
+                           "</samlp:Extensions>" % signed.split("?>", 1)[-1], 1)
+    # Wrapping 2: the evil request carries the genuine Signature, which
+    # still references the genuine (hidden) request's ID.
+    sig = signed[signed.index("<ds:Signature"):signed.index("</ds:Signature>") + 15]
+    inner = signed.split("?>", 1)[-1].replace(sig, "")
+    evil2 = evil.replace("</saml:Issuer>", "</saml:Issuer>" + sig +
+                         "<samlp:Extensions>%s</samlp:Extensions>" % inner, 1)
+    tampered = signed.replace('ForceAuthn', 'X') if 'ForceAuthn' in signed else \
+        signed.replace(s.sp.acs, s.sp.acs.replace("postResponse", "postResponsf"))
+    for what, body in (("wrapped", wrapped), ("wrapped, genuine signature moved", evil2),
+                       ("tampered", tampered)):
+        r = s.user.post(path, form={"SAMLRequest": b64(body)})
+        eq(r.status, 400, "%s: refused (%s)" % (what, r.text[:200]))
+        check("SAMLResponse" not in r.text, "%s: no response" % what)
+    r = s.user.post(path, form={"SAMLRequest": "A" * 70000})
+    eq(r.status, 413, "an oversized body")
+    r = s.user.post(path, body=signed, headers={"Content-Type": "text/xml"})
+    eq(r.status, 400, "SOAP is not a supported binding")
+    r = s.user.post(path, form="SAMLRequest=%s&SAMLRequest=%s" % (b64(signed), b64(signed)))
+    eq(r.status, 400, "a duplicated field")
+    r = s.user.post(path, form={"SAMLRequest": "%%%not base64"})
+    eq(r.status, 400, "not base64")
+    check(s.a.alive(), "alive")
+
+
 def test_refusals(s):
     before = len(s.a.audit(SLUG, "saml.refused"))
     cases = []
@@ -377,6 +410,7 @@ TESTS = [
     test_login_first_then_the_parked_request_is_answered,
     test_post_binding_with_enveloped_signature,
     test_refusals,
+    test_post_refusals_wrapping_size_and_soap,
     test_is_passive_without_session,
     test_force_authn_asks_for_the_password_again,
     test_idp_initiated,
