@@ -189,6 +189,9 @@ static const struct action_name action_names[] = {
     {"app.created", M_AUD_A_APP_CREATED},
     {"app.deleted", M_AUD_A_APP_DELETED},
     {"gateway.denied", M_AUD_A_GATEWAY_DENIED},
+    {"saml.assertion", M_AUD_A_SAML_ASSERTION},
+    {"saml.refused", M_AUD_A_SAML_REFUSED},
+    {"saml.logout", M_AUD_A_SAML_LOGOUT},
 };
 
 static const struct action_name group_names[] = {

@@ -559,6 +559,61 @@ static enum web_msg say_app(struct say *s)
 	return M_AUD_S_APP_CREATED;
 }
 
+/* The last part of a URI (an AuthnContext class: "TimeSyncToken"). */
+static const char *uri_tail(const char *uri)
+{
+	const char *c = uri ? strrchr(uri, ':') : NULL, *sl = uri ? strrchr(uri, '/') : NULL;
+
+	if (sl > c)
+		c = sl;
+	return c && c[1] ? c + 1 : uri ? uri : "-";
+}
+
+/* saml.assertion {sp, nameid_format, authn_context}, saml.refused {sp,
+ * reason, detail?}, saml.logout {sp}. */
+static enum web_msg say_saml(struct say *s)
+{
+	static const struct {
+		const char *code;
+		enum web_msg msg;
+	} why[] = {
+	    {"invalid", M_AUD_R_SAML_INVALID},
+	    {"replayed", M_AUD_R_SAML_REPLAYED},
+	    {"unknown_sp", M_AUD_R_SAML_UNKNOWN_SP},
+	    {"ip_denied", M_AUD_R_SAML_IP},
+	    {"client_cert_required", M_AUD_R_SAML_CERT},
+	    {"role", M_AUD_R_SAML_ROLE},
+	    {"password_change_required", M_AUD_R_SAML_PASSWORD},
+	    {"no_passive", M_AUD_R_SAML_PASSIVE},
+	    {"nameid_policy", M_AUD_R_SAML_NAMEID},
+	};
+	const char *sp = d_str(s->d, "sp"), *reason = d_str(s->d, "reason");
+	const char *detail = d_str(s->d, "detail");
+	size_t i = 0;
+
+	web_buf_esc(&s->a[2], sp && *sp ? sp : "-");
+	if (is(s->e->action, "saml.assertion")) {
+		web_buf_esc(&s->a[3],
+		            d_str(s->d, "nameid_format") ? d_str(s->d, "nameid_format") : "-");
+		web_buf_esc(&s->a[4], uri_tail(d_str(s->d, "authn_context")));
+		return M_AUD_S_SAML_ASSERTION;
+	}
+	if (is(s->e->action, "saml.logout"))
+		return M_AUD_S_SAML_LOGOUT;
+	while (i < sizeof why / sizeof why[0] && !is(reason, why[i].code))
+		i++;
+	if (i < sizeof why / sizeof why[0])
+		web_admin_text(&s->a[3], s->r, why[i].msg);
+	else
+		web_buf_esc(&s->a[3], reason ? reason : "-");
+	if (detail && *detail) {
+		web_buf_puts(&s->a[4], " (");
+		web_buf_esc(&s->a[4], detail);
+		web_buf_puts(&s->a[4], ")");
+	}
+	return M_AUD_S_SAML_REFUSED;
+}
+
 /* gateway.denied {"reason","url","app","repeated"?}: who was refused (no
  * target: nobody known), where, why, and the app and the count of refusals
  * collapsed into the event when there are. */
@@ -643,6 +698,9 @@ static const struct {
     {"app.created", M__COUNT, say_app},
     {"app.deleted", M__COUNT, say_app},
     {"gateway.denied", M__COUNT, say_gateway_denied},
+    {"saml.assertion", M__COUNT, say_saml},
+    {"saml.refused", M__COUNT, say_saml},
+    {"saml.logout", M__COUNT, say_saml},
 };
 
 /* The message for s's event, its placeholders filled. */

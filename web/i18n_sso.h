@@ -26,6 +26,29 @@
 	  "ください。")                                                                                                                       \
 	X(M_SSO_ROLE, "Your account may not use this application.",                                                                           \
 	  "あなたのアカウントではこのアプリケーションを利用できません。")                                                                     \
-	X(M_SSO_LOGGED_OUT, "You have been signed out.", "ログアウトしました。")
+	X(M_SSO_LOGGED_OUT, "You have been signed out.", "ログアウトしました。")                                                              \
+	X(M_AUD_A_SAML_ASSERTION, "SAML sign-in", "SAML ログイン")                                                                            \
+	X(M_AUD_A_SAML_REFUSED, "SAML request refused", "SAML 要求の拒否")                                                                    \
+	X(M_AUD_A_SAML_LOGOUT, "SAML single logout", "SAML シングルログアウト")                                                               \
+	X(M_AUD_S_SAML_ASSERTION,                                                                                                             \
+	  "{1} signed in to the service provider {2} (NameID format {3}, authenticated by {4})",                                              \
+	  "{1} がサービスプロバイダー {2} にログインしました (NameID 形式: {3}、認証方式: {4})")                                              \
+	X(M_AUD_S_SAML_REFUSED, "A SAML request from {2} was refused: {3}{4}",                                                                \
+	  "{2} からの SAML 要求を拒否しました: {3}{4}")                                                                                       \
+	X(M_AUD_S_SAML_LOGOUT, "The service provider {2} ended a session by single logout",                                                   \
+	  "サービスプロバイダー {2} のシングルログアウトでセッションを終了しました")                                                          \
+	X(M_AUD_R_SAML_INVALID, "the message was not acceptable", "受け付けられないメッセージ")                                               \
+	X(M_AUD_R_SAML_REPLAYED, "a request seen before (replay)", "再送されたリクエスト")                                                    \
+	X(M_AUD_R_SAML_UNKNOWN_SP, "not a registered service provider",                                                                       \
+	  "登録されていないサービスプロバイダー")                                                                                             \
+	X(M_AUD_R_SAML_IP, "address outside the allow list", "許可リスト外のアドレス")                                                        \
+	X(M_AUD_R_SAML_CERT, "no valid client certificate", "有効なクライアント証明書がない")                                                 \
+	X(M_AUD_R_SAML_ROLE, "role not admitted by the service provider",                                                                     \
+	  "サービスプロバイダーが許可していないロール")                                                                                       \
+	X(M_AUD_R_SAML_PASSWORD, "password change required", "パスワード変更が必要")                                                          \
+	X(M_AUD_R_SAML_PASSIVE, "a passive request without a usable session",                                                                 \
+	  "有効なセッションのないパッシブ要求")                                                                                               \
+	X(M_AUD_R_SAML_NAMEID, "a NameID format that is not supported",                                                                       \
+	  "サポートしていない NameID 形式")
 
 #endif

@@ -398,6 +398,18 @@ def test_sp_removed_while_a_request_is_parked(s):
     check("SAMLResponse" not in r.text, "no response")
 
 
+def test_audit_log_reads_saml_events_as_sentences(s):
+    admin = s.a.enroll(SLUG, "root@sso.example", PW, role="admin", name="Root")
+    for lang, words in (("en", ["signed in to the service provider", "was refused",
+                                "single logout"]),
+                        ("ja", ["にログインしました", "を拒否しました", "シングルログアウト"])):
+        admin.lang = lang
+        page = admin.get("/t/%s/admin/audit" % SLUG)
+        eq(page.status, 200, "audit page (%s)" % lang)
+        for w in words:
+            check(w in page.text, "%s: %r in the audit log" % (lang, w))
+
+
 def r_id(s, entity):
     return [x["id"] for x in s.api.get("/sps").json() if x["entity_id"] == entity][0]
 
@@ -418,6 +430,7 @@ TESTS = [
     test_logout_at_sekisho_tells_the_sp,
     test_ip_allow_list_and_mfa_rules_come_first,
     test_sp_removed_while_a_request_is_parked,
+    test_audit_log_reads_saml_events_as_sentences,
 ]
 
 if __name__ == "__main__":
