@@ -11,6 +11,7 @@ published metadata certificate.
 import os
 import re
 import sys
+import time
 import urllib.parse
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -369,6 +370,29 @@ def test_ip_allow_list_and_mfa_rules_come_first(s):
                     "ORDER BY seq DESC LIMIT 1", superuser=True)
     eq(rows, ["ip_denied"], "audited with its reason")
     eq(s.api.put("/policy", json={"ip": {"allow": []}}).status, 200, "allow list off")
+    # client_cert = required: no assertion without a valid certificate.
+    # (The policy API wants a CA first; the gate is what is tested here.)
+    s.a.psql("UPDATE tenants SET policy = jsonb_set(policy::jsonb, '{mfa,client_cert}', "
+             "'\"required\"')::text WHERE slug = '%s'" % SLUG, superuser=True)
+    _, xml = s.sp.authn_request(s.sso)
+    for _ in range(100):
+        r = sso_get(s, s.user, xml)
+        if r.status == 403:
+            break
+        time.sleep(0.05)
+    eq(r.status, 403, "no client certificate")
+    check("SAMLResponse" not in r.text, "no response")
+    rows = s.a.psql("SELECT detail::jsonb->>'reason' FROM audit_events WHERE action = "
+                    "'saml.refused' ORDER BY seq DESC LIMIT 1", superuser=True)
+    eq(rows, ["client_cert_required"], "audited with its reason")
+    # The API is behind the same gate: the policy goes back in the database.
+    s.a.psql("UPDATE tenants SET policy = jsonb_set(policy::jsonb, '{mfa,client_cert}', "
+             "'\"off\"')::text WHERE slug = '%s'" % SLUG, superuser=True)
+    for _ in range(100):
+        if s.api.get("/policy").status == 200:
+            break
+        time.sleep(0.05)
+    eq(s.api.get("/policy").json()["mfa"]["client_cert"], "off", "certificates off again")
     # A session from before the policy required a second factor does not
     # speak for one: the user logs in again (and must enrol).
     c = s.a.client()
