@@ -98,6 +98,7 @@ const char *const idp_audit_actions[] = {
     "saml.key_deleted",
     "saml.sp_added",
     "saml.sp_removed",
+    "saml.sp_changed",
     "token.created",
     "tenant.created",
     "audit.pruned",
