@@ -212,7 +212,8 @@ BAD_PUTS = [
     ({"sign": "none"}, "sign"), ({"sign": ""}, "sign"), ({"sign": "Both"}, "sign"),
     ({"sign": True}, "sign"), ({"sign": ["both"]}, "sign"),
     ({"encrypt": "true"}, "encrypt"), ({"encrypt": 1}, "encrypt"), ({"encrypt": None}, "encrypt"),
-    ({"roles": []}, "roles"), ({"roles": ["root"]}, "roles"), ({"roles": ["user", "user"]}, "roles"),
+    ({"roles": []}, "roles"), ({"roles": ["root"]}, "roles"),
+    ({"roles": ["user", "user"]}, "roles"),
     ({"roles": "user"}, "roles"), ({"roles": ["User"]}, "roles"), ({"roles": [["user"]]}, "roles"),
     ({"roles": ["user,admin"]}, "roles"), ({"roles": None}, "roles"),
     # One bad member spoils the lot: nothing of the rest is written.
