@@ -88,6 +88,9 @@ enum web_route_flags {
 	WEB_SLOW = 1 << 6,      /* runs Argon2id: handled on the hashing workers */
 	WEB_FLOW = 1 << 7,      /* needs a pending login of the tenant (with WEB_SESSION: or
 	                           a session); the rest go back to the login page */
+	/* A form field may be as long as the body (a pasted document), not only
+	 * WEB_FIELD_MAX bytes. */
+	WEB_LONG_FIELDS = 1 << 8,
 };
 
 struct web_route {
@@ -111,9 +114,12 @@ const char *web_header(const struct web_req *r, const char *name);
 /* Borrowed cookie value, or NULL. */
 const char *web_cookie(const struct web_req *r, const char *name);
 
-/* Parse the body as application/x-www-form-urlencoded into r->form.
- * IDP_ERR_INVALID for bad encoding, invalid UTF-8 or too many/long fields. */
-enum idp_err web_parse_form(struct web_req *r);
+/* Parse the body as application/x-www-form-urlencoded into r->form, each
+ * value at most field_max bytes once decoded (WEB_FIELD_MAX, or the body's
+ * bound for WEB_LONG_FIELDS routes).  IDP_ERR_INVALID for bad encoding,
+ * invalid UTF-8 or a value too long; IDP_ERR_TOO_LARGE for too many fields
+ * or one far too long. */
+enum idp_err web_parse_form(struct web_req *r, size_t field_max);
 
 /* Session cookie name for slug: "sekisho_s_<slug>". */
 void web_session_cookie_name(const char *slug, char out[80]);
