@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "idp/internal.h"
 #include "saml/spmeta.h"
@@ -470,5 +471,66 @@ enum idp_err idp_sp_update(const struct idp_tenant *t, const struct idp_actor *b
 		from_store(&a.row, out);
 	if (!err && a.changed)
 		idp_tenant_forget(t->slug);
+	return err;
+}
+
+/* ---- registering one from its metadata ---- */
+
+enum idp_err idp_sp_register(const struct idp_tenant *t, const struct idp_actor *by,
+                             const char *xml, size_t len, const char *name, int64_t *id,
+                             struct idp_sp *out, const char **field, const char **why)
+{
+	struct saml_sp_meta *m = calloc(1, sizeof *m);
+	struct idp_sp sp;
+	char *copy = NULL;
+	int64_t made = 0;
+	enum idp_err err;
+
+	*field = *why = NULL;
+	memset(&sp, 0, sizeof sp);
+	if (out)
+		memset(out, 0, sizeof *out);
+	if (!m)
+		return IDP_ERR_NOMEM;
+	err = saml_spmeta_parse(xml, len, m, why);
+	if (err)
+		*field = "metadata";
+	if (!err) {
+		idp_copy(sp.entity_id, sizeof sp.entity_id, m->entity_id);
+		if (name && *name && strlen(name) >= sizeof sp.name) {
+			*field = "name";
+			err = IDP_ERR_INVALID;
+		}
+		idp_copy(sp.name, name && *name ? sizeof sp.name : 101,
+		         name && *name ? name : m->entity_id);
+		snprintf(sp.nameid_format, sizeof sp.nameid_format, "persistent");
+		for (int i = 0; i < m->n_formats; i++) {
+			const char *f = idp_nameid_format_short(m->formats[i]);
+			if (f) {
+				snprintf(sp.nameid_format, sizeof sp.nameid_format, "%s", f);
+				break;
+			}
+		}
+		snprintf(sp.attributes, sizeof sp.attributes, "email,name,role");
+		snprintf(sp.sign, sizeof sp.sign, "both");
+		sp.encrypt = m->n_encryption > 0;
+		snprintf(sp.roles, sizeof sp.roles, "user,admin");
+	}
+	free(m);
+	if (!err && !(copy = strndup(xml, len)))
+		err = IDP_ERR_NOMEM;
+	if (!err)
+		err = idp_sp_add(t, by, &sp, copy, &made, field);
+	free(copy);
+	if (!err) {
+		sp.id = made;
+		/* As stored; as sent when it is gone already. */
+		if (idp_sp_get(t, made, &sp, NULL) != IDP_OK)
+			sp.created_at = (int64_t)time(NULL);
+	}
+	if (id)
+		*id = err ? 0 : made;
+	if (out)
+		*out = sp;
 	return err;
 }

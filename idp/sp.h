@@ -6,6 +6,7 @@
 #define IDP_SP_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "idp/audit.h"
@@ -36,6 +37,21 @@ const char *idp_nameid_format_short(const char *uri);
 enum idp_err idp_sp_add(const struct idp_tenant *t, const struct idp_actor *by,
                         const struct idp_sp *sp, const char *metadata, int64_t *id,
                         const char **field);
+
+/* Register a service provider from its metadata xml (len bytes, kept as
+ * sent) with the settings Sekisho starts from: the first NameID format the
+ * metadata lists that Sekisho supports (else persistent), encryption when
+ * it has an encryption key, every attribute, both signed, both roles.
+ * Named name, or (NULL or "") its entity ID cut to 100 bytes.  *out (may
+ * be NULL) gets what was registered, or as much as was read (the entity ID
+ * of one registered already).  IDP_ERR_TOO_LARGE with *field "metadata"
+ * for metadata beyond SAML_SPMETA_MAX (without a field: the tenant has
+ * IDP_SPS_MAX); IDP_ERR_INVALID with *field "metadata" and *why (a
+ * sentence of saml_spmeta_parse) for metadata that is refused, or *field
+ * naming a bad setting; otherwise as idp_sp_add. */
+enum idp_err idp_sp_register(const struct idp_tenant *t, const struct idp_actor *by,
+                             const char *xml, size_t len, const char *name, int64_t *id,
+                             struct idp_sp *out, const char **field, const char **why);
 
 /* The tenant's service providers by name; *rows new (caller frees). */
 enum idp_err idp_sps_list(const struct idp_tenant *t, struct idp_sp **rows, int *n);

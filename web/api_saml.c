@@ -15,10 +15,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "idp/log.h"
-#include "saml/spmeta.h"
 #include "web/api.h"
 #include "web/web.h"
 
@@ -165,59 +163,23 @@ static int sps_get(struct web_req *r)
 }
 
 /* POST /sps: the body is the SP's metadata XML; ?name= names it (default:
- * its entity ID).  Settings start from the metadata: the first NameID
- * format it lists that Sekisho supports (else persistent), encryption when
- * it has an encryption key, every attribute, both signed, both roles. */
+ * its entity ID).  Settings start from the metadata (idp_sp_register). */
 static int sps_post(struct web_req *r)
 {
-	struct saml_sp_meta *m = calloc(1, sizeof *m);
 	struct idp_sp sp;
-	const char *why = NULL, *field = NULL, *name = web_query(r, "name");
-	int64_t id = 0;
-	char *xml = NULL;
-	enum idp_err err;
-	int ret;
+	const char *why = NULL, *field = NULL;
+	enum idp_err err = idp_sp_register(&r->tenant, &r->actor, r->body, r->body_len,
+	                                   web_query(r, "name"), NULL, &sp, &field, &why);
 
-	if (!m)
-		return web_api_err(r, IDP_ERR_NOMEM, NULL);
-	err = saml_spmeta_parse(r->body, r->body_len, m, &why);
-	if (err) {
+	if (err == IDP_ERR_TOO_LARGE || (err == IDP_ERR_INVALID && why))
 		idp_info("tenant %s: SP metadata refused: %s", r->slug, why ? why : "too large");
-		free(m);
-		if (err == IDP_ERR_TOO_LARGE)
-			return web_json_error(r, 413, "too_large", NULL);
+	if (err == IDP_ERR_TOO_LARGE)
+		return web_json_error(r, 413, "too_large", NULL);
+	if (err == IDP_ERR_INVALID && why)
 		return web_json_error(r, 400, "invalid_metadata", why);
-	}
-	memset(&sp, 0, sizeof sp);
-	idp_copy(sp.entity_id, sizeof sp.entity_id, m->entity_id);
-	idp_copy(sp.name, 101, name && *name ? name : m->entity_id);
-	snprintf(sp.nameid_format, sizeof sp.nameid_format, "persistent");
-	for (int i = 0; i < m->n_formats; i++) {
-		const char *f = idp_nameid_format_short(m->formats[i]);
-		if (f) {
-			snprintf(sp.nameid_format, sizeof sp.nameid_format, "%s", f);
-			break;
-		}
-	}
-	snprintf(sp.attributes, sizeof sp.attributes, "email,name,role");
-	snprintf(sp.sign, sizeof sp.sign, "both");
-	sp.encrypt = m->n_encryption > 0;
-	snprintf(sp.roles, sizeof sp.roles, "user,admin");
-	free(m);
-	xml = strndup(r->body, r->body_len);
-	if (!xml)
-		return web_api_err(r, IDP_ERR_NOMEM, NULL);
-	err = idp_sp_add(&r->tenant, &r->actor, &sp, xml, &id, &field);
-	free(xml);
 	if (err)
 		return web_api_err(r, err, field);
-	/* As stored (the list's item); as sent when it is gone already. */
-	if (idp_sp_get(&r->tenant, id, &sp, NULL) != IDP_OK) {
-		sp.id = id;
-		sp.created_at = time(NULL);
-	}
-	ret = web_api_json(r, 201, sp_json(&sp));
-	return ret;
+	return web_api_json(r, 201, sp_json(&sp));
 }
 
 static int sp_delete(struct web_req *r)
