@@ -213,8 +213,10 @@ void web_home_certs(struct web_buf *b, const struct web_req *r);
 
 /* The "my sessions" card of the home page (web/pages_home.c). */
 void web_home_sessions(struct web_buf *b, const struct web_req *r);
-/* The home page's card of the apps the user's role may use, each a link;
- * nothing when there are none or they cannot be read (logged). */
+/* The home page's card of the apps and then the SAML service providers
+ * the user's role may use, each a link (a service provider's to
+ * /t/{slug}/saml/init?sp=<entity ID>); nothing when there are none; either
+ * kind left out when it cannot be read (logged). */
 void web_home_apps(struct web_buf *b, const struct web_req *r);
 
 /* --- routes of each page module --- */
@@ -229,6 +231,7 @@ extern const struct web_route web_routes_saml[];
 extern const struct web_route web_routes_api_certs[];
 extern const struct web_route web_routes_api_apps[];
 extern const struct web_route web_routes_admin_apps[];
+extern const struct web_route web_routes_admin_saml[];
 
 /* A labelled input; value (may be NULL) is escaped. */
 void web_field(struct web_buf *b, const struct web_req *r, const char *name, const char *type,
