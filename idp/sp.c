@@ -476,47 +476,52 @@ enum idp_err idp_sp_update(const struct idp_tenant *t, const struct idp_actor *b
 
 /* ---- registering one from its metadata ---- */
 
+enum idp_err idp_sp_from_metadata(const char *xml, size_t len, const char *name, struct idp_sp *out,
+                                  const char **field, const char **why)
+{
+	struct saml_sp_meta *m = calloc(1, sizeof *m);
+	bool named = name && *name;
+	enum idp_err err;
+
+	*field = *why = NULL;
+	memset(out, 0, sizeof *out);
+	if (!m)
+		return IDP_ERR_NOMEM;
+	err = saml_spmeta_parse(xml, len, m, why);
+	if (err) {
+		*field = "metadata";
+		free(m);
+		return err;
+	}
+	idp_copy(out->entity_id, sizeof out->entity_id, m->entity_id);
+	/* A name given is taken whole or refused; the entity ID is cut. */
+	idp_copy(out->name, named ? sizeof out->name : 101, named ? name : m->entity_id);
+	snprintf(out->nameid_format, sizeof out->nameid_format, "persistent");
+	for (int i = 0; i < m->n_formats; i++) {
+		const char *f = idp_nameid_format_short(m->formats[i]);
+		if (f) {
+			snprintf(out->nameid_format, sizeof out->nameid_format, "%s", f);
+			break;
+		}
+	}
+	snprintf(out->attributes, sizeof out->attributes, "email,name,role");
+	snprintf(out->sign, sizeof out->sign, "both");
+	out->encrypt = m->n_encryption > 0;
+	snprintf(out->roles, sizeof out->roles, "user,admin");
+	free(m);
+	*field = named && strlen(name) >= sizeof out->name ? "name" : bad_setting(out);
+	return *field ? IDP_ERR_INVALID : IDP_OK;
+}
+
 enum idp_err idp_sp_register(const struct idp_tenant *t, const struct idp_actor *by,
                              const char *xml, size_t len, const char *name, int64_t *id,
                              struct idp_sp *out, const char **field, const char **why)
 {
-	struct saml_sp_meta *m = calloc(1, sizeof *m);
 	struct idp_sp sp;
 	char *copy = NULL;
 	int64_t made = 0;
-	enum idp_err err;
+	enum idp_err err = idp_sp_from_metadata(xml, len, name, &sp, field, why);
 
-	*field = *why = NULL;
-	memset(&sp, 0, sizeof sp);
-	if (out)
-		memset(out, 0, sizeof *out);
-	if (!m)
-		return IDP_ERR_NOMEM;
-	err = saml_spmeta_parse(xml, len, m, why);
-	if (err)
-		*field = "metadata";
-	if (!err) {
-		idp_copy(sp.entity_id, sizeof sp.entity_id, m->entity_id);
-		if (name && *name && strlen(name) >= sizeof sp.name) {
-			*field = "name";
-			err = IDP_ERR_INVALID;
-		}
-		idp_copy(sp.name, name && *name ? sizeof sp.name : 101,
-		         name && *name ? name : m->entity_id);
-		snprintf(sp.nameid_format, sizeof sp.nameid_format, "persistent");
-		for (int i = 0; i < m->n_formats; i++) {
-			const char *f = idp_nameid_format_short(m->formats[i]);
-			if (f) {
-				snprintf(sp.nameid_format, sizeof sp.nameid_format, "%s", f);
-				break;
-			}
-		}
-		snprintf(sp.attributes, sizeof sp.attributes, "email,name,role");
-		snprintf(sp.sign, sizeof sp.sign, "both");
-		sp.encrypt = m->n_encryption > 0;
-		snprintf(sp.roles, sizeof sp.roles, "user,admin");
-	}
-	free(m);
 	if (!err && !(copy = strndup(xml, len)))
 		err = IDP_ERR_NOMEM;
 	if (!err)

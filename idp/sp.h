@@ -53,6 +53,12 @@ enum idp_err idp_sp_register(const struct idp_tenant *t, const struct idp_actor 
                              const char *xml, size_t len, const char *name, int64_t *id,
                              struct idp_sp *out, const char **field, const char **why);
 
+/* What idp_sp_register would register, into *out, without writing
+ * anything: the same errors but those of the database (IDP_ERR_CONFLICT,
+ * the maximum).  Pure. */
+enum idp_err idp_sp_from_metadata(const char *xml, size_t len, const char *name, struct idp_sp *out,
+                                  const char **field, const char **why);
+
 /* The tenant's service providers by name; *rows new (caller frees). */
 enum idp_err idp_sps_list(const struct idp_tenant *t, struct idp_sp **rows, int *n);
 

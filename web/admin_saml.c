@@ -603,6 +603,15 @@ static int sp_add_post(struct web_req *r)
 	    f.name && *f.name && (strlen(f.name) > IDP_APP_NAME_MAX || !idp_name_valid(f.name));
 	if (!f.metadata || !f.metadata[strspn(f.metadata, " \t\r\n")])
 		f.md_error = M_SAML_ERR_METADATA_EMPTY;
+	else if (f.bad_name) {
+		/* The metadata's fault said beside the name's, nothing registered. */
+		err = idp_sp_from_metadata(f.metadata, strlen(f.metadata), NULL, &sp, &field, &why);
+		if (err == IDP_ERR_TOO_LARGE)
+			f.md_error = M_SAML_ERR_METADATA_LARGE;
+		else if (err == IDP_ERR_INVALID)
+			f.md_error = M_SAML_ERR_METADATA;
+		f.md_arg = why ? why_text(r, why) : web_t(r, M_SAML_MD_ENTITY);
+	}
 	if (f.bad_name || f.md_error != M__COUNT)
 		return saml_render(r, 400, &fl, &f);
 	err = idp_sp_register(&r->tenant, &r->actor, f.metadata, strlen(f.metadata), f.name, NULL,

@@ -397,6 +397,10 @@ REFUSALS = [
      {"sp-name": "Enter a name of 1 to 100 characters without control characters."}, None),
     ("x" * 101, "MD", 400,
      {"sp-name": "Enter a name of 1 to 100 characters without control characters."}, None),
+    ("Both bad\u202e", "<x/>", 400,
+     {"sp-name": "Enter a name of 1 to 100 characters without control characters.",
+      "sp-metadata": "This is not SAML 2.0 service provider metadata Sekisho can use: it is not "
+                     "one EntityDescriptor."}, None),
     ("Both bad\n", "", 400,
      {"sp-name": "Enter a name of 1 to 100 characters without control characters.",
       "sp-metadata": "Paste the service provider's metadata."}, None),
