@@ -221,8 +221,7 @@
 	WEB_MESSAGES_CONSOLE(X)                                                                    \
 	WEB_MESSAGES_POLICY(X)                                                                     \
 	WEB_MESSAGES_AUDIT(X)                                                                      \
-	WEB_MESSAGES_PAGES(X) WEB_MESSAGES_MFA(X) WEB_MESSAGES_APPS(X)                             \
-	    WEB_MESSAGES_SAML_CONSOLE(X)
+	WEB_MESSAGES_PAGES(X) WEB_MESSAGES_MFA(X) WEB_MESSAGES_APPS(X) WEB_MESSAGES_SAML_CONSOLE(X)
 
 enum web_msg {
 #define WEB_MSG_ENUM(id, en, ja) id,
