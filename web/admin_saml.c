@@ -713,6 +713,105 @@ static bool in_list(const char *csv, const char *name)
 	return false;
 }
 
+/* What sp is: its entity ID, since when, whether it can be encrypted for. */
+static void sp_facts(struct web_buf *b, const struct web_req *r, const struct idp_sp *sp,
+                     bool can_encrypt)
+{
+	web_buf_puts(b, "<section class=\"card\" id=\"sp\"><h2>");
+	web_buf_esc(b, sp->name);
+	web_buf_puts(b, "</h2><dl class=\"facts\">");
+	fact(b, r, M_SAML_SP_ENTITY);
+	web_buf_puts(b, "<code>");
+	web_buf_url(b, sp->entity_id);
+	web_buf_puts(b, "</code></dd>");
+	fact(b, r, M_SAML_SP_REGISTERED);
+	when(b, r, sp->created_at);
+	web_buf_puts(b, "</dd>");
+	fact(b, r, M_SAML_SP_ENC_KEY);
+	web_admin_text(b, r, can_encrypt ? M_SAML_SP_ENC_KEY_YES : M_SAML_SP_ENC_KEY_NO);
+	web_buf_puts(b, "</dd></dl></section>");
+}
+
+/* The form of sp's settings with the values v (as stored or as sent) and
+ * the faults bad (IDP_SP_SET_* bits). */
+static void settings_form(struct web_buf *b, const struct web_req *r, const struct idp_sp *sp,
+                          const struct idp_sp *v, unsigned bad, bool can_encrypt)
+{
+	unsigned roles = 0;
+
+	web_buf_puts(b, "<section class=\"card\" id=\"sp-settings\"><h2>");
+	web_admin_text(b, r, M_SAML_SP_SETTINGS);
+	web_buf_printf(b, "</h2><form method=\"post\" action=\"/t/%s/admin/saml/sps/%lld\">",
+	               r->slug, (long long)sp->id);
+	web_page_csrf(b, r);
+	web_buf_puts(b, "<label for=\"sp-name\">");
+	web_admin_text(b, r, M_SAML_SP_NAME);
+	web_buf_puts(b, "</label><input type=\"text\" id=\"sp-name\" name=\"name\" required "
+	                "autocomplete=\"off\"");
+	web_admin_described(b, "sp-name", bad & IDP_SP_SET_NAME, false);
+	web_buf_puts(b, " value=\"");
+	web_buf_esc(b, v->name);
+	web_buf_puts(b, "\">");
+	if (bad & IDP_SP_SET_NAME)
+		web_admin_field_error(b, r, "sp-name", M_APP_ERR_NAME);
+	select_field(b, r, "sp-nameid-format", "nameid_format", M_SAML_SP_FORMAT, formats,
+	             COUNT(formats), v->nameid_format, bad & IDP_SP_SET_NAMEID_FORMAT,
+	             M_SAML_ERR_FORMAT);
+	web_buf_puts(b, "<fieldset id=\"sp-attributes\"><legend>");
+	web_admin_text(b, r, M_SAML_SP_ATTRS);
+	web_buf_puts(b, "</legend>");
+	for (size_t i = 0; i < COUNT(attrs); i++)
+		check_box(b, r, "sp-attr", "attributes", attrs[i].value,
+		          in_list(v->attributes, attrs[i].value), attrs[i].label, "sp-attributes",
+		          bad & IDP_SP_SET_ATTRIBUTES, true);
+	web_buf_puts(b, "<p class=\"hint\" id=\"sp-attributes.hint\">");
+	web_admin_text(b, r, M_SAML_SP_ATTRS_HINT);
+	web_buf_puts(b, "</p>");
+	if (bad & IDP_SP_SET_ATTRIBUTES)
+		web_admin_field_error(b, r, "sp-attributes", M_SAML_ERR_ATTRS);
+	web_buf_puts(b, "</fieldset>");
+	select_field(b, r, "sp-sign", "sign", M_SAML_SP_SIGN, signs, COUNT(signs), v->sign,
+	             bad & IDP_SP_SET_SIGN, M_SAML_ERR_SIGN);
+	web_buf_puts(b, "<fieldset id=\"sp-encryption\"><legend>");
+	web_admin_text(b, r, M_SAML_SP_ENCRYPT);
+	web_buf_puts(b, "</legend>");
+	web_buf_printf(b,
+	               "<label><input type=\"checkbox\" id=\"sp-encrypt\" name=\"encrypt\" "
+	               "value=\"1\"%s",
+	               v->encrypt ? " checked" : "");
+	web_admin_described(b, "sp-encrypt", bad & IDP_SP_SET_ENCRYPT, !can_encrypt);
+	web_buf_puts(b, "> ");
+	web_admin_text(b, r, M_SAML_SP_ENCRYPT_BOX);
+	web_buf_puts(b, "</label>");
+	if (!can_encrypt) {
+		web_buf_puts(b, "<p class=\"hint\" id=\"sp-encrypt.hint\">");
+		web_admin_text(b, r, M_SAML_SP_ENCRYPT_NO_KEY);
+		web_buf_puts(b, "</p>");
+	}
+	if (bad & IDP_SP_SET_ENCRYPT)
+		web_admin_field_error(b, r, "sp-encrypt", M_SAML_ERR_ENCRYPT);
+	web_buf_puts(b, "</fieldset><fieldset id=\"sp-roles\"><legend>");
+	web_admin_text(b, r, M_SAML_SP_ROLES);
+	web_buf_puts(b, "</legend>");
+	if (!idp_roleset_parse(v->roles, &roles))
+		roles = 0;
+	check_box(b, r, "sp-role", "roles", "user", roles & IDP_ROLESET_USER, M_ROLE_USER,
+	          "sp-roles", bad & IDP_SP_SET_ROLES, false);
+	check_box(b, r, "sp-role", "roles", "admin", roles & IDP_ROLESET_ADMIN, M_ROLE_ADMIN,
+	          "sp-roles", bad & IDP_SP_SET_ROLES, false);
+	if (bad & IDP_SP_SET_ROLES)
+		web_admin_field_error(b, r, "sp-roles", M_APP_ERR_ROLES);
+	web_buf_puts(b,
+	             "</fieldset><div class=\"actions\"><button type=\"submit\" id=\"sp-save\">");
+	web_admin_text(b, r, M_SAVE);
+	web_buf_printf(b,
+	               "</button><a class=\"button danger\" data-action=\"delete-sp\" "
+	               "href=\"/t/%s/admin/saml/sps/%lld/delete\">",
+	               r->slug, (long long)sp->id);
+	web_admin_text(b, r, M_ADM_DELETE);
+	web_buf_puts(b, "</a></div></form></section>");
+}
+
 /* The page of sp: its facts and its settings (f: as sent, with its
  * faults; NULL: as stored). */
 static int sp_render(struct web_req *r, unsigned status, const struct web_admin_flash *fl,
@@ -720,7 +819,6 @@ static int sp_render(struct web_req *r, unsigned status, const struct web_admin_
 {
 	const struct idp_sp *v = f ? &f->v : sp;
 	unsigned bad = f ? f->bad : 0;
-	unsigned roles = 0;
 	struct web_buf b;
 
 	web_admin_begin(&b, r, WEB_TAB_SAML);
@@ -739,92 +837,8 @@ static int sp_render(struct web_req *r, unsigned status, const struct web_admin_
 		                      bad & IDP_SP_SET_ENCRYPT,    bad & IDP_SP_SET_ROLES};
 		summary(&b, r, M_SAML_SP_SAVE_INVALID, ids, labels, which, COUNT(ids));
 	}
-	/* What it is. */
-	web_buf_puts(&b, "<section class=\"card\" id=\"sp\"><h2>");
-	web_buf_esc(&b, sp->name);
-	web_buf_puts(&b, "</h2><dl class=\"facts\">");
-	fact(&b, r, M_SAML_SP_ENTITY);
-	web_buf_puts(&b, "<code>");
-	web_buf_url(&b, sp->entity_id);
-	web_buf_puts(&b, "</code></dd>");
-	fact(&b, r, M_SAML_SP_REGISTERED);
-	when(&b, r, sp->created_at);
-	web_buf_puts(&b, "</dd>");
-	fact(&b, r, M_SAML_SP_ENC_KEY);
-	web_admin_text(&b, r, can_encrypt ? M_SAML_SP_ENC_KEY_YES : M_SAML_SP_ENC_KEY_NO);
-	web_buf_puts(&b, "</dd></dl></section>");
-	/* Its settings. */
-	web_buf_puts(&b, "<section class=\"card\" id=\"sp-settings\"><h2>");
-	web_admin_text(&b, r, M_SAML_SP_SETTINGS);
-	web_buf_printf(&b, "</h2><form method=\"post\" action=\"/t/%s/admin/saml/sps/%lld\">",
-	               r->slug, (long long)sp->id);
-	web_page_csrf(&b, r);
-	web_buf_puts(&b, "<label for=\"sp-name\">");
-	web_admin_text(&b, r, M_SAML_SP_NAME);
-	web_buf_puts(&b, "</label><input type=\"text\" id=\"sp-name\" name=\"name\" required "
-	                 "autocomplete=\"off\"");
-	web_admin_described(&b, "sp-name", bad & IDP_SP_SET_NAME, false);
-	web_buf_puts(&b, " value=\"");
-	web_buf_esc(&b, v->name);
-	web_buf_puts(&b, "\">");
-	if (bad & IDP_SP_SET_NAME)
-		web_admin_field_error(&b, r, "sp-name", M_APP_ERR_NAME);
-	select_field(&b, r, "sp-nameid-format", "nameid_format", M_SAML_SP_FORMAT, formats,
-	             COUNT(formats), v->nameid_format, bad & IDP_SP_SET_NAMEID_FORMAT,
-	             M_SAML_ERR_FORMAT);
-	web_buf_puts(&b, "<fieldset id=\"sp-attributes\"><legend>");
-	web_admin_text(&b, r, M_SAML_SP_ATTRS);
-	web_buf_puts(&b, "</legend>");
-	for (size_t i = 0; i < COUNT(attrs); i++)
-		check_box(&b, r, "sp-attr", "attributes", attrs[i].value,
-		          in_list(v->attributes, attrs[i].value), attrs[i].label, "sp-attributes",
-		          bad & IDP_SP_SET_ATTRIBUTES, true);
-	web_buf_puts(&b, "<p class=\"hint\" id=\"sp-attributes.hint\">");
-	web_admin_text(&b, r, M_SAML_SP_ATTRS_HINT);
-	web_buf_puts(&b, "</p>");
-	if (bad & IDP_SP_SET_ATTRIBUTES)
-		web_admin_field_error(&b, r, "sp-attributes", M_SAML_ERR_ATTRS);
-	web_buf_puts(&b, "</fieldset>");
-	select_field(&b, r, "sp-sign", "sign", M_SAML_SP_SIGN, signs, COUNT(signs), v->sign,
-	             bad & IDP_SP_SET_SIGN, M_SAML_ERR_SIGN);
-	web_buf_puts(&b, "<fieldset id=\"sp-encryption\"><legend>");
-	web_admin_text(&b, r, M_SAML_SP_ENCRYPT);
-	web_buf_puts(&b, "</legend>");
-	web_buf_printf(&b,
-	               "<label><input type=\"checkbox\" id=\"sp-encrypt\" name=\"encrypt\" "
-	               "value=\"1\"%s",
-	               v->encrypt ? " checked" : "");
-	web_admin_described(&b, "sp-encrypt", bad & IDP_SP_SET_ENCRYPT, !can_encrypt);
-	web_buf_puts(&b, "> ");
-	web_admin_text(&b, r, M_SAML_SP_ENCRYPT_BOX);
-	web_buf_puts(&b, "</label>");
-	if (!can_encrypt) {
-		web_buf_puts(&b, "<p class=\"hint\" id=\"sp-encrypt.hint\">");
-		web_admin_text(&b, r, M_SAML_SP_ENCRYPT_NO_KEY);
-		web_buf_puts(&b, "</p>");
-	}
-	if (bad & IDP_SP_SET_ENCRYPT)
-		web_admin_field_error(&b, r, "sp-encrypt", M_SAML_ERR_ENCRYPT);
-	web_buf_puts(&b, "</fieldset><fieldset id=\"sp-roles\"><legend>");
-	web_admin_text(&b, r, M_SAML_SP_ROLES);
-	web_buf_puts(&b, "</legend>");
-	if (!idp_roleset_parse(v->roles, &roles))
-		roles = 0;
-	check_box(&b, r, "sp-role", "roles", "user", roles & IDP_ROLESET_USER, M_ROLE_USER,
-	          "sp-roles", bad & IDP_SP_SET_ROLES, false);
-	check_box(&b, r, "sp-role", "roles", "admin", roles & IDP_ROLESET_ADMIN, M_ROLE_ADMIN,
-	          "sp-roles", bad & IDP_SP_SET_ROLES, false);
-	if (bad & IDP_SP_SET_ROLES)
-		web_admin_field_error(&b, r, "sp-roles", M_APP_ERR_ROLES);
-	web_buf_puts(&b,
-	             "</fieldset><div class=\"actions\"><button type=\"submit\" id=\"sp-save\">");
-	web_admin_text(&b, r, M_SAVE);
-	web_buf_printf(&b,
-	               "</button><a class=\"button danger\" data-action=\"delete-sp\" "
-	               "href=\"/t/%s/admin/saml/sps/%lld/delete\">",
-	               r->slug, (long long)sp->id);
-	web_admin_text(&b, r, M_ADM_DELETE);
-	web_buf_puts(&b, "</a></div></form></section>");
+	sp_facts(&b, r, sp, can_encrypt);
+	settings_form(&b, r, sp, v, bad, can_encrypt);
 	return web_admin_send(r, status, &b);
 }
 
