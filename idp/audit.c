@@ -101,6 +101,7 @@ const char *const idp_audit_actions[] = {
     "saml.assertion",
     "saml.refused",
     "saml.logout",
+    "saml.sp_changed",
     "token.created",
     "tenant.created",
     "audit.pruned",

@@ -2,10 +2,13 @@
 #include "idp/sp.h"
 
 #include <json-c/json.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "idp/internal.h"
+#include "saml/spmeta.h"
 #include "store/sp.h"
 
 static const struct {
@@ -261,5 +264,326 @@ enum idp_err idp_sps_list_full(const struct idp_tenant *t, struct idp_sp_full **
 	if (!err)
 		*n = a.n;
 	full_reset(&a);
+	return err;
+}
+
+/* ---- one service provider, and changing its settings ---- */
+
+struct get_args {
+	int64_t id;
+	const char *entity_id; /* or by id */
+	bool metadata;
+	struct store_sp row;
+};
+
+static void get_reset(void *arg)
+{
+	struct get_args *a = arg;
+
+	free(a->row.metadata);
+	memset(&a->row, 0, sizeof a->row);
+}
+
+static enum idp_err get_tx(struct store_conn *c, void *arg)
+{
+	struct get_args *a = arg;
+
+	if (a->entity_id)
+		return store_sp_by_entity(c, a->entity_id, a->metadata, &a->row);
+	return store_sp_get(c, a->id, false, a->metadata, &a->row);
+}
+
+static enum idp_err get(const struct idp_tenant *t, struct get_args *a, struct idp_sp *out,
+                        char **metadata)
+{
+	enum idp_err err = idp_tx_run(t->id, get_tx, get_reset, a);
+
+	if (metadata)
+		*metadata = NULL;
+	if (!err) {
+		from_store(&a->row, out);
+		if (metadata) {
+			*metadata = a->row.metadata;
+			a->row.metadata = NULL;
+		}
+	}
+	get_reset(a);
+	return err;
+}
+
+enum idp_err idp_sp_get(const struct idp_tenant *t, int64_t id, struct idp_sp *out, char **metadata)
+{
+	struct get_args a = {.id = id, .metadata = metadata != NULL};
+
+	if (metadata)
+		*metadata = NULL;
+	if (id <= 0)
+		return IDP_ERR_NOT_FOUND;
+	return get(t, &a, out, metadata);
+}
+
+enum idp_err idp_sp_by_entity(const struct idp_tenant *t, const char *entity_id, struct idp_sp *out,
+                              char **metadata)
+{
+	struct get_args a = {.entity_id = entity_id, .metadata = metadata != NULL};
+
+	if (metadata)
+		*metadata = NULL;
+	if (!entity_id || !*entity_id || strlen(entity_id) > STORE_SP_ENTITY_MAX)
+		return IDP_ERR_NOT_FOUND;
+	return get(t, &a, out, metadata);
+}
+
+bool idp_sp_can_encrypt(const char *metadata)
+{
+	struct saml_sp_meta *m;
+	const char *why = NULL;
+	bool yes;
+
+	if (!metadata || !(m = calloc(1, sizeof *m)))
+		return false;
+	yes =
+	    saml_spmeta_parse(metadata, strlen(metadata), m, &why) == IDP_OK && m->n_encryption > 0;
+	free(m);
+	return yes;
+}
+
+/* csv (names separated by single commas) in the order of names, the list
+ * ending in NULL, into out; false for an unknown, repeated or empty name,
+ * or an empty list when nonempty. */
+static bool list_canon(const char *csv, const char *const *names, bool nonempty, char *out,
+                       size_t outsz)
+{
+	unsigned seen = 0;
+	size_t len = 0;
+
+	out[0] = 0;
+	if (!*csv)
+		return !nonempty;
+	for (const char *p = csv;; p++) {
+		size_t n = strcspn(p, ","), i = 0;
+		while (names[i] && (strlen(names[i]) != n || strncmp(names[i], p, n) != 0))
+			i++;
+		if (!names[i] || (seen & 1u << i))
+			return false;
+		seen |= 1u << i;
+		p += n;
+		if (!*p)
+			break;
+	}
+	for (size_t i = 0; names[i]; i++)
+		if (seen & 1u << i)
+			len += (size_t)snprintf(out + len, len < outsz ? outsz - len : 0, "%s%s",
+			                        len ? "," : "", names[i]);
+	return len < outsz;
+}
+
+/* The settings of in that set names, checked and in their stored form, in
+ * *v; the name of the first bad one, or NULL. */
+static const char *change_read(const struct idp_sp *in, unsigned set, struct idp_sp *v)
+{
+	static const char *const attrs[] = {"email", "name", "role", NULL};
+	static const char *const roles[] = {"user", "admin", NULL};
+	/* Settings not changed are checked as good placeholders. */
+	memset(v, 0, sizeof *v);
+	snprintf(v->entity_id, sizeof v->entity_id, "-");
+	snprintf(v->name, sizeof v->name, "-");
+	snprintf(v->nameid_format, sizeof v->nameid_format, "persistent");
+	snprintf(v->sign, sizeof v->sign, "both");
+	snprintf(v->roles, sizeof v->roles, "user");
+	if (set & IDP_SP_SET_NAME)
+		idp_copy(v->name, sizeof v->name, in->name);
+	if (set & IDP_SP_SET_NAMEID_FORMAT)
+		idp_copy(v->nameid_format, sizeof v->nameid_format, in->nameid_format);
+	if (set & IDP_SP_SET_SIGN)
+		idp_copy(v->sign, sizeof v->sign, in->sign);
+	if ((set & IDP_SP_SET_ROLES) &&
+	    !list_canon(in->roles, roles, true, v->roles, sizeof v->roles))
+		v->roles[0] = 0;
+	if ((set & IDP_SP_SET_ATTRIBUTES) &&
+	    !list_canon(in->attributes, attrs, false, v->attributes, sizeof v->attributes))
+		snprintf(v->attributes, sizeof v->attributes, "?");
+	v->encrypt = in->encrypt;
+	return bad_setting(v);
+}
+
+struct update_args {
+	const struct idp_tenant *t;
+	const struct idp_actor *by;
+	int64_t id;
+	const struct idp_sp *v; /* the new values, checked, in their stored form */
+	unsigned set;
+	struct store_sp row; /* the service provider afterwards */
+	bool changed;
+	const char *field;
+};
+
+/* Text setting k: cur (cursz bytes) becomes want, noted in before and
+ * after when that is a change. */
+static void text_change(struct update_args *a, json_object *before, json_object *after,
+                        const char *k, char *cur, size_t cursz, const char *want)
+{
+	if (strcmp(cur, want) == 0)
+		return;
+	json_object_object_add(before, k, json_object_new_string(cur));
+	json_object_object_add(after, k, json_object_new_string(want));
+	idp_copy(cur, cursz, want);
+	a->changed = true;
+}
+
+/* The row locked, the new values applied to a->row, what changed noted. */
+static enum idp_err update_apply(struct store_conn *c, struct update_args *a, json_object *before,
+                                 json_object *after)
+{
+	const struct idp_sp *v = a->v;
+	struct store_sp *row = &a->row;
+	bool encrypt = (a->set & IDP_SP_SET_ENCRYPT) && v->encrypt;
+	enum idp_err err = store_sp_get(c, a->id, true, encrypt, row);
+	bool can = !err && encrypt && idp_sp_can_encrypt(row->metadata);
+
+	free(row->metadata);
+	row->metadata = NULL;
+	if (err)
+		return err;
+	if (encrypt && !can) {
+		a->field = "encrypt";
+		return IDP_ERR_INVALID;
+	}
+	if (a->set & IDP_SP_SET_NAME)
+		text_change(a, before, after, "name", row->name, sizeof row->name, v->name);
+	if (a->set & IDP_SP_SET_NAMEID_FORMAT)
+		text_change(a, before, after, "nameid_format", row->nameid_format,
+		            sizeof row->nameid_format, v->nameid_format);
+	if (a->set & IDP_SP_SET_ATTRIBUTES)
+		text_change(a, before, after, "attributes", row->attributes, sizeof row->attributes,
+		            v->attributes);
+	if (a->set & IDP_SP_SET_SIGN)
+		text_change(a, before, after, "sign", row->sign, sizeof row->sign, v->sign);
+	if ((a->set & IDP_SP_SET_ENCRYPT) && row->encrypt != v->encrypt) {
+		json_object_object_add(before, "encrypt", json_object_new_boolean(row->encrypt));
+		json_object_object_add(after, "encrypt", json_object_new_boolean(v->encrypt));
+		row->encrypt = v->encrypt;
+		a->changed = true;
+	}
+	if (a->set & IDP_SP_SET_ROLES)
+		text_change(a, before, after, "roles", row->roles, sizeof row->roles, v->roles);
+	return IDP_OK;
+}
+
+static enum idp_err update_tx(struct store_conn *c, void *arg)
+{
+	struct update_args *a = arg;
+	json_object *d = json_object_new_object(), *before = json_object_new_object(),
+	            *after = json_object_new_object();
+	enum idp_err err = d && before && after ? IDP_OK : IDP_ERR_NOMEM;
+
+	a->changed = false;
+	a->field = NULL;
+	memset(&a->row, 0, sizeof a->row);
+	if (!err)
+		err = update_apply(c, a, before, after);
+	if (!err && a->changed)
+		err = store_sp_update(c, a->id, &a->row);
+	if (!err && a->changed) {
+		json_object_object_add(d, "entity_id", json_object_new_string(a->row.entity_id));
+		json_object_object_add(d, "name", json_object_new_string(a->row.name));
+		json_object_object_add(d, "before", before);
+		json_object_object_add(d, "after", after);
+		before = after = NULL;
+		err = idp_audit_write(c, a->t->id, a->by, "saml.sp_changed", a->row.name, "success",
+		                      json_object_to_json_string_ext(d, JSON_C_TO_STRING_PLAIN));
+	}
+	json_object_put(d);
+	json_object_put(before);
+	json_object_put(after);
+	return err;
+}
+
+enum idp_err idp_sp_update(const struct idp_tenant *t, const struct idp_actor *by, int64_t id,
+                           const struct idp_sp *in, unsigned set, struct idp_sp *out,
+                           const char **field)
+{
+	struct idp_sp v;
+	struct update_args a = {.t = t, .by = by, .id = id, .v = &v, .set = set};
+	enum idp_err err;
+
+	*field = change_read(in, set, &v);
+	if (*field)
+		return IDP_ERR_INVALID;
+	if (id <= 0)
+		return IDP_ERR_NOT_FOUND;
+	err = idp_tx(t->id, update_tx, &a);
+	if (err == IDP_ERR_INVALID)
+		*field = a.field;
+	if (!err && out)
+		from_store(&a.row, out);
+	if (!err && a.changed)
+		idp_tenant_forget(t->slug);
+	return err;
+}
+
+/* ---- registering one from its metadata ---- */
+
+enum idp_err idp_sp_from_metadata(const char *xml, size_t len, const char *name, struct idp_sp *out,
+                                  const char **field, const char **why)
+{
+	struct saml_sp_meta *m = calloc(1, sizeof *m);
+	bool named = name && *name;
+	enum idp_err err;
+
+	*field = *why = NULL;
+	memset(out, 0, sizeof *out);
+	if (!m)
+		return IDP_ERR_NOMEM;
+	err = saml_spmeta_parse(xml, len, m, why);
+	if (err) {
+		*field = "metadata";
+		free(m);
+		return err;
+	}
+	idp_copy(out->entity_id, sizeof out->entity_id, m->entity_id);
+	/* A name given is taken whole or refused; the entity ID is cut. */
+	idp_copy(out->name, named ? sizeof out->name : 101, named ? name : m->entity_id);
+	snprintf(out->nameid_format, sizeof out->nameid_format, "persistent");
+	for (int i = 0; i < m->n_formats; i++) {
+		const char *f = idp_nameid_format_short(m->formats[i]);
+		if (f) {
+			snprintf(out->nameid_format, sizeof out->nameid_format, "%s", f);
+			break;
+		}
+	}
+	snprintf(out->attributes, sizeof out->attributes, "email,name,role");
+	snprintf(out->sign, sizeof out->sign, "both");
+	out->encrypt = m->n_encryption > 0;
+	snprintf(out->roles, sizeof out->roles, "user,admin");
+	free(m);
+	*field = named && strlen(name) >= sizeof out->name ? "name" : bad_setting(out);
+	return *field ? IDP_ERR_INVALID : IDP_OK;
+}
+
+enum idp_err idp_sp_register(const struct idp_tenant *t, const struct idp_actor *by,
+                             const char *xml, size_t len, const char *name, int64_t *id,
+                             struct idp_sp *out, const char **field, const char **why)
+{
+	struct idp_sp sp;
+	char *copy = NULL;
+	int64_t made = 0;
+	enum idp_err err = idp_sp_from_metadata(xml, len, name, &sp, field, why);
+
+	if (!err && !(copy = strndup(xml, len)))
+		err = IDP_ERR_NOMEM;
+	if (!err)
+		err = idp_sp_add(t, by, &sp, copy, &made, field);
+	free(copy);
+	if (!err) {
+		sp.id = made;
+		/* As stored; as sent when it is gone already. */
+		if (idp_sp_get(t, made, &sp, NULL) != IDP_OK)
+			sp.created_at = (int64_t)time(NULL);
+	}
+	if (id)
+		*id = err ? 0 : made;
+	if (out)
+		*out = sp;
 	return err;
 }

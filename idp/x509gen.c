@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "idp/log.h"
 
@@ -126,4 +127,21 @@ out:
 	X509_free(x);
 	EVP_PKEY_free(key);
 	return err;
+}
+
+enum idp_err idp_x509_not_after(const char *cert_pem, int64_t *out)
+{
+	BIO *in = cert_pem ? BIO_new_mem_buf(cert_pem, -1) : NULL;
+	X509 *x = in ? PEM_read_bio_X509(in, NULL, NULL, NULL) : NULL;
+	const ASN1_TIME *t = x ? X509_get0_notAfter(x) : NULL;
+	struct tm tm;
+	bool ok;
+
+	memset(&tm, 0, sizeof tm);
+	ok = t && ASN1_TIME_to_tm(t, &tm) == 1;
+	*out = ok ? (int64_t)timegm(&tm) : 0;
+	X509_free(x);
+	BIO_free(in);
+	ERR_clear_error();
+	return ok ? IDP_OK : IDP_ERR_INVALID;
 }

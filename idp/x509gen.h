@@ -6,6 +6,7 @@
 #define IDP_X509GEN_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "idp/err.h"
 
@@ -21,5 +22,10 @@
  * (logged). */
 enum idp_err idp_x509_keypair(int bits, const char *cn, int days, char **key_pem, char **cert_pem,
                               unsigned char sha256[32]);
+
+/* The end of the validity (notAfter) of the PEM certificate cert_pem (the
+ * first one) as Unix time in *out.  IDP_ERR_INVALID, *out 0, when there
+ * is no certificate or its time cannot be read.  Pure. */
+enum idp_err idp_x509_not_after(const char *cert_pem, int64_t *out);
 
 #endif

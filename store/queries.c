@@ -305,6 +305,17 @@ const struct store_stmt store_stmts[] = {
 		"DELETE FROM saml_session_sps WHERE logout_id = $1 AND sp_id = $2 RETURNING session_id"},
 	[STMT_SAML_SSP_DELETE] = {"saml_ssp_delete",
 		"DELETE FROM saml_session_sps WHERE session_id = $1 AND sp_id = $2"},
+#define SP_COLS "id, entity_id, name, nameid_format, attributes, sign, encrypt, roles, " \
+	EPOCH("created_at")
+	[STMT_SP_GET] = {"sp_get",
+		"SELECT " SP_COLS ", metadata FROM service_providers WHERE id = $1"},
+	[STMT_SP_GET_LOCK] = {"sp_get_lock",
+		"SELECT " SP_COLS ", metadata FROM service_providers WHERE id = $1 FOR UPDATE"},
+	[STMT_SP_BY_ENTITY] = {"sp_by_entity",
+		"SELECT " SP_COLS ", metadata FROM service_providers WHERE entity_id = $1"},
+	[STMT_SP_UPDATE] = {"sp_update",
+		"UPDATE service_providers SET name = $2, nameid_format = $3, attributes = $4, "
+		"sign = $5, encrypt = $6, roles = $7 WHERE id = $1"},
 	[STMT_HISTORY_INSERT] = {"history_insert",
 		"INSERT INTO password_history (tenant_id, user_id, hash) VALUES ($1, $2, $3)"},
 	[STMT_HISTORY_RECENT] = {"history_recent",

@@ -135,6 +135,10 @@ enum store_stmt_id {
 	                   -> id */
 	STMT_SP_LIST,   /* -> SP_COLS by name */
 	STMT_SP_DELETE, /* id -> SP_COLS */
+	STMT_SP_GET,    /* id -> SP_COLS, metadata */
+	STMT_SP_GET_LOCK,  /* the same, FOR UPDATE */
+	STMT_SP_BY_ENTITY, /* entity_id -> SP_COLS, metadata */
+	STMT_SP_UPDATE,    /* id, name, format, attributes, sign, encrypt, roles -> affected */
 
 	STMT_SAML_SPS_FULL,      /* -> SP_COLS, metadata by id */
 	STMT_SAML_SEEN_INSERT,   /* tenant, sp, request id, expires epoch -> 1 (none: seen) */

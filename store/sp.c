@@ -91,3 +91,50 @@ enum idp_err store_sp_list_full(struct store_conn *c, struct store_sp **rows, in
 	store_res_free(r);
 	return err;
 }
+/* The one row of r (SP_COLS, metadata) into *out, the metadata copied when
+ * asked for. */
+static enum idp_err sp_read_one(const struct store_res *r, bool metadata, struct store_sp *out)
+{
+	sp_read(r, 0, out);
+	if (!metadata)
+		return IDP_OK;
+	out->metadata = strdup(store_res_str(r, 0, P_CREATED + 1));
+	return out->metadata ? IDP_OK : IDP_ERR_NOMEM;
+}
+
+enum idp_err store_sp_get(struct store_conn *c, int64_t id, bool lock, bool metadata,
+                          struct store_sp *out)
+{
+	struct store_res *r = NULL;
+	char sid[24];
+	const char *p[1] = {store_i64(sid, id)};
+	enum idp_err err = store_exec_row(c, lock ? STMT_SP_GET_LOCK : STMT_SP_GET, 1, p, &r);
+
+	if (!err)
+		err = sp_read_one(r, metadata, out);
+	store_res_free(r);
+	return err;
+}
+
+enum idp_err store_sp_by_entity(struct store_conn *c, const char *entity_id, bool metadata,
+                                struct store_sp *out)
+{
+	struct store_res *r = NULL;
+	const char *p[1] = {entity_id};
+	enum idp_err err = store_exec_row(c, STMT_SP_BY_ENTITY, 1, p, &r);
+
+	if (!err)
+		err = sp_read_one(r, metadata, out);
+	store_res_free(r);
+	return err;
+}
+
+enum idp_err store_sp_update(struct store_conn *c, int64_t id, const struct store_sp *sp)
+{
+	char sid[24];
+	const char *p[7] = {store_i64(sid, id), sp->name, sp->nameid_format,
+	                    sp->attributes,     sp->sign, sp->encrypt ? "t" : "f",
+	                    sp->roles};
+
+	return store_exec_one(c, STMT_SP_UPDATE, 7, p);
+}

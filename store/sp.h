@@ -26,7 +26,7 @@ struct store_sp {
 	bool encrypt;
 	char roles[16];
 	int64_t created_at;
-	char *metadata; /* store_sp_get only: new string (caller frees) */
+	char *metadata; /* store_sp_get and store_sp_by_entity only: new string (caller frees) */
 };
 
 /* A new service provider; *id gets its id.  IDP_ERR_CONFLICT when the
@@ -44,5 +44,18 @@ enum idp_err store_sp_delete(struct store_conn *c, int64_t id, struct store_sp *
 /* Every service provider of the tenant with its metadata (each row's
  * .metadata new), by id; *rows new.  On error nothing is left to free. */
 enum idp_err store_sp_list_full(struct store_conn *c, struct store_sp **rows, int *n);
+/* Service provider id into *out (lock: FOR UPDATE), with its metadata in
+ * out->metadata when metadata is true (new string, caller frees; else
+ * NULL).  IDP_ERR_NOT_FOUND when the tenant has none with that id. */
+enum idp_err store_sp_get(struct store_conn *c, int64_t id, bool lock, bool metadata,
+                          struct store_sp *out);
+
+/* The tenant's service provider with entity ID entity_id, as store_sp_get. */
+enum idp_err store_sp_by_entity(struct store_conn *c, const char *entity_id, bool metadata,
+                                struct store_sp *out);
+
+/* Write the settings of sp (name, NameID format, attributes, sign, encrypt,
+ * roles) to service provider id.  IDP_ERR_NOT_FOUND when there is none. */
+enum idp_err store_sp_update(struct store_conn *c, int64_t id, const struct store_sp *sp);
 
 #endif

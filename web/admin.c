@@ -80,6 +80,34 @@ void web_admin_hidden(struct web_buf *b, const char *name, const char *value)
 	web_buf_puts(b, "\">");
 }
 
+void web_admin_described(struct web_buf *b, const char *id, bool bad, bool hint)
+{
+	if (bad)
+		web_buf_puts(b, " aria-invalid=\"true\"");
+	if (!bad && !hint)
+		return;
+	web_buf_printf(b, " aria-describedby=\"%s%s%s%s%s\"", hint ? id : "", hint ? ".hint" : "",
+	               hint && bad ? " " : "", bad ? id : "", bad ? ".error" : "");
+}
+
+void web_admin_field_error(struct web_buf *b, const struct web_req *r, const char *id,
+                           enum web_msg m)
+{
+	web_buf_printf(b, "<p class=\"field-error\" id=\"%s.error\">", id);
+	web_admin_text(b, r, m);
+	web_buf_puts(b, "</p>");
+}
+
+void web_admin_roles_text(struct web_buf *b, const struct web_req *r, unsigned set)
+{
+	if (set & IDP_ROLESET_USER)
+		web_admin_text(b, r, M_ROLE_USER);
+	if ((set & IDP_ROLESET_USER) && (set & IDP_ROLESET_ADMIN))
+		web_admin_text(b, r, M_APP_ROLES_SEP);
+	if (set & IDP_ROLESET_ADMIN)
+		web_admin_text(b, r, M_ROLE_ADMIN);
+}
+
 void web_admin_role_select(struct web_buf *b, const struct web_req *r, const char *id,
                            enum idp_role role)
 {
@@ -211,6 +239,7 @@ void web_admin_begin(struct web_buf *b, const struct web_req *r, enum web_admin_
 	    [WEB_TAB_AUDIT] = {"audit", M_ADM_AUDIT},
 	    [WEB_TAB_CERTS] = {"client-cas", M_ADM_CERTS},
 	    [WEB_TAB_APPS] = {"apps", M_ADM_APPS},
+	    [WEB_TAB_SAML] = {"saml", M_ADM_SAML},
 	};
 
 	web_buf_init(b, PAGE_MAX);
@@ -325,6 +354,12 @@ struct web_admin_flash web_admin_flash_from_query(const struct web_req *r)
 	    {"ca_removed", M_ADM_DONE_CA_REMOVED},
 	    {"app_added", M_ADM_DONE_APP_ADDED},
 	    {"app_removed", M_ADM_DONE_APP_REMOVED},
+	    {"key_created", M_ADM_DONE_KEY_CREATED},
+	    {"key_activated", M_ADM_DONE_KEY_ACTIVATED},
+	    {"key_deleted", M_ADM_DONE_KEY_DELETED},
+	    {"sp_added", M_ADM_DONE_SP_ADDED},
+	    {"sp_changed", M_ADM_DONE_SP_CHANGED},
+	    {"sp_removed", M_ADM_DONE_SP_REMOVED},
 	};
 	const char *flag = web_query(r, "done"), *u = web_query(r, "u");
 	const char *until = web_query(r, "until");

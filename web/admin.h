@@ -27,6 +27,7 @@ enum web_admin_tab {
 	WEB_TAB_AUDIT,
 	WEB_TAB_CERTS,
 	WEB_TAB_APPS,
+	WEB_TAB_SAML,
 };
 
 /* What a page says above its content: a notice or an error. */
@@ -62,6 +63,16 @@ void web_admin_role_select(struct web_buf *b, const struct web_req *r, const cha
                            enum idp_role role);
 /* s percent-encoded, then escaped for an attribute. */
 void web_admin_urlenc(struct web_buf *b, const char *s);
+/* The attributes tying input id to its hint ("<id>.hint") and its error
+ * ("<id>.error"): aria-invalid when bad, aria-describedby naming those
+ * there are. */
+void web_admin_described(struct web_buf *b, const char *id, bool bad, bool hint);
+/* The error below input id: p.field-error#<id>.error saying m. */
+void web_admin_field_error(struct web_buf *b, const struct web_req *r, const char *id,
+                           enum web_msg m);
+/* A set of roles (IDP_ROLESET_*) as the console names them, "User,
+ * Administrator". */
+void web_admin_roles_text(struct web_buf *b, const struct web_req *r, unsigned set);
 /* "/t/slug/admin/users/<email>[/verb]", encoded and escaped for an href. */
 void web_admin_user_href(struct web_buf *b, const struct web_req *r, const char *email,
                          const char *verb);
@@ -184,5 +195,11 @@ const char *web_policy_label(const struct web_req *r, const char *key);
  * the console's words (units, choice labels, yes/no), escaped. */
 void web_policy_value(struct web_buf *b, const struct web_req *r, const char *key,
                       const char *text);
+/* A service provider's setting key ("name", "nameid_format", "attributes",
+ * "sign", "encrypt", "roles") with its stored value (encrypt: "true" or
+ * "false") in the console's words, escaped (web/admin_saml.c). */
+void web_saml_setting_label(struct web_buf *b, const struct web_req *r, const char *key);
+void web_saml_setting_value(struct web_buf *b, const struct web_req *r, const char *key,
+                            const char *stored);
 
 #endif

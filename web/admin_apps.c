@@ -23,17 +23,6 @@ struct app_form {
 	bool bad_name, bad_url, bad_roles, url_taken;
 };
 
-/* The roles as the console names them, "User, Administrator". */
-static void roles_text(struct web_buf *b, const struct web_req *r, unsigned set)
-{
-	if (set & IDP_ROLESET_USER)
-		web_admin_text(b, r, M_ROLE_USER);
-	if ((set & IDP_ROLESET_USER) && (set & IDP_ROLESET_ADMIN))
-		web_admin_text(b, r, M_APP_ROLES_SEP);
-	if (set & IDP_ROLESET_ADMIN)
-		web_admin_text(b, r, M_ROLE_ADMIN);
-}
-
 static void app_row(struct web_buf *b, const struct web_req *r, const struct idp_app *a)
 {
 	char when[40];
@@ -47,7 +36,7 @@ static void app_row(struct web_buf *b, const struct web_req *r, const struct idp
 	web_buf_url(b, a->url);
 	web_buf_puts(b, "</code></td>");
 	web_td(b, r, M_APP_ROLES, NULL);
-	roles_text(b, r, a->roles);
+	web_admin_roles_text(b, r, a->roles);
 	web_buf_puts(b, "</td>");
 	web_td(b, r, M_APP_CREATED, NULL);
 	idp_time_local(a->created_at, r->tenant.policy.audit.timezone, when);
@@ -60,24 +49,6 @@ static void app_row(struct web_buf *b, const struct web_req *r, const struct idp
 	               r->slug, (long long)a->id);
 	web_admin_text(b, r, M_ADM_DELETE);
 	web_buf_puts(b, "</a></td></tr>");
-}
-
-/* The attributes tying input id to its hint and error. */
-static void described(struct web_buf *b, const char *id, bool bad, bool hint)
-{
-	if (bad)
-		web_buf_puts(b, " aria-invalid=\"true\"");
-	if (!bad && !hint)
-		return;
-	web_buf_printf(b, " aria-describedby=\"%s%s%s%s%s\"", hint ? id : "", hint ? ".hint" : "",
-	               hint && bad ? " " : "", bad ? id : "", bad ? ".error" : "");
-}
-
-static void field_error(struct web_buf *b, const struct web_req *r, const char *id, enum web_msg m)
-{
-	web_buf_printf(b, "<p class=\"field-error\" id=\"%s.error\">", id);
-	web_admin_text(b, r, m);
-	web_buf_puts(b, "</p>");
 }
 
 /* The box above the form listing the fields to correct, each a link to it. */
@@ -110,7 +81,7 @@ static void role_box(struct web_buf *b, const struct web_req *r, const char *rol
 	               "<label><input type=\"checkbox\" id=\"app-role-%s\" name=\"roles\" "
 	               "value=\"%s\"%s",
 	               role, role, on ? " checked" : "");
-	described(b, "app-roles", bad, false);
+	web_admin_described(b, "app-roles", bad, false);
 	web_buf_puts(b, "> ");
 	web_admin_text(b, r, label);
 	web_buf_puts(b, "</label>");
@@ -131,31 +102,32 @@ static void add_form(struct web_buf *b, const struct web_req *r, const struct ap
 	web_admin_text(b, r, M_APP_NAME);
 	web_buf_puts(b, "</label><input type=\"text\" id=\"app-name\" name=\"name\" required "
 	                "autocomplete=\"off\"");
-	described(b, "app-name", f && f->bad_name, false);
+	web_admin_described(b, "app-name", f && f->bad_name, false);
 	web_buf_puts(b, " value=\"");
 	web_buf_esc(b, f && f->name ? f->name : "");
 	web_buf_puts(b, "\">");
 	if (f && f->bad_name)
-		field_error(b, r, "app-name", M_APP_ERR_NAME);
+		web_admin_field_error(b, r, "app-name", M_APP_ERR_NAME);
 	web_buf_puts(b, "<label for=\"app-url\">");
 	web_admin_text(b, r, M_APP_URL);
 	web_buf_puts(b, "</label><input type=\"url\" id=\"app-url\" name=\"url\" required "
 	                "spellcheck=\"false\" autocomplete=\"off\" placeholder=\"https://\"");
-	described(b, "app-url", bad_url, true);
+	web_admin_described(b, "app-url", bad_url, true);
 	web_buf_puts(b, " value=\"");
 	web_buf_esc(b, f && f->url ? f->url : "");
 	web_buf_puts(b, "\"><p class=\"hint\" id=\"app-url.hint\">");
 	web_admin_text(b, r, M_APP_URL_HINT);
 	web_buf_puts(b, "</p>");
 	if (bad_url)
-		field_error(b, r, "app-url", f->url_taken ? M_APP_ERR_URL_TAKEN : M_APP_ERR_URL);
+		web_admin_field_error(b, r, "app-url",
+		                      f->url_taken ? M_APP_ERR_URL_TAKEN : M_APP_ERR_URL);
 	web_buf_puts(b, "<fieldset id=\"app-roles\"><legend>");
 	web_admin_text(b, r, M_APP_ROLES);
 	web_buf_puts(b, "</legend>");
 	role_box(b, r, "user", roles & IDP_ROLESET_USER, M_ROLE_USER, f && f->bad_roles);
 	role_box(b, r, "admin", roles & IDP_ROLESET_ADMIN, M_ROLE_ADMIN, f && f->bad_roles);
 	if (f && f->bad_roles)
-		field_error(b, r, "app-roles", M_APP_ERR_ROLES);
+		web_admin_field_error(b, r, "app-roles", M_APP_ERR_ROLES);
 	web_buf_puts(b, "</fieldset><button type=\"submit\" id=\"add-app-submit\">");
 	web_admin_text(b, r, M_APP_ADD);
 	web_buf_puts(b, "</button></form></section>");

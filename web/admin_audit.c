@@ -189,6 +189,12 @@ static const struct action_name action_names[] = {
     {"app.created", M_AUD_A_APP_CREATED},
     {"app.deleted", M_AUD_A_APP_DELETED},
     {"gateway.denied", M_AUD_A_GATEWAY_DENIED},
+    {"saml.key_created", M_AUD_A_SAML_KEY_CREATED},
+    {"saml.key_activated", M_AUD_A_SAML_KEY_ACTIVATED},
+    {"saml.key_deleted", M_AUD_A_SAML_KEY_DELETED},
+    {"saml.sp_added", M_AUD_A_SAML_SP_ADDED},
+    {"saml.sp_removed", M_AUD_A_SAML_SP_REMOVED},
+    {"saml.sp_changed", M_AUD_A_SAML_SP_CHANGED},
     {"saml.assertion", M_AUD_A_SAML_ASSERTION},
     {"saml.refused", M_AUD_A_SAML_REFUSED},
     {"saml.logout", M_AUD_A_SAML_LOGOUT},
@@ -198,7 +204,7 @@ static const struct action_name group_names[] = {
     {"login", M_AUD_G_LOGIN},       {"session", M_AUD_G_SESSION},
     {"user", M_AUD_G_USER},         {"invitation", M_AUD_G_INVITATION},
     {"password", M_AUD_G_PASSWORD}, {"mfa", M_AUD_G_MFA},
-    {"app", M_AUD_G_APP},
+    {"app", M_AUD_G_APP},           {"saml", M_AUD_G_SAML},
 };
 
 /* The name of action (or group) s in the reader's language; s itself

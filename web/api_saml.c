@@ -4,6 +4,12 @@
  * delete one (never the active one).  An item is {id, bits, state ("next",
  * "active", "previous"), sha256 (hex, of the DER certificate), certificate
  * (PEM), created_at, activated_at (RFC 3339 UTC or null)}.
+ *
+ * Its service providers (/t/{slug}/api/v1/sps): list them, register one
+ * from its metadata, read one, change its settings (PUT with any of name,
+ * nameid_format, attributes, sign, encrypt, roles), remove one.  An item
+ * is {id, entity_id, name, nameid_format, attributes, sign, encrypt,
+ * roles, created_at}.
  */
 #include <json-c/json.h>
 #include <stdio.h>
@@ -11,7 +17,6 @@
 #include <string.h>
 
 #include "idp/log.h"
-#include "saml/spmeta.h"
 #include "web/api.h"
 #include "web/web.h"
 
@@ -158,60 +163,144 @@ static int sps_get(struct web_req *r)
 }
 
 /* POST /sps: the body is the SP's metadata XML; ?name= names it (default:
- * its entity ID).  Settings start from the metadata: the first NameID
- * format it lists that Sekisho supports (else persistent), encryption when
- * it has an encryption key, every attribute, both signed, both roles. */
+ * its entity ID).  Settings start from the metadata (idp_sp_register). */
 static int sps_post(struct web_req *r)
 {
-	struct saml_sp_meta *m = calloc(1, sizeof *m);
 	struct idp_sp sp;
-	const char *why = NULL, *field = NULL, *name = web_query(r, "name");
-	int64_t id = 0;
-	char *xml = NULL;
-	enum idp_err err;
-	int ret;
+	const char *why = NULL, *field = NULL;
+	enum idp_err err = idp_sp_register(&r->tenant, &r->actor, r->body, r->body_len,
+	                                   web_query(r, "name"), NULL, &sp, &field, &why);
 
-	if (!m)
-		return web_api_err(r, IDP_ERR_NOMEM, NULL);
-	err = saml_spmeta_parse(r->body, r->body_len, m, &why);
-	if (err) {
+	if (err == IDP_ERR_TOO_LARGE || (err == IDP_ERR_INVALID && why))
 		idp_info("tenant %s: SP metadata refused: %s", r->slug, why ? why : "too large");
-		free(m);
-		if (err == IDP_ERR_TOO_LARGE)
-			return web_json_error(r, 413, "too_large", NULL);
+	if (err == IDP_ERR_TOO_LARGE)
+		return web_json_error(r, 413, "too_large", NULL);
+	if (err == IDP_ERR_INVALID && why)
 		return web_json_error(r, 400, "invalid_metadata", why);
-	}
-	memset(&sp, 0, sizeof sp);
-	idp_copy(sp.entity_id, sizeof sp.entity_id, m->entity_id);
-	idp_copy(sp.name, 101, name && *name ? name : m->entity_id);
-	snprintf(sp.nameid_format, sizeof sp.nameid_format, "persistent");
-	for (int i = 0; i < m->n_formats; i++) {
-		const char *f = idp_nameid_format_short(m->formats[i]);
-		if (f) {
-			snprintf(sp.nameid_format, sizeof sp.nameid_format, "%s", f);
-			break;
-		}
-	}
-	snprintf(sp.attributes, sizeof sp.attributes, "email,name,role");
-	snprintf(sp.sign, sizeof sp.sign, "both");
-	sp.encrypt = m->n_encryption > 0;
-	snprintf(sp.roles, sizeof sp.roles, "user,admin");
-	free(m);
-	xml = strndup(r->body, r->body_len);
-	if (!xml)
-		return web_api_err(r, IDP_ERR_NOMEM, NULL);
-	err = idp_sp_add(&r->tenant, &r->actor, &sp, xml, &id, &field);
-	free(xml);
 	if (err)
 		return web_api_err(r, err, field);
-	sp.id = id;
-	ret = web_api_json(r, 201, sp_json(&sp));
-	return ret;
+	return web_api_json(r, 201, sp_json(&sp));
 }
 
 static int sp_delete(struct web_req *r)
 {
 	return web_api_delete_id(r, idp_sp_delete);
+}
+
+/* GET /sps/{id}: the item as the list shows it. */
+static int sp_get(struct web_req *r)
+{
+	struct idp_sp sp;
+	enum idp_err err = idp_sp_get(&r->tenant, web_wild_id(r, 0), &sp, NULL);
+
+	if (err)
+		return web_api_err(r, err, NULL);
+	return web_api_json(r, 200, sp_json(&sp));
+}
+
+/* An array of distinct-looking names (strings, not empty, no comma) as a
+ * comma-separated list in out; false for anything else or too long.  Which
+ * names are allowed is idp_sp_update's to say. */
+static bool csv_from(json_object *v, char *out, size_t outsz)
+{
+	size_t len = 0, n;
+
+	out[0] = 0;
+	if (!json_object_is_type(v, json_type_array))
+		return false;
+	n = json_object_array_length(v);
+	for (size_t i = 0; i < n; i++) {
+		json_object *el = json_object_array_get_idx(v, i);
+		const char *s =
+		    json_object_is_type(el, json_type_string) ? json_object_get_string(el) : NULL;
+		if (!s || !*s || strchr(s, ',') || len + strlen(s) + 2 > outsz)
+			return false;
+		len += (size_t)snprintf(out + len, outsz - len, "%s%s", len ? "," : "", s);
+	}
+	return true;
+}
+
+/* A string member into out (outsz bytes); false when it is not a string or
+ * does not fit (never cut short). */
+static bool str_from(json_object *v, char *out, size_t outsz)
+{
+	const char *s = json_object_is_type(v, json_type_string) ? json_object_get_string(v) : NULL;
+
+	if (!s || strlen(s) >= outsz)
+		return false;
+	memcpy(out, s, strlen(s) + 1);
+	return true;
+}
+
+/* The members of a PUT body as settings of in and bits of *set; the first
+ * member that is unknown or of the wrong type, or NULL. */
+static const char *put_read(json_object *body, struct idp_sp *in, unsigned *set)
+{
+	memset(in, 0, sizeof *in);
+	*set = 0;
+	json_object_object_foreach(body, key, v)
+	{
+		bool ok;
+		if (strcmp(key, "name") == 0) {
+			ok = str_from(v, in->name, sizeof in->name);
+			*set |= IDP_SP_SET_NAME;
+		} else if (strcmp(key, "nameid_format") == 0) {
+			ok = str_from(v, in->nameid_format, sizeof in->nameid_format);
+			*set |= IDP_SP_SET_NAMEID_FORMAT;
+		} else if (strcmp(key, "attributes") == 0) {
+			ok = csv_from(v, in->attributes, sizeof in->attributes);
+			*set |= IDP_SP_SET_ATTRIBUTES;
+		} else if (strcmp(key, "sign") == 0) {
+			ok = str_from(v, in->sign, sizeof in->sign);
+			*set |= IDP_SP_SET_SIGN;
+		} else if (strcmp(key, "encrypt") == 0) {
+			ok = json_object_is_type(v, json_type_boolean);
+			in->encrypt = ok && json_object_get_boolean(v);
+			*set |= IDP_SP_SET_ENCRYPT;
+		} else if (strcmp(key, "roles") == 0) {
+			ok = csv_from(v, in->roles, sizeof in->roles);
+			*set |= IDP_SP_SET_ROLES;
+		} else {
+			ok = false;
+		}
+		if (!ok)
+			return key;
+	}
+	return NULL;
+}
+
+/* PUT /sps/{id} with any of {"name", "nameid_format", "attributes", "sign",
+ * "encrypt", "roles"}: 200 with the item as it is now; 400 "invalid"
+ * naming the first member that is unknown, of the wrong type or a value
+ * idp_sp_update refuses, with nothing written; 404 for no such id. */
+static int sp_put(struct web_req *r)
+{
+	char field[WEB_API_FIELD_MAX] = "";
+	json_object *body = NULL;
+	struct idp_sp in, out;
+	const char *bad = NULL;
+	unsigned set = 0;
+	int64_t id = web_wild_id(r, 0);
+	enum idp_err err;
+	int ret;
+
+	if (!id)
+		return web_api_err(r, IDP_ERR_NOT_FOUND, NULL);
+	if (web_api_body(r, &body, field))
+		return web_api_bad_body(r, field);
+	bad = put_read(body, &in, &set);
+	if (bad) {
+		ret = web_json_error(r, 400, "invalid", bad);
+		json_object_put(body);
+		return ret;
+	}
+	json_object_put(body);
+	err = idp_sp_update(&r->tenant, &r->actor, id, &in, set, &out, &bad);
+	if (err == IDP_ERR_INVALID)
+		return web_json_error(r, 400, "invalid", bad);
+	if (err)
+		return web_api_err(r, err, NULL);
+	return web_api_json(r, 200, sp_json(&out));
 }
 
 #define API (WEB_TENANT | WEB_API | WEB_ADMIN | WEB_CSRF)
@@ -223,6 +312,8 @@ const struct web_route web_routes_api_saml[] = {
     {"DELETE", "/api/v1/saml/keys/*", key_delete, API},
     {"GET", "/api/v1/sps", sps_get, API},
     {"POST", "/api/v1/sps", sps_post, API},
+    {"GET", "/api/v1/sps/*", sp_get, API},
+    {"PUT", "/api/v1/sps/*", sp_put, API},
     {"DELETE", "/api/v1/sps/*", sp_delete, API},
     {NULL, NULL, NULL, 0},
 };

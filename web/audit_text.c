@@ -653,6 +653,79 @@ static enum web_msg say_gateway_denied(struct say *s)
 	return s->e->target[0] ? M_AUD_S_GW_DENIED : M_AUD_S_GW_DENIED_ANON;
 }
 
+/* saml.key_created {"id","bits","sha256","state"}, saml.key_activated and
+ * saml.key_deleted {"id"}: the key's number, and a new key's size and
+ * whether it became the active key or the next one. */
+static enum web_msg say_saml_key(struct say *s)
+{
+	put_int(&s->a[2], s->d, "id");
+	if (is(s->e->action, "saml.key_activated"))
+		return M_AUD_S_SAML_KEY_ACTIVATED;
+	if (is(s->e->action, "saml.key_deleted"))
+		return M_AUD_S_SAML_KEY_DELETED;
+	put_int(&s->a[3], s->d, "bits");
+	return is(d_str(s->d, "state"), "active") ? M_AUD_S_SAML_KEY_ACTIVE : M_AUD_S_SAML_KEY_NEXT;
+}
+
+/* One line "label: before → after" for service provider setting key. */
+static void sp_change(struct say *s, const char *key, json_object *before, json_object *after)
+{
+	json_object *v[2] = {before, after};
+	struct web_buf h[3];
+	const char *html[3];
+
+	for (int i = 0; i < 3; i++)
+		web_buf_init(&h[i], ARG_MAX);
+	web_saml_setting_label(&h[0], s->r, key);
+	for (int i = 0; i < 2; i++) {
+		if (v[i] && json_object_is_type(v[i], json_type_boolean))
+			web_saml_setting_value(&h[i + 1], s->r, key,
+			                       json_object_get_boolean(v[i]) ? "true" : "false");
+		else if (v[i] && json_object_is_type(v[i], json_type_string))
+			web_saml_setting_value(&h[i + 1], s->r, key, json_object_get_string(v[i]));
+		else
+			web_buf_puts(&h[i + 1], "-");
+	}
+	for (int i = 0; i < 3; i++)
+		html[i] = h[i].data ? h[i].data : "";
+	web_buf_puts(&s->tail, "<li>");
+	subst_html(&s->tail, web_t(s->r, M_AUD_CHANGE), html, 3);
+	web_buf_puts(&s->tail, "</li>");
+	for (int i = 0; i < 3; i++)
+		web_buf_free(&h[i]);
+}
+
+/* saml.sp_added and saml.sp_removed {"entity_id","name"}: its name (else
+ * the event's target) and entity ID; saml.sp_changed {..."before",
+ * "after"}: those and each setting that changed, before and after. */
+static enum web_msg say_saml_sp(struct say *s)
+{
+	static const char *const keys[] = {"name", "nameid_format", "attributes",
+	                                   "sign", "encrypt",       "roles"};
+	const char *name = d_str(s->d, "name"), *entity = d_str(s->d, "entity_id");
+	json_object *before = d_get(s->d, "before"), *after = d_get(s->d, "after");
+	size_t changed = 0;
+
+	web_buf_esc(&s->a[2], name ? name : s->e->target);
+	web_buf_url(&s->a[3], entity ? entity : "-");
+	if (is(s->e->action, "saml.sp_added"))
+		return M_AUD_S_SAML_SP_ADDED;
+	if (is(s->e->action, "saml.sp_removed"))
+		return M_AUD_S_SAML_SP_REMOVED;
+	if (!before || !after)
+		return M__COUNT;
+	web_buf_puts(&s->tail, "<ul class=\"changes\">");
+	for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+		json_object *b = d_get(before, keys[i]), *a = d_get(after, keys[i]);
+		if (!b && !a)
+			continue;
+		sp_change(s, keys[i], b, a);
+		changed++;
+	}
+	web_buf_puts(&s->tail, "</ul>");
+	return changed ? M_AUD_S_SAML_SP_CHANGED : M__COUNT;
+}
+
 /* Every action idp records (idp_audit_actions): a fixed sentence, or one
  * chosen from the detail (say; M__COUNT = no sentence fits). */
 static const struct {
@@ -698,6 +771,12 @@ static const struct {
     {"app.created", M__COUNT, say_app},
     {"app.deleted", M__COUNT, say_app},
     {"gateway.denied", M__COUNT, say_gateway_denied},
+    {"saml.key_created", M__COUNT, say_saml_key},
+    {"saml.key_activated", M__COUNT, say_saml_key},
+    {"saml.key_deleted", M__COUNT, say_saml_key},
+    {"saml.sp_added", M__COUNT, say_saml_sp},
+    {"saml.sp_removed", M__COUNT, say_saml_sp},
+    {"saml.sp_changed", M__COUNT, say_saml_sp},
     {"saml.assertion", M__COUNT, say_saml},
     {"saml.refused", M__COUNT, say_saml},
     {"saml.logout", M__COUNT, say_saml},

@@ -391,7 +391,7 @@ static int stage_csrf(struct web_req *r, const struct web_route *rt, bool api)
 	const char *ct = web_header(r, MHD_HTTP_HEADER_CONTENT_TYPE);
 	if (ct && strncasecmp(ct, "application/x-www-form-urlencoded", 33) == 0 &&
 	    !(rt->flags & WEB_RAW_FORM)) {
-		err = web_parse_form(r);
+		err = web_parse_form(r, rt->flags & WEB_LONG_FIELDS ? WEB_BODY_MAX : WEB_FIELD_MAX);
 		if (err == IDP_ERR_TOO_LARGE)
 			return web_page_error(r, 413, M_TOO_LARGE_TITLE, M_TOO_LARGE, api);
 		if (err)

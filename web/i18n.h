@@ -14,6 +14,7 @@
 #include "web/i18n_mfa.h"
 #include "web/i18n_pages.h"
 #include "web/i18n_policy.h"
+#include "web/i18n_saml_console.h"
 #include "web/i18n_sso.h"
 
 #define WEB_MESSAGES_CORE(X)                                                                                                                  \
@@ -221,7 +222,8 @@
 	WEB_MESSAGES_CONSOLE(X)                                                                    \
 	WEB_MESSAGES_POLICY(X)                                                                     \
 	WEB_MESSAGES_AUDIT(X)                                                                      \
-	WEB_MESSAGES_PAGES(X) WEB_MESSAGES_MFA(X) WEB_MESSAGES_APPS(X) WEB_MESSAGES_SSO(X)
+	WEB_MESSAGES_PAGES(X)                                                                      \
+	WEB_MESSAGES_MFA(X) WEB_MESSAGES_APPS(X) WEB_MESSAGES_SSO(X) WEB_MESSAGES_SAML_CONSOLE(X)
 
 enum web_msg {
 #define WEB_MSG_ENUM(id, en, ja) id,

@@ -1,8 +1,8 @@
 /*
- * The user's home page (who am I, the apps my role may use, my sessions, the
- * notice a finished action sent it back with), the neutral page at / (which names no tenant: the
- * tenants of one daemon do not learn of each other) and the health
- * endpoints.
+ * The user's home page (who am I, the apps and SAML service providers my
+ * role may use, my sessions, the notice a finished action sent it back
+ * with), the neutral page at / (which names no tenant: the tenants of one
+ * daemon do not learn of each other) and the health endpoints.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -66,11 +66,22 @@ void web_home_sessions(struct web_buf *b, const struct web_req *r)
 	free(rows);
 }
 
+/* Open the apps card before its first item. */
+static void apps_card_open(struct web_buf *b, const struct web_req *r, int *shown)
+{
+	if ((*shown)++)
+		return;
+	web_buf_puts(b, "<section class=\"card\" id=\"home-apps\"><h2>");
+	web_buf_esc(b, web_t(r, M_HOME_APPS));
+	web_buf_puts(b, "</h2><ul class=\"plain\" id=\"apps\">");
+}
+
 void web_home_apps(struct web_buf *b, const struct web_req *r)
 {
 	struct idp_app *rows = NULL;
-	unsigned mine = IDP_ROLESET(r->session.role);
-	int n = 0, shown = 0;
+	struct idp_sp *sps = NULL;
+	unsigned mine = IDP_ROLESET(r->session.role), set;
+	int n = 0, nsp = 0, shown = 0;
 	enum idp_err err = idp_apps_list(&r->tenant, &rows, &n);
 
 	/* The rest of the page does not depend on the apps: without them it
@@ -82,11 +93,7 @@ void web_home_apps(struct web_buf *b, const struct web_req *r)
 	for (int i = 0; i < n; i++) {
 		if (!(rows[i].roles & mine))
 			continue;
-		if (!shown++) {
-			web_buf_puts(b, "<section class=\"card\" id=\"home-apps\"><h2>");
-			web_buf_esc(b, web_t(r, M_HOME_APPS));
-			web_buf_puts(b, "</h2><ul class=\"plain\" id=\"apps\">");
-		}
+		apps_card_open(b, r, &shown);
 		web_buf_printf(b, "<li data-app=\"%lld\"><p><a href=\"", (long long)rows[i].id);
 		web_buf_esc(b, rows[i].url);
 		web_buf_puts(b, "\" rel=\"noopener\">");
@@ -95,9 +102,29 @@ void web_home_apps(struct web_buf *b, const struct web_req *r)
 		web_buf_url(b, rows[i].url);
 		web_buf_puts(b, "</span></p></li>");
 	}
+	free(rows);
+	/* The SAML service providers the role may use, each signed in to
+	 * through the identity provider's own start (IdP-initiated). */
+	err = idp_sps_list(&r->tenant, &sps, &nsp);
+	if (err)
+		idp_warn("tenant %s: home page without its service providers: %s", r->slug,
+		         idp_strerror(err));
+	for (int i = 0; !err && i < nsp; i++) {
+		if (!idp_roleset_parse(sps[i].roles, &set) || !(set & mine))
+			continue;
+		apps_card_open(b, r, &shown);
+		web_buf_printf(b, "<li data-sp=\"%lld\"><p><a href=\"/t/%s/saml/init?sp=",
+		               (long long)sps[i].id, r->slug);
+		web_buf_urlenc(b, sps[i].entity_id); /* no character HTML escapes */
+		web_buf_puts(b, "\" rel=\"noopener\">");
+		web_buf_esc(b, sps[i].name);
+		web_buf_puts(b, "</a><br><span class=\"muted\">");
+		web_buf_url(b, sps[i].entity_id);
+		web_buf_puts(b, "</span></p></li>");
+	}
 	if (shown)
 		web_buf_puts(b, "</ul></section>");
-	free(rows);
+	free(sps);
 }
 
 static int session_end_post(struct web_req *r)

@@ -90,7 +90,7 @@ static char *urldecode(const char *s, size_t n)
 	return out;
 }
 
-enum idp_err web_parse_form(struct web_req *r)
+enum idp_err web_parse_form(struct web_req *r, size_t field_max)
 {
 	const char *p = r->body ? r->body : "";
 	const char *end = p + r->body_len;
@@ -103,12 +103,12 @@ enum idp_err web_parse_form(struct web_req *r)
 			p = stop + 1;
 			continue;
 		}
-		if (r->nform >= WEB_FIELDS_MAX || (size_t)(stop - p) > WEB_FIELD_MAX * 3)
+		if (r->nform >= WEB_FIELDS_MAX || (size_t)(stop - p) > field_max * 3)
 			return IDP_ERR_TOO_LARGE;
 		const char *kend = eq ? eq : stop;
 		char *k = urldecode(p, (size_t)(kend - p));
 		char *v = eq ? urldecode(eq + 1, (size_t)(stop - eq - 1)) : strdup("");
-		if (!k || !v || strlen(v) > WEB_FIELD_MAX) {
+		if (!k || !v || strlen(v) > field_max) {
 			free(k);
 			free(v);
 			return IDP_ERR_INVALID;

@@ -91,9 +91,12 @@ enum web_route_flags {
 	WEB_SLOW = 1 << 6,      /* runs Argon2id: handled on the hashing workers */
 	WEB_FLOW = 1 << 7,      /* needs a pending login of the tenant (with WEB_SESSION: or
 	                           a session); the rest go back to the login page */
-	WEB_RAW_FORM = 1 << 8,  /* the handler reads the body itself (a SAML binding's
-	                           one field may be as large as the body) */
-	WEB_SAML = 1 << 9,      /* a SAML endpoint: refusals at the gate are saml.refused */
+	/* A form field may be as long as the body (a pasted document), not only
+	 * WEB_FIELD_MAX bytes. */
+	WEB_LONG_FIELDS = 1 << 10,
+	WEB_RAW_FORM = 1 << 8, /* the handler reads the body itself (a SAML binding's
+	                          one field may be as large as the body) */
+	WEB_SAML = 1 << 9,     /* a SAML endpoint: refusals at the gate are saml.refused */
 };
 
 struct web_route {
@@ -117,9 +120,12 @@ const char *web_header(const struct web_req *r, const char *name);
 /* Borrowed cookie value, or NULL. */
 const char *web_cookie(const struct web_req *r, const char *name);
 
-/* Parse the body as application/x-www-form-urlencoded into r->form.
- * IDP_ERR_INVALID for bad encoding, invalid UTF-8 or too many/long fields. */
-enum idp_err web_parse_form(struct web_req *r);
+/* Parse the body as application/x-www-form-urlencoded into r->form, each
+ * value at most field_max bytes once decoded (WEB_FIELD_MAX, or the body's
+ * bound for WEB_LONG_FIELDS routes).  IDP_ERR_INVALID for bad encoding,
+ * invalid UTF-8 or a value too long; IDP_ERR_TOO_LARGE for too many fields
+ * or one far too long. */
+enum idp_err web_parse_form(struct web_req *r, size_t field_max);
 
 /* Session cookie name for slug: "sekisho_s_<slug>". */
 void web_session_cookie_name(const char *slug, char out[80]);
@@ -213,8 +219,10 @@ void web_home_certs(struct web_buf *b, const struct web_req *r);
 
 /* The "my sessions" card of the home page (web/pages_home.c). */
 void web_home_sessions(struct web_buf *b, const struct web_req *r);
-/* The home page's card of the apps the user's role may use, each a link;
- * nothing when there are none or they cannot be read (logged). */
+/* The home page's card of the apps and then the SAML service providers
+ * the user's role may use, each a link (a service provider's to
+ * /t/{slug}/saml/init?sp=<entity ID>); nothing when there are none; either
+ * kind left out when it cannot be read (logged). */
 void web_home_apps(struct web_buf *b, const struct web_req *r);
 
 /* --- routes of each page module --- */
@@ -237,6 +245,7 @@ int web_saml_logout_next(struct web_req *r, int64_t session_id);
 extern const struct web_route web_routes_api_certs[];
 extern const struct web_route web_routes_api_apps[];
 extern const struct web_route web_routes_admin_apps[];
+extern const struct web_route web_routes_admin_saml[];
 
 /* A labelled input; value (may be NULL) is escaped. */
 void web_field(struct web_buf *b, const struct web_req *r, const char *name, const char *type,

@@ -25,7 +25,8 @@
 import { chromium } from 'playwright-core';
 import { BASE, BIN, CHROMIUM, CHROMIUM_ARGS, NAV_TIMEOUT, OUT, TMP, accept, apiUser, check, env,
 	goto, invite, layoutProblems, reporter, requireEnv, shot, submit, watch } from './lib.mjs';
-import { writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 const SLUG = env.BROWSER_LAYOUT_TENANT;
@@ -61,6 +62,14 @@ const APPS = [
 		url: `https://intranet.${DOMAIN}/portal/departments/finance-and-accounting/quarterly-reports` },
 	{ name: 'Grafana — production metrics and alerting', roles: ['admin'],
 		url: `https://metrics.${DOMAIN}:8443/grafana` },
+];
+// SAML service providers, registered through the console's form with the
+// metadata mod_auth_mellon makes: a long entity ID and a Japanese name; the
+// second without an encryption key.
+const SPS = [
+	{ name: '経費精算システム (Expense reports — production)',
+		entity: `https://expenses.${DOMAIN}/mellon/metadata/production-environment` },
+	{ name: 'Wiki', entity: `https://wiki.${DOMAIN}/saml`, plain: true },
 ];
 const PHONE_UA = 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 ' +
 	'(KHTML, like Gecko) Version/17.4 Mobile/15E148 Safari/604.1';
@@ -182,7 +191,37 @@ async function setup(browser, state) {
 		const rows = await page.locator('#apps tr[data-app]').count();
 		check(rows === APPS.length, `${rows} apps listed, expected ${APPS.length}`);
 	});
+
+	// SAML: a next key beside the active one, and the service providers.
+	await step(state, 'setup_saml', async () => {
+		const page = state.admin;
+		await goto(page, `${PREFIX}/admin/saml`);
+		await page.selectOption('#key-bits', '3072');
+		let resp = await submit(page, '#key-create');
+		check(resp.status() === 200 && (await page.locator('#notice').count()) === 1,
+		      `creating the next key: status ${resp.status()} at ${page.url()}`);
+		for (const sp of SPS) {
+			await goto(page, `${PREFIX}/admin/saml`);
+			await page.fill('#sp-name', sp.name);
+			await page.fill('#sp-metadata', spMetadata(sp.entity, sp.plain));
+			resp = await submit(page, '#add-sp-submit');
+			check(resp.status() === 200 && (await page.locator('#notice').count()) === 1,
+			      `registering ${sp.name}: status ${resp.status()} at ${page.url()}`);
+		}
+		const keys = await page.locator('#keys tr[data-key]').count();
+		const sps = await page.locator('#sps tr[data-sp]').count();
+		check(keys === 2 && sps === SPS.length, `${keys} keys and ${sps} service providers listed`);
+	});
 	return { urls, adminCtx };
+}
+
+// The metadata mellon_create_metadata makes for entity (without its
+// encryption key when plain).
+function spMetadata(entity, plain) {
+	const dir = mkdtempSync(path.join(TMP, 'mellon-'));
+	execFileSync('mellon_create_metadata', [entity, `${entity}/endpoint`], { cwd: dir, stdio: 'ignore' });
+	const xml = readFileSync(path.join(dir, readdirSync(dir).find((f) => f.endsWith('.xml'))), 'utf8');
+	return plain ? xml.replace(/<KeyDescriptor use="encryption">[\s\S]*?<\/KeyDescriptor>\s*/, '') : xml;
 }
 
 // ---- the pass ----
@@ -278,6 +317,46 @@ async function pass_(browser, storage, urls, problems) {
 				await visit(admin, 'confirm-app', lang, size, async () => {
 					await goto(admin, console_('apps'));
 					const r = await submit(admin, '#apps tr[data-app] a[data-action="delete-app"]');
+					check(r.status() === 200 && await admin.locator('#confirm').count() === 1,
+					      `confirmation page: status ${r.status()} at ${admin.url()}`);
+				});
+				await visit(admin, 'saml', lang, size, () => goto(admin, console_('saml')));
+				await visit(admin, 'saml-errors', lang, size, async () => {
+					// A name the server refuses and what is not metadata.
+					await goto(admin, console_('saml'));
+					await admin.fill('#sp-name', 'Reports\u202eevil');
+					await admin.fill('#sp-metadata', '<EntityDescriptor entityID="https://x.example/">');
+					const r = await submit(admin, '#add-sp-submit');
+					check(r.status() === 400, `refused service provider: status ${r.status()}, expected 400`);
+					const bad = await admin.locator('.field-error').count();
+					check(bad === 2, `${bad} fields marked bad, expected 2`);
+				});
+				await visit(admin, 'saml-sp', lang, size, async () => {
+					await goto(admin, console_('saml'));
+					const r = await submit(admin, '#sps tr[data-sp] a[data-action="sp-settings"]');
+					check(r.status() === 200 && await admin.locator('#sp-settings').count() === 1,
+					      `service provider page: status ${r.status()} at ${admin.url()}`);
+				});
+				await visit(admin, 'saml-sp-errors', lang, size, async () => {
+					await goto(admin, console_('saml'));
+					await submit(admin, '#sps tr[data-sp] a[data-action="sp-settings"]');
+					await admin.fill('#sp-name', '   ');
+					await admin.setChecked('#sp-role-user', false);
+					await admin.setChecked('#sp-role-admin', false);
+					const r = await submit(admin, '#sp-save');
+					check(r.status() === 400, `refused settings: status ${r.status()}, expected 400`);
+					const bad = await admin.locator('.field-error').count();
+					check(bad === 2, `${bad} fields marked bad, expected 2`);
+				});
+				await visit(admin, 'confirm-saml-key', lang, size, async () => {
+					await goto(admin, console_('saml'));
+					const r = await submit(admin, '#keys tr[data-key] a[data-action="delete-key"]');
+					check(r.status() === 200 && await admin.locator('#confirm').count() === 1,
+					      `confirmation page: status ${r.status()} at ${admin.url()}`);
+				});
+				await visit(admin, 'confirm-sp', lang, size, async () => {
+					await goto(admin, console_('saml'));
+					const r = await submit(admin, '#sps tr[data-sp] a[data-action="delete-sp"]');
 					check(r.status() === 200 && await admin.locator('#confirm').count() === 1,
 					      `confirmation page: status ${r.status()} at ${admin.url()}`);
 				});

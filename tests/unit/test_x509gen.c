@@ -5,6 +5,8 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 #include <stdlib.h>
+#include <string.h>
+#include <time.h>
 
 #include "idp/x509gen.h"
 #include "tests/unit/check.h"
@@ -95,10 +97,27 @@ TEST(keypair_refuses_bad_arguments)
 	CHECK(idp_x509_keypair(2048, "t", 36501, &k, &c, s) == IDP_ERR_INVALID);
 }
 
+TEST(not_after_of_a_made_certificate)
+{
+	char *k = NULL, *c = NULL;
+	unsigned char s[32];
+	int64_t t = 1, now = (int64_t)time(NULL);
+
+	CHECK(idp_x509_keypair(2048, "t", 30, &k, &c, s) == IDP_OK);
+	CHECK(idp_x509_not_after(c, &t) == IDP_OK);
+	CHECK(t > now + 30 * 86400 - 3700 && t < now + 30 * 86400 + 60);
+	CHECK(idp_x509_not_after("not a certificate", &t) == IDP_ERR_INVALID && t == 0);
+	CHECK(idp_x509_not_after(NULL, &t) == IDP_ERR_INVALID);
+	CHECK(idp_x509_not_after("", &t) == IDP_ERR_INVALID);
+	free(k);
+	free(c);
+}
+
 int main(void)
 {
 	RUN(keypair_is_a_matching_self_signed_rsa_certificate);
 	RUN(keypair_of_3072_bits_and_distinct_each_time);
 	RUN(keypair_refuses_bad_arguments);
+	RUN(not_after_of_a_made_certificate);
 	return check_summary();
 }
