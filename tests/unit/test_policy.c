@@ -22,7 +22,8 @@
 	"\"concurrent\":\"allow\"},"                                                               \
 	"\"mfa\":{\"require\":\"off\",\"client_cert\":\"off\"},"                                   \
 	"\"ip\":{\"allow\":[],\"admin_allow\":[]},"                                                \
-	"\"audit\":{\"retention_days\":396,\"timezone\":\"Asia/Tokyo\"}}"
+	"\"audit\":{\"retention_days\":396,\"timezone\":\"Asia/Tokyo\"},"                          \
+	"\"saml\":{\"want_signed_requests\":false}}"
 
 static char field[64];
 
@@ -112,7 +113,8 @@ TEST(full_document_round_trips_over_other_base)
 	    "\"mfa\":{\"require\":\"all\",\"client_cert\":\"factor\"},"
 	    "\"ip\":{\"allow\":[\"10.0.0.0/8\",\"2001:db8::/32\",\"192.0.2.1/32\"],"
 	    "\"admin_allow\":[\"192.168.0.0/16\"]},"
-	    "\"audit\":{\"retention_days\":3650,\"timezone\":\"UTC\"}}";
+	    "\"audit\":{\"retention_days\":3650,\"timezone\":\"UTC\"},"
+	    "\"saml\":{\"want_signed_requests\":true}}";
 	struct idp_policy p;
 	char *json;
 
@@ -122,6 +124,7 @@ TEST(full_document_round_trips_over_other_base)
 	CHECK(p.mfa.require == IDP_MFA_ALL && p.mfa.client_cert == IDP_CERT_FACTOR);
 	CHECK(p.ip.n_allow == 3 && p.ip.n_admin_allow == 1);
 	CHECK_STR(p.audit.timezone, "UTC");
+	CHECK(p.saml.want_signed_requests);
 	json = idp_policy_to_json(&p);
 	CHECK(json != NULL);
 	if (json)
