@@ -355,6 +355,7 @@ static int n_attributes(LassoSaml2Assertion *a)
 struct shape {
 	bool response_signed, assertion_signed, encrypted, plain_assertion;
 	char status[128], status2[128];
+	char issued[32], assertion_issued[32]; /* IssueInstant of each */
 };
 
 static const xmlNode *kid(const xmlNode *n, const char *ns, const char *name)
@@ -380,6 +381,14 @@ static struct shape shape_of(const char *b64)
 	s.plain_assertion = a != NULL;
 	s.assertion_signed = kid(a, DS_NS, "Signature") != NULL;
 	s.encrypted = kid(root, ASSERT_NS, "EncryptedAssertion") != NULL;
+	{
+		xmlChar *v = root ? xmlGetProp(root, BAD_CAST "IssueInstant") : NULL;
+		snprintf(s.issued, sizeof s.issued, "%s", v ? (char *)v : "");
+		xmlFree(v);
+		v = a ? xmlGetProp(a, BAD_CAST "IssueInstant") : NULL;
+		snprintf(s.assertion_issued, sizeof s.assertion_issued, "%s", v ? (char *)v : "");
+		xmlFree(v);
+	}
 	st = kid(root, PROTO_NS, "Status");
 	c = kid(st, PROTO_NS, "StatusCode");
 	if (c) {
@@ -447,6 +456,35 @@ static enum idp_err sp_redirect(const char *url, char **lasso_query)
 		*strstr(*lasso_query, "&SigAlg=") = 0;
 	saml_redirect_free(&q);
 	return err;
+}
+
+/* Lasso stamps IssueInstant with gmtime(), whose one static buffer other
+ * threads overwrite (localtime() in Lasso's own logging among them; see
+ * restamp in saml/idp.c and tests/unit/test_saml_threads.c).  This
+ * definition wins over libc's for Lasso too; while poisoned it answers
+ * 1 January 1990 as a clobbered buffer would, and nothing the IdP sends
+ * may carry that. */
+static bool poisoned;
+
+struct tm *gmtime(const time_t *t)
+{
+	static struct tm tm;
+	time_t v = poisoned ? (time_t)631152000 : *t;
+
+	return gmtime_r(&v, &tm);
+}
+
+/* An xs:dateTime within two minutes of now. */
+static bool is_now(const char *s)
+{
+	struct tm tm = {0};
+	const char *end = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm);
+	int64_t t, now = (int64_t)time(NULL);
+
+	if (!end || *end != 'Z')
+		return false;
+	t = (int64_t)timegm(&tm);
+	return t > now - 120 && t < now + 120;
 }
 
 /* ---- single sign-on ---- */
@@ -1154,6 +1192,125 @@ TEST(idp_initiated_logout_needs_an_slo_endpoint)
 	fx_free(&f);
 }
 
+TEST(issue_instants_are_the_idps_own_not_lasso_gmtime)
+{
+	struct fx f;
+	LassoLogin *sl = NULL;
+	struct saml_msg m;
+	struct saml_sso *sso = NULL;
+	struct saml_out out = {0};
+	const char *why = NULL;
+	struct shape sh;
+	char *id = NULL, *xml = NULL, *dump = NULL;
+	size_t len = 0;
+
+	CHECK(fx_new(&f, &(struct fx_opt){.slo_post = true}));
+	/* A Response and its assertion. */
+	sl = sp_ask(&f, LASSO_HTTP_METHOD_REDIRECT, false, false);
+	poisoned = true;
+	CHECK(idp_begin(&f, sl, true, &m, &sso, &why) == IDP_OK);
+	CHECK(sso && saml_sso_respond(sso, who_of("alice@example.com", "email"), &out) == IDP_OK);
+	poisoned = false;
+	sh = shape_of(out.body ? out.body : "");
+	CHECK(is_now(sh.issued) && is_now(sh.assertion_issued));
+	CHECK(out.body && sp_accept(sl, out.body) == 0);
+	saml_out_free(&out);
+	saml_sso_free(sso);
+	sso = NULL;
+	/* An error Response. */
+	poisoned = true;
+	CHECK(saml_sso_begin_unsolicited(f.idp, f.sp, &sso) == IDP_OK);
+	CHECK(sso && saml_sso_fail(sso, true, NULL, &out) == IDP_OK);
+	poisoned = false;
+	sh = shape_of(out.body ? out.body : "");
+	CHECK(is_now(sh.issued));
+	saml_out_free(&out);
+	saml_sso_free(sso);
+	/* A LogoutRequest of ours. */
+	poisoned = true;
+	CHECK(saml_logout_request(f.idp, f.sp, "alice@example.com", "email", "_sess-1", NULL, &out,
+	                          &id) == IDP_OK);
+	poisoned = false;
+	CHECK(out.body && saml_decode(out.body, false, &xml, &len, &why) == IDP_OK);
+	CHECK(xml && saml_inspect(xml, len, &m, &why) == IDP_OK);
+	CHECK(m.issue_instant > (int64_t)time(NULL) - 120);
+	free(xml);
+	xml = NULL;
+	saml_out_free(&out);
+	/* LogoutResponses, Success and RequestDenied. */
+	dump = sp_session_after_sso(&f);
+	for (int ended = 0; ended < 2 && dump; ended++) {
+		LassoLogout *lo = lasso_logout_new(f.srv);
+		lasso_profile_set_session_from_dump(LASSO_PROFILE(lo), dump);
+		lasso_logout_init_request(lo, IDP_ID, LASSO_HTTP_METHOD_POST);
+		CHECK(lasso_logout_build_request_msg(lo) == 0);
+		CHECK(saml_decode(LASSO_PROFILE(lo)->msg_body, false, &xml, &len, &why) == IDP_OK);
+		poisoned = true;
+		CHECK(xml && saml_logout_answer(f.idp, f.sp, xml, false, NULL, ended, &out, &why) ==
+		                 IDP_OK);
+		poisoned = false;
+		free(xml);
+		xml = NULL;
+		CHECK(out.body && saml_decode(out.body, false, &xml, &len, &why) == IDP_OK);
+		CHECK(xml && saml_inspect(xml, len, &m, &why) == IDP_OK);
+		CHECK(m.issue_instant > (int64_t)time(NULL) - 120);
+		CHECK_STR(m.status, ended ? LASSO_SAML2_STATUS_CODE_SUCCESS
+		                          : LASSO_SAML2_STATUS_CODE_RESPONDER);
+		free(xml);
+		xml = NULL;
+		saml_out_free(&out);
+		lasso_logout_destroy(lo);
+	}
+	poisoned = false;
+	g_free(dump);
+	free(id);
+	if (sl)
+		lasso_login_destroy(sl);
+	fx_free(&f);
+}
+
+TEST(logout_of_a_session_not_ended_is_answered_request_denied)
+{
+	struct fx f;
+	char *dump, *xml = NULL;
+	LassoLogout *lo;
+	LassoProfile *p;
+	struct saml_out out = {0};
+	size_t len = 0;
+	const char *why = NULL;
+
+	CHECK(fx_new(&f, &(struct fx_opt){.slo_post = true}));
+	dump = sp_session_after_sso(&f);
+	lo = lasso_logout_new(f.srv);
+	p = LASSO_PROFILE(lo);
+	lasso_profile_set_session_from_dump(p, dump);
+	lasso_logout_init_request(lo, IDP_ID, LASSO_HTTP_METHOD_POST);
+	CHECK(lasso_logout_build_request_msg(lo) == 0);
+	CHECK(saml_decode(p->msg_body, false, &xml, &len, &why) == IDP_OK);
+	CHECK(xml &&
+	      saml_logout_answer(f.idp, f.sp, xml, false, "rs", false, &out, &why) == IDP_OK);
+	CHECK(out.body != NULL);
+	lasso_profile_set_signature_verify_hint(p, LASSO_PROFILE_SIGNATURE_VERIFY_HINT_FORCE);
+	/* Lasso's SP reports the status, after checking the signature. */
+	CHECK(lasso_logout_process_response_msg(lo, out.body ? out.body : "") != 0);
+	CHECK(lasso_profile_get_signature_status(p) == 0);
+	{
+		LassoSamlp2StatusResponse *r = LASSO_IS_SAMLP2_STATUS_RESPONSE(p->response)
+		                                   ? LASSO_SAMLP2_STATUS_RESPONSE(p->response)
+		                                   : NULL;
+		LassoSamlp2StatusCode *top = r && r->Status ? r->Status->StatusCode : NULL;
+		CHECK(top && top->Value &&
+		      strcmp(top->Value, LASSO_SAML2_STATUS_CODE_RESPONDER) == 0);
+		CHECK(top && top->StatusCode && top->StatusCode->Value &&
+		      strcmp(top->StatusCode->Value, LASSO_SAML2_STATUS_CODE_REQUEST_DENIED) == 0);
+	}
+	free(xml);
+	saml_out_free(&out);
+	lasso_logout_destroy(lo);
+	g_free(dump);
+	fx_free(&f);
+}
+
 int main(void)
 {
 	const char *certs[1];
@@ -1186,6 +1343,8 @@ int main(void)
 	RUN(idp_initiated_logout_over_redirect_is_accepted_by_the_sp);
 	RUN(idp_initiated_logout_over_post_is_accepted_by_the_sp);
 	RUN(idp_initiated_logout_needs_an_slo_endpoint);
+	RUN(issue_instants_are_the_idps_own_not_lasso_gmtime);
+	RUN(logout_of_a_session_not_ended_is_answered_request_denied);
 
 	free(idp_md);
 	pair_free(&idp_keys);
