@@ -26,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "idp/x509gen.h"
 #include "saml/idp.h"
@@ -36,9 +37,9 @@
 #ifndef THREADS
 #define THREADS 4
 #endif
-#ifndef ROUNDS
-#define ROUNDS 200
-#endif
+#define ROUNDS 200 /* SAML_THREADS_ROUNDS overrides (helgrind runs fewer) */
+
+static int rounds = ROUNDS;
 
 #define BASE   "https://idp.test/t/acme"
 #define IDP_ID BASE "/saml/metadata"
@@ -333,7 +334,7 @@ static void *run(void *arg)
 		failed(w, 0, "the IdP or the SP was not built");
 		goto out;
 	}
-	for (int r = 0; r < ROUNDS; r++) {
+	for (int r = 0; r < rounds; r++) {
 		char nameid[64], *dump;
 		const char *what = NULL;
 		snprintf(nameid, sizeof nameid, "p-%d-%d", w->n, r);
@@ -383,19 +384,29 @@ TEST(per_thread_idps_answer_sso_and_slo_concurrently)
 			printf("# thread %d: %d failures, the first: %s\n", i, w[i].n_failed,
 			       w[i].first_failure);
 		CHECK(w[i].built);
-		CHECK(w[i].sso_ok == ROUNDS);
-		CHECK(w[i].slo_ok == ROUNDS);
-		CHECK(w[i].sent_ok == ROUNDS);
+		CHECK(w[i].sso_ok == rounds);
+		CHECK(w[i].slo_ok == rounds);
+		CHECK(w[i].sent_ok == rounds);
 	}
 	printf("# %d threads x %d rounds (SSO, SLO answered, SLO sent) in %.1f s\n", THREADS,
-	       ROUNDS, (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9);
+	       rounds, (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
 	const char *certs[1];
 	struct saml_metadata_in mi = {BASE, certs, 1, true};
 
+	/* GLib 2.74's slice allocator hands chunks from thread to thread
+	 * through a futex lock ThreadSanitizer cannot see (false races):
+	 * plain malloc instead.  GLib reads G_SLICE before main, hence the
+	 * new image. */
+	if (!getenv("G_SLICE")) {
+		setenv("G_SLICE", "always-malloc", 1);
+		execv("/proc/self/exe", argv);
+	}
+	if (getenv("SAML_THREADS_ROUNDS") && atoi(getenv("SAML_THREADS_ROUNDS")) > 0)
+		rounds = atoi(getenv("SAML_THREADS_ROUNDS"));
 	/* Local time nine hours from UTC, so that a local time written where
 	 * UTC belongs shows; time zone read once here, before any thread. */
 	setenv("TZ", "JST-9", 1);
