@@ -428,6 +428,22 @@ static void instant(int64_t t, char out[32])
 	strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
+/* Lasso stamps IssueInstant through gmtime(), whose result buffer is one
+ * static struct tm shared by every thread with localtime(), and Lasso's
+ * own debug logging calls localtime() for each XML node it parses: under
+ * load another thread's local time lands in our "Z" timestamp (measured
+ * +9 h with TZ=JST-9, tests/unit/test_saml_threads.c).  Every message
+ * built here gets its IssueInstant again, from gmtime_r, before it is
+ * signed. */
+static void restamp(char **issue_instant)
+{
+	char t[32];
+
+	instant((int64_t)time(NULL), t);
+	g_free(*issue_instant);
+	*issue_instant = g_strdup(t);
+}
+
 static void add_attribute(LassoSaml2AttributeStatement *st, const char *name, const char *friendly,
                           const char *value)
 {
@@ -527,6 +543,8 @@ enum idp_err saml_sso_respond(struct saml_sso *s, const struct saml_who *w, stru
 	attrs = attributes(&s->sp->sp, w);
 	if (attrs)
 		as->AttributeStatement = g_list_append(as->AttributeStatement, attrs);
+	restamp(&LASSO_SAMLP2_STATUS_RESPONSE(resp)->IssueInstant);
+	restamp(&as->IssueInstant);
 	/* What to sign: the Response alone is signed by leaving the
 	 * assertion's signature out is not possible through Lasso's API, so
 	 * "response" keeps the assertion signed too (see README); "assertion"
@@ -579,6 +597,7 @@ enum idp_err saml_sso_fail(struct saml_sso *s, bool requester, const char *statu
 	if (resp->Status)
 		g_object_unref(resp->Status);
 	resp->Status = st;
+	restamp(&resp->IssueInstant);
 	lasso_profile_set_signature_hint(prof, LASSO_PROFILE_SIGNATURE_HINT_FORCE);
 	rc = lasso_login_build_authn_response_msg(s->login);
 	if (rc != 0 || !prof->msg_url || !prof->msg_body) {
@@ -694,7 +713,14 @@ enum idp_err saml_logout_answer(struct saml_idp *idp, const struct saml_sp *sp, 
 		if (rc != 0)
 			idp_warn("SAML: logout of %.200s not validated by Lasso: %s",
 			         sp->sp.entity_id, lasso_strerror(rc));
+	} else {
+		/* Without a session Lasso answers Responder/RequestDenied; asked
+		 * here so that the response exists before it is signed (its
+		 * IssueInstant is set again below). */
+		lasso_logout_validate_request(lo);
 	}
+	if (LASSO_IS_SAMLP2_STATUS_RESPONSE(prof->response))
+		restamp(&LASSO_SAMLP2_STATUS_RESPONSE(prof->response)->IssueInstant);
 	lasso_profile_set_signature_hint(prof, LASSO_PROFILE_SIGNATURE_HINT_FORCE);
 	/* The SP's RelayState goes back inside what is signed (mod_auth_mellon
 	 * refuses a LogoutResponse without it). */
@@ -748,8 +774,10 @@ enum idp_err saml_logout_request(struct saml_idp *idp, const struct saml_sp *sp,
 		g_free(prof->msg_relayState);
 		prof->msg_relayState = g_strdup(relay);
 	}
-	if (rc == 0)
+	if (rc == 0) {
+		restamp(&LASSO_SAMLP2_REQUEST_ABSTRACT(prof->request)->IssueInstant);
 		rc = lasso_logout_build_request_msg(lo);
+	}
 	if (rc != 0) {
 		idp_error("SAML: LogoutRequest for %.200s not built: %s", sp->sp.entity_id,
 		          lasso_strerror(rc));

@@ -323,7 +323,9 @@ enum idp_err saml_decode(const char *b64, bool deflated, char **xml, size_t *len
 		o[*len] = 0;
 		*xml = o;
 		o = NULL;
-	} else if (z.total_out > SAML_MSG_MAX || zr == Z_BUF_ERROR) {
+	} else if (z.total_out > SAML_MSG_MAX || (zr == Z_BUF_ERROR && z.avail_out == 0)) {
+		/* Z_BUF_ERROR with room left is input that ended before the
+		 * stream did: broken, not large (below). */
 		*why = "the inflated message is too large";
 		err = IDP_ERR_TOO_LARGE;
 	} else {
@@ -440,6 +442,15 @@ static const xmlNode *child(const xmlNode *n, const char *ns, const char *name, 
 	return found;
 }
 
+/* A Reference's digest: SHA-2 only (RFC 6931 URIs), nothing weaker that
+ * xmlsec would still compute (MD5, SHA-1). */
+static bool digest_ok(const char *uri)
+{
+	return strcmp(uri, "http://www.w3.org/2001/04/xmlenc#sha256") == 0 ||
+	       strcmp(uri, "http://www.w3.org/2001/04/xmldsig-more#sha384") == 0 ||
+	       strcmp(uri, "http://www.w3.org/2001/04/xmlenc#sha512") == 0;
+}
+
 /* The enveloped signature, when there is one: the root's own, referencing
  * the root's ID (anything else is how signature wrapping starts), with no
  * SHA-1 in it. */
@@ -470,8 +481,12 @@ static const char *check_signature(const xmlNode *root, const char *id, bool *si
 			return why;
 	}
 	m = child(ref, DS_NS, "DigestMethod", &k);
-	if (!m || !attr(m, "Algorithm", alg, sizeof alg) || strstr(alg, "sha1"))
+	if (!m || k != 1 || !attr(m, "Algorithm", alg, sizeof alg))
+		return "the Reference has no DigestMethod";
+	if (strstr(alg, "sha1"))
 		return "SHA-1 digests are refused";
+	if (!digest_ok(alg))
+		return "the digest algorithm is not supported";
 	*signed_inline = true;
 	return NULL;
 }

@@ -90,7 +90,8 @@ struct saml_msg {
  * Version or IssueInstant, not exactly one Issuer, comments or elements
  * inside Issuer or NameID, an Assertion inside a request, more than one
  * ds:Signature or one that is not a child of the root referencing the
- * root's ID, SHA-1 in SignatureMethod or DigestMethod, both an ACS URL and
+ * root's ID, SHA-1 in SignatureMethod or DigestMethod (digests other than
+ * SHA-256/384/512 are refused too), both an ACS URL and
  * an index, an encrypted NameID. */
 enum idp_err saml_inspect(const char *xml, size_t len, struct saml_msg *m, const char **why);
 

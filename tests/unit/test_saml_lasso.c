@@ -1,8 +1,13 @@
-/* WIP issue 12: a SAML round trip in process with Lasso, IdP built from our
- * own metadata (saml/metadata.c) and keys (idp/x509gen.c), SP made by a
- * second Lasso server: the SP's signed Redirect AuthnRequest is read by the
- * IdP, which answers with a signed (RSA-SHA256) Response the SP accepts.
- * It proves the pieces fit before the endpoints are written. */
+/* A SAML round trip in process with Lasso alone, IdP built from our own
+ * metadata (saml/metadata.c) and keys (idp/x509gen.c), SP made by a second
+ * Lasso server: the SP's signed AuthnRequest is read by the IdP, which
+ * answers with a signed (RSA-SHA256) Response the SP accepts.  It proves
+ * the pieces fit without saml/idp.c (tests/unit/test_saml_idp.c covers
+ * that).  The request goes over HTTP-POST with an enveloped signature and
+ * both servers sign with a preloaded key: Lasso 2.8.1's own HTTP-Redirect
+ * verification leaks (lasso_query_verify_helper) and its per-signature PEM
+ * reload leaks in xmlsec (STACK.md); the daemon takes neither path, and
+ * neither does this test, so LeakSanitizer has nothing to report. */
 #include <lasso/lasso.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +26,18 @@ static void make(struct party *p, const char *cn)
 
 	if (idp_x509_keypair(2048, cn, 10, &p->key, &p->cert, sha) != IDP_OK)
 		abort();
+}
+
+/* Sign for remote (as s) with a key loaded once. */
+static void preload(LassoServer *s, const char *remote, const char *key_pem)
+{
+	LassoKey *k = lasso_key_new_for_signature_from_memory(
+	    key_pem, strlen(key_pem), NULL, LASSO_SIGNATURE_METHOD_RSA_SHA256, NULL);
+	LassoProvider *p = lasso_server_get_provider(s, remote);
+
+	CHECK(k && p && lasso_provider_set_server_signing_key(p, k) == 0);
+	if (k)
+		g_object_unref(k);
 }
 
 static char *b64_body(const char *pem)
@@ -59,7 +76,7 @@ static char *sp_metadata(const char *cert_pem)
 	return out;
 }
 
-TEST(sp_initiated_redirect_round_trip)
+TEST(sp_initiated_post_round_trip)
 {
 	struct party idp, sp;
 	char *idp_md = NULL, *sp_md;
@@ -85,24 +102,35 @@ TEST(sp_initiated_redirect_round_trip)
 	                                            NULL) == 0);
 	CHECK(lasso_server_add_provider_from_buffer(ss, LASSO_PROVIDER_ROLE_IDP, idp_md, NULL,
 	                                            NULL) == 0);
+	preload(is, "https://sp.test/saml", idp.key);
+	preload(ss, "https://idp.test/t/acme/saml/metadata", sp.key);
 
-	/* The SP asks, over HTTP-Redirect. */
+	/* The SP asks, over HTTP-POST with an enveloped signature. */
 	sl = lasso_login_new(ss);
 	CHECK(lasso_login_init_authn_request(sl, "https://idp.test/t/acme/saml/metadata",
-	                                     LASSO_HTTP_METHOD_REDIRECT) == 0);
+	                                     LASSO_HTTP_METHOD_POST) == 0);
 	CHECK(lasso_login_build_authn_request_msg(sl) == 0);
-	const char *url = LASSO_PROFILE(sl)->msg_url;
-	CHECK(url && strncmp(url, "https://idp.test/t/acme/saml/sso?", 33) == 0);
-	CHECK(
-	    url &&
-	    strstr(url, "SigAlg=http%3A%2F%2Fwww.w3.org%2F2001%2F04%2Fxmldsig-more%23rsa-sha256"));
-	if (!url)
+	const char *url = LASSO_PROFILE(sl)->msg_url, *body = LASSO_PROFILE(sl)->msg_body;
+	CHECK(url && strcmp(url, "https://idp.test/t/acme/saml/sso") == 0);
+	CHECK(body != NULL);
+	if (!body)
 		goto out;
+	{
+		gsize n = 0;
+		guchar *xml = g_base64_decode(body, &n);
+		char *x = g_strndup((const char *)xml, n);
+		CHECK(strstr(x, "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256") != NULL);
+		g_free(x);
+		g_free(xml);
+	}
 
-	/* The IdP reads it (the query after '?'), and answers for the user. */
+	/* The IdP reads it, verifying the signature, and answers for the user. */
 	il = lasso_login_new(is);
-	rc = lasso_login_process_authn_request_msg(il, strchr(url, '?') + 1);
+	lasso_profile_set_signature_verify_hint(LASSO_PROFILE(il),
+	                                        LASSO_PROFILE_SIGNATURE_VERIFY_HINT_FORCE);
+	rc = lasso_login_process_authn_request_msg(il, (char *)body);
 	CHECK(rc == 0);
+	CHECK(LASSO_PROFILE(il)->signature_status == 0);
 	CHECK(lasso_login_validate_request_msg(il, TRUE, TRUE) == 0);
 	CHECK(lasso_login_build_assertion(il,
 	                                  LASSO_SAML2_AUTHN_CONTEXT_PASSWORD_PROTECTED_TRANSPORT,
@@ -150,7 +178,7 @@ out:
 int main(void)
 {
 	lasso_init();
-	RUN(sp_initiated_redirect_round_trip);
+	RUN(sp_initiated_post_round_trip);
 	lasso_shutdown();
 	return check_summary();
 }
