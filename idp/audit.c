@@ -173,6 +173,12 @@ out:
 
 char *idp_detail_json(const char *k1, const char *v1, const char *k2, const char *v2)
 {
+	return idp_detail_json3(k1, v1, k2, v2, NULL, NULL);
+}
+
+char *idp_detail_json3(const char *k1, const char *v1, const char *k2, const char *v2,
+                       const char *k3, const char *v3)
+{
 	json_object *o = json_object_new_object();
 	char *s;
 
@@ -182,6 +188,8 @@ char *idp_detail_json(const char *k1, const char *v1, const char *k2, const char
 		json_object_object_add(o, k1, json_object_new_string(v1 ? v1 : ""));
 	if (k2)
 		json_object_object_add(o, k2, json_object_new_string(v2 ? v2 : ""));
+	if (k3)
+		json_object_object_add(o, k3, json_object_new_string(v3 ? v3 : ""));
 	s = strdup(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
 	json_object_put(o);
 	return s;

@@ -17,6 +17,9 @@ struct store_conn;
 /* An audit detail: the JSON object text {k1: v1, k2: v2} (keys may be NULL); caller frees;
  * NULL when out of memory. */
 char *idp_detail_json(const char *k1, const char *v1, const char *k2, const char *v2);
+/* The same with a third member. */
+char *idp_detail_json3(const char *k1, const char *v1, const char *k2, const char *v2,
+                       const char *k3, const char *v3);
 
 /* Fill an audit actor from a user and the request (ri may be NULL).
  * (idp/audit.c, like idp_detail_json.) */

@@ -1,7 +1,6 @@
 /* SAML single sign-on as rules and records: see idp/saml.h. */
 #include "idp/saml.h"
 
-#include <json-c/json.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -82,22 +81,11 @@ bool idp_saml_instant_ok(int64_t issue_instant, int64_t now)
 
 /* ---- audit ---- */
 
+/* An audit detail {"sp": sp, k1: v1, k2: v2} (keys may be NULL). */
 static char *detail_of(const char *sp, const char *k1, const char *v1, const char *k2,
                        const char *v2)
 {
-	json_object *o = json_object_new_object();
-	char *s;
-
-	if (!o)
-		return NULL;
-	json_object_object_add(o, "sp", json_object_new_string(sp ? sp : ""));
-	if (k1)
-		json_object_object_add(o, k1, json_object_new_string(v1 ? v1 : ""));
-	if (k2)
-		json_object_object_add(o, k2, json_object_new_string(v2 ? v2 : ""));
-	s = strdup(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
-	json_object_put(o);
-	return s;
+	return idp_detail_json3("sp", sp, k1, v1, k2, v2);
 }
 
 struct refused_args {

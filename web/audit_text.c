@@ -441,11 +441,25 @@ static void json_text(struct web_buf *b, json_object *v)
 	}
 }
 
+/* Append the line "label: before → after" made of h (label, before,
+ * after: HTML), and free h. */
+static void change_line(struct say *s, struct web_buf h[3])
+{
+	const char *html[3];
+
+	for (int i = 0; i < 3; i++)
+		html[i] = h[i].data ? h[i].data : "";
+	web_buf_puts(&s->tail, "<li>");
+	subst_html(&s->tail, web_t(s->r, M_AUD_CHANGE), html, 3);
+	web_buf_puts(&s->tail, "</li>");
+	for (int i = 0; i < 3; i++)
+		web_buf_free(&h[i]);
+}
+
 /* Append one line "label: before → after" for policy field key. */
 static void policy_change(struct say *s, const char *key, json_object *before, json_object *after)
 {
 	struct web_buf text, h[3];
-	const char *html[3];
 
 	for (int i = 0; i < 3; i++)
 		web_buf_init(&h[i], ARG_MAX);
@@ -456,13 +470,7 @@ static void policy_change(struct say *s, const char *key, json_object *before, j
 		web_policy_value(&h[i], s->r, key, text.data ? text.data : "");
 		web_buf_free(&text);
 	}
-	for (int i = 0; i < 3; i++)
-		html[i] = h[i].data ? h[i].data : "";
-	web_buf_puts(&s->tail, "<li>");
-	subst_html(&s->tail, web_t(s->r, M_AUD_CHANGE), html, 3);
-	web_buf_puts(&s->tail, "</li>");
-	for (int i = 0; i < 3; i++)
-		web_buf_free(&h[i]);
+	change_line(s, h);
 }
 
 /* policy.updated {"before":{...},"after":{...}}: the fields that changed,
@@ -672,7 +680,6 @@ static void sp_change(struct say *s, const char *key, json_object *before, json_
 {
 	json_object *v[2] = {before, after};
 	struct web_buf h[3];
-	const char *html[3];
 
 	for (int i = 0; i < 3; i++)
 		web_buf_init(&h[i], ARG_MAX);
@@ -686,13 +693,7 @@ static void sp_change(struct say *s, const char *key, json_object *before, json_
 		else
 			web_buf_puts(&h[i + 1], "-");
 	}
-	for (int i = 0; i < 3; i++)
-		html[i] = h[i].data ? h[i].data : "";
-	web_buf_puts(&s->tail, "<li>");
-	subst_html(&s->tail, web_t(s->r, M_AUD_CHANGE), html, 3);
-	web_buf_puts(&s->tail, "</li>");
-	for (int i = 0; i < 3; i++)
-		web_buf_free(&h[i]);
+	change_line(s, h);
 }
 
 /* saml.sp_added and saml.sp_removed {"entity_id","name"}: its name (else
