@@ -130,6 +130,31 @@ def test_persistent_nameid_is_stable(s):
         ids.append(nameid_of(resp))
     eq(ids[0], ids[1], "same NameID twice")
     check(ids[0] and EMAIL not in ids[0] and len(ids[0]) >= 40, "opaque: %r" % ids[0])
+    # An address change (no route changes one yet: straight in the
+    # database) leaves the persistent NameID as it was.
+    new = "ava.renamed@sso.example"
+    s.a.psql("UPDATE users SET email = '%s' WHERE email = '%s'" % (new, EMAIL), superuser=True)
+    try:
+        _, xml = s.sp.authn_request(s.sso)
+        resp, _ = response_of(s, sso_get(s, s.user, xml))
+        check(new in resp, "the assertion carries the new address")
+        eq(nameid_of(resp), ids[0], "the NameID did not change with the address")
+    finally:
+        s.a.psql("UPDATE users SET email = '%s' WHERE email = '%s'" % (EMAIL, new),
+                 superuser=True)
+    # Another SP gets another NameID for the same user.
+    sp2 = SP(entity="https://other.example.test/metadata", endpoint="https://other.example.test/m")
+    r = s.api.post("/sps?name=Other", body=sp2.metadata,
+                   headers={"Content-Type": "application/samlmetadata+xml"})
+    eq(r.status, 201, "a second SP")
+    s.a.psql("UPDATE service_providers SET encrypt = false WHERE entity_id = '%s'" % sp2.entity,
+             superuser=True)
+    _, xml = sp2.authn_request(s.sso)
+    page = s.user.get("/t/%s/saml/sso?%s" % (SLUG, sp2.redirect_query(xml)))
+    eq(page.status, 200, "answered for the second SP")
+    other = nameid_of(b64xml(post_form(page.text)[1]["SAMLResponse"]))
+    check(other and other != ids[0], "pairwise: %r vs %r" % (other, ids[0]))
+    s.api.delete("/sps/%d" % r.json()["id"])
 
 
 def test_nameid_policy_is_honoured(s):
