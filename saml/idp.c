@@ -28,6 +28,7 @@
 #include "idp/log.h"
 #include "idp/samlkey.h"
 #include "idp/text.h"
+#include "saml/message.h"
 #include "saml/metadata.h"
 
 #define CACHE_SLOTS 4 /* tenants a thread keeps an IdP for */
@@ -56,8 +57,11 @@ static void idp_free(struct saml_idp *idp)
 		return;
 	if (idp->server)
 		lasso_server_destroy(idp->server);
-	for (int i = 0; i < idp->n; i++)
+	for (int i = 0; i < idp->n; i++) {
 		free(idp->sps[i].meta);
+		for (int k = 0; k < SAML_SP_CERTS; k++)
+			EVP_PKEY_free(idp->sps[i].sign_keys[k]);
+	}
 	free(idp->sps);
 	free(idp);
 }
@@ -134,6 +138,8 @@ static bool add_sp(struct saml_idp *idp, const struct idp_sp_full *row, LassoKey
 	if (key && lasso_provider_set_server_signing_key(p, key) != 0)
 		idp_warn("SAML: the preloaded key was not attached for %.200s", row->sp.entity_id);
 	sp->sp = row->sp;
+	for (int k = 0; k < sp->meta->n_signing && k < SAML_SP_CERTS; k++)
+		sp->sign_keys[k] = saml_cert_pubkey(sp->meta->signing[k]);
 	idp->n++;
 	return true;
 }

@@ -15,6 +15,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <openssl/evp.h>
+
 #include "idp/err.h"
 #include "idp/sp.h"
 #include "idp/tenant.h"
@@ -26,6 +28,7 @@ struct saml_idp;
 struct saml_sp {
 	struct idp_sp sp;
 	struct saml_sp_meta *meta;
+	EVP_PKEY *sign_keys[SAML_SP_CERTS]; /* meta's signing certificates, parsed once */
 };
 
 /* What an IdP is built from (pure: tests build one without a database). */

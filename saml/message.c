@@ -223,9 +223,31 @@ static enum idp_err b64_decode_ws(const char *s, size_t max, unsigned char **out
 	return err;
 }
 
-enum idp_err saml_redirect_verify(const struct saml_redirect *q,
-                                  const char (*certs)[SAML_CERT_B64_MAX + 1], int n,
-                                  const char **why)
+EVP_PKEY *saml_cert_pubkey(const char *b64)
+{
+	unsigned char *der = NULL;
+	size_t dlen = 0;
+	const unsigned char *p;
+	X509 *x;
+	EVP_PKEY *pk = NULL;
+
+	if (b64_decode_ws(b64, SAML_CERT_B64_MAX, &der, &dlen) != IDP_OK)
+		return NULL;
+	p = der;
+	x = d2i_X509(NULL, &p, (long)dlen);
+	if (x)
+		pk = X509_get_pubkey(x);
+	if (pk && EVP_PKEY_get_base_id(pk) != EVP_PKEY_RSA) {
+		EVP_PKEY_free(pk);
+		pk = NULL;
+	}
+	X509_free(x);
+	free(der);
+	return pk;
+}
+
+enum idp_err saml_redirect_verify_keys(const struct saml_redirect *q, EVP_PKEY *const *keys, int n,
+                                       const char **why)
 {
 	const EVP_MD *md = sig_digest(q->sigalg, why);
 	unsigned char *sig = NULL;
@@ -239,32 +261,33 @@ enum idp_err saml_redirect_verify(const struct saml_redirect *q,
 		return IDP_ERR_AUTH;
 	}
 	for (int i = 0; err && i < n; i++) {
-		unsigned char *der = NULL;
-		size_t dlen = 0;
-		const unsigned char *p;
-		X509 *x = NULL;
-		EVP_PKEY *pk = NULL;
-		EVP_MD_CTX *ctx = NULL;
-
-		if (b64_decode_ws(certs[i], SAML_CERT_B64_MAX, &der, &dlen) != IDP_OK)
-			continue;
-		p = der;
-		x = d2i_X509(NULL, &p, (long)dlen);
-		pk = x ? X509_get_pubkey(x) : NULL;
-		ctx = pk ? EVP_MD_CTX_new() : NULL;
-		if (ctx && EVP_PKEY_get_base_id(pk) == EVP_PKEY_RSA &&
-		    EVP_DigestVerifyInit(ctx, NULL, md, NULL, pk) == 1 &&
+		EVP_MD_CTX *ctx = keys[i] ? EVP_MD_CTX_new() : NULL;
+		if (ctx && EVP_DigestVerifyInit(ctx, NULL, md, NULL, keys[i]) == 1 &&
 		    EVP_DigestVerify(ctx, sig, siglen, (const unsigned char *)q->signed_part,
 		                     strlen(q->signed_part)) == 1)
 			err = IDP_OK;
 		EVP_MD_CTX_free(ctx);
-		EVP_PKEY_free(pk);
-		X509_free(x);
-		free(der);
 	}
 	if (err)
 		*why = "the signature does not verify with the service provider's certificate";
 	free(sig);
+	return err;
+}
+
+enum idp_err saml_redirect_verify(const struct saml_redirect *q,
+                                  const char (*certs)[SAML_CERT_B64_MAX + 1], int n,
+                                  const char **why)
+{
+	EVP_PKEY *keys[SAML_SP_CERTS] = {0};
+	enum idp_err err;
+
+	if (n > SAML_SP_CERTS)
+		n = SAML_SP_CERTS;
+	for (int i = 0; i < n; i++)
+		keys[i] = saml_cert_pubkey(certs[i]);
+	err = saml_redirect_verify_keys(q, keys, n, why);
+	for (int i = 0; i < n; i++)
+		EVP_PKEY_free(keys[i]);
 	return err;
 }
 

@@ -15,6 +15,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <openssl/evp.h>
+
 #include "idp/err.h"
 #include "saml/spmeta.h"
 
@@ -54,6 +56,14 @@ void saml_redirect_free(struct saml_redirect *q);
 enum idp_err saml_redirect_verify(const struct saml_redirect *q,
                                   const char (*certs)[SAML_CERT_B64_MAX + 1], int n,
                                   const char **why);
+
+/* saml_redirect_verify with public keys parsed already (NULL entries are
+ * skipped): what the IdP uses, each SP's keys read once per IdP build. */
+enum idp_err saml_redirect_verify_keys(const struct saml_redirect *q, EVP_PKEY *const *keys, int n,
+                                       const char **why);
+/* The RSA public key of a certificate given as base64 DER, new (free with
+ * EVP_PKEY_free); NULL when it does not parse or is not RSA. */
+EVP_PKEY *saml_cert_pubkey(const char *b64);
 
 /* The XML of an encoded message (white space in b64 is skipped): base64
  * decoded, then raw-DEFLATE inflated when deflated (the Redirect

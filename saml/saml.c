@@ -3,6 +3,7 @@
 
 #include <glib.h>
 #include <lasso/lasso.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "idp/log.h"
@@ -30,6 +31,18 @@ enum idp_err saml_global_init(void)
 			return IDP_ERR_CONFIG;
 		}
 	}
+	/* Lasso encrypts each assertion through a new xmlsec keys manager
+	 * whose X.509 store loads OpenSSL's default CA file
+	 * (X509_STORE_set_default_paths): the whole system bundle parsed per
+	 * SSO, 40 ms of CPU.  SAML trusts the certificates of metadata, never
+	 * the system's CAs, so the default file and directory are emptied for
+	 * this process (libcurl, the one other user of peer verification,
+	 * reads its own compiled-in bundle; client certificates are checked
+	 * against each tenant's CAs). */
+	if (getenv("SSL_CERT_FILE") && strcmp(getenv("SSL_CERT_FILE"), "/dev/null") != 0)
+		idp_info("SSL_CERT_FILE is ignored: SAML trusts only metadata certificates");
+	setenv("SSL_CERT_FILE", "/dev/null", 1);
+	setenv("SSL_CERT_DIR", "/dev/null", 1);
 	g_log_set_handler("Lasso", G_LOG_LEVEL_MASK | G_LOG_FLAG_FATAL | G_LOG_FLAG_RECURSION,
 	                  glib_log, NULL);
 	if (lasso_init() != 0) {

@@ -262,7 +262,7 @@ static const char *check_common(struct web_req *r, const struct inbound *in,
 	if (in->redirect && in->m.signed_inline)
 		return "an enveloped signature in an HTTP-Redirect message";
 	if (in->redirect && in->q.sigalg) {
-		if (saml_redirect_verify(&in->q, sp->meta->signing, sp->meta->n_signing, &why))
+		if (saml_redirect_verify_keys(&in->q, sp->sign_keys, sp->meta->n_signing, &why))
 			return why;
 	} else if (must_sign && !in->m.signed_inline) {
 		return "the message is not signed but must be";
@@ -635,7 +635,7 @@ static int slo_response(struct web_req *r, struct saml_idp *idp, const struct sa
 
 	(void)idp;
 	if (in->redirect && in->q.sigalg &&
-	    saml_redirect_verify(&in->q, sp->meta->signing, sp->meta->n_signing, &why))
+	    saml_redirect_verify_keys(&in->q, sp->sign_keys, sp->meta->n_signing, &why))
 		return refuse(r, 400, M_SSO_BAD_REQUEST, sp->sp.entity_id, "invalid", why);
 	/* The answer to a LogoutRequest of ours: its InResponseTo names the
 	 * request (a random ID only that SP was sent). */
