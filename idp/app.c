@@ -123,10 +123,7 @@ static enum idp_err create_tx(struct store_conn *c, void *arg)
 	if (err)
 		return err;
 	detail = app_detail(a->name, a->url, a->roles);
-	if (!detail)
-		return IDP_ERR_NOMEM;
-	err = idp_audit_write(c, a->t->id, a->by, "app.created", a->name, "success", detail);
-	free(detail);
+	err = idp_audit_write_owned(c, a->t->id, a->by, "app.created", a->name, "success", detail);
 	return err;
 }
 
@@ -177,10 +174,7 @@ static enum idp_err del_tx(struct store_conn *c, void *arg)
 	if (err)
 		return err;
 	detail = app_detail(app.name, app.url, app.roles);
-	if (!detail)
-		return IDP_ERR_NOMEM;
-	err = idp_audit_write(c, a->t->id, a->by, "app.deleted", app.name, "success", detail);
-	free(detail);
+	err = idp_audit_write_owned(c, a->t->id, a->by, "app.deleted", app.name, "success", detail);
 	return err;
 }
 

@@ -171,6 +171,19 @@ out:
 	return err;
 }
 
+enum idp_err idp_audit_write_owned(struct store_conn *c, int64_t tenant_id,
+                                   const struct idp_actor *a, const char *action,
+                                   const char *target, const char *result, char *detail)
+{
+	enum idp_err err;
+
+	if (!detail)
+		return IDP_ERR_NOMEM;
+	err = idp_audit_write(c, tenant_id, a, action, target, result, detail);
+	free(detail);
+	return err;
+}
+
 char *idp_detail_json(const char *k1, const char *v1, const char *k2, const char *v2)
 {
 	return idp_detail_json3(k1, v1, k2, v2, NULL, NULL);

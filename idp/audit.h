@@ -51,6 +51,13 @@ enum idp_err idp_audit_write(struct store_conn *c, int64_t tenant_id, const stru
                              const char *action, const char *target, const char *result,
                              const char *detail);
 
+/* idp_audit_write taking detail over (it is freed): a NULL detail, what a
+ * detail builder returns out of memory, is IDP_ERR_NOMEM and writes
+ * nothing. */
+enum idp_err idp_audit_write_owned(struct store_conn *c, int64_t tenant_id,
+                                   const struct idp_actor *a, const char *action,
+                                   const char *target, const char *result, char *detail);
+
 /* Retention: delete the tenant's events older than days, in one transaction
  * that also records audit.pruned {"through_seq": N, "anchor": hex of the
  * last deleted event's hash, "deleted": n}, so the chain stays verifiable

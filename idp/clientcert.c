@@ -153,11 +153,8 @@ static enum idp_err del_tx(struct store_conn *c, void *arg)
 		return err;
 	idp_hex(ca.sha256, sizeof ca.sha256, hex);
 	detail = idp_detail_json("kind", ca.crl ? "crl" : "cert", "sha256", hex);
-	if (!detail)
-		return IDP_ERR_NOMEM;
-	err =
-	    idp_audit_write(c, a->t->id, a->by, "client_ca.removed", ca.subject, "success", detail);
-	free(detail);
+	err = idp_audit_write_owned(c, a->t->id, a->by, "client_ca.removed", ca.subject, "success",
+	                            detail);
 	return err;
 }
 
@@ -248,11 +245,8 @@ static enum idp_err note_tx(struct store_conn *c, void *arg)
 	char *detail = idp_detail_json("sha256", a->ri->cert_sha256_hex, "reason", a->ri->cert_why);
 	enum idp_err err;
 
-	if (!detail)
-		return IDP_ERR_NOMEM;
 	idp_actor_set(&actor, 0, "", "", a->ri);
-	err = idp_audit_write(c, a->t->id, &actor, a->action, a->target, "failure", detail);
-	free(detail);
+	err = idp_audit_write_owned(c, a->t->id, &actor, a->action, a->target, "failure", detail);
 	return err;
 }
 
@@ -443,10 +437,8 @@ static enum idp_err unbind_tx(struct store_conn *c, void *arg)
 		return err;
 	idp_hex(a->sha256, sizeof a->sha256, hex);
 	detail = idp_detail_json("sha256", hex, NULL, NULL);
-	if (!detail)
-		return IDP_ERR_NOMEM;
-	err = idp_audit_write(c, a->t->id, a->by, "mfa.cert.unbound", u.email, "success", detail);
-	free(detail);
+	err = idp_audit_write_owned(c, a->t->id, a->by, "mfa.cert.unbound", u.email, "success",
+	                            detail);
 	return err;
 }
 

@@ -110,10 +110,8 @@ enum idp_err idp_login_proceed(struct store_conn *c, const struct idp_tenant *t,
 	if (err)
 		return err;
 	detail = success_detail(p, ri);
-	if (!detail)
-		return IDP_ERR_NOMEM;
-	err = idp_audit_write(c, t->id, actor, "login.success", actor->email, "success", detail);
-	free(detail);
+	err = idp_audit_write_owned(c, t->id, actor, "login.success", actor->email, "success",
+	                            detail);
 	return err;
 }
 

@@ -291,11 +291,8 @@ static enum idp_err issue_tx(struct store_conn *c, void *arg)
 	idp_session_actor(io->s, a->ri, &actor);
 	detail = detail_of(io->sp->entity_id, "nameid_format", io->format, "authn_context",
 	                   io->authn_context);
-	if (!detail)
-		return IDP_ERR_NOMEM;
-	err =
-	    idp_audit_write(c, a->t->id, &actor, "saml.assertion", io->s->email, "success", detail);
-	free(detail);
+	err = idp_audit_write_owned(c, a->t->id, &actor, "saml.assertion", io->s->email, "success",
+	                            detail);
 	return err;
 }
 

@@ -151,11 +151,8 @@ static enum idp_err create_tx(struct store_conn *c, void *arg)
 		return err;
 	idp_hex(a->sha256, 32, hex);
 	detail = key_detail(a->id, a->bits, hex, state);
-	if (!detail)
-		return IDP_ERR_NOMEM;
 	actor_or_operator(a->by, &actor);
-	err = idp_audit_write(c, a->t->id, &actor, "saml.key_created", "", "success", detail);
-	free(detail);
+	err = idp_audit_write_owned(c, a->t->id, &actor, "saml.key_created", "", "success", detail);
 	a->made = !err;
 	return err;
 }
@@ -212,12 +209,9 @@ static enum idp_err change_tx(struct store_conn *c, void *arg)
 	if (err)
 		return err;
 	detail = key_detail(a->id, 0, NULL, NULL);
-	if (!detail)
-		return IDP_ERR_NOMEM;
-	err = idp_audit_write(c, a->t->id, a->by,
-	                      a->activate ? "saml.key_activated" : "saml.key_deleted", "",
-	                      "success", detail);
-	free(detail);
+	err = idp_audit_write_owned(c, a->t->id, a->by,
+	                            a->activate ? "saml.key_activated" : "saml.key_deleted", "",
+	                            "success", detail);
 	return err;
 }
 

@@ -132,10 +132,8 @@ static enum idp_err add_tx(struct store_conn *c, void *arg)
 	if (err)
 		return err;
 	detail = sp_detail(&a->row);
-	if (!detail)
-		return IDP_ERR_NOMEM;
-	err = idp_audit_write(c, a->t->id, a->by, "saml.sp_added", a->row.name, "success", detail);
-	free(detail);
+	err = idp_audit_write_owned(c, a->t->id, a->by, "saml.sp_added", a->row.name, "success",
+	                            detail);
 	return err;
 }
 
@@ -202,10 +200,8 @@ static enum idp_err del_tx(struct store_conn *c, void *arg)
 	if (err)
 		return err;
 	detail = sp_detail(&sp);
-	if (!detail)
-		return IDP_ERR_NOMEM;
-	err = idp_audit_write(c, a->t->id, a->by, "saml.sp_removed", sp.name, "success", detail);
-	free(detail);
+	err = idp_audit_write_owned(c, a->t->id, a->by, "saml.sp_removed", sp.name, "success",
+	                            detail);
 	return err;
 }
 
