@@ -11,10 +11,10 @@
 #include "web/web.h"
 
 static const struct web_route *const route_tables[] = {
-    web_routes_auth,       web_routes_home, web_routes_api,       web_routes_admin,
-    web_routes_password,   web_routes_mfa,  web_routes_api_certs, web_routes_api_saml,
-    web_routes_saml,       web_routes_sso,  web_routes_api_apps,  web_routes_admin_apps,
-    web_routes_admin_saml,
+    web_routes_auth,       web_routes_home,          web_routes_api,       web_routes_admin,
+    web_routes_password,   web_routes_mfa,           web_routes_api_certs, web_routes_api_saml,
+    web_routes_saml,       web_routes_sso,           web_routes_api_apps,  web_routes_admin_apps,
+    web_routes_admin_saml, web_routes_admin_saml_sp,
 };
 
 /* A '*' in a pattern matches exactly one non-empty path segment. */

@@ -235,6 +235,7 @@ extern const struct web_route web_routes_mfa[];
 extern const struct web_route web_routes_api_saml[];
 extern const struct web_route web_routes_saml[];
 extern const struct web_route web_routes_sso[];
+extern const struct web_route web_routes_admin_saml_sp[];
 
 /* /static/saml-post.js: submits the SAML form at once (web/saml_sso.c). */
 int web_saml_post_js(struct web_req *r);
