@@ -20,12 +20,11 @@
 
 #include "web/admin.h"
 #include "web/api.h"
+#include "web/audit_say.h"
 #include "web/i18n.h"
 #include "web/web.h"
 
-#define ARG_MAX  (64 * 1024) /* one placeholder's HTML */
 #define LIST_MAX (1024 * 1024)
-#define NARGS    5
 
 /* ---- times ---- */
 
@@ -150,18 +149,8 @@ static void subst_html(struct web_buf *b, const char *tmpl, const char *const *h
 	web_buf_esc(b, run);
 }
 
-/* An event being put into words: the placeholders {0}..{4} as HTML and
- * what follows the sentence (policy.updated's list of changes). */
-struct say {
-	const struct web_req *r;
-	const struct idp_audit_row *e;
-	json_object *d; /* the detail, or NULL when it is not JSON */
-	struct web_buf a[NARGS];
-	struct web_buf tail;
-};
-
 /* Member k of object d, or NULL. */
-static json_object *d_get(json_object *d, const char *k)
+json_object *say_get(json_object *d, const char *k)
 {
 	json_object *v = NULL;
 
@@ -171,18 +160,18 @@ static json_object *d_get(json_object *d, const char *k)
 }
 
 /* String member k of d, or NULL. */
-static const char *d_str(json_object *d, const char *k)
+const char *say_str(json_object *d, const char *k)
 {
-	json_object *v = d_get(d, k);
+	json_object *v = say_get(d, k);
 
 	return v && json_object_is_type(v, json_type_string) ? json_object_get_string(v) : NULL;
 }
 
 /* Integer member k of d, also when written as a string of digits
  * (user.invited's expires_at); false when there is none. */
-static bool d_int(json_object *d, const char *k, int64_t *out)
+bool say_int(json_object *d, const char *k, int64_t *out)
 {
-	json_object *v = d_get(d, k);
+	json_object *v = say_get(d, k);
 	const char *s;
 
 	if (v && json_object_is_type(v, json_type_int)) {
@@ -197,9 +186,9 @@ static bool d_int(json_object *d, const char *k, int64_t *out)
 }
 
 /* Boolean member k of d: 1, 0, or -1 when there is none. */
-static int d_bool(json_object *d, const char *k)
+int say_bool(json_object *d, const char *k)
 {
-	json_object *v = d_get(d, k);
+	json_object *v = say_get(d, k);
 
 	if (!v || !json_object_is_type(v, json_type_boolean))
 		return -1;
@@ -207,7 +196,7 @@ static int d_bool(json_object *d, const char *k)
 }
 
 /* a and b are both there and the same. */
-static bool is(const char *a, const char *b)
+bool say_is(const char *a, const char *b)
 {
 	return a && b && strcmp(a, b) == 0;
 }
@@ -216,23 +205,23 @@ static bool is(const char *a, const char *b)
  * the operator's command line, or Sekisho itself. */
 static void put_actor(struct web_buf *b, const struct web_req *r, const struct idp_audit_row *e)
 {
-	if (is(e->role, "api")) /* idp_token_auth names it "token:<name>" */
+	if (say_is(e->role, "api")) /* idp_token_auth names it "token:<name>" */
 		web_admin_subst1(b, r, M_AUD_ACTOR_TOKEN,
 		                 e->actor + (strncmp(e->actor, "token:", 6) == 0 ? 6 : 0));
-	else if (is(e->role, "operator"))
+	else if (say_is(e->role, "operator"))
 		web_admin_text(b, r, M_AUD_ACTOR_OPERATOR);
-	else if (is(e->role, "system") || !e->actor[0])
+	else if (say_is(e->role, "system") || !e->actor[0])
 		web_admin_text(b, r, M_AUD_ACTOR_SYSTEM);
 	else
 		web_buf_email(b, e->actor);
 }
 
 /* A user's role as the console names it; an unknown one as it is. */
-static void put_role(struct web_buf *b, const struct web_req *r, const char *role)
+void say_put_role(struct web_buf *b, const struct web_req *r, const char *role)
 {
-	if (is(role, "admin"))
+	if (say_is(role, "admin"))
 		web_admin_text(b, r, M_ROLE_ADMIN);
-	else if (is(role, "user"))
+	else if (say_is(role, "user"))
 		web_admin_text(b, r, M_ROLE_USER);
 	else
 		web_buf_esc(b, role ? role : "-");
@@ -249,11 +238,11 @@ static void put_count(struct web_buf *b, const struct web_req *r, int64_t n, enu
 }
 
 /* Integer member k of the detail as digits into b, or "?". */
-static void put_int(struct web_buf *b, json_object *d, const char *k)
+void say_put_int(struct web_buf *b, json_object *d, const char *k)
 {
 	int64_t v;
 
-	if (d_int(d, k, &v))
+	if (say_int(d, k, &v))
 		web_buf_printf(b, "%lld", (long long)v);
 	else
 		web_buf_puts(b, "?");
@@ -261,19 +250,19 @@ static void put_int(struct web_buf *b, json_object *d, const char *k)
 
 static enum web_msg say_login(struct say *s)
 {
-	const char *method = d_str(s->d, "method");
+	const char *method = say_str(s->d, "method");
 
-	if (is(method, "invitation"))
+	if (say_is(method, "invitation"))
 		return M_AUD_S_LOGIN_INVITATION;
-	if (is(method, "password") && strstr(s->e->detail, "\"x509\""))
+	if (say_is(method, "password") && strstr(s->e->detail, "\"x509\""))
 		return M_AUD_S_LOGIN_X509;
-	if (is(method, "password") && strstr(s->e->detail, "\"otp\""))
+	if (say_is(method, "password") && strstr(s->e->detail, "\"otp\""))
 		return M_AUD_S_LOGIN_OTP;
-	if (is(method, "password") && strstr(s->e->detail, "\"rec\""))
+	if (say_is(method, "password") && strstr(s->e->detail, "\"rec\""))
 		return M_AUD_S_LOGIN_REC;
-	if (is(method, "password"))
-		return d_bool(s->d, "rehashed") == 1 ? M_AUD_S_LOGIN_REHASHED
-		                                     : M_AUD_S_LOGIN_PASSWORD;
+	if (say_is(method, "password"))
+		return say_bool(s->d, "rehashed") == 1 ? M_AUD_S_LOGIN_REHASHED
+		                                       : M_AUD_S_LOGIN_PASSWORD;
 	return M_AUD_S_LOGIN;
 }
 
@@ -296,12 +285,12 @@ static const struct {
 
 static enum web_msg say_login_failure(struct say *s)
 {
-	const char *why = d_str(s->d, "reason");
+	const char *why = say_str(s->d, "reason");
 
-	if (is(why, "bad_current_password"))
+	if (say_is(why, "bad_current_password"))
 		return M_AUD_S_WRONG_CURRENT;
 	for (size_t i = 0; i < sizeof reasons / sizeof reasons[0]; i++)
-		if (is(why, reasons[i].code)) {
+		if (say_is(why, reasons[i].code)) {
 			web_admin_text(&s->a[2], s->r, reasons[i].msg);
 			return M_AUD_S_LOGIN_FAILURE;
 		}
@@ -321,10 +310,10 @@ static enum web_msg say_mfa_failure(struct say *s)
 	    {"malformed", M_AUD_R_MALFORMED_CODE},
 	    {"wrong_recovery_code", M_AUD_R_WRONG_RECOVERY},
 	};
-	const char *reason = d_str(s->d, "reason");
+	const char *reason = say_str(s->d, "reason");
 
 	for (size_t i = 0; i < sizeof why / sizeof why[0]; i++)
-		if (is(reason, why[i].code)) {
+		if (say_is(reason, why[i].code)) {
 			web_admin_text(&s->a[2], s->r, why[i].msg);
 			return M_AUD_S_MFA_FAILURE;
 		}
@@ -336,17 +325,17 @@ static enum web_msg say_mfa_failure(struct say *s)
  * sign-in in the same browser (whoever signed in is the actor). */
 static enum web_msg say_session_ended(struct say *s)
 {
-	put_int(&s->a[2], s->d, "session");
-	if (is(d_str(s->d, "reason"), "relogin"))
+	say_put_int(&s->a[2], s->d, "session");
+	if (say_is(say_str(s->d, "reason"), "relogin"))
 		return M_AUD_S_SESSION_RELOGIN;
-	return is(s->e->actor, s->e->target) ? M_AUD_S_SESSION_OWN : M_AUD_S_SESSION_OTHER;
+	return say_is(s->e->actor, s->e->target) ? M_AUD_S_SESSION_OWN : M_AUD_S_SESSION_OTHER;
 }
 
 static enum web_msg say_forced_logout(struct say *s)
 {
 	int64_t n = 0;
 
-	d_int(s->d, "sessions", &n);
+	say_int(s->d, "sessions", &n);
 	put_count(&s->a[2], s->r, n, M_AUD_N_SESSION, M_AUD_N_SESSIONS);
 	return M_AUD_S_FORCED_LOGOUT;
 }
@@ -355,8 +344,8 @@ static enum web_msg say_invited(struct say *s)
 {
 	int64_t until = 0;
 
-	put_role(&s->a[2], s->r, d_str(s->d, "role"));
-	if (d_int(s->d, "expires_at", &until))
+	say_put_role(&s->a[2], s->r, say_str(s->d, "role"));
+	if (say_int(s->d, "expires_at", &until))
 		put_when(&s->a[3], s->r, until);
 	else
 		web_buf_puts(&s->a[3], "-");
@@ -367,7 +356,7 @@ static enum web_msg say_suspended(struct say *s)
 {
 	int64_t n;
 
-	if (!d_int(s->d, "sessions", &n) || n <= 0)
+	if (!say_int(s->d, "sessions", &n) || n <= 0)
 		return M_AUD_S_SUSPENDED; /* nothing to end is not worth saying */
 	put_count(&s->a[2], s->r, n, M_AUD_N_SESSION, M_AUD_N_SESSIONS);
 	return M_AUD_S_SUSPENDED_N;
@@ -375,44 +364,44 @@ static enum web_msg say_suspended(struct say *s)
 
 static enum web_msg say_unlocked(struct say *s)
 {
-	if (is(d_str(s->d, "by"), "timeout"))
+	if (say_is(say_str(s->d, "by"), "timeout"))
 		return M_AUD_S_UNLOCK_TIMEOUT;
-	return d_bool(s->d, "was_locked") == 0 ? M_AUD_S_UNLOCKED_NOT : M_AUD_S_UNLOCKED;
+	return say_bool(s->d, "was_locked") == 0 ? M_AUD_S_UNLOCKED_NOT : M_AUD_S_UNLOCKED;
 }
 
 static enum web_msg say_password_set(struct say *s)
 {
-	return d_bool(s->d, "change_at_first_login") == 1 ? M_AUD_S_PASSWORD_TEMP
-	                                                  : M_AUD_S_PASSWORD_SET;
+	return say_bool(s->d, "change_at_first_login") == 1 ? M_AUD_S_PASSWORD_TEMP
+	                                                    : M_AUD_S_PASSWORD_SET;
 }
 
 static enum web_msg say_role_changed(struct say *s)
 {
-	put_role(&s->a[2], s->r, d_str(s->d, "from"));
-	put_role(&s->a[3], s->r, d_str(s->d, "to"));
+	say_put_role(&s->a[2], s->r, say_str(s->d, "from"));
+	say_put_role(&s->a[3], s->r, say_str(s->d, "to"));
 	return M_AUD_S_ROLE_CHANGED;
 }
 
 static enum web_msg say_password_changed(struct say *s)
 {
-	const char *why = d_str(s->d, "reason");
+	const char *why = say_str(s->d, "reason");
 
-	if (is(why, "expired"))
+	if (say_is(why, "expired"))
 		return M_AUD_S_PW_CHANGED_EXPIRED;
-	return is(why, "first_login") ? M_AUD_S_PW_CHANGED_FIRST : M_AUD_S_PW_CHANGED;
+	return say_is(why, "first_login") ? M_AUD_S_PW_CHANGED_FIRST : M_AUD_S_PW_CHANGED;
 }
 
 static enum web_msg say_reset_requested(struct say *s)
 {
-	const char *why = d_str(s->d, "reason");
+	const char *why = say_str(s->d, "reason");
 
-	if (is(s->e->result, "success"))
+	if (say_is(s->e->result, "success"))
 		return M_AUD_S_RESET_SENT;
-	if (is(why, "unknown_user"))
+	if (say_is(why, "unknown_user"))
 		return M_AUD_S_RESET_UNKNOWN;
-	if (is(why, "not_active"))
+	if (say_is(why, "not_active"))
 		return M_AUD_S_RESET_INACTIVE;
-	if (is(why, "too_soon"))
+	if (say_is(why, "too_soon"))
 		return M_AUD_S_RESET_TOO_SOON;
 	web_buf_esc(&s->a[2], why ? why : "-");
 	return M_AUD_S_RESET_REFUSED;
@@ -443,7 +432,7 @@ static void json_text(struct web_buf *b, json_object *v)
 
 /* Append the line "label: before → after" made of h (label, before,
  * after: HTML), and free h. */
-static void change_line(struct say *s, struct web_buf h[3])
+void say_change_line(struct say *s, struct web_buf h[3])
 {
 	const char *html[3];
 
@@ -470,14 +459,14 @@ static void policy_change(struct say *s, const char *key, json_object *before, j
 		web_policy_value(&h[i], s->r, key, text.data ? text.data : "");
 		web_buf_free(&text);
 	}
-	change_line(s, h);
+	say_change_line(s, h);
 }
 
 /* policy.updated {"before":{...},"after":{...}}: the fields that changed,
  * in the schema's order, each with its value before and after. */
 static enum web_msg say_policy(struct say *s)
 {
-	json_object *before = d_get(s->d, "before"), *after = d_get(s->d, "after");
+	json_object *before = say_get(s->d, "before"), *after = say_get(s->d, "after");
 	size_t changed = 0;
 
 	if (!before || !after)
@@ -489,8 +478,8 @@ static enum web_msg say_policy(struct say *s)
 		json_object *b, *a;
 
 		idp_policy_field_info(i, &f);
-		b = d_get(d_get(before, f.section), f.name);
-		a = d_get(d_get(after, f.section), f.name);
+		b = say_get(say_get(before, f.section), f.name);
+		a = say_get(say_get(after, f.section), f.name);
 		if (json_object_equal(b, a))
 			continue;
 		snprintf(key, sizeof key, "%s.%s", f.section, f.name);
@@ -510,9 +499,9 @@ static enum web_msg say_policy(struct say *s)
  * address is in the detail; no target when nobody was named). */
 static enum web_msg say_denied(struct say *s)
 {
-	const char *ip = d_str(s->d, "ip");
+	const char *ip = say_str(s->d, "ip");
 
-	if (is(d_str(s->d, "list"), "admin_allow")) {
+	if (say_is(say_str(s->d, "list"), "admin_allow")) {
 		web_buf_esc(&s->a[2], s->e->ip);
 		return M_AUD_S_DENIED_ADMIN;
 	}
@@ -522,7 +511,7 @@ static enum web_msg say_denied(struct say *s)
 
 static enum web_msg say_tenant(struct say *s)
 {
-	const char *name = d_str(s->d, "name");
+	const char *name = say_str(s->d, "name");
 
 	web_buf_esc(&s->a[2], name ? name : s->e->target);
 	return M_AUD_S_TENANT;
@@ -532,203 +521,16 @@ static enum web_msg say_pruned(struct say *s)
 {
 	int64_t n = 0, days = 0;
 
-	d_int(s->d, "deleted", &n);
+	say_int(s->d, "deleted", &n);
 	put_count(&s->a[2], s->r, n, M_AUD_N_EVENT, M_AUD_N_EVENTS);
-	if (d_int(s->d, "retention_days", &days))
+	if (say_int(s->d, "retention_days", &days))
 		put_count(&s->a[3], s->r, days, M_AUD_N_DAY, M_AUD_N_DAYS);
 	else
 		web_buf_puts(&s->a[3], "?");
-	put_int(&s->a[4], s->d, "through_seq");
+	say_put_int(&s->a[4], s->d, "through_seq");
 	return M_AUD_S_PRUNED;
 }
 
-/* app.created and app.deleted {"name","url","roles"}: the name (else the
- * event's target), the URL and, for a new app, the roles it admits. */
-static enum web_msg say_app(struct say *s)
-{
-	const char *name = d_str(s->d, "name"), *url = d_str(s->d, "url");
-	const char *roles = d_str(s->d, "roles");
-	unsigned set = 0;
-
-	web_buf_esc(&s->a[2], name ? name : s->e->target);
-	web_buf_url(&s->a[3], url ? url : "-");
-	if (is(s->e->action, "app.deleted"))
-		return M_AUD_S_APP_DELETED;
-	if (!idp_roleset_parse(roles, &set)) {
-		web_buf_esc(&s->a[4], roles ? roles : "-");
-		return M_AUD_S_APP_CREATED;
-	}
-	if (set & IDP_ROLESET_USER)
-		put_role(&s->a[4], s->r, "user");
-	if (set == IDP_ROLESET_ALL)
-		web_admin_text(&s->a[4], s->r, M_APP_ROLES_SEP);
-	if (set & IDP_ROLESET_ADMIN)
-		put_role(&s->a[4], s->r, "admin");
-	return M_AUD_S_APP_CREATED;
-}
-
-/* The last part of a URI (an AuthnContext class: "TimeSyncToken"). */
-static const char *uri_tail(const char *uri)
-{
-	const char *c = uri ? strrchr(uri, ':') : NULL, *sl = uri ? strrchr(uri, '/') : NULL;
-
-	if (sl > c)
-		c = sl;
-	return c && c[1] ? c + 1 : uri ? uri : "-";
-}
-
-/* saml.assertion {sp, nameid_format, authn_context}, saml.refused {sp,
- * reason, detail?}, saml.logout {sp}. */
-static enum web_msg say_saml(struct say *s)
-{
-	static const struct {
-		const char *code;
-		enum web_msg msg;
-	} why[] = {
-	    {"invalid", M_AUD_R_SAML_INVALID},
-	    {"replayed", M_AUD_R_SAML_REPLAYED},
-	    {"unknown_sp", M_AUD_R_SAML_UNKNOWN_SP},
-	    {"ip_denied", M_AUD_R_SAML_IP},
-	    {"client_cert_required", M_AUD_R_SAML_CERT},
-	    {"role", M_AUD_R_SAML_ROLE},
-	    {"password_change_required", M_AUD_R_SAML_PASSWORD},
-	    {"no_passive", M_AUD_R_SAML_PASSIVE},
-	    {"nameid_policy", M_AUD_R_SAML_NAMEID},
-	};
-	const char *sp = d_str(s->d, "sp"), *reason = d_str(s->d, "reason");
-	const char *detail = d_str(s->d, "detail");
-	size_t i = 0;
-
-	web_buf_esc(&s->a[2], sp && *sp ? sp : "-");
-	if (is(s->e->action, "saml.assertion")) {
-		web_buf_esc(&s->a[3],
-		            d_str(s->d, "nameid_format") ? d_str(s->d, "nameid_format") : "-");
-		web_buf_esc(&s->a[4], uri_tail(d_str(s->d, "authn_context")));
-		return M_AUD_S_SAML_ASSERTION;
-	}
-	if (is(s->e->action, "saml.logout"))
-		return M_AUD_S_SAML_LOGOUT;
-	while (i < sizeof why / sizeof why[0] && !is(reason, why[i].code))
-		i++;
-	if (i < sizeof why / sizeof why[0])
-		web_admin_text(&s->a[3], s->r, why[i].msg);
-	else
-		web_buf_esc(&s->a[3], reason ? reason : "-");
-	if (detail && *detail) {
-		web_buf_puts(&s->a[4], " (");
-		web_buf_esc(&s->a[4], detail);
-		web_buf_puts(&s->a[4], ")");
-	}
-	return M_AUD_S_SAML_REFUSED;
-}
-
-/* gateway.denied {"reason","url","app","repeated"?}: who was refused (no
- * target: nobody known), where, why, and the app and the count of refusals
- * collapsed into the event when there are. */
-static enum web_msg say_gateway_denied(struct say *s)
-{
-	static const struct {
-		const char *code;
-		enum web_msg msg;
-	} why[] = {
-	    {"ip", M_AUD_R_GW_IP},
-	    {"role", M_AUD_R_GW_ROLE},
-	    {"no_app", M_AUD_R_GW_NO_APP},
-	    {"password_change", M_AUD_R_GW_PASSWORD},
-	    {"client_certificate", M_AUD_R_GW_CERT},
-	    {"bad_url", M_AUD_R_GW_BAD_URL},
-	    {"ambiguous_url", M_AUD_R_GW_AMBIGUOUS},
-	};
-	const char *reason = d_str(s->d, "reason"), *url = d_str(s->d, "url");
-	const char *app = d_str(s->d, "app");
-	size_t i = 0;
-	int64_t n;
-	char num[24];
-
-	while (i < sizeof why / sizeof why[0] && !is(reason, why[i].code))
-		i++;
-	if (i < sizeof why / sizeof why[0])
-		web_admin_text(&s->a[2], s->r, why[i].msg);
-	else
-		web_buf_esc(&s->a[2], reason ? reason : "-");
-	web_buf_url(&s->a[3], url && *url ? url : "-");
-	if (app && *app)
-		web_admin_subst1(&s->a[4], s->r, M_AUD_GW_APP, app);
-	if (d_int(s->d, "repeated", &n) && n > 0) {
-		snprintf(num, sizeof num, "%lld", (long long)n);
-		web_admin_subst1(&s->a[4], s->r, M_AUD_GW_REPEATED, num);
-	}
-	return s->e->target[0] ? M_AUD_S_GW_DENIED : M_AUD_S_GW_DENIED_ANON;
-}
-
-/* saml.key_created {"id","bits","sha256","state"}, saml.key_activated and
- * saml.key_deleted {"id"}: the key's number, and a new key's size and
- * whether it became the active key or the next one. */
-static enum web_msg say_saml_key(struct say *s)
-{
-	put_int(&s->a[2], s->d, "id");
-	if (is(s->e->action, "saml.key_activated"))
-		return M_AUD_S_SAML_KEY_ACTIVATED;
-	if (is(s->e->action, "saml.key_deleted"))
-		return M_AUD_S_SAML_KEY_DELETED;
-	put_int(&s->a[3], s->d, "bits");
-	return is(d_str(s->d, "state"), "active") ? M_AUD_S_SAML_KEY_ACTIVE : M_AUD_S_SAML_KEY_NEXT;
-}
-
-/* One line "label: before → after" for service provider setting key. */
-static void sp_change(struct say *s, const char *key, json_object *before, json_object *after)
-{
-	json_object *v[2] = {before, after};
-	struct web_buf h[3];
-
-	for (int i = 0; i < 3; i++)
-		web_buf_init(&h[i], ARG_MAX);
-	web_saml_setting_label(&h[0], s->r, key);
-	for (int i = 0; i < 2; i++) {
-		if (v[i] && json_object_is_type(v[i], json_type_boolean))
-			web_saml_setting_value(&h[i + 1], s->r, key,
-			                       json_object_get_boolean(v[i]) ? "true" : "false");
-		else if (v[i] && json_object_is_type(v[i], json_type_string))
-			web_saml_setting_value(&h[i + 1], s->r, key, json_object_get_string(v[i]));
-		else
-			web_buf_puts(&h[i + 1], "-");
-	}
-	change_line(s, h);
-}
-
-/* saml.sp_added and saml.sp_removed {"entity_id","name"}: its name (else
- * the event's target) and entity ID; saml.sp_changed {..."before",
- * "after"}: those and each setting that changed, before and after. */
-static enum web_msg say_saml_sp(struct say *s)
-{
-	static const char *const keys[] = {"name", "nameid_format", "attributes",
-	                                   "sign", "encrypt",       "roles"};
-	const char *name = d_str(s->d, "name"), *entity = d_str(s->d, "entity_id");
-	json_object *before = d_get(s->d, "before"), *after = d_get(s->d, "after");
-	size_t changed = 0;
-
-	web_buf_esc(&s->a[2], name ? name : s->e->target);
-	web_buf_url(&s->a[3], entity ? entity : "-");
-	if (is(s->e->action, "saml.sp_added"))
-		return M_AUD_S_SAML_SP_ADDED;
-	if (is(s->e->action, "saml.sp_removed"))
-		return M_AUD_S_SAML_SP_REMOVED;
-	if (!before || !after)
-		return M__COUNT;
-	web_buf_puts(&s->tail, "<ul class=\"changes\">");
-	for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
-		json_object *b = d_get(before, keys[i]), *a = d_get(after, keys[i]);
-		if (!b && !a)
-			continue;
-		sp_change(s, keys[i], b, a);
-		changed++;
-	}
-	web_buf_puts(&s->tail, "</ul>");
-	return changed ? M_AUD_S_SAML_SP_CHANGED : M__COUNT;
-}
-
-/* Every action idp records (idp_audit_actions): a fixed sentence, or one
- * chosen from the detail (say; M__COUNT = no sentence fits). */
 static const struct {
 	const char *action;
 	enum web_msg fixed;
@@ -791,7 +593,7 @@ static enum web_msg say_event(struct say *s)
 	put_actor(&s->a[0], s->r, s->e);
 	web_buf_email(&s->a[1], s->e->target);
 	for (size_t i = 0; i < sizeof sayers / sizeof sayers[0]; i++) {
-		if (!is(s->e->action, sayers[i].action))
+		if (!say_is(s->e->action, sayers[i].action))
 			continue;
 		m = sayers[i].say ? sayers[i].say(s) : sayers[i].fixed;
 		break;
@@ -889,7 +691,7 @@ static const enum web_msg columns[] = {M_ADM_AUD_TIME, M_ADM_AUD_EVENT, M_ADM_AU
 static void audit_row(struct web_buf *b, const struct web_req *r, const struct idp_audit_row *e)
 {
 	const char *detail = e->detail ? e->detail : "{}";
-	bool ok = is(e->result, "success"), failed = is(e->result, "failure");
+	bool ok = say_is(e->result, "success"), failed = say_is(e->result, "failure");
 
 	web_buf_printf(b, "<tr data-seq=\"%lld\">", (long long)e->seq);
 	web_td(b, r, columns[0], NULL);
