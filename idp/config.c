@@ -29,6 +29,7 @@ void idp_config_default(struct idp_config *c)
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 	c->hash_threads = cpus > 0 && cpus <= 256 ? (unsigned)cpus : 2;
 	snprintf(c->log_level, sizeof c->log_level, "info");
+	snprintf(c->log_format, sizeof c->log_format, "logfmt");
 	c->invitation_ttl_hours = 72;
 	c->reset_ttl_minutes = 60;
 	c->ip_max_failures = 30;
@@ -272,6 +273,13 @@ enum idp_err idp_config_set(struct idp_config *c, const char *key, const char *v
 		}
 		return set_str(c->log_level, sizeof c->log_level, v, why, whysz);
 	}
+	if (strcmp(key, "log_format") == 0) {
+		if (strcmp(v, "logfmt") && strcmp(v, "json")) {
+			snprintf(why, whysz, "must be logfmt or json");
+			return IDP_ERR_INVALID;
+		}
+		return set_str(c->log_format, sizeof c->log_format, v, why, whysz);
+	}
 	if (strcmp(key, "invitation_ttl_hours") == 0)
 		return set_uint(&c->invitation_ttl_hours, v, 1, 24 * 90, why, whysz);
 	if (strcmp(key, "reset_ttl_minutes") == 0)
@@ -370,6 +378,7 @@ static const char *const env_keys[] = {
     "threads",
     "hash_threads",
     "log_level",
+    "log_format",
     "invitation_ttl_hours",
     "reset_ttl_minutes",
     "ip_max_failures",

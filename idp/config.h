@@ -36,6 +36,7 @@ struct idp_config {
 	unsigned hash_threads; /* Argon2id workers, default: online CPUs */
 	/* additions to the first set of keys, documented in the README */
 	char log_level[8];
+	char log_format[8];            /* "logfmt" or "json" */
 	unsigned invitation_ttl_hours; /* default 72 */
 	unsigned reset_ttl_minutes;    /* default 60 */
 	unsigned ip_max_failures;      /* login failures per source IP per window, default 30 */

@@ -42,6 +42,7 @@ static int open_all(const char *config_path)
 	                  : !strcmp(cfg.log_level, "warn")  ? IDP_LOG_WARN
 	                  : !strcmp(cfg.log_level, "error") ? IDP_LOG_ERROR
 	                                                    : IDP_LOG_INFO);
+	idp_log_set_format(!strcmp(cfg.log_format, "json") ? IDP_LOG_JSON : IDP_LOG_LOGFMT);
 	idp_throttle_configure(cfg.ip_max_failures, cfg.ip_window_seconds);
 	if (idp_init(&cfg))
 		return fail("%s", "cannot initialise keys (see log)");

@@ -39,8 +39,8 @@ enum idp_err saml_global_init(void)
 	 * this process (libcurl, the one other user of peer verification,
 	 * reads its own compiled-in bundle; client certificates are checked
 	 * against each tenant's CAs). */
-	if (getenv("SSL_CERT_FILE") && strcmp(getenv("SSL_CERT_FILE"), "/dev/null") != 0)
-		idp_info("SSL_CERT_FILE is ignored: SAML trusts only metadata certificates");
+	/* (Nothing is logged here: this runs before the configuration says
+	 * how log lines look; the README documents it.) */
 	setenv("SSL_CERT_FILE", "/dev/null", 1);
 	setenv("SSL_CERT_DIR", "/dev/null", 1);
 	g_log_set_handler("Lasso", G_LOG_LEVEL_MASK | G_LOG_FLAG_FATAL | G_LOG_FLAG_RECURSION,
