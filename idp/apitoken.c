@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "idp/internal.h"
+#include "idp/oplog.h"
 #include "store/apitoken.h"
 
 struct create_args {
@@ -31,7 +32,11 @@ static enum idp_err create_tx(struct store_conn *c, void *arg)
 	if (err)
 		return err;
 	idp_actor_set(&op, 0, "operator", "operator", NULL);
-	return idp_audit_write(c, a->t->id, &op, "token.created", a->name, "success", NULL);
+	err = idp_audit_write(c, a->t->id, &op, "token.created", a->name, "success", NULL);
+	if (!err)
+		err = idp_oplog_write_owned(c, "token.created", a->t->slug, "success",
+		                            idp_detail_json("name", a->name, NULL, NULL));
+	return err;
 }
 
 enum idp_err idp_token_create(const struct idp_tenant *t, const char *name,

@@ -117,7 +117,7 @@ bool idp_audit_action_known(const char *action)
 }
 
 /* Now as stored and hashed: "YYYY-MM-DDTHH:MM:SS.uuuuuuZ". */
-static void now_text(char out[32])
+void idp_audit_now(char out[32])
 {
 	struct timespec ts;
 	struct tm tm;
@@ -154,7 +154,7 @@ enum idp_err idp_audit_write(struct store_conn *c, int64_t tenant_id, const stru
 
 	if (!idp_audit_action_known(action))
 		goto out; /* a new action must be listed first */
-	now_text(e.at);
+	idp_audit_now(e.at);
 	idp_copy(e.actor, sizeof e.actor, a ? a->email : "");
 	idp_copy(e.role, sizeof e.role, a ? a->role : "");
 	idp_copy(e.ip, sizeof e.ip, a ? a->ip : "");
@@ -289,8 +289,8 @@ enum idp_err idp_audit_prune(int64_t tenant_id, int days, long *deleted)
 /* Check rows (the whole chain, by seq) against each other and the head
  * (head_seq, head); *checked counts good events, *first_bad names the
  * first bad one.  IDP_ERR_CONFLICT when broken. */
-static enum idp_err chain_check(int64_t tenant_id, const struct store_audit_event *rows, int n,
-                                bool have_head, int64_t head_seq,
+enum idp_err idp_audit_chain_check(int64_t tenant_id, const struct store_audit_event *rows,
+                                   int n, bool have_head, int64_t head_seq,
                                 const unsigned char head[IDP_SHA256_LEN], long *checked,
                                 int64_t *first_bad)
 {
@@ -353,7 +353,7 @@ static enum idp_err verify_tx(struct store_conn *c, void *arg)
 	err = store_audit_head_get(c, a->tenant_id, &head_seq, head);
 	if (err && err != IDP_ERR_NOT_FOUND)
 		goto out;
-	err = chain_check(a->tenant_id, rows, n, err == IDP_OK, head_seq, head, &a->checked,
+	err = idp_audit_chain_check(a->tenant_id, rows, n, err == IDP_OK, head_seq, head, &a->checked,
 	                  &a->first_bad);
 out:
 	store_audit_rows_free(rows, n);

@@ -12,6 +12,7 @@
 
 #include "idp/idp.h"
 #include "idp/log.h"
+#include "idp/oplog.h"
 
 static const char usage[] =
     "usage: sekisho [-c FILE] COMMAND\n"
@@ -22,6 +23,7 @@ static const char usage[] =
     "  invite SLUG EMAIL [--role admin|user]  invite a user; prints the URL\n"
     "  token create SLUG --name NAME          create an admin API token\n"
     "  audit verify SLUG                      check the audit hash chain\n"
+    "  audit verify --operator                check the operator log's hash chain\n"
     "  audit prune                            apply every tenant's audit retention now\n"
     "  help                                   show this text (also -h, --help)\n";
 
@@ -191,6 +193,23 @@ static int cmd_audit_prune(int argc, char **argv)
 	return 0;
 }
 
+static int cmd_audit_verify_operator(void)
+{
+	long checked = 0;
+	int64_t bad = 0;
+	enum idp_err err = idp_oplog_verify(&checked, &bad);
+
+	if (err == IDP_ERR_CONFLICT) {
+		fprintf(stderr, "sekisho: operator log broken at event %lld (%ld intact before)\n",
+		        (long long)bad, checked);
+		return 1;
+	}
+	if (err)
+		return idp_cli_fail("audit verify --operator: %s", idp_strerror(err));
+	printf("operator log intact: %ld events\n", checked);
+	return 0;
+}
+
 static int cmd_audit_verify(int argc, char **argv)
 {
 	struct idp_tenant t;
@@ -198,8 +217,10 @@ static int cmd_audit_verify(int argc, char **argv)
 	int64_t bad = 0;
 	enum idp_err err;
 
-	if (argc != 1)
-		return idp_cli_fail("%s", "audit verify: SLUG required");
+	if (argc == 1 && !strcmp(argv[0], "--operator"))
+		return cmd_audit_verify_operator();
+	if (argc != 1 || argv[0][0] == '-')
+		return idp_cli_fail("%s", "audit verify: SLUG or --operator required");
 	if (load_tenant(argv[0], &t))
 		return 1;
 	err = idp_audit_verify(t.id, &checked, &bad);

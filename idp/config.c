@@ -35,6 +35,9 @@ void idp_config_default(struct idp_config *c)
 	c->ip_max_failures = 30;
 	c->ip_window_seconds = 300;
 	c->session_cache_max = 200000;
+	c->backup_minute = 3 * 60;
+	c->backup_keep = 14;
+	c->tenant_purge_days = 30;
 	snprintf(c->pg_user, sizeof c->pg_user, "postgres");
 	snprintf(c->pg_bindir, sizeof c->pg_bindir, "/usr/lib/postgresql/15/bin");
 }
@@ -90,7 +93,9 @@ static enum idp_err set_uint(unsigned *dst, const char *v, unsigned long lo, uns
 	return IDP_OK;
 }
 
-static enum idp_err set_listen(struct idp_config *c, const char *v, char *why, size_t whysz)
+/* HOST:PORT (an IP address, IPv6 in brackets) into host[hostsz] and *port. */
+static enum idp_err set_hostport(char *hostout, size_t hostsz, unsigned *port, const char *v,
+                                 char *why, size_t whysz)
 {
 	const char *colon = strrchr(v, ':');
 	const char *host = v;
@@ -109,7 +114,7 @@ static enum idp_err set_listen(struct idp_config *c, const char *v, char *why, s
 		host++;
 		hostlen -= 2;
 	}
-	if (hostlen >= sizeof c->listen_host) {
+	if (hostlen >= hostsz || hostlen >= 256) {
 		snprintf(why, whysz, "host too long");
 		return IDP_ERR_INVALID;
 	}
@@ -121,9 +126,36 @@ static enum idp_err set_listen(struct idp_config *c, const char *v, char *why, s
 		snprintf(why, whysz, "host must be an IP address, got \"%.60s\"", tmp);
 		return IDP_ERR_INVALID;
 	}
-	if (set_uint(&c->listen_port, colon + 1, 1, 65535, why, whysz))
+	if (set_uint(port, colon + 1, 1, 65535, why, whysz))
 		return IDP_ERR_INVALID;
-	memcpy(c->listen_host, tmp, hostlen + 1);
+	memcpy(hostout, tmp, hostlen + 1);
+	return IDP_OK;
+}
+
+/* "HH:MM", 24-hour, into minutes after midnight. */
+static enum idp_err set_clock(unsigned *minutes, const char *v, char *why, size_t whysz)
+{
+	if (strlen(v) != 5 || !isdigit((unsigned char)v[0]) || !isdigit((unsigned char)v[1]) ||
+	    v[2] != ':' || !isdigit((unsigned char)v[3]) || !isdigit((unsigned char)v[4]) ||
+	    (v[0] - '0') * 10 + (v[1] - '0') > 23 || (v[3] - '0') * 10 + (v[4] - '0') > 59) {
+		snprintf(why, whysz, "expected HH:MM (00:00 to 23:59, UTC), got \"%.20s\"", v);
+		return IDP_ERR_INVALID;
+	}
+	*minutes =
+	    (unsigned)(((v[0] - '0') * 10 + (v[1] - '0')) * 60 + (v[3] - '0') * 10 + (v[4] - '0'));
+	return IDP_OK;
+}
+
+static enum idp_err set_bool(bool *dst, const char *v, char *why, size_t whysz)
+{
+	if (!strcmp(v, "true") || !strcmp(v, "on") || !strcmp(v, "1") || !strcmp(v, "yes"))
+		*dst = true;
+	else if (!strcmp(v, "false") || !strcmp(v, "off") || !strcmp(v, "0") || !strcmp(v, "no"))
+		*dst = false;
+	else {
+		snprintf(why, whysz, "must be true or false");
+		return IDP_ERR_INVALID;
+	}
 	return IDP_OK;
 }
 
@@ -194,7 +226,27 @@ enum idp_err idp_config_set(struct idp_config *c, const char *key, const char *v
 
 	why[0] = 0;
 	if (strcmp(key, "listen") == 0)
-		return set_listen(c, v, why, whysz);
+		return set_hostport(c->listen_host, sizeof c->listen_host, &c->listen_port, v, why,
+		                    whysz);
+	if (strcmp(key, "metrics_listen") == 0) {
+		if (!*v) {
+			c->metrics_listen_host[0] = 0;
+			c->metrics_listen_port = 0;
+			return IDP_OK;
+		}
+		return set_hostport(c->metrics_listen_host, sizeof c->metrics_listen_host,
+		                    &c->metrics_listen_port, v, why, whysz);
+	}
+	if (strcmp(key, "metrics_tenant_labels") == 0)
+		return set_bool(&c->metrics_tenant_labels, v, why, whysz);
+	if (strcmp(key, "backup_dir") == 0)
+		return set_str(c->backup_dir, sizeof c->backup_dir, v, why, whysz);
+	if (strcmp(key, "backup_time") == 0)
+		return set_clock(&c->backup_minute, v, why, whysz);
+	if (strcmp(key, "backup_keep") == 0)
+		return set_uint(&c->backup_keep, v, 1, 366, why, whysz);
+	if (strcmp(key, "tenant_purge_days") == 0)
+		return set_uint(&c->tenant_purge_days, v, 0, 3650, why, whysz);
 	if (strcmp(key, "public_url") == 0)
 		return set_public_url(c, v, why, whysz);
 	if (strcmp(key, "data_dir") == 0) {

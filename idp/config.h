@@ -45,6 +45,14 @@ struct idp_config {
 	char pg_bindir[IDP_CONFIG_PATH_MAX];
 	char cookie_domain[254];    /* session cookie's Domain; "" = host-only */
 	unsigned session_cache_max; /* sessions cached per node, default 200000 */
+	/* operations */
+	char metrics_listen_host[256]; /* "" = /metrics on the main listener */
+	unsigned metrics_listen_port;
+	bool metrics_tenant_labels;           /* per-tenant series (bounded by the tenants) */
+	char backup_dir[IDP_CONFIG_PATH_MAX]; /* "" = no daily backup */
+	unsigned backup_minute;     /* backup_time as minutes after 00:00 UTC, default 03:00 */
+	unsigned backup_keep;       /* generations kept, default 14 */
+	unsigned tenant_purge_days; /* terminate's default delay before the purge, 30 */
 };
 
 /* Fill c with defaults. Cannot fail. */

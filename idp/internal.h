@@ -168,4 +168,17 @@ void idp_session_cache_free(void);
 struct idp_app;
 enum idp_err idp_apps_read(struct store_conn *c, struct idp_app **rows, int *n);
 
+/* The audit hash chain's check (idp/audit.c), shared by the tenants' logs
+ * and the operator log (tenant_id 0): rows by seq against each other and
+ * the head (when have_head).  IDP_ERR_CONFLICT, *first_bad set, when
+ * broken. */
+struct store_audit_event;
+enum idp_err idp_audit_chain_check(int64_t tenant_id, const struct store_audit_event *rows, int n,
+                                   bool have_head, int64_t head_seq,
+                                   const unsigned char head[IDP_SHA256_LEN], long *checked,
+                                   int64_t *first_bad);
+
+/* Now as the audit logs store and hash it: "YYYY-MM-DDTHH:MM:SS.uuuuuuZ". */
+void idp_audit_now(char out[32]);
+
 #endif

@@ -16,6 +16,7 @@
 #include "idp/cli.h"
 #include "idp/idp.h"
 #include "idp/log.h"
+#include "idp/oplog.h"
 #include "idp/throttle.h"
 #include "idp/watch.h"
 #include "mfa/mfa.h"
@@ -176,6 +177,7 @@ int main(int argc, char **argv)
 		return idp_cli_usage();
 	if (saml_global_init() || mfa_global_init())
 		return 1;
+	idp_oplog_identity(strcmp(args[0], "serve") == 0 ? "daemon" : "operator");
 	rc = open_all(config_path);
 	if (!rc && !strcmp(args[0], "serve"))
 		rc = n == 1 ? cmd_serve() : idp_cli_usage();

@@ -13,6 +13,7 @@
 
 #include "idp/internal.h"
 #include "idp/log.h"
+#include "idp/oplog.h"
 #include "store/audit.h"
 #include "store/cert.h"
 #include "store/db.h"
@@ -303,6 +304,8 @@ static enum idp_err tenant_create_tx(struct store_conn *c, void *arg)
 		goto out;
 	}
 	err = idp_audit_write(c, a->id, &op, "tenant.created", a->slug, "success", detail);
+	if (!err)
+		err = idp_oplog_write(c, "tenant.created", a->slug, "success", detail);
 out:
 	free(detail);
 	return err;

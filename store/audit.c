@@ -165,3 +165,46 @@ enum idp_err store_audit_prune(struct store_conn *c, int64_t seq, long *n)
 
 	return store_exec_count(c, STMT_AUDIT_PRUNE, 1, p, n);
 }
+
+enum idp_err store_oplog_append(struct store_conn *c, const struct store_audit_event *e)
+{
+	const char *p[8] = {e->at,     e->actor,  e->role,   e->ip,
+	                    e->action, e->target, e->result, e->detail ? e->detail : "{}"};
+
+	return store_exec_one(c, STMT_OPLOG_APPEND, 8, p);
+}
+
+enum idp_err store_oplog_head(struct store_conn *c, int64_t *seq,
+                              unsigned char hash[STORE_SHA256_LEN])
+{
+	struct store_res *r = NULL;
+	enum idp_err err = store_exec_row(c, STMT_OPLOG_HEAD, 0, NULL, &r);
+
+	if (!err)
+		err = head_read(r, seq, hash);
+	store_res_free(r);
+	return err;
+}
+
+enum idp_err store_oplog_all(struct store_conn *c, struct store_audit_event **rows, int *n)
+{
+	return events_read(c, STMT_OPLOG_ALL, 0, NULL, true, rows, n);
+}
+
+enum idp_err store_oplog_last(struct store_conn *c, const char *action,
+                              struct store_audit_event *row)
+{
+	struct store_audit_event *rows = NULL;
+	const char *p[1] = {action};
+	int n = 0;
+	enum idp_err err = events_read(c, STMT_OPLOG_LAST, 1, p, false, &rows, &n);
+
+	if (!err && n == 0)
+		err = IDP_ERR_NOT_FOUND;
+	if (!err) {
+		*row = rows[0];
+		rows[0].detail = NULL;
+	}
+	store_audit_rows_free(rows, n);
+	return err;
+}

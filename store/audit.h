@@ -79,4 +79,21 @@ enum idp_err store_audit_prune_point(struct store_conn *c, int days, int64_t *se
 /* Delete events up to and including seq; *n gets how many. */
 enum idp_err store_audit_prune(struct store_conn *c, int64_t seq, long *n);
 
+/* The operator log (no tenant; any transaction may write it).  Append e:
+ * sequence number, prev and hash are the database's, as for a tenant's
+ * chain with tenant id 0. */
+enum idp_err store_oplog_append(struct store_conn *c, const struct store_audit_event *e);
+
+/* Read (and lock) the operator log's head. */
+enum idp_err store_oplog_head(struct store_conn *c, int64_t *seq,
+                              unsigned char hash[STORE_SHA256_LEN]);
+
+/* Every operator event by sequence number, with prev and hash. */
+enum idp_err store_oplog_all(struct store_conn *c, struct store_audit_event **rows, int *n);
+
+/* The newest operator event of action into *row (its detail owned: free
+ * it); IDP_ERR_NOT_FOUND when there is none. */
+enum idp_err store_oplog_last(struct store_conn *c, const char *action,
+                              struct store_audit_event *row);
+
 #endif

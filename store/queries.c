@@ -479,6 +479,30 @@ const struct store_stmt store_stmts[] = {
 		"SELECT "
 		AUDIT_COLS
 		", prev_hash, hash FROM audit_events ORDER BY seq"},
+	/* The operator log: chained as a tenant's audit log is, with tenant "0". */
+	[STMT_OPLOG_APPEND] = {"oplog_append",
+		"WITH h AS (SELECT seq, hash FROM operator_head FOR UPDATE), "
+		"ev AS (INSERT INTO operator_events (seq, at, actor_email, actor_role, "
+		"source_ip, action, target, result, detail, prev_hash, hash) "
+		"SELECT h.seq + 1, $1::text::timestamptz, $2::text, $3::text, $4::text, "
+		"$5::text, $6::text, $7::text, $8::text, h.hash, "
+		"sha256('sekisho-audit-v1'::bytea || h.hash || "
+		HF("'0'::text") " || " HF("(h.seq + 1)::text") " || "
+		HF("$1::text") " || " HF("$2::text") " || " HF("$3::text") " || "
+		HF("$4::text") " || " HF("$5::text") " || " HF("$6::text") " || "
+		HF("$7::text") " || " HF("$8::text") ") "
+		"FROM h RETURNING seq, hash) "
+		"UPDATE operator_head o SET seq = ev.seq, hash = ev.hash FROM ev"},
+	[STMT_OPLOG_HEAD] = {"oplog_head",
+		"SELECT seq, hash FROM operator_head FOR UPDATE"},
+	[STMT_OPLOG_ALL] = {"oplog_all",
+		"SELECT "
+		AUDIT_COLS
+		", prev_hash, hash FROM operator_events ORDER BY seq"},
+	[STMT_OPLOG_LAST] = {"oplog_last",
+		"SELECT "
+		AUDIT_COLS
+		" FROM operator_events WHERE action = $1 ORDER BY seq DESC LIMIT 1"},
 };
 /* clang-format on */
 

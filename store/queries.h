@@ -115,6 +115,10 @@ enum store_stmt_id {
 	STMT_AUDIT_ALL,         /* -> AUDIT_COLS + prev, hash, ordered by seq (verification) */
 	STMT_AUDIT_PRUNE_POINT, /* days -> seq, hash of the newest event older than that */
 	STMT_AUDIT_PRUNE,       /* seq: delete events up to and including it */
+	STMT_OPLOG_APPEND,      /* at, actor, role, source, action, target, result, detail */
+	STMT_OPLOG_HEAD,        /* -> seq, hash of the operator log's head (locked) */
+	STMT_OPLOG_ALL,         /* -> AUDIT_COLS + prev, hash of the operator log, by seq */
+	STMT_OPLOG_LAST,        /* action -> AUDIT_COLS of its newest operator event */
 
 	STMT_APP_INSERT,          /* tenant, name, url, roles -> id */
 	STMT_APP_LIST,            /* -> APP_COLS, by name */
