@@ -87,24 +87,35 @@ static void close_all(void)
 	idp_config_free(&cfg);
 }
 
-/* The hourly retention job of the daemon (and once at start). */
+/* The daemon's own jobs: one thread that wakes every minute and runs what
+ * is due (audit retention hourly, and once at start). */
 static pthread_mutex_t job_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t job_cond = PTHREAD_COND_INITIALIZER;
 static bool job_stop;
 
-static void *retention_job(void *arg)
+static void jobs_run(time_t now, time_t *next_retention)
 {
+	if (now >= *next_retention) {
+		if (idp_retention_run(NULL))
+			idp_warn(
+			    "retention: not every tenant could be pruned; retrying in an hour");
+		*next_retention = now + 3600;
+	}
+}
+
+static void *jobs_thread(void *arg)
+{
+	time_t next_retention = 0;
+
 	(void)arg;
 	pthread_mutex_lock(&job_lock);
 	while (!job_stop) {
 		pthread_mutex_unlock(&job_lock);
-		if (idp_retention_run(NULL))
-			idp_warn(
-			    "retention: not every tenant could be pruned; retrying in an hour");
+		jobs_run(time(NULL), &next_retention);
 		pthread_mutex_lock(&job_lock);
 		struct timespec until;
 		clock_gettime(CLOCK_REALTIME, &until);
-		until.tv_sec += 3600;
+		until.tv_sec += 60;
 		while (!job_stop && pthread_cond_timedwait(&job_cond, &job_lock, &until) == 0)
 			;
 	}
@@ -133,7 +144,7 @@ static int cmd_serve(void)
 		idp_watch_stop();
 		return fail("%s", "cannot start HTTP server (see log)");
 	}
-	bool have_job = pthread_create(&job, NULL, retention_job, NULL) == 0;
+	bool have_job = pthread_create(&job, NULL, jobs_thread, NULL) == 0;
 	idp_info("sekisho ready");
 	while (sigwait(&set, &sig) == 0) {
 		if (sig == SIGHUP)
