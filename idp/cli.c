@@ -25,6 +25,8 @@ static const char usage[] =
     "  audit verify SLUG                      check the audit hash chain\n"
     "  audit verify --operator                check the operator log's hash chain\n"
     "  audit prune                            apply every tenant's audit retention now\n"
+    "  db setup --admin-url URL [--database NAME] [--reset-passwords]\n"
+    "                                         create roles and database on a server\n"
     "  help                                   show this text (also -h, --help)\n";
 
 int idp_cli_usage(void)
@@ -244,6 +246,7 @@ bool idp_cli_known(int n, char **args)
 	       (!strcmp(cmd, "tenant") && n >= 2 &&
 	        (!strcmp(args[1], "create") || !strcmp(args[1], "list"))) ||
 	       !strcmp(cmd, "invite") ||
+	       (!strcmp(cmd, "db") && n >= 2 && !strcmp(args[1], "setup")) ||
 	       (!strcmp(cmd, "token") && n >= 2 && !strcmp(args[1], "create")) ||
 	       (!strcmp(cmd, "audit") && n >= 2 &&
 	        (!strcmp(args[1], "verify") || !strcmp(args[1], "prune")));

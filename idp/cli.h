@@ -25,4 +25,7 @@ bool idp_cli_known(int n, char **args);
 /* Run command args[0..n) other than serve, with the database open. */
 int idp_cli_run(int n, char **args);
 
+/* `db setup ARGS...` (idp/cli_db.c): needs no database configured. */
+int idp_cli_db_setup(int argc, char **argv);
+
 #endif

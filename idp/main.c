@@ -30,11 +30,10 @@
 
 static struct idp_config cfg;
 
-/* Config, keys, database (embedded or not) and schema: what every command needs. */
-static int open_all(const char *config_path)
+/* The configuration, and logging as it says. */
+static int load_config(const char *config_path)
 {
-	char msg[512], conninfo[2048], app_conninfo[2048];
-	enum idp_err err;
+	char msg[512];
 
 	idp_config_default(&cfg);
 	if (idp_config_load(&cfg, config_path, msg, sizeof msg))
@@ -44,6 +43,17 @@ static int open_all(const char *config_path)
 	                  : !strcmp(cfg.log_level, "error") ? IDP_LOG_ERROR
 	                                                    : IDP_LOG_INFO);
 	idp_log_set_format(!strcmp(cfg.log_format, "json") ? IDP_LOG_JSON : IDP_LOG_LOGFMT);
+	return 0;
+}
+
+/* Config, keys, database (embedded or not) and schema: what every command needs. */
+static int open_all(const char *config_path)
+{
+	char conninfo[2048], app_conninfo[2048];
+	enum idp_err err;
+
+	if (load_config(config_path))
+		return 1;
 	idp_throttle_configure(cfg.ip_max_failures, cfg.ip_window_seconds);
 	if (idp_init(&cfg))
 		return fail("%s", "cannot initialise keys (see log)");
@@ -189,6 +199,16 @@ int main(int argc, char **argv)
 	if (saml_global_init() || mfa_global_init())
 		return 1;
 	idp_oplog_identity(strcmp(args[0], "serve") == 0 ? "daemon" : "operator");
+	if (!strcmp(args[0], "db")) {
+		/* Prepares a server: no database of ours to open yet. */
+		rc = load_config(config_path);
+		if (!rc)
+			rc = idp_cli_db_setup(n - 2, args + 2);
+		idp_config_free(&cfg);
+		mfa_global_done();
+		saml_global_done();
+		return rc;
+	}
 	rc = open_all(config_path);
 	if (!rc && !strcmp(args[0], "serve"))
 		rc = n == 1 ? cmd_serve() : idp_cli_usage();

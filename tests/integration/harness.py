@@ -211,6 +211,23 @@ class Daemon:
                              "SEKISHO_ARGON2_ITERATIONS": "1"})
         if env:
             self.env.update(env)
+        # The external-database suite (test_external_db.py) runs other suites
+        # against a separate PostgreSQL server: each daemon gets a database
+        # of its own there, made by `sekisho db setup`.
+        self.external = None
+        ext = os.environ.get("IT_EXTERNAL_DB")
+        if ext:
+            self.external = jsonlib.loads(ext)
+            self.external["db"] = "it_%s_%d_%d" % (name.replace("-", "_")[:20], os.getpid(),
+                                                   self.port)
+            r = subprocess.run([self.bin, "db", "setup", "--admin-url",
+                                self.external["admin_url"], "--database",
+                                self.external["db"]], env=self.env, capture_output=True,
+                               text=True, timeout=120)
+            if r.returncode != 0:
+                raise TestFailure("db setup for the external database: " + r.stderr[-300:])
+            self.env["SEKISHO_DATABASE_URL"] = self.external["owner"] % self.external["db"]
+            self.env["SEKISHO_DATABASE_APP_URL"] = self.external["app"] % self.external["db"]
         self.proc = None
         self.logs = []  # files holding stderr of every process we ran
         self.n_log = 0
@@ -348,8 +365,16 @@ class Daemon:
         owns nothing) unless superuser or another user is named.  Returns
         stdout lines (unaligned, tuples only)."""
         user = user or ("sekisho_super" if superuser else "sekisho_app")
-        r = subprocess.run(["psql", "-X", "-h", self.sockdir, "-p", "5432", "-U", user,
-                            "-d", "sekisho", "-qAt", "-v", "ON_ERROR_STOP=1", "-c", sql],
+        target = ["-h", self.sockdir, "-p", "5432", "-U", user, "-d", "sekisho"]
+        if self.external:
+            # The same roles on the external server: its administrator stands
+            # in for the embedded cluster's superuser.
+            x, db = self.external, self.external["db"]
+            conn = {"sekisho_super": x["admin"], "sekisho": x["owner"],
+                    "sekisho_app": x["app"]}[user] % db
+            target = ["-d", conn]
+        r = subprocess.run(["psql", "-X"] + target + ["-qAt", "-v", "ON_ERROR_STOP=1",
+                                                     "-c", sql],
                            capture_output=True, text=True, timeout=60,
                            env={"PATH": os.environ.get("PATH", "/usr/bin:/bin"),
                                 "LC_ALL": "C.UTF-8"})
