@@ -104,6 +104,8 @@ const char *const idp_audit_actions[] = {
     "saml.sp_changed",
     "token.created",
     "tenant.created",
+    "tenant.terminated",
+    "tenant.restored",
     "audit.pruned",
 };
 const size_t idp_audit_actions_count = sizeof idp_audit_actions / sizeof idp_audit_actions[0];
@@ -289,10 +291,10 @@ enum idp_err idp_audit_prune(int64_t tenant_id, int days, long *deleted)
 /* Check rows (the whole chain, by seq) against each other and the head
  * (head_seq, head); *checked counts good events, *first_bad names the
  * first bad one.  IDP_ERR_CONFLICT when broken. */
-enum idp_err idp_audit_chain_check(int64_t tenant_id, const struct store_audit_event *rows,
-                                   int n, bool have_head, int64_t head_seq,
-                                const unsigned char head[IDP_SHA256_LEN], long *checked,
-                                int64_t *first_bad)
+enum idp_err idp_audit_chain_check(int64_t tenant_id, const struct store_audit_event *rows, int n,
+                                   bool have_head, int64_t head_seq,
+                                   const unsigned char head[IDP_SHA256_LEN], long *checked,
+                                   int64_t *first_bad)
 {
 	unsigned char prev[IDP_SHA256_LEN] = {0}, hash[IDP_SHA256_LEN];
 	int64_t first_seq = 1;
@@ -353,8 +355,8 @@ static enum idp_err verify_tx(struct store_conn *c, void *arg)
 	err = store_audit_head_get(c, a->tenant_id, &head_seq, head);
 	if (err && err != IDP_ERR_NOT_FOUND)
 		goto out;
-	err = idp_audit_chain_check(a->tenant_id, rows, n, err == IDP_OK, head_seq, head, &a->checked,
-	                  &a->first_bad);
+	err = idp_audit_chain_check(a->tenant_id, rows, n, err == IDP_OK, head_seq, head,
+	                            &a->checked, &a->first_bad);
 out:
 	store_audit_rows_free(rows, n);
 	return err;

@@ -19,7 +19,13 @@ static const char usage[] =
     "  serve                                  run the daemon\n"
     "  migrate                                apply schema migrations\n"
     "  tenant create SLUG [--name NAME]       create a tenant\n"
-    "  tenant list                            list tenants\n"
+    "  tenant list                            list tenants (state, purge date)\n"
+    "  tenant terminate SLUG [--purge-after-days N]\n"
+    "                                         refuse the tenant everywhere now; purge\n"
+    "                                         its data after N days (tenant_purge_days)\n"
+    "  tenant restore SLUG                    undo a termination before the purge date\n"
+    "  tenant export SLUG DIR                 write its users and audit log (CSV, JSON)\n"
+    "  tenant purge SLUG                      delete a terminated tenant past its date now\n"
     "  invite SLUG EMAIL [--role admin|user]  invite a user; prints the URL\n"
     "  token create SLUG --name NAME          create an admin API token\n"
     "  audit verify SLUG                      check the audit hash chain\n"
@@ -92,14 +98,169 @@ static int cmd_tenant_list(void)
 
 	if (idp_tenants_list(&rows, &n))
 		return idp_cli_fail("%s", "tenant list: database error (see log)");
-	printf("%-24s %-10s %-20s %s\n", "SLUG", "STATUS", "CREATED", "NAME");
+	printf("%-24s %-10s %-20s %-20s %s\n", "SLUG", "STATE", "CREATED", "PURGE", "NAME");
 	for (int i = 0; i < n; i++) {
-		char iso[21];
+		char iso[21], purge[21] = "-";
 		idp_time_iso(rows[i].created_at, iso);
-		printf("%-24s %-10s %-20s %s\n", rows[i].slug,
-		       rows[i].active ? "active" : "inactive", iso, rows[i].name);
+		if (!rows[i].active)
+			idp_time_iso(rows[i].purge_after, purge);
+		printf("%-24s %-10s %-20s %-20s %s\n", rows[i].slug,
+		       rows[i].active ? "active" : "terminated", iso, purge, rows[i].name);
 	}
 	free(rows);
+	return 0;
+}
+
+/* The purge date of tenant slug as "YYYY-MM-DDTHH:MM:SSZ" ("?" when it
+ * cannot be read), for messages. */
+static void purge_date(const char *slug, char out[21])
+{
+	struct idp_tenant *rows = NULL;
+	int n = 0;
+
+	snprintf(out, 21, "%s", "?");
+	if (idp_tenants_list(&rows, &n))
+		return;
+	for (int i = 0; i < n; i++)
+		if (!strcmp(rows[i].slug, slug) && rows[i].purge_after)
+			idp_time_iso(rows[i].purge_after, out);
+	free(rows);
+}
+
+/* The one argument SLUG of tenant cmd (argc/argv after it); NULL after
+ * saying what is wrong. */
+static const char *only_slug(const char *cmd, int argc, char **argv)
+{
+	if (argc < 1 || argv[0][0] == '-') {
+		idp_cli_fail("tenant %s: SLUG missing", cmd);
+		return NULL;
+	}
+	if (argc > 1) {
+		idp_cli_fail("tenant %s: unexpected argument \"%s\"", cmd, argv[1]);
+		return NULL;
+	}
+	return argv[0];
+}
+
+/* The errors every termination command shares; 0 when err is not one. */
+static int tenant_fail(const char *cmd, const char *slug, enum idp_err err)
+{
+	if (err == IDP_ERR_NOT_FOUND)
+		return idp_cli_fail("tenant %s: no such tenant \"%s\"", cmd, slug);
+	return idp_cli_fail("tenant %s: %s (see log)", cmd, idp_strerror(err));
+}
+
+static int cmd_tenant_terminate(int argc, char **argv, int default_days)
+{
+	const char *slug = NULL, *days_arg = NULL;
+	int64_t purge_after = 0;
+	char iso[21];
+	long days = default_days;
+	enum idp_err err;
+
+	for (int i = 0; i < argc; i++) {
+		if (!strcmp(argv[i], "--purge-after-days") && i + 1 < argc)
+			days_arg = argv[++i];
+		else if (!slug && argv[i][0] != '-')
+			slug = argv[i];
+		else
+			return idp_cli_fail("tenant terminate: unexpected argument \"%s\"",
+			                    argv[i]);
+	}
+	if (!slug)
+		return idp_cli_fail("%s", "tenant terminate: SLUG missing");
+	if (days_arg) {
+		/* Digits only (no sign, space or fraction), at most five. */
+		size_t len = strspn(days_arg, "0123456789");
+		days = len && len <= 5 && !days_arg[len] ? strtol(days_arg, NULL, 10) : -1;
+		if (days < 0 || days > IDP_PURGE_DAYS_MAX)
+			return idp_cli_fail("tenant terminate: --purge-after-days must be a whole "
+			                    "number from 0 to %d, not \"%s\"",
+			                    IDP_PURGE_DAYS_MAX, days_arg);
+	}
+	err = idp_tenant_terminate(slug, (int)days, &purge_after);
+	if (err == IDP_ERR_CONFLICT) {
+		purge_date(slug, iso);
+		return idp_cli_fail("tenant terminate: tenant \"%s\" is already terminated "
+		                    "(purge after %s)",
+		                    slug, iso);
+	}
+	if (err == IDP_ERR_INVALID)
+		return idp_cli_fail("tenant terminate: tenant_purge_days must be from 0 to %d",
+		                    IDP_PURGE_DAYS_MAX);
+	if (err)
+		return tenant_fail("terminate", slug, err);
+	idp_time_iso(purge_after, iso);
+	printf("tenant %s terminated; its data is purged after %s\n", slug, iso);
+	return 0;
+}
+
+static int cmd_tenant_restore(int argc, char **argv)
+{
+	const char *slug = only_slug("restore", argc, argv);
+	char iso[21];
+	enum idp_err err;
+
+	if (!slug)
+		return 1;
+	err = idp_tenant_restore(slug);
+	if (err == IDP_ERR_CONFLICT)
+		return idp_cli_fail("tenant restore: tenant \"%s\" is not terminated", slug);
+	if (err == IDP_ERR_EXPIRED) {
+		purge_date(slug, iso);
+		return idp_cli_fail("tenant restore: the purge date of \"%s\" (%s) has passed; it "
+		                    "can no longer be restored",
+		                    slug, iso);
+	}
+	if (err)
+		return tenant_fail("restore", slug, err);
+	printf("tenant %s restored\n", slug);
+	return 0;
+}
+
+static int cmd_tenant_purge(int argc, char **argv)
+{
+	const char *slug = only_slug("purge", argc, argv);
+	char iso[21];
+	long rows = 0;
+	enum idp_err err;
+
+	if (!slug)
+		return 1;
+	err = idp_tenant_purge(slug, &rows);
+	if (err == IDP_ERR_CONFLICT)
+		return idp_cli_fail("tenant purge: tenant \"%s\" is active; terminate it first",
+		                    slug);
+	if (err == IDP_ERR_FORBIDDEN) {
+		purge_date(slug, iso);
+		return idp_cli_fail("tenant purge: tenant \"%s\" may not be purged before %s", slug,
+		                    iso);
+	}
+	if (err)
+		return tenant_fail("purge", slug, err);
+	printf("tenant %s purged: %ld rows deleted\n", slug, rows);
+	return 0;
+}
+
+static int cmd_tenant_export(int argc, char **argv)
+{
+	struct idp_export_counts n;
+	char why[512];
+	enum idp_err err;
+
+	if (argc < 2 || argv[0][0] == '-' || argv[1][0] == '-' || !argv[1][0])
+		return idp_cli_fail("%s", "tenant export: SLUG and DIR required");
+	if (argc > 2)
+		return idp_cli_fail("tenant export: unexpected argument \"%s\"", argv[2]);
+	err = idp_tenant_export(argv[0], argv[1], &n, why, sizeof why);
+	if (err == IDP_ERR_NOT_FOUND)
+		return tenant_fail("export", argv[0], err);
+	if (err && why[0])
+		return idp_cli_fail("tenant export: %s", why);
+	if (err)
+		return tenant_fail("export", argv[0], err);
+	printf("tenant %s exported to %s: %ld users, %ld audit events\n", argv[0], argv[1], n.users,
+	       n.events);
 	return 0;
 }
 
@@ -244,7 +405,9 @@ bool idp_cli_known(int n, char **args)
 
 	return !strcmp(cmd, "serve") || !strcmp(cmd, "migrate") ||
 	       (!strcmp(cmd, "tenant") && n >= 2 &&
-	        (!strcmp(args[1], "create") || !strcmp(args[1], "list"))) ||
+	        (!strcmp(args[1], "create") || !strcmp(args[1], "list") ||
+	         !strcmp(args[1], "terminate") || !strcmp(args[1], "restore") ||
+	         !strcmp(args[1], "export") || !strcmp(args[1], "purge"))) ||
 	       !strcmp(cmd, "invite") ||
 	       (!strcmp(cmd, "db") && n >= 2 && !strcmp(args[1], "setup")) ||
 	       (!strcmp(cmd, "token") && n >= 2 && !strcmp(args[1], "create")) ||
@@ -260,6 +423,14 @@ int idp_cli_run(int n, char **args)
 		return n == 1 ? (printf("schema up to date\n"), 0) : idp_cli_usage();
 	if (!strcmp(cmd, "tenant") && !strcmp(args[1], "create"))
 		return cmd_tenant_create(n - 2, args + 2);
+	if (!strcmp(cmd, "tenant") && !strcmp(args[1], "terminate"))
+		return cmd_tenant_terminate(n - 2, args + 2, (int)idp_rt.cfg->tenant_purge_days);
+	if (!strcmp(cmd, "tenant") && !strcmp(args[1], "restore"))
+		return cmd_tenant_restore(n - 2, args + 2);
+	if (!strcmp(cmd, "tenant") && !strcmp(args[1], "export"))
+		return cmd_tenant_export(n - 2, args + 2);
+	if (!strcmp(cmd, "tenant") && !strcmp(args[1], "purge"))
+		return cmd_tenant_purge(n - 2, args + 2);
 	if (!strcmp(cmd, "tenant"))
 		return n == 2 ? cmd_tenant_list() : idp_cli_usage();
 	if (!strcmp(cmd, "invite"))

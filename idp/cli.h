@@ -1,6 +1,6 @@
 /*
- * The operator's commands: migrate, tenant create/list, invite, token
- * create, audit verify/prune (idp/cli.c).  The program's start-up
+ * The operator's commands: migrate, tenant create/list/terminate/restore/
+ * export/purge, invite, token create, audit verify/prune (idp/cli.c).  The program's start-up
  * (idp/main.c) parses the options, opens the database and runs serve
  * itself.  Exit status 0 on success; on bad input one line on stderr and a
  * non-zero status.

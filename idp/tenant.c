@@ -32,6 +32,8 @@ static enum idp_err tenant_from(const struct store_tenant *row, const char *poli
 	idp_copy(out->name, sizeof out->name, row->name);
 	out->active = row->active;
 	out->created_at = row->created_at;
+	out->terminated_at = row->terminated_at;
+	out->purge_after = row->purge_after;
 	if (!policy)
 		return IDP_OK;
 	idp_policy_default(&def);
@@ -193,7 +195,9 @@ static enum idp_err snapshot_build(const struct store_tenant *row, const char *v
 	return IDP_OK;
 }
 
-enum idp_err idp_snapshot_get(const char *slug, struct idp_snapshot **out)
+/* The current snapshot of slug, active or not (idp_snapshot_get's
+ * contract otherwise). */
+static enum idp_err snapshot_lookup(const char *slug, struct idp_snapshot **out)
 {
 	struct store_conn *c;
 	struct store_tenant row;
@@ -207,7 +211,7 @@ enum idp_err idp_snapshot_get(const char *slug, struct idp_snapshot **out)
 		return IDP_ERR_NOT_FOUND;
 	*out = cache_take(slug, NULL, known, &epoch);
 	if (*out)
-		goto found;
+		return IDP_OK;
 	c = store_conn_get();
 	if (!c)
 		return IDP_ERR_DB;
@@ -221,7 +225,7 @@ enum idp_err idp_snapshot_get(const char *slug, struct idp_snapshot **out)
 			break;
 		*out = cache_take(slug, version, NULL, NULL);
 		if (*out)
-			goto found;
+			return IDP_OK;
 		/* Replaced between the two looks: ask for the document itself. */
 	}
 	err = snapshot_build(&row, version, policy, out);
@@ -229,12 +233,27 @@ enum idp_err idp_snapshot_get(const char *slug, struct idp_snapshot **out)
 	if (err)
 		return err;
 	cache_put(*out, epoch);
-found:
-	if ((*out)->t.active)
-		return IDP_OK;
+	return IDP_OK;
+}
+
+enum idp_err idp_snapshot_get(const char *slug, struct idp_snapshot **out)
+{
+	enum idp_err err = snapshot_lookup(slug, out);
+
+	if (err || (*out)->t.active)
+		return err;
 	idp_snapshot_put(*out);
 	*out = NULL;
 	return IDP_ERR_NOT_FOUND;
+}
+
+bool idp_snapshot_terminated(const char *slug)
+{
+	struct idp_snapshot *s = NULL;
+	bool terminated = snapshot_lookup(slug, &s) == IDP_OK && !s->t.active;
+
+	idp_snapshot_put(s);
+	return terminated;
 }
 
 enum idp_err idp_tenant_load(const char *slug, struct idp_tenant *out)

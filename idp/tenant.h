@@ -18,7 +18,9 @@ struct idp_tenant {
 	char slug[64];
 	char name[201];
 	bool active;
-	int64_t created_at; /* Unix seconds */
+	int64_t created_at;    /* Unix seconds */
+	int64_t terminated_at; /* Unix seconds, 0 while active (idp_tenants_list only) */
+	int64_t purge_after;   /* Unix seconds, 0 while active (idp_tenants_list only) */
 	struct idp_policy policy;
 };
 
@@ -40,6 +42,10 @@ struct idp_snapshot {
  * checked against the database.  IDP_ERR_NOT_FOUND for unknown, invalid
  * or terminated tenants, IDP_ERR_DB when the database is unreachable. */
 enum idp_err idp_snapshot_get(const char *slug, struct idp_snapshot **out);
+/* True when slug names a terminated tenant (idp_snapshot_get says
+ * IDP_ERR_NOT_FOUND for it, as for an unknown one); from the same cache.
+ * False for unknown, active or unreadable ones. */
+bool idp_snapshot_terminated(const char *slug);
 /* Release a reference; NULL is fine. */
 void idp_snapshot_put(struct idp_snapshot *s);
 /* The tenant row's version the snapshot was built at: it moves with every
@@ -69,5 +75,57 @@ enum idp_err idp_tenants_list(struct idp_tenant **rows, int *n);
 enum idp_err idp_policy_update(const struct idp_tenant *t, const struct idp_actor *by,
                                const char *json, size_t len, char *field, size_t fieldsz,
                                struct idp_policy *out);
+
+/* ---- the end of a tenant's contract (idp/tenant_ops.c) ---- */
+
+/* Longest --purge-after-days accepted (ten years). */
+#define IDP_PURGE_DAYS_MAX 3650
+
+/* Terminate tenant slug: in one transaction its status becomes terminated
+ * (every node refuses it from then on), every session and pending login
+ * ends, open invitations and reset links are revoked, parked SAML requests
+ * dropped, and the event is audited (tenant.terminated) and written to the
+ * operator log; its rows are purged after days days (0..IDP_PURGE_DAYS_MAX),
+ * *purge_after (may be NULL) gets when.  IDP_ERR_INVALID for bad days,
+ * IDP_ERR_NOT_FOUND for an unknown tenant, IDP_ERR_CONFLICT when it is
+ * terminated already. */
+enum idp_err idp_tenant_terminate(const char *slug, int days, int64_t *purge_after);
+
+/* Undo a termination before its purge date (tenant.restored): the tenant is
+ * active again; its ended sessions and revoked links stay ended.
+ * IDP_ERR_NOT_FOUND for an unknown tenant, IDP_ERR_CONFLICT for an active
+ * one, IDP_ERR_EXPIRED when the purge date has passed. */
+enum idp_err idp_tenant_restore(const char *slug);
+
+/* Delete every row of terminated tenant slug and the tenant itself, in one
+ * transaction recorded in the operator log (tenant.purged, with the rows
+ * deleted per table).  Only once the purge date has passed:
+ * IDP_ERR_FORBIDDEN before it; IDP_ERR_CONFLICT for an active
+ * tenant; IDP_ERR_NOT_FOUND for an unknown (or already purged) one.
+ * *rows (may be NULL) gets the number of rows deleted. */
+enum idp_err idp_tenant_purge(const char *slug, long *rows);
+
+/* The daemon's job: purge every terminated tenant whose date has passed
+ * (another node purging the same one at once is not an error).  *purged
+ * (may be NULL) gets how many this call purged.  The first error, after
+ * trying every tenant. */
+enum idp_err idp_tenant_purge_due(int *purged);
+
+/* What an export wrote. */
+struct idp_export_counts {
+	long users, events;
+};
+
+/* Write tenant slug's users (users.csv, users.json: e-mail, name, role,
+ * status, second factors, created, last login; never a hash or secret) and
+ * its audit log with the chain's hashes (audit.csv, audit.json) into dir,
+ * created 0700 when missing; files 0600, never over existing ones (all or
+ * nothing: on failure none is left).  Active and terminated tenants alike;
+ * recorded in the operator log (tenant.exported).  IDP_ERR_NOT_FOUND for an
+ * unknown tenant, IDP_ERR_CONFLICT when a file exists, IDP_ERR_IO when dir
+ * cannot be made or written (*why, may be NULL, says which file and why:
+ * a borrowed static string or errno text). */
+enum idp_err idp_tenant_export(const char *slug, const char *dir, struct idp_export_counts *out,
+                               char *why, size_t whysz);
 
 #endif

@@ -6,6 +6,7 @@
  */
 #include "store/queries.h"
 #include "store/internal.h"
+#include "store/tenant.h"
 
 #define EPOCH(x) "coalesce(floor(extract(epoch from " x "))::bigint, 0)"
 
@@ -38,6 +39,11 @@
 	"'tenant.created') OR (action = 'session.ended' AND detail NOT LIKE "                      \
 	"'%\"reason\":\"relogin\"%'))))"
 
+/* The tenant id x when that tenant is active, locked against termination
+ * until the transaction ends; else NULL. */
+#define TENANT_ACTIVE(x)                                                                           \
+	"(SELECT id FROM tenants WHERE id = " x "::bigint AND status = 'active' FOR SHARE)"
+
 /* SQL reads better broken where SQL breaks, so the formatter keeps out. */
 /* clang-format off */
 const struct store_stmt store_stmts[] = {
@@ -61,12 +67,54 @@ const struct store_stmt store_stmts[] = {
 		"FROM tenants WHERE slug = $1"},
 	[STMT_TENANT_LIST] = {"tenant_list",
 		"SELECT id, slug, name, status, "
-		EPOCH("created_at")
+		EPOCH("created_at") ", " EPOCH("terminated_at") ", " EPOCH("purge_after")
 		" FROM tenants ORDER BY slug"},
 	[STMT_TENANT_POLICY_SET] = {"tenant_policy_set",
 		"UPDATE tenants SET policy = $2 WHERE id = $1"},
 	[STMT_TENANT_POLICY_LOCK] = {"tenant_policy_lock",
 		"SELECT policy FROM tenants WHERE id = $1 FOR UPDATE"},
+	/* ---- termination (store/tenant.c) ---- */
+	[STMT_TENANT_LOCK_SLUG] = {"tenant_lock_slug",
+		"SELECT id, status, " EPOCH("purge_after") ", coalesce(purge_after <= now(), false) "
+		"FROM tenants WHERE slug = $1 FOR UPDATE"},
+	[STMT_TENANT_SHARE_SLUG] = {"tenant_share_slug",
+		"SELECT id, status, " EPOCH("purge_after") ", coalesce(purge_after <= now(), false) "
+		"FROM tenants WHERE slug = $1 FOR SHARE"},
+	[STMT_TENANT_TERMINATE] = {"tenant_terminate",
+		"UPDATE tenants SET status = 'terminated', terminated_at = now(), "
+		"purge_after = now() + make_interval(days => $2::int) WHERE id = $1 "
+		"RETURNING " EPOCH("purge_after")},
+	[STMT_TENANT_RESTORE] = {"tenant_restore",
+		"UPDATE tenants SET status = 'active', terminated_at = NULL, purge_after = NULL "
+		"WHERE id = $1 AND status = 'terminated'"},
+	/* Everything that lets someone in or will: each ended session tells
+	 * every node's session cache (007_gateway.sql). */
+	[STMT_TENANT_END_ACCESS] = {"tenant_end_access",
+		"WITH s AS (UPDATE sessions SET ended_at = now(), end_reason = 'tenant_terminated' "
+		"WHERE tenant_id = $1 AND ended_at IS NULL RETURNING 1), "
+		"f AS (UPDATE login_flows SET ended_at = now() WHERE tenant_id = $1 AND ended_at "
+		"IS NULL RETURNING 1), "
+		"i AS (UPDATE invitations SET revoked_at = now() WHERE tenant_id = $1 AND used_at "
+		"IS NULL AND revoked_at IS NULL RETURNING 1), "
+		"r AS (UPDATE reset_tokens SET used_at = now() WHERE tenant_id = $1 AND used_at "
+		"IS NULL RETURNING 1), "
+		"p AS (DELETE FROM saml_parked WHERE tenant_id = $1 RETURNING 1) "
+		"SELECT (SELECT count(*) FROM s), (SELECT count(*) FROM f), (SELECT count(*) FROM i), "
+		"(SELECT count(*) FROM r), (SELECT count(*) FROM p)"},
+	/* Every tenant-owned table in one statement (one snapshot); the
+	 * tenant row's deletion after it cascades to anything this missed. */
+#define PURGE_CTE(t)   "d_" #t " AS (DELETE FROM " #t " WHERE tenant_id = $1 RETURNING 1), "
+#define PURGE_COUNT(t) "(SELECT count(*) FROM d_" #t "), "
+	[STMT_TENANT_PURGE_ROWS] = {"tenant_purge_rows",
+		"WITH " STORE_TENANT_TABLES(PURGE_CTE) "nothing AS (SELECT 1) "
+		"SELECT " STORE_TENANT_TABLES(PURGE_COUNT) "0"},
+#undef PURGE_CTE
+#undef PURGE_COUNT
+	[STMT_TENANT_DELETE] = {"tenant_delete",
+		"DELETE FROM tenants WHERE id = $1"},
+	[STMT_TENANT_PURGE_DUE] = {"tenant_purge_due",
+		"SELECT slug FROM tenants WHERE status = 'terminated' AND purge_after <= now() "
+		"ORDER BY purge_after, slug"},
 	[STMT_USER_BY_EMAIL] = {"user_by_email",
 		"SELECT "
 		USER_COLS
@@ -371,10 +419,14 @@ const struct store_stmt store_stmts[] = {
 		"SELECT count(*) FROM reset_tokens WHERE user_id = $1 AND used_at IS NULL "
 		"AND created_at > now() - interval '5 minutes'"},
 	/* A new session is a successful login: the same statement clears the
-	 * user's failure count and stamps the login. */
+	 * user's failure count and stamps the login.  The tenant must still be
+	 * active, under a share lock: a termination either waits for this
+	 * login (and then ends its session) or is seen by it (NULL tenant: the
+	 * insert fails). */
 	[STMT_SESSION_INSERT] = {"session_insert",
 		"WITH s AS (INSERT INTO sessions (tenant_id, user_id, token_hash, "
-		"expires_at, ip, user_agent, amr) VALUES ($1, $2, $3, to_timestamp($4), $5, $6, $7) "
+		"expires_at, ip, user_agent, amr) VALUES (" TENANT_ACTIVE("$1") ", $2, $3, "
+		"to_timestamp($4), $5, $6, $7) "
 		"RETURNING id), u AS (UPDATE users SET failed_count = 0, mfa_failed_count = 0, "
 		"locked_at = NULL, last_login_at = now() WHERE id = $2) SELECT id FROM s"},
 	[STMT_SESSION_BY_HASH] = {"session_by_hash",

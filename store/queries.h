@@ -21,9 +21,19 @@ enum store_stmt_id {
 	STMT_TENANT_INSERT,      /* slug, name, policy -> id */
 	STMT_TENANT_BY_SLUG,     /* slug, known version -> id, slug, name, status, created_epoch,
 	                            version, policy (NULL when the version is the known one) */
-	STMT_TENANT_LIST,        /* -> id, slug, name, status, created_at, users */
+	STMT_TENANT_LIST,        /* -> id, slug, name, status, created_at, terminated_at,
+	                            purge_after (epochs) */
 	STMT_TENANT_POLICY_SET,  /* id, policy */
 	STMT_TENANT_POLICY_LOCK, /* id -> policy (FOR UPDATE) */
+	STMT_TENANT_LOCK_SLUG,   /* slug -> id, status, purge_after epoch, purge due (FOR UPDATE) */
+	STMT_TENANT_SHARE_SLUG,  /* the same, FOR SHARE */
+	STMT_TENANT_TERMINATE,   /* id, days -> purge_after epoch */
+	STMT_TENANT_RESTORE,     /* id */
+	STMT_TENANT_END_ACCESS,  /* id -> sessions, login flows, invitations, reset links, parked
+	                            SAML requests ended */
+	STMT_TENANT_PURGE_ROWS,  /* id -> rows deleted, per STORE_TENANT_TABLES, then 0 */
+	STMT_TENANT_DELETE,      /* id -> affected */
+	STMT_TENANT_PURGE_DUE,   /* -> slug of terminated tenants past purge_after */
 
 	STMT_USER_BY_EMAIL,            /* email -> USER_COLS */
 	STMT_USER_BY_ID,               /* id -> USER_COLS */

@@ -173,6 +173,8 @@ static const struct action_name action_names[] = {
     {"access.denied_ip", M_AUD_A_DENIED_IP},
     {"token.created", M_AUD_A_TOKEN_CREATED},
     {"tenant.created", M_AUD_A_TENANT_CREATED},
+    {"tenant.terminated", M_AUD_A_TENANT_TERMINATED},
+    {"tenant.restored", M_AUD_A_TENANT_RESTORED},
     {"audit.pruned", M_AUD_A_AUDIT_PRUNED},
     {"mfa.totp.enrolled", M_AUD_A_MFA_ENROLLED},
     {"mfa.totp.failure", M_AUD_A_MFA_FAILURE},

@@ -517,6 +517,14 @@ static enum web_msg say_tenant(struct say *s)
 	return M_AUD_S_TENANT;
 }
 
+static enum web_msg say_terminated(struct say *s)
+{
+	const char *when = say_str(s->d, "purge_after");
+
+	web_buf_esc(&s->a[2], when ? when : "?");
+	return M_AUD_S_TENANT_TERMINATED;
+}
+
 static enum web_msg say_pruned(struct say *s)
 {
 	int64_t n = 0, days = 0;
@@ -558,6 +566,8 @@ static const struct {
     {"access.denied_ip", M__COUNT, say_denied},
     {"token.created", M_AUD_S_TOKEN, NULL},
     {"tenant.created", M__COUNT, say_tenant},
+    {"tenant.terminated", M__COUNT, say_terminated},
+    {"tenant.restored", M_AUD_S_TENANT_RESTORED, NULL},
     {"audit.pruned", M__COUNT, say_pruned},
     {"mfa.totp.enrolled", M_AUD_S_MFA_ENROLLED, NULL},
     {"mfa.totp.failure", M__COUNT, say_mfa_failure},

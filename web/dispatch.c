@@ -236,7 +236,10 @@ int web_stage_tenant(struct web_req *r, enum web_answer how)
 	enum idp_err err = idp_snapshot_get(r->slug, &r->snap);
 
 	if (err && how == WEB_ANSWER_BARE) {
-		/* The gateway: an unknown tenant is a refusal, not a page. */
+		/* The gateway: an unknown tenant is a refusal, not a page; a
+		 * terminated one has no valid session any more (401). */
+		if (err == IDP_ERR_NOT_FOUND && idp_snapshot_terminated(r->slug))
+			return web_respond_headers(r, 401, NULL, 0);
 		if (err == IDP_ERR_NOT_FOUND)
 			idp_info("gateway: unknown tenant %s", r->slug);
 		return web_respond_headers(r, err == IDP_ERR_NOT_FOUND ? 403 : 503, NULL, 0);

@@ -7,7 +7,8 @@
  *        (UTF-8, percent-encoded), -Role, -Tenant, -Session-Expires (RFC 3339
  *        UTC);
  *   401  no valid session (the proxy sends the browser to the login page),
- *        or one that must change its password first;
+ *        or one that must change its password first, or a terminated
+ *        tenant (web_stage_tenant);
  *   403  a valid session the address, the app's roles or the absence of an
  *        app refuses; a peer that is not a trusted proxy; an unknown tenant
  *        or an original URL that does not parse;

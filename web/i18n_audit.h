@@ -67,6 +67,8 @@
 	X(M_AUD_A_DENIED_IP, "Access refused for its address", "アドレスによるアクセス拒否")                                          \
 	X(M_AUD_A_TOKEN_CREATED, "API token created", "API トークンの作成")                                                           \
 	X(M_AUD_A_TENANT_CREATED, "Tenant created", "テナントの作成")                                                                 \
+	X(M_AUD_A_TENANT_TERMINATED, "Tenant terminated", "テナントの解約")                                                           \
+	X(M_AUD_A_TENANT_RESTORED, "Tenant restored", "テナントの復元")                                                               \
 	X(M_AUD_A_AUDIT_PRUNED, "Old events removed", "古いイベントの削除")                                                           \
 	/* who acted, when it is not a user ({0}: the token's name) */                                                                \
 	X(M_AUD_ACTOR_TOKEN, "API token “{0}”", "API トークン「{0}」")                                                                \
@@ -193,6 +195,12 @@
 	/* {2}: the tenant's name */                                                                                                  \
 	X(M_AUD_S_TENANT, "{0} created the tenant {1} (“{2}”)",                                                                       \
 	  "{0} がテナント {1} (「{2}」) を作成しました")                                                                              \
+	/* {2}: when its data is deleted (UTC) */                                                                                     \
+	X(M_AUD_S_TENANT_TERMINATED,                                                                                                  \
+	  "{0} terminated the tenant {1}; its data is deleted after {2}",                                                             \
+	  "{0} がテナント {1} を解約しました。データは {2} 以降に削除されます")                                                       \
+	X(M_AUD_S_TENANT_RESTORED, "{0} restored the tenant {1}",                                                                     \
+	  "{0} がテナント {1} を復元しました")                                                                                        \
 	/* {2}: how many events, {3}: the retention period, {4}: the last one's number */                                             \
 	X(M_AUD_S_PRUNED, "{0} removed {2} older than {3}, up to #{4}",                                                               \
 	  "{0} が {3}より古いイベント {2}を削除しました (#{4} まで)")                                                                 \

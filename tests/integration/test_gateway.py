@@ -770,20 +770,24 @@ def test_session_of_another_tenant(s):
 
 
 def test_inactive_tenant(s):
-    """A tenant terminated (status set by hand: no command does it yet) answers 403
-    at once, on both nodes, and serves again when switched on."""
+    """A terminated tenant (sekisho tenant terminate) answers 401 at once, on
+    both nodes, and serves again when restored, to a new login (termination
+    ended every session)."""
     u = new_user(s, OTHER, "inactive")
     passes(gw(s, u, B_APP + "/"), u, "before")
     passes(gw(s, u, B_APP + "/", d=s.b), u, "node B before")
-    sql_super(s.a, "UPDATE tenants SET status = 'terminated' WHERE slug = %s" % q(OTHER))
+    s.a.cli_ok("tenant", "terminate", OTHER)
     try:
-        at_once(s, u, 403, "tenant switched off", url=B_APP + "/")
-        at_once(s, u, 403, "tenant switched off, node B", url=B_APP + "/", d=s.b)
+        at_once(s, u, 401, "tenant terminated", url=B_APP + "/")
+        at_once(s, u, 401, "tenant terminated, node B", url=B_APP + "/", d=s.b)
     finally:
-        sql_super(s.a, "UPDATE tenants SET status = 'active' WHERE slug = %s" % q(OTHER))
-    got, t = wait_for(lambda: gw(s, u, B_APP + "/").status, 200, AT_ONCE)
-    eq(got, 200, "tenant switched on again")
-    passes(gw(s, u, B_APP + "/", d=s.b), u, "node B, tenant switched on again")
+        s.a.cli_ok("tenant", "restore", OTHER)
+    got, t = wait_for(lambda: gw(s, u, B_APP + "/").status, 401, AT_ONCE)
+    eq(got, 401, "the ended session stays ended after the restore")
+    fresh = second_session(s, u)
+    got, t = wait_for(lambda: gw(s, u, B_APP + "/", token=fresh).status, 200, AT_ONCE)
+    eq(got, 200, "tenant restored: a new login passes")
+    passes(gw(s, u, B_APP + "/", d=s.b, token=fresh), u, "node B, tenant restored")
 
 
 # --------------------------------------------------------------------------
