@@ -63,10 +63,11 @@ enum idp_err idp_session_start(struct store_conn *c, const struct idp_tenant *t,
 		return err;
 	idp_sha256(out->token, strlen(out->token), th);
 	out->expires_at = time(NULL) + pol->session.absolute_timeout_seconds;
-	/* Neither needs an answer: both travel with the transaction's next
-	 * statement (store/session.h). */
+	/* Awaited: a tenant terminated while this login ran has no row to
+	 * give the session (IDP_ERR_NOT_FOUND). */
+	int64_t sid;
 	err = store_session_insert(c, t->id, actor->user_id, th, out->expires_at, ri->ip,
-	                           ri->user_agent, amr, NULL);
+	                           ri->user_agent, amr, &sid);
 	if (!err && rule == IDP_CONCURRENT_END_OTHERS)
 		err = store_session_end_user_but(c, actor->user_id, th, "replaced");
 	return err;

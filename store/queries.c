@@ -39,8 +39,8 @@
 	"'tenant.created') OR (action = 'session.ended' AND detail NOT LIKE "                      \
 	"'%\"reason\":\"relogin\"%'))))"
 
-/* The tenant id x when that tenant is active, locked against termination
- * until the transaction ends; else NULL. */
+/* The tenant x when it is active, locked against termination until the
+ * transaction ends; else no row. */
 #define TENANT_ACTIVE(x)                                                                           \
 	"(SELECT id FROM tenants WHERE id = " x "::bigint AND status = 'active' FOR SHARE)"
 
@@ -424,11 +424,13 @@ const struct store_stmt store_stmts[] = {
 	 * login (and then ends its session) or is seen by it (NULL tenant: the
 	 * insert fails). */
 	[STMT_SESSION_INSERT] = {"session_insert",
-		"WITH s AS (INSERT INTO sessions (tenant_id, user_id, token_hash, "
-		"expires_at, ip, user_agent, amr) VALUES (" TENANT_ACTIVE("$1") ", $2, $3, "
-		"to_timestamp($4), $5, $6, $7) "
+		"WITH t AS " TENANT_ACTIVE("$1") ", "
+		"s AS (INSERT INTO sessions (tenant_id, user_id, token_hash, "
+		"expires_at, ip, user_agent, amr) SELECT t.id, $2, $3, "
+		"to_timestamp($4), $5, $6, $7 FROM t "
 		"RETURNING id), u AS (UPDATE users SET failed_count = 0, mfa_failed_count = 0, "
-		"locked_at = NULL, last_login_at = now() WHERE id = $2) SELECT id FROM s"},
+		"locked_at = NULL, last_login_at = now() WHERE id = $2 AND EXISTS (SELECT FROM s)) "
+		"SELECT id FROM s"},
 	[STMT_SESSION_BY_HASH] = {"session_by_hash",
 		"SELECT s.id, s.user_id, "
 		EPOCH("s.created_at")

@@ -77,8 +77,8 @@ enum idp_err store_session_insert(struct store_conn *c, int64_t tenant_id, int64
 	enum idp_err err;
 
 	store_sha256_param(token_hash, th);
-	err = store_exec(c, STMT_SESSION_INSERT, 7, p, id ? &r : NULL);
-	if (!err && id)
+	err = store_exec_row(c, STMT_SESSION_INSERT, 7, p, &r);
+	if (!err)
 		*id = store_res_i64(r, 0, 0);
 	store_res_free(r);
 	return err;

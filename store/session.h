@@ -44,10 +44,11 @@ enum idp_err store_session_by_hash(struct store_conn *c,
                                    const unsigned char token_hash[STORE_SHA256_LEN],
                                    struct store_session *out);
 
-/* A new session; *id (may be NULL: then the statement is sent without
- * waiting, its outcome coming with the transaction's next wait) gets its
- * id.  The same statement clears the user's failure count and lock and
- * stamps the login: a new session is a successful login. */
+/* A new session while the tenant is active (its row share-locked against a
+ * termination until the transaction ends); *id gets its id.
+ * IDP_ERR_NOT_FOUND when the tenant is no longer active.  The same
+ * statement clears the user's failure count and lock and stamps the login:
+ * a new session is a successful login. */
 enum idp_err store_session_insert(struct store_conn *c, int64_t tenant_id, int64_t user_id,
                                   const unsigned char token_hash[STORE_SHA256_LEN],
                                   int64_t expires_at, const char *ip, const char *user_agent,

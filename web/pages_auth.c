@@ -123,6 +123,9 @@ static int login_post(struct web_req *r)
 	case IDP_ERR_AUTH: return login_page(r, 401, M_LOGIN_FAILED, safe_email);
 	case IDP_ERR_RATE: return login_page(r, 429, M_LOGIN_RATE, safe_email);
 	case IDP_ERR_CONFLICT: return login_page(r, 409, M_LOGIN_CONCURRENT, safe_email);
+	/* The tenant was terminated while this login ran. */
+	case IDP_ERR_NOT_FOUND:
+		return web_page_message(r, 404, web_t(r, M_NOT_FOUND_TITLE), web_t(r, M_NOT_FOUND));
 	case IDP_ERR_ADDRESS: {
 		char msg[300];
 		snprintf(msg, sizeof msg, "%s%s", web_t(r, M_IP_DENIED), r->ri.ip);
