@@ -181,7 +181,7 @@ static enum idp_mlogin login_metric(enum idp_err err, const struct idp_login *ou
 		return out->step == IDP_STEP_DONE       ? IDP_ML_SUCCESS
 		       : out->step == IDP_STEP_PASSWORD ? IDP_ML_PASSWORD_CHANGE
 		       : out->step == IDP_STEP_CERT     ? IDP_ML_FAILURE
-		                                           : IDP_ML_MFA_REQUIRED;
+		                                        : IDP_ML_MFA_REQUIRED;
 	case IDP_ERR_AUTH: return locked ? IDP_ML_LOCKED : IDP_ML_FAILURE;
 	case IDP_ERR_RATE: return IDP_ML_RATE_LIMITED;
 	case IDP_ERR_ADDRESS: return IDP_ML_IP_DENIED;

@@ -240,8 +240,7 @@ static void refused(struct web_req *r, const char *email, const char *sp, const 
 static int refuse(struct web_req *r, unsigned status, enum web_msg msg, const char *sp,
                   const char *reason, const char *detail)
 {
-	refused(r, r->have_session ? r->session.email : "", sp, reason,
-	                 detail);
+	refused(r, r->have_session ? r->session.email : "", sp, reason, detail);
 	return web_page_message(r, status, web_t(r, M_SSO_REFUSED_TITLE), web_t(r, msg));
 }
 
@@ -381,8 +380,8 @@ static int password_first(struct web_req *r, const struct saml_sp *sp)
 {
 	char to[200];
 
-	refused(r, r->session.email, sp->sp.entity_id,
-	                 idp_saml_refusal_name(IDP_SAML_PASSWORD), NULL);
+	refused(r, r->session.email, sp->sp.entity_id, idp_saml_refusal_name(IDP_SAML_PASSWORD),
+	        NULL);
 	snprintf(to, sizeof to, "/t/%s/password", r->slug);
 	return web_redirect(r, to);
 }
@@ -398,8 +397,8 @@ static int decide(struct web_req *r, struct saml_sso *s, const struct saml_sp *s
 	bool reauth = false, need_login;
 
 	if (!format) {
-		refused(r, r->have_session ? r->session.email : "",
-		                 sp->sp.entity_id, "nameid_policy", m->nameid_format);
+		refused(r, r->have_session ? r->session.email : "", sp->sp.entity_id,
+		        "nameid_policy", m->nameid_format);
 		return fail_to_sp(r, s, relay, true,
 		                  "urn:oasis:names:tc:SAML:2.0:status:InvalidNameIDPolicy");
 	}
@@ -415,8 +414,8 @@ static int decide(struct web_req *r, struct saml_sso *s, const struct saml_sp *s
 	}
 	need_login = !r->have_session || reauth;
 	if (need_login && m->is_passive) {
-		refused(r, r->have_session ? r->session.email : "",
-		                 sp->sp.entity_id, "no_passive", NULL);
+		refused(r, r->have_session ? r->session.email : "", sp->sp.entity_id, "no_passive",
+		        NULL);
 		if (!handle &&
 		    idp_saml_request_seen(&r->tenant, sp->sp.id, m->id) == IDP_ERR_CONFLICT)
 			return refuse(r, 400, M_SSO_BAD_REQUEST, sp->sp.entity_id, "replayed",

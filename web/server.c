@@ -358,8 +358,7 @@ static enum idp_err metrics_start(const struct idp_config *c)
 		          c->metrics_listen_port, strerror(errno));
 		return IDP_ERR_IO;
 	}
-	idp_info("metrics on http://%s:%u/metrics", c->metrics_listen_host,
-	         c->metrics_listen_port);
+	idp_info("metrics on http://%s:%u/metrics", c->metrics_listen_host, c->metrics_listen_port);
 	return IDP_OK;
 }
 

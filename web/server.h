@@ -85,8 +85,8 @@ enum idp_err web_client_cert(struct web_req *r, const struct idp_config *cfg);
 /* What the text shows besides the counters of idp/metrics.h, read by the
  * handler at scrape time. */
 struct web_metrics_extra {
-	int64_t start_time; /* Unix seconds */
-	bool have_backup;   /* the operator log could be read */
+	int64_t start_time;  /* Unix seconds */
+	bool have_backup;    /* the operator log could be read */
 	int64_t backup_time; /* 0: no backup recorded */
 	bool backup_ok;
 	bool have_sessions; /* the session cache exists */
