@@ -140,20 +140,26 @@ static void free_ctx(struct web_ctx *x)
 static void completed(void *cls, struct MHD_Connection *conn, void **con_cls,
                       enum MHD_RequestTerminationCode toe)
 {
-	struct web_ctx *x = *con_cls;
-	struct timespec t1;
-
 	(void)cls;
 	(void)conn;
 	(void)toe;
-	if (x && x->r.status) {
-		clock_gettime(CLOCK_MONOTONIC, &t1);
-		int64_t us = (int64_t)(t1.tv_sec - x->t0.tv_sec) * 1000000 +
-		             (t1.tv_nsec - x->t0.tv_nsec) / 1000;
-		idp_metrics_http(x->cls, x->r.status, us > 0 ? (uint64_t)us : 0);
-	}
-	free_ctx(x);
+	free_ctx(*con_cls);
 	*con_cls = NULL;
+}
+
+/* Count x's request once its answer is queued: before libmicrohttpd sends
+ * it, so a client that has its answer finds it counted.  The latency is
+ * the time from its arrival to then. */
+static void count_request(struct web_ctx *x)
+{
+	struct timespec t1;
+	int64_t us;
+
+	if (!x->r.status)
+		return; /* nothing answered: the connection is closed */
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	us = (int64_t)(t1.tv_sec - x->t0.tv_sec) * 1000000 + (t1.tv_nsec - x->t0.tv_nsec) / 1000;
+	idp_metrics_http(x->cls, x->r.status, us > 0 ? (uint64_t)us : 0);
 }
 
 static enum MHD_Result access_handler(void *cls, struct MHD_Connection *conn, const char *url,
@@ -191,6 +197,7 @@ static enum MHD_Result access_handler(void *cls, struct MHD_Connection *conn, co
 			ret = MHD_queue_response(conn, x->r.pending_status, x->r.pending);
 			MHD_destroy_response(x->r.pending);
 			x->r.pending = NULL;
+			count_request(x);
 		}
 		return ret == MHD_YES ? MHD_YES : MHD_NO;
 	}
@@ -216,7 +223,12 @@ static enum MHD_Result access_handler(void *cls, struct MHD_Connection *conn, co
 		x->r.body[x->r.body_len] = 0;
 		return MHD_YES;
 	}
-	return web_dispatch(x, cfg) == MHD_YES ? MHD_YES : MHD_NO;
+	int ret = web_dispatch(x, cfg);
+	/* A request handed to a hashing worker is counted when it comes back
+	 * (the worker sets its status meanwhile). */
+	if (!x->r.deferred)
+		count_request(x);
+	return ret == MHD_YES ? MHD_YES : MHD_NO;
 }
 
 static void mhd_log(void *cls, const char *fmt, va_list ap)
