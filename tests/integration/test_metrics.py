@@ -26,6 +26,7 @@ import urllib.parse
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import harness  # noqa: E402
+import test_mfa as mfa  # noqa: E402 - its TOTP helpers
 from harness import check, eq  # noqa: E402
 
 SLUG = "metrics"
@@ -240,6 +241,30 @@ def test_probes_and_404s_are_counted_by_class(s):
                       "static", "probe", "other"}, "classes %r" % classes)
 
 
+def test_second_factor_steps_are_counted(s):
+    s.d = s.a  # test_mfa's helpers drive s.d
+    email = "totp@metrics.example"
+    c = s.a.enroll(SLUG, email, mfa.PW)
+    secret, _, base = mfa.enrol_signed_in(s, SLUG, c)
+    before, _, _ = metrics(s)
+    c = mfa.pending(s, SLUG, email)
+    r = mfa.send_code(c, SLUG, mfa.wrong_code(secret, base))
+    check(r.status != 303, "a wrong code must not finish the login")
+    r = mfa.send_code(c, SLUG, mfa.at_step(secret, mfa.steady(3)))
+    eq(r.status, 303, "the right code finishes the login (%s)" % r.text[:200])
+    after, _, _ = metrics(s)
+
+    def delta(name, **labels):
+        return value(after, name, **labels) - value(before, name, **labels)
+
+    eq(delta("sekisho_logins_total", result="mfa_required"), 1.0, "password right, TOTP next")
+    eq(delta("sekisho_logins_total", result="success"), 0.0, "no session by the password")
+    eq(delta("sekisho_mfa_total", result="failure"), 1.0, "wrong codes")
+    eq(delta("sekisho_mfa_total", result="success"), 1.0, "right codes")
+    eq(delta("sekisho_http_requests_total", **{"class": "mfa", "code": "303"}), 1.0,
+       "the finishing POST counted as class mfa")
+
+
 def test_metrics_only_on_the_metrics_listener(s):
     a = s.a
     # The main listener does not show them when metrics_listen is set.
@@ -405,6 +430,7 @@ TESTS = [
     test_text_parses_and_promtool_accepts_it,
     test_logins_move_the_counters_by_what_was_done,
     test_probes_and_404s_are_counted_by_class,
+    test_second_factor_steps_are_counted,
     test_metrics_only_on_the_metrics_listener,
     test_tenant_labels_absent_by_default,
     test_bad_metrics_listen_is_refused_with_one_line,
