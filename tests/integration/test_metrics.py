@@ -26,7 +26,10 @@ import urllib.parse
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import harness  # noqa: E402
+import saml_util  # noqa: E402
 import test_mfa as mfa  # noqa: E402 - its TOTP helpers
+import test_saml_sso as sso  # noqa: E402 - reading an answer page
+from policy_util import Api  # noqa: E402
 from harness import check, eq  # noqa: E402
 
 SLUG = "metrics"
@@ -265,6 +268,44 @@ def test_second_factor_steps_are_counted(s):
        "the finishing POST counted as class mfa")
 
 
+def test_saml_messages_are_counted(s):
+    a = s.a
+    s.sp = saml_util.SP()
+    fmt = "<NameIDFormat>%s</NameIDFormat>" % saml_util.FMT["email"]
+    s.sp.metadata = s.sp.metadata.replace(b"<AssertionConsumerService",
+                                          fmt.encode() + b"<AssertionConsumerService", 1)
+    r = Api(a, SLUG).post("/sps?name=Wiki", body=s.sp.metadata,
+                          headers={"Content-Type": "application/samlmetadata+xml"})
+    eq(r.status, 201, "register the SP (%s)" % r.text[:200])
+    email = "user@metrics.example"
+    c = a.client()
+    eq(a.login(c, SLUG, email, PASSWORD).status, 303, "login")
+    s.state["logins_ok"] += 1
+    before, _, _ = metrics(s)
+    base = a.public_url + "/t/%s/saml/" % SLUG
+    _, xml = s.sp.authn_request(base + "sso", fmt="email")
+    page = c.get("/t/%s/saml/sso?%s" % (SLUG, s.sp.redirect_query(xml)))
+    resp, _ = sso.response_of(s, page)
+    si = re.search(r'SessionIndex="([^"]+)"', resp).group(1)
+    # Unsigned: refused; signed: the session ends.
+    _, lxml = s.sp.logout_request(base + "slo", email, si, fmt="email")
+    eq(c.get("/t/%s/saml/slo?%s" % (SLUG, s.sp.redirect_query(lxml, sign=False))).status, 400,
+       "unsigned logout")
+    _, lxml = s.sp.logout_request(base + "slo", email, si, fmt="email")
+    r = c.get("/t/%s/saml/slo?%s" % (SLUG, s.sp.redirect_query(lxml)))
+    check(r.status in (302, 303), "signed logout answered by redirect (%d)" % r.status)
+    after, _, _ = metrics(s)
+
+    def delta(kind, result):
+        return (value(after, "sekisho_saml_total", kind=kind, result=result) -
+                value(before, "sekisho_saml_total", kind=kind, result=result))
+
+    eq(delta("sso", "success"), 1.0, "assertions issued")
+    eq(delta("sso", "refused"), 0.0, "sign-ons refused")
+    eq(delta("slo", "refused"), 1.0, "logouts refused")
+    eq(delta("slo", "success"), 1.0, "logouts done")
+
+
 def test_metrics_only_on_the_metrics_listener(s):
     a = s.a
     # The main listener does not show them when metrics_listen is set.
@@ -431,6 +472,7 @@ TESTS = [
     test_logins_move_the_counters_by_what_was_done,
     test_probes_and_404s_are_counted_by_class,
     test_second_factor_steps_are_counted,
+    test_saml_messages_are_counted,
     test_metrics_only_on_the_metrics_listener,
     test_tenant_labels_absent_by_default,
     test_bad_metrics_listen_is_refused_with_one_line,
