@@ -16,6 +16,7 @@
 
 #include "idp/internal.h"
 #include "idp/log.h"
+#include "idp/metrics.h"
 #include "store/audit.h"
 
 static void put_field(EVP_MD_CTX *md, const char *s)
@@ -167,6 +168,8 @@ enum idp_err idp_audit_write(struct store_conn *c, int64_t tenant_id, const stru
 	/* The database chains and hashes it (store/queries.c, audit_append), the
 	 * same hash idp_audit_hash computes when the chain is verified. */
 	err = store_audit_append(c, tenant_id, &e);
+	if (!err)
+		idp_metrics_audit_written();
 out:
 	if (err)
 		idp_error("audit: cannot record %s: %s", action, idp_strerror(err));

@@ -439,6 +439,8 @@ static const char *const env_keys[] = {
     "pg_bindir",
     "cookie_domain",
     "session_cache_max",
+    "metrics_listen",
+    "metrics_tenant_labels",
 };
 
 enum idp_err idp_config_load(struct idp_config *c, const char *path, char *msg, size_t msgsz)

@@ -13,6 +13,7 @@
 #include "idp/flow.h"
 #include "idp/internal.h"
 #include "idp/log.h"
+#include "idp/metrics.h"
 #include "idp/rules.h"
 #include "idp/throttle.h"
 #include "store/cert.h"
@@ -263,7 +264,8 @@ static enum idp_err login_code_tx(struct store_conn *c, void *arg)
 }
 
 /* Run a code step: throttled by address, a wrong code counted there too. */
-static enum idp_err code_step(struct code_args *a, enum idp_err (*fn)(struct store_conn *, void *))
+static enum idp_err code_step_run(struct code_args *a,
+                                  enum idp_err (*fn)(struct store_conn *, void *))
 {
 	int64_t now = time(NULL);
 	enum idp_err err;
@@ -277,6 +279,21 @@ static enum idp_err code_step(struct code_args *a, enum idp_err (*fn)(struct sto
 	if (a->result == IDP_ERR_AUTH)
 		idp_throttle_fail(&a->ri->addr, now);
 	return a->result;
+}
+
+/* code_step_run, its result counted in sekisho_mfa_total. */
+static enum idp_err code_step(struct code_args *a, enum idp_err (*fn)(struct store_conn *, void *))
+{
+	enum idp_err err = code_step_run(a, fn);
+
+	idp_metrics_count(IDP_MF_MFA,
+	                  err == IDP_OK             ? IDP_MM_SUCCESS
+	                  : err == IDP_ERR_AUTH     ? IDP_MM_FAILURE
+	                  : err == IDP_ERR_RATE     ? IDP_MM_RATE_LIMITED
+	                  : err == IDP_ERR_CONFLICT ? IDP_MM_CONCURRENT
+	                                            : IDP_MM_ERROR,
+	                  a->t);
+	return err;
 }
 
 enum idp_err idp_login_code(const struct idp_tenant *t, const char *flow_token, const char *code,

@@ -13,6 +13,7 @@
 
 #include "idp/clientcert.h"
 #include "idp/internal.h"
+#include "idp/metrics.h"
 #include "idp/rules.h"
 #include "idp/throttle.h"
 #include "store/mfa.h"
@@ -39,6 +40,7 @@ struct login_args {
 	int64_t now;
 	struct idp_login *out;
 	enum idp_err result;
+	bool locked; /* refused because the account is locked */
 };
 
 /* Audit a refusal and count it when it counts (the caller's transaction). */
@@ -48,6 +50,7 @@ static enum idp_err refuse(struct store_conn *c, struct login_args *a,
 {
 	const char *reason = idp_login_refusal_reason(why, status);
 
+	a->locked = why == IDP_LOGIN_LOCKED;
 	return idp_login_failed(c, a->t, actor, counts ? a->u->row.id : 0, actor->email, reason);
 }
 
@@ -93,6 +96,7 @@ static enum idp_err login_tx(struct store_conn *c, void *arg)
 	enum idp_err err;
 
 	a->result = IDP_ERR_AUTH;
+	a->locked = false;
 	/* The hash is verified inside the transaction but before any lock. */
 	err = look_and_verify(c, a);
 	if (err)
@@ -169,9 +173,27 @@ static enum idp_err login_tx(struct store_conn *c, void *arg)
 	return IDP_OK;
 }
 
-enum idp_err idp_login_password(const struct idp_tenant *t, const char *email, const char *password,
-                                const struct idp_reqinfo *ri, const struct idp_session *prev,
-                                const char *continuation, struct idp_login *out)
+/* The login's result as sekisho_logins_total counts it. */
+static enum idp_mlogin login_metric(enum idp_err err, const struct idp_login *out, bool locked)
+{
+	switch (err) {
+	case IDP_OK:
+		return out->step == IDP_STEP_DONE       ? IDP_ML_SUCCESS
+		       : out->step == IDP_STEP_PASSWORD ? IDP_ML_PASSWORD_CHANGE
+		       : out->step == IDP_STEP_CERT     ? IDP_ML_FAILURE
+		                                        : IDP_ML_MFA_REQUIRED;
+	case IDP_ERR_AUTH: return locked ? IDP_ML_LOCKED : IDP_ML_FAILURE;
+	case IDP_ERR_RATE: return IDP_ML_RATE_LIMITED;
+	case IDP_ERR_ADDRESS: return IDP_ML_IP_DENIED;
+	case IDP_ERR_CONFLICT: return IDP_ML_CONCURRENT;
+	default: return IDP_ML_ERROR;
+	}
+}
+
+static enum idp_err login_password(const struct idp_tenant *t, const char *email,
+                                   const char *password, const struct idp_reqinfo *ri,
+                                   const struct idp_session *prev, const char *continuation,
+                                   struct idp_login *out, bool *locked)
 {
 	struct login_user u;
 	struct login_args a = {
@@ -200,7 +222,19 @@ enum idp_err idp_login_password(const struct idp_tenant *t, const char *email, c
 		return err;
 	if (a.result == IDP_ERR_AUTH)
 		idp_throttle_fail(&ri->addr, a.now);
+	*locked = a.locked;
 	return a.result;
+}
+
+enum idp_err idp_login_password(const struct idp_tenant *t, const char *email, const char *password,
+                                const struct idp_reqinfo *ri, const struct idp_session *prev,
+                                const char *continuation, struct idp_login *out)
+{
+	bool locked = false;
+	enum idp_err err = login_password(t, email, password, ri, prev, continuation, out, &locked);
+
+	idp_metrics_count(IDP_MF_LOGIN, login_metric(err, out, locked), t);
+	return err;
 }
 
 enum idp_err idp_login_failed(struct store_conn *c, const struct idp_tenant *t,

@@ -9,6 +9,7 @@
 #include "idp/crypto.h"
 #include "idp/internal.h"
 #include "idp/log.h"
+#include "idp/metrics.h"
 #include "idp/rules.h"
 #include "idp/tx.h"
 #include "idp/user.h"
@@ -318,7 +319,10 @@ enum idp_err idp_saml_issue(const struct idp_tenant *t, const struct idp_reqinfo
 	/* The SessionIndex names this session to this SP without telling it
 	 * anything about the session's own identifiers. */
 	snprintf(io->session_index, sizeof io->session_index, "_%s", si);
-	return idp_tx(t->id, issue_tx, &a);
+	err = idp_tx(t->id, issue_tx, &a);
+	if (!err)
+		idp_metrics_count(IDP_MF_SAML, IDP_MS_SSO_SUCCESS, t);
+	return err;
 }
 
 /* ---- Single Logout ---- */
@@ -361,7 +365,11 @@ enum idp_err idp_saml_sp_logout(const struct idp_tenant *t, const struct idp_req
 	struct sp_logout_args a = {t, ri, sp, nameid, session_index ? session_index : ""};
 	/* The session's end reaches every node's cache through the database's
 	 * notification. */
-	return idp_tx(t->id, sp_logout_tx, &a);
+	enum idp_err err = idp_tx(t->id, sp_logout_tx, &a);
+
+	if (!err)
+		idp_metrics_count(IDP_MF_SAML, IDP_MS_SLO_SUCCESS, t);
+	return err;
 }
 
 struct ssp_args {

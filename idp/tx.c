@@ -4,6 +4,7 @@
 #include <stddef.h>
 #include <stdlib.h>
 
+#include "idp/metrics.h"
 #include "store/db.h"
 
 #define ATTEMPTS 3
@@ -28,6 +29,8 @@ enum idp_err idp_tx_run(int64_t tenant_id, enum idp_err (*fn)(struct store_conn 
 			err = store_commit(c);
 		if (err)
 			store_rollback(c);
+		/* Audit events count once they are durable. */
+		idp_metrics_tx_end(!err);
 	}
 	return err;
 }

@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include "idp/log.h"
+#include "idp/metrics.h"
 
 #define MAX_STMTS  256
 #define MAX_QUEUED 32 /* statements sent in one pipeline before a sync */
@@ -60,8 +61,10 @@ static void conn_destroy(void *p)
 
 	if (!c)
 		return;
-	if (c->pg)
+	if (c->pg) {
 		PQfinish(c->pg);
+		idp_metrics_gauge_add(IDP_MGA_DB_CONNECTIONS, -1);
+	}
 	free(c);
 }
 
@@ -101,6 +104,7 @@ static bool conn_open(struct store_conn *c)
 	if (c->pg) {
 		PQfinish(c->pg);
 		c->pg = NULL;
+		idp_metrics_gauge_add(IDP_MGA_DB_CONNECTIONS, -1);
 	}
 	memset(c->prepared, 0, sizeof c->prepared);
 	c->in_tx = false;
@@ -111,10 +115,12 @@ static bool conn_open(struct store_conn *c)
 	if (PQstatus(c->pg) != CONNECTION_OK) {
 		char *m = PQerrorMessage(c->pg);
 		idp_error("database connect failed: %s", m);
+		idp_metrics_db_error();
 		PQfinish(c->pg);
 		c->pg = NULL;
 		return false;
 	}
+	idp_metrics_gauge_add(IDP_MGA_DB_CONNECTIONS, 1);
 	PQsetNoticeReceiver(c->pg, notice_quiet, NULL);
 	return true;
 }
@@ -157,6 +163,7 @@ static enum idp_err map_error(struct store_conn *c, const PGresult *r, const cha
 
 	if (PQstatus(c->pg) != CONNECTION_OK) {
 		idp_error("database connection lost during %s: %s", what, msg);
+		idp_metrics_db_error();
 		c->in_tx = false;
 		return IDP_ERR_DB;
 	}
@@ -176,6 +183,7 @@ static enum idp_err map_error(struct store_conn *c, const PGresult *r, const cha
 		return IDP_ERR_CONFLICT;
 	}
 	idp_error("database %s failed [%s] %s", what, state ? state : "-", msg);
+	idp_metrics_db_error();
 	if (state && !strncmp(state, "08", 2))
 		return IDP_ERR_DB;
 	if (state && (!strncmp(state, "22", 2) || !strncmp(state, "23", 2)))

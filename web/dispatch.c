@@ -142,9 +142,10 @@ static int deny_ip(struct web_req *r, const struct web_route *rt, bool api)
 {
 	char msg[300];
 
-	if (rt->flags & WEB_SAML)
+	if (rt->flags & WEB_SAML) {
 		idp_saml_refused(&r->tenant, &r->ri, "", NULL, "ip_denied", rt->pattern);
-	else
+		web_metrics_saml_refused(r);
+	} else
 		idp_access_denied_ip(&r->tenant, &r->ri, r->have_session ? r->session.email : "",
 		                     rt->pattern);
 	if (api)
@@ -156,9 +157,10 @@ static int deny_ip(struct web_req *r, const struct web_route *rt, bool api)
 /* The tenant requires a client certificate from its CAs and there is none. */
 static int deny_cert(struct web_req *r, const struct web_route *rt, bool api)
 {
-	if (rt->flags & WEB_SAML)
+	if (rt->flags & WEB_SAML) {
 		idp_saml_refused(&r->tenant, &r->ri, "", NULL, "client_cert_required", rt->pattern);
-	else
+		web_metrics_saml_refused(r);
+	} else
 		idp_cert_denied(&r->tenant, &r->ri, rt->pattern);
 	if (api)
 		return web_json_error(r, 403, "client_certificate_required", NULL);
@@ -424,8 +426,14 @@ int web_dispatch(struct web_ctx *x, const struct idp_config *cfg)
 	r->lang = web_lang_from_header(web_header(r, MHD_HTTP_HEADER_ACCEPT_LANGUAGE));
 	web_fill_reqinfo(r, cfg);
 	api = strstr(r->path, "/api/") != NULL;
-	if (strcmp(r->path, WEB_GATEWAY_PATH) == 0)
+	/* The metrics listener answers the scraper and the probes, nothing else. */
+	if (x->metrics_listener && strcmp(r->path, "/metrics") != 0 &&
+	    strcmp(r->path, "/healthz") != 0 && strcmp(r->path, "/readyz") != 0)
+		return web_page_error(r, 404, M_NOT_FOUND_TITLE, M_NOT_FOUND, false);
+	if (strcmp(r->path, WEB_GATEWAY_PATH) == 0) {
+		x->cls = IDP_MC_GATEWAY;
 		return web_gateway(x, cfg);
+	}
 	if (x->uri_too_long || r->headers_too_large || r->body_too_large)
 		return web_page_error(r, 413, M_TOO_LARGE_TITLE, M_TOO_LARGE, api);
 	/* libmicrohttpd decodes %00 in the path and query into a NUL that cuts
@@ -433,6 +441,17 @@ int web_dispatch(struct web_ctx *x, const struct idp_config *cfg)
 	 * refuse it in the raw URI, before anything reads a decoded value. */
 	if (!idp_utf8_valid(r->path, strlen(r->path)) || strstr(x->raw_uri, "%00"))
 		return web_page_error(r, 400, M_BAD_REQUEST_TITLE, M_BAD_REQUEST, api);
+	if (strcmp(r->path, "/metrics") == 0) {
+		x->cls = IDP_MC_PROBE;
+		/* With metrics_listen set, only that listener shows them. */
+		if (cfg->metrics_listen_port && !x->metrics_listener)
+			return web_page_error(r, 404, M_NOT_FOUND_TITLE, M_NOT_FOUND, false);
+		if (strcmp(r->method, "GET") != 0 && strcmp(r->method, "HEAD") != 0)
+			return web_page_error(r, 405, M_BAD_REQUEST_TITLE, M_BAD_REQUEST, false);
+		return web_metrics_get(r);
+	}
+	if (strncmp(r->path, "/static/", 8) == 0)
+		x->cls = IDP_MC_STATIC;
 	if (strcmp(r->path, "/static/saml-post.js") == 0)
 		return web_saml_post_js(r);
 	if (strcmp(r->path, "/static/sekisho.css") == 0) {
@@ -443,6 +462,7 @@ int web_dispatch(struct web_ctx *x, const struct idp_config *cfg)
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL,
 		                        "public, max-age=3600");
 		MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+		r->status = 200;
 		ret = MHD_queue_response(r->conn, 200, resp);
 		MHD_destroy_response(resp);
 		return ret;
@@ -470,6 +490,7 @@ int web_dispatch(struct web_ctx *x, const struct idp_config *cfg)
 		return web_page_error(r, 404, M_NOT_FOUND_TITLE, M_NOT_FOUND, api);
 	}
 	api = rt->flags & WEB_API;
+	x->cls = web_route_class(rt);
 	if ((rt->flags & WEB_TENANT) &&
 	    (ret = web_stage_tenant(r, api ? WEB_ANSWER_JSON : WEB_ANSWER_PAGE)) != GO_ON)
 		return ret;

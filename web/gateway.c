@@ -139,7 +139,9 @@ static int pass(struct web_req *r, const struct idp_session *s)
 	return web_respond_headers(r, 200, hdrs, (int)(sizeof hdrs / sizeof hdrs[0]));
 }
 
-int web_gateway(struct web_ctx *x, const struct idp_config *cfg)
+/* The decision; *pw_change tells a 401 for a password change from one for
+ * no session. */
+static int decide(struct web_ctx *x, const struct idp_config *cfg, bool *pw_change)
 {
 	struct web_req *r = &x->r;
 	char url[IDP_URL_MAX + 1];
@@ -197,5 +199,22 @@ int web_gateway(struct web_ctx *x, const struct idp_config *cfg)
 	}
 	idp_gateway_denied(&r->snap->t, &s, &r->ri, idp_gw_verdict_name(v), url,
 	                   app ? app->name : NULL);
+	*pw_change = v == IDP_GW_PASSWORD_CHANGE;
 	return answer(r, v == IDP_GW_PASSWORD_CHANGE ? 401 : 403);
+}
+
+int web_gateway(struct web_ctx *x, const struct idp_config *cfg)
+{
+	bool pw_change = false;
+	int ret = decide(x, cfg, &pw_change);
+	unsigned st = x->r.status;
+
+	idp_metrics_count(IDP_MF_GATEWAY,
+	                  st == 200   ? IDP_MG_ALLOW
+	                  : st == 401 ? (pw_change ? IDP_MG_PASSWORD_CHANGE : IDP_MG_LOGIN)
+	                  : st == 403 ? IDP_MG_DENY
+	                  : st == 400 || st == 431 ? IDP_MG_BAD_REQUEST
+	                                           : IDP_MG_ERROR,
+	                  x->r.have_tenant ? &x->r.tenant : NULL);
+	return ret;
 }

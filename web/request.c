@@ -214,6 +214,7 @@ static int queue(struct web_req *r, unsigned status, struct MHD_Response *resp)
 {
 	int ret;
 
+	r->status = status;
 	if (r->deferred) {
 		if (r->pending)
 			MHD_destroy_response(r->pending);

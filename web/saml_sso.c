@@ -40,6 +40,7 @@ int web_saml_post_js(struct web_req *r)
 	                        "text/javascript; charset=utf-8");
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "public, max-age=3600");
 	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+	r->status = 200;
 	ret = MHD_queue_response(r->conn, 200, resp);
 	MHD_destroy_response(resp);
 	return ret;
@@ -228,11 +229,18 @@ static void base_of(const struct web_req *r, char out[700])
 	snprintf(out, 700, "%s/t/%s", idp_rt.cfg->public_url, r->slug);
 }
 
+/* Record a refused message (saml.refused) and count it. */
+static void refused(struct web_req *r, const char *email, const char *sp, const char *reason,
+                    const char *detail)
+{
+	idp_saml_refused(&r->tenant, &r->ri, email, sp, reason, detail);
+	web_metrics_saml_refused(r);
+}
+
 static int refuse(struct web_req *r, unsigned status, enum web_msg msg, const char *sp,
                   const char *reason, const char *detail)
 {
-	idp_saml_refused(&r->tenant, &r->ri, r->have_session ? r->session.email : "", sp, reason,
-	                 detail);
+	refused(r, r->have_session ? r->session.email : "", sp, reason, detail);
 	return web_page_message(r, status, web_t(r, M_SSO_REFUSED_TITLE), web_t(r, msg));
 }
 
@@ -372,8 +380,8 @@ static int password_first(struct web_req *r, const struct saml_sp *sp)
 {
 	char to[200];
 
-	idp_saml_refused(&r->tenant, &r->ri, r->session.email, sp->sp.entity_id,
-	                 idp_saml_refusal_name(IDP_SAML_PASSWORD), NULL);
+	refused(r, r->session.email, sp->sp.entity_id, idp_saml_refusal_name(IDP_SAML_PASSWORD),
+	        NULL);
 	snprintf(to, sizeof to, "/t/%s/password", r->slug);
 	return web_redirect(r, to);
 }
@@ -389,8 +397,8 @@ static int decide(struct web_req *r, struct saml_sso *s, const struct saml_sp *s
 	bool reauth = false, need_login;
 
 	if (!format) {
-		idp_saml_refused(&r->tenant, &r->ri, r->have_session ? r->session.email : "",
-		                 sp->sp.entity_id, "nameid_policy", m->nameid_format);
+		refused(r, r->have_session ? r->session.email : "", sp->sp.entity_id,
+		        "nameid_policy", m->nameid_format);
 		return fail_to_sp(r, s, relay, true,
 		                  "urn:oasis:names:tc:SAML:2.0:status:InvalidNameIDPolicy");
 	}
@@ -406,8 +414,8 @@ static int decide(struct web_req *r, struct saml_sso *s, const struct saml_sp *s
 	}
 	need_login = !r->have_session || reauth;
 	if (need_login && m->is_passive) {
-		idp_saml_refused(&r->tenant, &r->ri, r->have_session ? r->session.email : "",
-		                 sp->sp.entity_id, "no_passive", NULL);
+		refused(r, r->have_session ? r->session.email : "", sp->sp.entity_id, "no_passive",
+		        NULL);
 		if (!handle &&
 		    idp_saml_request_seen(&r->tenant, sp->sp.id, m->id) == IDP_ERR_CONFLICT)
 			return refuse(r, 400, M_SSO_BAD_REQUEST, sp->sp.entity_id, "replayed",

@@ -24,6 +24,7 @@
 #include "web/web.h"
 
 static struct MHD_Daemon *daemon_handle;
+static struct MHD_Daemon *metrics_handle; /* metrics_listen's, when set */
 static const struct idp_config *cfg;
 static char *tls_cert_pem, *tls_key_pem;
 
@@ -99,10 +100,12 @@ static void *uri_log(void *cls, const char *uri, struct MHD_Connection *conn)
 	struct web_ctx *x = calloc(1, sizeof *x);
 	size_t n;
 
-	(void)cls;
 	(void)conn;
 	if (!x)
 		return NULL;
+	clock_gettime(CLOCK_MONOTONIC, &x->t0);
+	x->metrics_listener = cls != NULL;
+	x->cls = IDP_MC_OTHER;
 	n = strlen(uri);
 	if (n > WEB_RAW_URI_MAX) {
 		x->uri_too_long = true;
@@ -144,6 +147,21 @@ static void completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	*con_cls = NULL;
 }
 
+/* Count x's request once its answer is queued: before libmicrohttpd sends
+ * it, so a client that has its answer finds it counted.  The latency is
+ * the time from its arrival to then. */
+static void count_request(struct web_ctx *x)
+{
+	struct timespec t1;
+	int64_t us;
+
+	if (!x->r.status)
+		return; /* nothing answered: the connection is closed */
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	us = (int64_t)(t1.tv_sec - x->t0.tv_sec) * 1000000 + (t1.tv_nsec - x->t0.tv_nsec) / 1000;
+	idp_metrics_http(x->cls, x->r.status, us > 0 ? (uint64_t)us : 0);
+}
+
 static enum MHD_Result access_handler(void *cls, struct MHD_Connection *conn, const char *url,
                                       const char *method, const char *version,
                                       const char *upload_data, size_t *upload_data_size,
@@ -161,7 +179,7 @@ static enum MHD_Result access_handler(void *cls, struct MHD_Connection *conn, co
 		x->r.conn = conn;
 		x->r.method = method;
 		x->r.path = url;
-		x->r.https = cfg->tls_cert[0] != 0;
+		x->r.https = cfg->tls_cert[0] != 0 && !x->metrics_listener;
 		MHD_get_connection_values(conn, MHD_HEADER_KIND, header_cb, &total);
 		x->r.headers_too_large = total > WEB_HEADERS_MAX;
 		const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
@@ -179,6 +197,7 @@ static enum MHD_Result access_handler(void *cls, struct MHD_Connection *conn, co
 			ret = MHD_queue_response(conn, x->r.pending_status, x->r.pending);
 			MHD_destroy_response(x->r.pending);
 			x->r.pending = NULL;
+			count_request(x);
 		}
 		return ret == MHD_YES ? MHD_YES : MHD_NO;
 	}
@@ -204,7 +223,12 @@ static enum MHD_Result access_handler(void *cls, struct MHD_Connection *conn, co
 		x->r.body[x->r.body_len] = 0;
 		return MHD_YES;
 	}
-	return web_dispatch(x, cfg) == MHD_YES ? MHD_YES : MHD_NO;
+	int ret = web_dispatch(x, cfg);
+	/* A request handed to a hashing worker is counted when it comes back
+	 * (the worker sets its status meanwhile). */
+	if (!x->r.deferred)
+		count_request(x);
+	return ret == MHD_YES ? MHD_YES : MHD_NO;
 }
 
 static void mhd_log(void *cls, const char *fmt, va_list ap)
@@ -287,31 +311,85 @@ enum idp_err web_tls_check(const struct idp_config *c)
 	return IDP_OK;
 }
 
+/* host:port as a socket address into ss; *ipv6 when it is one.  False
+ * when host is no IP address (the configuration checked it already). */
+static bool sockaddr_of(const char *host, unsigned port, struct sockaddr_storage *ss, bool *ipv6)
+{
+	static const unsigned char v4map[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+	struct idp_addr a;
+
+	memset(ss, 0, sizeof *ss);
+	if (idp_addr_parse(host, &a) != IDP_OK)
+		return false;
+	*ipv6 = memcmp(a.b, v4map, 12) != 0;
+	if (!*ipv6) {
+		struct sockaddr_in *sin = (struct sockaddr_in *)ss;
+		sin->sin_family = AF_INET;
+		sin->sin_port = htons((uint16_t)port);
+		memcpy(&sin->sin_addr, a.b + 12, 4);
+	} else {
+		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_port = htons((uint16_t)port);
+		memcpy(&sin6->sin6_addr, a.b, 16);
+	}
+	return true;
+}
+
+/* The metrics_listen listener: plain HTTP, two threads, few connections;
+ * the dispatcher lets only /metrics, /healthz and /readyz through. */
+static enum idp_err metrics_start(const struct idp_config *c)
+{
+	struct sockaddr_storage ss;
+	bool ipv6;
+	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG;
+
+	if (!c->metrics_listen_port)
+		return IDP_OK;
+	if (!sockaddr_of(c->metrics_listen_host, c->metrics_listen_port, &ss, &ipv6))
+		return IDP_ERR_CONFIG;
+	if (ipv6)
+		flags |= MHD_USE_IPv6;
+	struct MHD_OptionItem opts[] = {
+	    {MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)mhd_log, NULL},
+	    {MHD_OPTION_THREAD_POOL_SIZE, 2, NULL},
+	    {MHD_OPTION_CONNECTION_MEMORY_LIMIT, 32 * 1024, NULL},
+	    {MHD_OPTION_CONNECTION_LIMIT, 64, NULL},
+	    {MHD_OPTION_CONNECTION_TIMEOUT, 30, NULL},
+	    {MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)completed, NULL},
+	    /* A non-NULL closure marks the requests of this listener. */
+	    {MHD_OPTION_URI_LOG_CALLBACK, (intptr_t)uri_log, (void *)&metrics_handle},
+	    {MHD_OPTION_SOCK_ADDR, 0, &ss},
+	    {MHD_OPTION_END, 0, NULL},
+	};
+	metrics_handle =
+	    MHD_start_daemon(flags, (uint16_t)c->metrics_listen_port, NULL, NULL, access_handler,
+	                     NULL, MHD_OPTION_ARRAY, opts, MHD_OPTION_END);
+	if (!metrics_handle) {
+		idp_error("metrics_listen: cannot listen on %s:%u: %s", c->metrics_listen_host,
+		          c->metrics_listen_port, strerror(errno));
+		return IDP_ERR_IO;
+	}
+	idp_info("metrics on http://%s:%u/metrics", c->metrics_listen_host, c->metrics_listen_port);
+	return IDP_OK;
+}
+
 enum idp_err web_start(const struct idp_config *c)
 {
 	struct sockaddr_storage ss;
-	struct idp_addr a;
+	bool ipv6;
+	enum idp_err err;
 	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG |
 	                 MHD_ALLOW_SUSPEND_RESUME;
 
 	cfg = c;
 	web_cookies_configure(c->cookie_domain, strncmp(c->public_url, "https://", 8) == 0);
-	memset(&ss, 0, sizeof ss);
-	if (idp_addr_parse(c->listen_host, &a) != IDP_OK)
+	idp_metrics_configure(c->metrics_tenant_labels);
+	web_metrics_started();
+	if (!sockaddr_of(c->listen_host, c->listen_port, &ss, &ipv6))
 		return IDP_ERR_CONFIG;
-	static const unsigned char v4map[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
-	if (memcmp(a.b, v4map, 12) == 0) {
-		struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
-		sin->sin_family = AF_INET;
-		sin->sin_port = htons((uint16_t)c->listen_port);
-		memcpy(&sin->sin_addr, a.b + 12, 4);
-	} else {
-		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&ss;
-		sin6->sin6_family = AF_INET6;
-		sin6->sin6_port = htons((uint16_t)c->listen_port);
-		memcpy(&sin6->sin6_addr, a.b, 16);
+	if (ipv6)
 		flags |= MHD_USE_IPv6;
-	}
 	if (c->tls_cert[0]) {
 		tls_cert_pem = read_file(c->tls_cert);
 		tls_key_pem = read_file(c->tls_key);
@@ -355,6 +433,12 @@ enum idp_err web_start(const struct idp_config *c)
 		          strerror(errno));
 		return IDP_ERR_IO;
 	}
+	err = metrics_start(c);
+	if (err) {
+		MHD_stop_daemon(daemon_handle);
+		daemon_handle = NULL;
+		return err;
+	}
 	web_workers_start(c->hash_threads);
 	idp_info("listening on %s:%u (%s), public_url %s", c->listen_host, c->listen_port,
 	         c->tls_cert[0] ? "https" : "http", c->public_url);
@@ -364,6 +448,9 @@ enum idp_err web_start(const struct idp_config *c)
 void web_stop(void)
 {
 	web_workers_stop();
+	if (metrics_handle)
+		MHD_stop_daemon(metrics_handle);
+	metrics_handle = NULL;
 	if (daemon_handle)
 		MHD_stop_daemon(daemon_handle);
 	daemon_handle = NULL;

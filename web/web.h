@@ -72,6 +72,7 @@ struct web_req {
 	bool deferred;
 	struct MHD_Response *pending;
 	unsigned pending_status;
+	unsigned status; /* the status answered (0: none yet) */
 	/* extra response headers */
 	char disposition[200]; /* Content-Disposition, when not empty */
 	/* The auto-submitting SAML form: scripts from 'self' and a form that

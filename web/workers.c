@@ -42,10 +42,12 @@ static void run_job(struct job *j)
 {
 	struct web_req *r = &j->x->r;
 
+	idp_metrics_gauge_add(IDP_MGA_HASH_BUSY, 1);
 	if (j->rt->handler(r) != MHD_YES || !r->pending) {
 		idp_error("no response from %s %s", r->method, j->rt->pattern);
 		web_respond(r, 500, "text/plain; charset=utf-8", "internal error\n", 15);
 	}
+	idp_metrics_gauge_add(IDP_MGA_HASH_BUSY, -1);
 	MHD_resume_connection(r->conn);
 	free(j);
 }
@@ -64,6 +66,7 @@ static void *worker_main(void *arg)
 			q_head = j->next;
 			if (!q_head)
 				q_tail = NULL;
+			idp_metrics_gauge_add(IDP_MGA_HASH_QUEUE, -1);
 		} else if (q_stop) {
 			break;
 		} else {
@@ -102,11 +105,13 @@ int web_workers_defer(struct web_ctx *x, const struct web_route *rt)
 			w->idle = false;
 			w->job = j;
 			pthread_cond_signal(&w->cond);
-		} else if (q_tail) {
-			q_tail->next = j;
-			q_tail = j;
 		} else {
-			q_head = q_tail = j;
+			if (q_tail)
+				q_tail->next = j;
+			else
+				q_head = j;
+			q_tail = j;
+			idp_metrics_gauge_add(IDP_MGA_HASH_QUEUE, 1);
 		}
 		queued = true;
 	}
