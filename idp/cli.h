@@ -28,4 +28,10 @@ int idp_cli_run(int n, char **args);
 /* `db setup ARGS...` (idp/cli_db.c): needs no database configured. */
 int idp_cli_db_setup(int argc, char **argv);
 
+/* True for `key rotate`, which needs the key lock exclusive (idp/cli_key.c). */
+bool idp_cli_key_rotation(int n, char **args);
+
+/* `key SUBCOMMAND ...` with argv after "key" (idp/cli_key.c). */
+int idp_cli_key(int argc, char **argv);
+
 #endif
