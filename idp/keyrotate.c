@@ -6,7 +6,7 @@
  * and the recovery-code key, replaces the fingerprint and writes key.rotated
  * to the operator log, then the key files change places.
  *
- * SEKISHO_FAULT=key-rotate:PHASE makes the process kill itself with SIGKILL
+ * SEKISHOTEST_FAULT=key-rotate:PHASE makes the process kill itself with SIGKILL
  * at PHASE (new-written, resealed, committed, old-moved), so the tests can
  * prove each crash point recovers; nothing else reads it.
  */

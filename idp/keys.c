@@ -241,7 +241,7 @@ enum idp_err idp_key_finish(const char *master, const char *path_new, char *old_
 
 void idp_key_fault(const char *phase)
 {
-	const char *f = getenv("SEKISHO_FAULT");
+	const char *f = getenv("SEKISHOTEST_FAULT");
 
 	if (f && !strncmp(f, "key-rotate:", 11) && !strcmp(f + 11, phase))
 		raise(SIGKILL);

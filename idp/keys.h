@@ -144,7 +144,7 @@ enum idp_err idp_key_write_new(const char *path, const unsigned char key[IDP_MAS
 enum idp_err idp_key_finish(const char *master, const char *path_new, char *old_path,
                             size_t old_sz);
 
-/* Kill the process with SIGKILL when SEKISHO_FAULT is "key-rotate:<phase>"
+/* Kill the process with SIGKILL when SEKISHOTEST_FAULT is "key-rotate:<phase>"
  * (crash tests of the rotation); otherwise nothing. */
 void idp_key_fault(const char *phase);
 
