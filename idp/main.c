@@ -179,7 +179,11 @@ static int cmd_serve(void)
 			continue;
 		break;
 	}
-	idp_info("shutting down (signal %d)", sig);
+	if (rc)
+		idp_error("%s",
+		          "shutting down: this daemon's master key is not the database's any more");
+	else
+		idp_info("shutting down (signal %d)", sig);
 	web_stop();
 	idp_watch_stop();
 	if (have_job) {

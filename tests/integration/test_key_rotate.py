@@ -359,6 +359,31 @@ def test_rotation_refused_while_a_daemon_runs(s):
     stop(d)
 
 
+def test_daemon_stops_when_the_key_changes_under_it(s):
+    """The daemon checks every minute that the database's fingerprint is
+    still its own (a rotation cannot run beside it; this stands in for one
+    that did, e.g. a lock lost with its connection)."""
+    d = s.d
+    fp = db_fingerprint(s)[0]
+    d.start()
+    d.psql("UPDATE master_key SET fingerprint = '%s'" % ("f" * 32), superuser=True)
+    try:
+        rc = d.proc.wait(75)
+    except subprocess.TimeoutExpired:
+        rc = None
+    finally:
+        d.psql("UPDATE master_key SET fingerprint = '%s'" % fp, superuser=True)
+    if rc is None:
+        stop(d)
+    eq(rc, 1, "daemon's exit status after the key changed under it")
+    d.proc = None
+    d.log_f.close()
+    check("the master key was rotated" in d.log_text(), "log: %s" % d.log_tail(3))
+    d.start()
+    totp_login(s)
+    stop(d)
+
+
 def test_bad_arguments(s):
     d = s.d
     for args, needle in ((("key", "rotate", "now"), "takes no arguments"),
@@ -537,6 +562,7 @@ if __name__ == "__main__":
         test_recovery_codes_survive_rotation,
         test_second_rotation_keeps_both_old_keys,
         test_rotation_refused_while_a_daemon_runs,
+        test_daemon_stops_when_the_key_changes_under_it,
         test_bad_arguments,
         test_crash_at_each_phase,
         test_kill_during_rotation_at_many_delays,
