@@ -1,9 +1,10 @@
 /*
  * The operator's commands: migrate, tenant create/list/terminate/restore/
- * export/purge, invite, token create, audit verify/prune (idp/cli.c).  The program's start-up
- * (idp/main.c) parses the options, opens the database and runs serve
- * itself.  Exit status 0 on success; on bad input one line on stderr and a
- * non-zero status.
+ * export/purge, invite, token create, audit verify/prune (idp/cli.c), key
+ * rotate/verify (idp/cli_key.c), db setup (idp/cli_db.c).  The program's
+ * start-up (idp/main.c) parses the options, opens the database and runs
+ * serve itself.  Exit status 0 on success; on bad input one line on stderr
+ * and a non-zero status.
  */
 #ifndef IDP_CLI_H
 #define IDP_CLI_H

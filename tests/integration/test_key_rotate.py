@@ -436,18 +436,40 @@ def test_crash_at_each_phase(s):
               "%s: the start says what it did: %s" % (phase, s.d.log_tail(5)))
 
 
-def test_kill_during_rotation_at_many_delays(s):
+def start_rotation(s):
+    """Start `key rotate`; returns (process, seconds until its .new file
+    appeared), polling every millisecond."""
     d = s.d
-    # How long a rotation takes end to end, then kills spread over it.
     t0 = time.time()
-    eq(rotate(s).returncode, 0, "timed rotation")
-    total = time.time() - t0
+    p = subprocess.Popen([d.bin, "key", "rotate"], env=d.env, cwd=d.dir,
+                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    while not os.path.exists(key_path(s) + ".new"):
+        if p.poll() is not None:
+            raise harness.TestFailure("key rotate ended (%d) before writing its .new file" %
+                                      p.returncode)
+        check(time.time() - t0 < 60, "no .new file within 60 s")
+        time.sleep(0.001)
+    return p, time.time() - t0
+
+
+def test_kill_during_rotation_at_many_delays(s):
+    """SIGKILL while it starts (before the new key file), then at delays
+    spread over the re-sealing transaction (measured: from the .new file's
+    appearance to the end), then past it."""
+    d = s.d
+    p, _ = start_rotation(s)
+    t0 = time.time()
+    eq(p.wait(60), 0, "timed rotation")
+    tx = time.time() - t0
     outcomes = []
-    for i in range(10):
-        delay = total * (0.3 + 0.08 * i)
+    plans = [("start", 0.02), ("start", 0.1)] + [("tx", tx * i / 8) for i in range(11)]
+    for where, delay in plans:
         before, n_rot = read(key_path(s)), len(rotations(s))
-        p = subprocess.Popen([d.bin, "key", "rotate"], env=d.env, cwd=d.dir,
-                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        if where == "start":
+            p = subprocess.Popen([d.bin, "key", "rotate"], env=d.env, cwd=d.dir,
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        else:
+            p, _ = start_rotation(s)
         time.sleep(delay)
         p.send_signal(signal.SIGKILL)
         p.wait(60)
@@ -456,8 +478,9 @@ def test_kill_during_rotation_at_many_delays(s):
         outcomes.append("%s%s" % (outcome, "(.new)" if mid else ""))
     # old: killed before the new key file; old(.new): before the commit;
     # new(.new): after it; new: done.
-    print("  (rotation %.2fs; outcomes %s)" % (total, " ".join(outcomes)), flush=True)
-    check(len(s.users) > 0, "users left")
+    print("  (re-sealing %.2fs; outcomes %s)" % (tx, " ".join(outcomes)), flush=True)
+    check("old(.new)" in outcomes, "no kill landed before the commit: %s" % outcomes)
+    check(any(o.startswith("new") for o in outcomes), "no kill after the commit: %s" % outcomes)
 
 
 def test_wrong_key_file_refused_at_start(s):
