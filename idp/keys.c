@@ -417,6 +417,7 @@ static enum idp_err settle(struct store_conn *c, bool exclusive)
 		return err;
 	}
 	bool have_row = !err;
+	err = IDP_OK;
 	s.db_fp = have_row ? row.fingerprint : NULL;
 	s.master = key_read(master, cur_master, master_fp);
 	s.master_fp = master_fp;

@@ -58,9 +58,9 @@ def setup(s):
                    headers={"Content-Type": "application/samlmetadata+xml"})
     eq(r.status, 201, "register the SP (%s)" % r.text[:200])
     s.sso = d.public_url + "/t/%s/saml/sso" % SLUG
-    # Users with TOTP: a few through the browser flow with oathtool, the
-    # bulk in parallel (codes computed here, checked against oathtool).
-    s.users = []      # (email, base32 secret), not yet used for a login
+    # Users with TOTP, enrolled in parallel through the browser flow (the
+    # enrolment codes computed here; every login below uses oathtool's).
+    # s.users: (email, base32 secret) not yet used for a login.
     with concurrent.futures.ThreadPoolExecutor(8) as ex:
         s.users = list(ex.map(lambda i: enrol(s, "u%d@%s.example" % (i, SLUG)), range(BULK)))
     with concurrent.futures.ThreadPoolExecutor(8) as ex:
@@ -69,14 +69,25 @@ def setup(s):
     d.client().get("/t/other/saml/metadata")
     s.other_api = Api(d, "other")
     s.other_user = enrol(s, "o@other.example", slug="other", api=s.other_api)
+    s.rc = recovery_user(s)
     s.counts = sealed_counts(d)
-    eq(s.counts, (BULK + 1, CANDIDATES, 2), "sealed secrets before the tests (seeds, "
+    eq(s.counts, (BULK + 2, CANDIDATES, 2), "sealed secrets before the tests (seeds, "
        "candidates, SAML keys)")
     # The tests read the database while no daemon runs: share the embedded
     # cluster as its users do (a shared lock on users.lock), so the last
     # sekisho process to exit leaves it running.
     s.cluster_share = open(os.path.join(d.data, "pg", "users.lock"), "a")
     fcntl.flock(s.cluster_share, fcntl.LOCK_SH)
+    # Recovery codes made before the upgrade to schema 10 (simulated by
+    # removing the row the first start wrote): that start records the key
+    # in place and keeps the codes' key (test_recovery_codes_*).
+    fp = db_fingerprint(s)
+    stop(d)
+    d.psql("DELETE FROM master_key", superuser=True)
+    d.start()
+    check("recorded master key fingerprint %s" % fp[0] in d.log_text(),
+          "first start after the upgrade: %s" % d.log_tail(5))
+    eq(db_fingerprint(s), fp, "fingerprint recorded again")
     stop(d)
 
 
@@ -298,10 +309,8 @@ def test_rotation_reseals_every_secret(s):
     stop(d)
 
 
-def test_recovery_codes_survive_rotation(s):
-    """Recovery codes are keyed hashes: their key is kept across rotations."""
-    d = s.d
-    d.start()
+def recovery_user(s):
+    """A user with TOTP and recovery codes: (email, codes)."""
     email = "rc@%s.example" % SLUG
     c = accept(s, email)
     page, secret = enrol_page(s, c, SLUG)
@@ -309,17 +318,24 @@ def test_recovery_codes_survive_rotation(s):
                form={"csrf": page.csrf(), "code": previous_code(secret)})
     codes = re.findall(r"<li><code>([^<]*)</code></li>", r.text)
     eq(len(codes), 10, "recovery codes shown")
-    stop(d)
-    eq(rotate(s).returncode, 0, "key rotate")
+    return email, codes
+
+
+def test_recovery_codes_survive_rotation(s):
+    """Recovery codes are keyed hashes: their key is kept across the upgrade
+    and the rotations (the first test rotated already)."""
+    d = s.d
+    email, codes = s.rc
     d.start()
-    c = d.client()
-    page = c.get("/t/%s/login" % SLUG)
-    r = c.post("/t/%s/login" % SLUG, form={"csrf": page.csrf(), "email": email,
-                                             "password": PW})
-    eq(r.status, 303, "password step")
-    page = c.get("/t/%s/login/mfa" % SLUG)
-    r = c.post("/t/%s/login/mfa" % SLUG, form={"csrf": page.csrf(), "code": codes[0]})
-    eq((r.status, r.location), (303, "/t/%s/" % SLUG), "recovery code after the rotation")
+    for code, want in ((codes[0], 303), (codes[0], 401), (codes[1], 303)):
+        c = d.client()
+        page = c.get("/t/%s/login" % SLUG)
+        r = c.post("/t/%s/login" % SLUG, form={"csrf": page.csrf(), "email": email,
+                                                 "password": PW})
+        eq(r.status, 303, "password step")
+        page = c.get("/t/%s/login/mfa" % SLUG)
+        r = c.post("/t/%s/login/mfa" % SLUG, form={"csrf": page.csrf(), "code": code})
+        eq(r.status, want, "recovery code %s after the rotation" % code)
     stop(d)
 
 
