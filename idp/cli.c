@@ -33,6 +33,8 @@ static const char usage[] =
     "  audit prune                            apply every tenant's audit retention now\n"
     "  db setup --admin-url URL [--database NAME] [--reset-passwords]\n"
     "                                         create roles and database on a server\n"
+    "  key rotate                             new master key, every secret re-sealed\n"
+    "  key verify                             check every secret opens with the key\n"
     "  help                                   show this text (also -h, --help)\n";
 
 int idp_cli_usage(void)
@@ -411,6 +413,8 @@ bool idp_cli_known(int n, char **args)
 	       !strcmp(cmd, "invite") ||
 	       (!strcmp(cmd, "db") && n >= 2 && !strcmp(args[1], "setup")) ||
 	       (!strcmp(cmd, "token") && n >= 2 && !strcmp(args[1], "create")) ||
+	       (!strcmp(cmd, "key") && n >= 2 &&
+	        (!strcmp(args[1], "rotate") || !strcmp(args[1], "verify"))) ||
 	       (!strcmp(cmd, "audit") && n >= 2 &&
 	        (!strcmp(args[1], "verify") || !strcmp(args[1], "prune")));
 }
@@ -437,6 +441,8 @@ int idp_cli_run(int n, char **args)
 		return cmd_invite(n - 1, args + 1);
 	if (!strcmp(cmd, "token"))
 		return cmd_token_create(n - 2, args + 2);
+	if (!strcmp(cmd, "key"))
+		return idp_cli_key(n - 1, args + 1);
 	if (!strcmp(args[1], "prune"))
 		return cmd_audit_prune(n - 2, args + 2);
 	return cmd_audit_verify(n - 2, args + 2);

@@ -1,9 +1,10 @@
 /*
  * The operator's commands: migrate, tenant create/list/terminate/restore/
- * export/purge, invite, token create, audit verify/prune (idp/cli.c).  The program's start-up
- * (idp/main.c) parses the options, opens the database and runs serve
- * itself.  Exit status 0 on success; on bad input one line on stderr and a
- * non-zero status.
+ * export/purge, invite, token create, audit verify/prune (idp/cli.c), key
+ * rotate/verify (idp/cli_key.c), db setup (idp/cli_db.c).  The program's
+ * start-up (idp/main.c) parses the options, opens the database and runs
+ * serve itself.  Exit status 0 on success; on bad input one line on stderr
+ * and a non-zero status.
  */
 #ifndef IDP_CLI_H
 #define IDP_CLI_H
@@ -27,5 +28,11 @@ int idp_cli_run(int n, char **args);
 
 /* `db setup ARGS...` (idp/cli_db.c): needs no database configured. */
 int idp_cli_db_setup(int argc, char **argv);
+
+/* True for `key rotate`, which needs the key lock exclusive (idp/cli_key.c). */
+bool idp_cli_key_rotation(int n, char **args);
+
+/* `key SUBCOMMAND ...` with argv after "key" (idp/cli_key.c). */
+int idp_cli_key(int argc, char **argv);
 
 #endif

@@ -15,6 +15,7 @@
 
 #include "idp/cli.h"
 #include "idp/idp.h"
+#include "idp/keys.h"
 #include "idp/log.h"
 #include "idp/oplog.h"
 #include "idp/throttle.h"
@@ -47,7 +48,7 @@ static int load_config(const char *config_path)
 }
 
 /* Config, keys, database (embedded or not) and schema: what every command needs. */
-static int open_all(const char *config_path)
+static int open_all(const char *config_path, bool key_rotation)
 {
 	char conninfo[2048], app_conninfo[2048];
 	enum idp_err err;
@@ -87,6 +88,10 @@ static int open_all(const char *config_path)
 	store_thread_done();
 	if (store_configure(app_conninfo))
 		return fail("%s", "out of memory");
+	/* The key lock is held on this thread's connection until the end. */
+	err = idp_keys_open(key_rotation);
+	if (err)
+		return fail("master key: %s (see the log above)", idp_strerror(err));
 	return 0;
 }
 
@@ -142,7 +147,7 @@ static void *jobs_thread(void *arg)
 static int cmd_serve(void)
 {
 	sigset_t set;
-	int sig = 0;
+	int sig = 0, rc = 0;
 	pthread_t job;
 
 	sigemptyset(&set);
@@ -161,12 +166,24 @@ static int cmd_serve(void)
 	}
 	bool have_job = pthread_create(&job, NULL, jobs_thread, NULL) == 0;
 	idp_info("sekisho ready");
-	while (sigwait(&set, &sig) == 0) {
-		if (sig == SIGHUP)
+	/* Every minute: keep the key lock and check that the master key was
+	 * not rotated under us (our derived keys would be stale). */
+	struct timespec minute = {60, 0};
+	for (;;) {
+		sig = sigtimedwait(&set, NULL, &minute);
+		if (sig < 0 && idp_keys_guard() == IDP_ERR_CONFLICT) {
+			rc = 1;
+			break;
+		}
+		if (sig < 0 || sig == SIGHUP)
 			continue;
 		break;
 	}
-	idp_info("shutting down (signal %d)", sig);
+	if (rc)
+		idp_error("%s",
+		          "shutting down: this daemon's master key is not the database's any more");
+	else
+		idp_info("shutting down (signal %d)", sig);
 	web_stop();
 	idp_watch_stop();
 	if (have_job) {
@@ -176,7 +193,7 @@ static int cmd_serve(void)
 		pthread_mutex_unlock(&job_lock);
 		pthread_join(job, NULL);
 	}
-	return 0;
+	return rc;
 }
 
 int main(int argc, char **argv)
@@ -214,7 +231,7 @@ int main(int argc, char **argv)
 		saml_global_done();
 		return rc;
 	}
-	rc = open_all(config_path);
+	rc = open_all(config_path, idp_cli_key_rotation(n, args));
 	if (!rc && !strcmp(args[0], "serve"))
 		rc = n == 1 ? cmd_serve() : idp_cli_usage();
 	else if (!rc)

@@ -557,6 +557,42 @@ const struct store_stmt store_stmts[] = {
 		"SELECT "
 		AUDIT_COLS
 		" FROM operator_events WHERE action = $1 ORDER BY seq DESC LIMIT 1"},
+
+	/* The master key (migration 010) and the lock that keeps a rotation
+	 * away from every process holding keys derived from the old one. */
+	[STMT_MASTERKEY_GET] = {"masterkey_get",
+		"SELECT fingerprint, recovery_sealed FROM master_key"},
+	[STMT_MASTERKEY_GET_LOCK] = {"masterkey_get_lock",
+		"SELECT fingerprint, recovery_sealed FROM master_key FOR UPDATE"},
+	[STMT_MASTERKEY_INIT] = {"masterkey_init",
+		"INSERT INTO master_key (fingerprint, recovery_sealed) VALUES ($1, $2) "
+		"ON CONFLICT (one) DO NOTHING"},
+	[STMT_MASTERKEY_REPLACE] = {"masterkey_replace",
+		"UPDATE master_key SET fingerprint = $1, recovery_sealed = $2, changed_at = now() "
+		"WHERE fingerprint = $3"},
+	[STMT_KEYLOCK_TRY_X] = {"keylock_try_x",
+		"SELECT pg_try_advisory_lock($1::int4, $2::int4)"},
+	[STMT_KEYLOCK_TRY_S] = {"keylock_try_s",
+		"SELECT pg_try_advisory_lock_shared($1::int4, $2::int4)"},
+	[STMT_KEYLOCK_RELEASE_X] = {"keylock_release_x",
+		"SELECT pg_advisory_unlock($1::int4, $2::int4)"},
+	[STMT_KEYLOCK_RELEASE_S] = {"keylock_release_s",
+		"SELECT pg_advisory_unlock_shared($1::int4, $2::int4)"},
+	/* CASE evaluates in order: the lock is taken only when not held. */
+	[STMT_KEYLOCK_KEEP] = {"keylock_keep",
+		"SELECT CASE WHEN EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' "
+		"AND pid = pg_backend_pid() AND classid = $1::int4::oid "
+		"AND objid = $2::int4::oid AND objsubid = 2 AND mode = 'ShareLock' AND granted) "
+		"THEN true ELSE pg_try_advisory_lock_shared($1::int4, $2::int4) END"},
+	[STMT_SEALED_TOTP_LIST] = {"sealed_totp_list",
+		"SELECT id, totp_secret, totp_pending FROM users "
+		"WHERE totp_secret IS NOT NULL OR totp_pending IS NOT NULL ORDER BY id FOR UPDATE"},
+	[STMT_SEALED_TOTP_SET] = {"sealed_totp_set",
+		"UPDATE users SET totp_secret = $2, totp_pending = $3 WHERE id = $1 "
+		"AND (totp_secret IS NULL) = ($2::bytea IS NULL) "
+		"AND (totp_pending IS NULL) = ($3::bytea IS NULL)"},
+	[STMT_SEALED_SAMLKEY_LIST] = {"sealed_samlkey_list",
+		"SELECT id, key_sealed FROM saml_keys ORDER BY id FOR UPDATE"},
 };
 /* clang-format on */
 

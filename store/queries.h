@@ -172,6 +172,19 @@ enum store_stmt_id {
 	STMT_SAML_SSP_DONE,       /* logout id, sp -> session id (row deleted) */
 	STMT_SAML_SSP_DELETE,     /* session, sp -> affected */
 
+	STMT_MASTERKEY_GET,       /* -> fingerprint, recovery key sealed */
+	STMT_MASTERKEY_GET_LOCK,  /* the same, FOR UPDATE */
+	STMT_MASTERKEY_INIT,      /* fingerprint, sealed: insert unless there is a row */
+	STMT_MASTERKEY_REPLACE,   /* fingerprint, sealed, old fingerprint -> affected */
+	STMT_KEYLOCK_TRY_X,       /* class, object -> got the exclusive advisory lock */
+	STMT_KEYLOCK_TRY_S,       /* class, object -> got the shared advisory lock */
+	STMT_KEYLOCK_RELEASE_X,   /* class, object */
+	STMT_KEYLOCK_RELEASE_S,   /* class, object */
+	STMT_KEYLOCK_KEEP,        /* class, object -> holds it shared (taking it if not) */
+	STMT_SEALED_TOTP_LIST,    /* -> user, seed sealed, candidate sealed (locked) */
+	STMT_SEALED_TOTP_SET,     /* user, seed sealed, candidate sealed -> affected */
+	STMT_SEALED_SAMLKEY_LIST, /* -> id, key sealed (locked) */
+
 	STMT__COUNT
 };
 
