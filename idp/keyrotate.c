@@ -5,10 +5,6 @@
  * every tenant -- TOTP seeds, TOTP enrolment candidates, SAML private keys --
  * and the recovery-code key, replaces the fingerprint and writes key.rotated
  * to the operator log, then the key files change places.
- *
- * SEKISHOTEST_FAULT=key-rotate:PHASE makes the process kill itself with SIGKILL
- * at PHASE (new-written, resealed, committed, old-moved), so the tests can
- * prove each crash point recovers; nothing else reads it.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -170,8 +166,6 @@ static enum idp_err rotate_tx(struct store_conn *c, void *arg)
 		         a->totp, a->candidates, a->saml, a->new_fp, a->old_fp);
 		err = idp_oplog_write(c, "key.rotated", "master key", "success", detail);
 	}
-	if (!err)
-		idp_key_fault("resealed");
 	return err;
 }
 
@@ -224,7 +218,6 @@ enum idp_err idp_key_rotate(struct idp_key_rotation *out)
 		idp_wipe(key, sizeof key);
 		return err;
 	}
-	idp_key_fault("new-written");
 	idp_key_fingerprint(key, out->new_fp);
 	idp_key_derive(idp_key_current(), &old);
 	idp_key_derive(key, &new);
@@ -239,7 +232,6 @@ enum idp_err idp_key_rotate(struct idp_key_rotation *out)
 	out->saml_keys = a.saml;
 	if (txerr)
 		return after_failure(txerr, master, path_new, out);
-	idp_key_fault("committed");
 	err = idp_key_finish(master, path_new, out->old_path, sizeof out->old_path);
 	if (err)
 		idp_error("the new master key is committed in the database, but %s could not be "

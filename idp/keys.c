@@ -230,21 +230,12 @@ enum idp_err idp_key_finish(const char *master, const char *path_new, char *old_
 		idp_error("key file %s: %s", master, strerror(errno));
 		return IDP_ERR_IO;
 	}
-	idp_key_fault("old-moved");
 	if (rename(path_new, master)) {
 		idp_error("key file %s: cannot move it to %s: %s", path_new, master,
 		          strerror(errno));
 		return IDP_ERR_IO;
 	}
 	return sync_dir_of(master);
-}
-
-void idp_key_fault(const char *phase)
-{
-	const char *f = getenv("SEKISHOTEST_FAULT");
-
-	if (f && !strncmp(f, "key-rotate:", 11) && !strcmp(f + 11, phase))
-		raise(SIGKILL);
 }
 
 const unsigned char *idp_key_current(void)

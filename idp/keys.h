@@ -144,10 +144,6 @@ enum idp_err idp_key_write_new(const char *path, const unsigned char key[IDP_MAS
 enum idp_err idp_key_finish(const char *master, const char *path_new, char *old_path,
                             size_t old_sz);
 
-/* Kill the process with SIGKILL when SEKISHOTEST_FAULT is "key-rotate:<phase>"
- * (crash tests of the rotation); otherwise nothing. */
-void idp_key_fault(const char *phase);
-
 /* The path of master's .new file in out; false when too long. */
 bool idp_key_new_path(const char *master, char *out, size_t outsz);
 
