@@ -174,6 +174,12 @@ struct store_admin {
 	PGconn *pg;
 };
 
+static void notice_quiet(void *arg, const char *msg)
+{
+	(void)arg;
+	idp_debug("postgres: %s", msg);
+}
+
 enum idp_err store_admin_open(const char *conninfo, struct store_admin **out, char *why,
                               size_t whysz)
 {
@@ -190,6 +196,8 @@ enum idp_err store_admin_open(const char *conninfo, struct store_admin **out, ch
 		store_admin_close(a);
 		return IDP_ERR_DB;
 	}
+	/* DROP SCHEMA's list of what it cascades to is not for the operator. */
+	PQsetNoticeProcessor(a->pg, notice_quiet, NULL);
 	*out = a;
 	return IDP_OK;
 }

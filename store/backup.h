@@ -46,7 +46,8 @@ void store_admin_close(struct store_admin *a);
 /* The highest migration applied (0 for a database without the schema). */
 enum idp_err store_admin_schema_version(struct store_admin *a, int *version);
 
-/* How many tenants and operator events the database holds. */
+/* How many tenants the database holds, and operator events other than
+ * backups' (which an empty database may hold: a backup verified there). */
 enum idp_err store_admin_contents(struct store_admin *a, long *tenants, long *op_events);
 
 /* How many other clients are connected to this database. */

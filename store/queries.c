@@ -61,7 +61,8 @@ const struct store_stmt store_stmts[] = {
 		"SELECT CASE WHEN to_regclass('public.schema_migrations') IS NULL THEN 0 "
 		"ELSE (SELECT coalesce(max(version), 0) FROM public.schema_migrations) END"},
 	[STMT_DB_CONTENTS] = {"db_contents",
-		"SELECT (SELECT count(*) FROM tenants), (SELECT count(*) FROM operator_events)"},
+		"SELECT (SELECT count(*) FROM tenants), (SELECT count(*) FROM operator_events "
+		"WHERE action NOT LIKE 'backup.%')"},
 	[STMT_DB_OTHER_SESSIONS] = {"db_other_sessions",
 		"SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
 		"AND pid <> pg_backend_pid() AND backend_type = 'client backend'"},

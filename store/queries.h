@@ -20,7 +20,7 @@ enum store_stmt_id {
 
 	/* The database as a whole (store/backup.c, on a connection of its own). */
 	STMT_DB_SCHEMA_VERSION,  /* -> highest migration applied */
-	STMT_DB_CONTENTS,        /* -> tenants, operator events */
+	STMT_DB_CONTENTS,        /* -> tenants, operator events other than backups' */
 	STMT_DB_OTHER_SESSIONS,  /* -> clients connected to this database besides us */
 	STMT_DB_APP_GRANTS,      /* -> the application role is absent or has its grants */
 	STMT_DB_BACKUP_TRY_LOCK, /* -> the daily backup's session lock taken */
