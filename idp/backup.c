@@ -783,19 +783,19 @@ enum idp_err idp_backup_restore(const struct idp_backup_env *e, const char *path
 		snprintf(why, whysz, "database: %s", dbwhy[0] ? dbwhy : "see log");
 		goto out;
 	}
-	if (others > 0) {
-		snprintf(why, whysz,
-		         "the database is in use (%ld other connections): stop the daemon on "
-		         "every node first",
-		         others);
-		err = IDP_ERR_CONFLICT;
-		goto out;
-	}
 	if ((tenants || events) && !force) {
 		snprintf(why, whysz,
 		         "the database is not empty (%ld tenants, %ld operator events): refusing "
 		         "to replace it without --force",
 		         tenants, events);
+		err = IDP_ERR_CONFLICT;
+		goto out;
+	}
+	if (others > 0) {
+		snprintf(why, whysz,
+		         "the database is in use (%ld other connections): stop the daemon on "
+		         "every node first",
+		         others);
 		err = IDP_ERR_CONFLICT;
 		goto out;
 	}
