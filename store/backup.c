@@ -27,9 +27,9 @@ extern char **environ;
  * environ's). */
 static char **tool_env(void)
 {
-	static const char *const drop[] = {"PGHOST=", "PGHOSTADDR=", "PGPORT=",    "PGDATABASE=",
-	                                   "PGUSER=", "PGOPTIONS=",  "PGSERVICE=", "PGDATA=",
-	                                   "LC_ALL=", "LANG=",       "LANGUAGE="};
+	static const char *const drop[] = {
+	    "PGHOST=",    "PGHOSTADDR=", "PGPORT=", "PGDATABASE=", "PGUSER=",  "PGOPTIONS=",
+	    "PGSERVICE=", "PGDATA=",     "LC_ALL=", "LANG=",       "LANGUAGE="};
 	char **env = calloc(TOOL_ENV_MAX, sizeof *env);
 	int n = 0;
 
@@ -46,18 +46,21 @@ static char **tool_env(void)
 	return env;
 }
 
-/* The last non-empty line of text (changed in place), without the tool's
- * "pg_dump: error: " prefix. */
-static const char *last_line(char *text)
+/* The tool's reason from its stderr text (changed in place): the last
+ * "error: " line without its prefix, else the last non-empty line. */
+static const char *reason(char *text)
 {
-	char *end = text + strlen(text), *start;
+	const char *found = NULL, *last = text;
+	char *save = NULL;
 
-	while (end > text && (end[-1] == '\n' || end[-1] == '\r' || end[-1] == ' '))
-		*--end = 0;
-	start = strrchr(text, '\n');
-	start = start ? start + 1 : text;
-	char *e = strstr(start, "error: ");
-	return e ? e + 7 : start;
+	for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char *e = strstr(line, "error: ");
+		if (e)
+			found = e + 7;
+		if (line[strspn(line, " \r\t")])
+			last = line;
+	}
+	return found ? found : last;
 }
 
 /* Run bindir/prog with args, stdout to out_fd (-1: /dev/null), keeping the
@@ -140,7 +143,7 @@ static enum idp_err run_tool(const char *bindir, const char *prog, const char *c
 	else if (status != -1 && WIFSIGNALED(status))
 		snprintf(why, whysz, "%s killed by signal %d", prog, WTERMSIG(status));
 	else if (got)
-		snprintf(why, whysz, "%s", last_line(errbuf));
+		snprintf(why, whysz, "%s", reason(errbuf));
 out:
 	if (pipefd[0] >= 0)
 		close(pipefd[0]);
@@ -160,11 +163,15 @@ enum idp_err store_pg_dump(const char *bindir, const char *conninfo, int out_fd,
 	return run_tool(bindir, "pg_dump", args, out_fd, why, whysz);
 }
 
-enum idp_err store_pg_restore(const char *bindir, const char *conninfo, const char *path,
-                              char *why, size_t whysz)
+enum idp_err store_pg_restore(const char *bindir, const char *conninfo, const char *path, char *why,
+                              size_t whysz)
 {
-	const char *args[] = {"--single-transaction", "--exit-on-error", "--no-password",
-	                      "--dbname",             conninfo,          path,
+	const char *args[] = {"--single-transaction",
+	                      "--exit-on-error",
+	                      "--no-password",
+	                      "--dbname",
+	                      conninfo,
+	                      path,
 	                      NULL};
 
 	return run_tool(bindir, "pg_restore", args, -1, why, whysz);
