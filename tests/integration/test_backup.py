@@ -541,6 +541,42 @@ def test_backup_destroy_restore_and_everything_verifies(s):
     d.cli_ok("backup", "verify", again)
 
 
+def test_only_the_node_holding_the_lock_takes_the_daily_backup(s):
+    d = s.d
+
+    def daemon_events():
+        return len([r for r in oplog(d, "backup.created")
+                    if r["role"] == "daemon" and r["result"] == "success"])
+
+    before, gens = daemon_events(), generations(s.daily)
+    # Due from the next minute on: after every backup taken so far.
+    time.sleep(60 - time.time() % 60 + 0.5)
+    d.env["SEKISHO_BACKUP_TIME"] = datetime.datetime.now(datetime.timezone.utc).strftime("%H:%M")
+    d.stop()
+    d.pg_start()
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "PGAPPNAME": "bk-locker"}
+    # Another node, as far as this one can tell: it holds the backup lock.
+    locker = subprocess.Popen(["psql", "-X", "-h", d.sockdir, "-p", "5432", "-U",
+                               "sekisho_super", "-d", "sekisho", "-qAt", "-c",
+                               "SELECT pg_advisory_lock(7365697369); SELECT pg_sleep(120);"],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+    try:
+        time.sleep(2)
+        d.start()
+        time.sleep(5)
+        eq(generations(s.daily), gens, "no daily backup while another node holds the lock")
+        eq(daemon_events(), before, "none recorded")
+    finally:
+        release_lock(d, locker)
+    d.stop()
+    d.start()
+    deadline = time.time() + 60
+    while time.time() < deadline and len(generations(s.daily)) == len(gens):
+        time.sleep(0.5)
+    eq(len(generations(s.daily)), min(len(gens) + 1, 3), "taken once the lock is free")
+    eq(daemon_events(), before + 1, "and recorded")
+
+
 if __name__ == "__main__":
     harness.main("backup", [
         test_daemon_takes_the_daily_backup_at_start,
@@ -558,4 +594,5 @@ if __name__ == "__main__":
         test_restore_into_a_database_in_use_or_not_empty_is_refused,
         test_restore_needs_the_same_master_key,
         test_backup_destroy_restore_and_everything_verifies,
+        test_only_the_node_holding_the_lock_takes_the_daily_backup,
     ], setup)
