@@ -247,8 +247,7 @@ static int dir_lock(int dfd, const char *dir, char *why, size_t whysz)
 	}
 	while (flock(fd, LOCK_EX)) {
 		if (errno != EINTR) {
-			snprintf(why, whysz, "backup directory %s: lock: %s", dir,
-			         strerror(errno));
+			snprintf(why, whysz, "backup directory %s: lock: %s", dir, strerror(errno));
 			close(fd);
 			return -1;
 		}
@@ -402,7 +401,11 @@ static enum idp_err dump_into(const struct idp_backup_opts *o, int dfd, const ch
 		snprintf(why, whysz, "cannot create %s in %s: %s", tmp, o->dir, strerror(errno));
 		return IDP_ERR_IO;
 	}
-	err = fchmod(fd, 0600) ? IDP_ERR_IO : IDP_OK;
+	err = IDP_OK;
+	if (fchmod(fd, 0600)) {
+		snprintf(why, whysz, "chmod %s: %s", tmp, strerror(errno));
+		err = IDP_ERR_IO;
+	}
 	if (!err)
 		err = store_pg_dump(o->bindir, o->conninfo, fd, why, whysz);
 	if (!err && (fsync(fd) || close(fd))) {
@@ -766,11 +769,12 @@ enum idp_err idp_backup_restore(const struct idp_backup_env *e, const char *path
 	if (err)
 		goto out;
 	if (!idp_backup_key_matches(&rep->m)) {
-		snprintf(why, whysz,
-		         "%s was taken under another master key (key check %s): TOTP seeds and SAML "
-		         "keys in it are sealed under that key; put its master_key_file in place "
-		         "first",
-		         dump, rep->m.key_check);
+		snprintf(
+		    why, whysz,
+		    "%s was taken under another master key (key check %s): TOTP seeds and SAML "
+		    "keys in it are sealed under that key; put its master_key_file in place "
+		    "first",
+		    dump, rep->m.key_check);
 		err = IDP_ERR_INVALID;
 		goto out;
 	}

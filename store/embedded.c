@@ -300,8 +300,8 @@ enum idp_err store_embedded_start(const struct store_embedded_opts *o, char *own
 	/* The cluster's account must be able to pass through data_dir (not list
 	 * or read it: the master key stays 0600 root's). */
 	struct stat st;
-	if (emb.cl.drop && stat(abs, &st) == 0 && !(st.st_mode & S_IXOTH) && st.st_uid == geteuid() &&
-	    chmod(abs, (st.st_mode & 07777) | S_IXOTH)) {
+	if (emb.cl.drop && stat(abs, &st) == 0 && !(st.st_mode & S_IXOTH) &&
+	    st.st_uid == geteuid() && chmod(abs, (st.st_mode & 07777) | S_IXOTH)) {
 		idp_error("data_dir %s: chmod: %s", abs, strerror(errno));
 		return IDP_ERR_IO;
 	}
@@ -332,8 +332,8 @@ enum idp_err store_embedded_start(const struct store_embedded_opts *o, char *own
 	if (err)
 		goto out;
 	if (!running(&emb.cl)) {
-		const char *args[] = {"-D", emb.cl.datadir, "-l",    emb.cl.logfile, "-w",
-		                      "-t", "60",        "start", NULL};
+		const char *args[] = {"-D", emb.cl.datadir, "-l", emb.cl.logfile, "-w", "-t",
+		                      "60", "start",        NULL};
 		idp_info("embedded postgres: starting cluster in %s", emb.cl.datadir);
 		if (run_pg(&emb.cl, "pg_ctl", args) != 0) {
 			idp_error("embedded postgres: pg_ctl start failed, see %s", emb.cl.logfile);
@@ -379,7 +379,7 @@ void store_embedded_stop(void)
 	flock(emb.users_fd, LOCK_UN);
 	if (flock(emb.users_fd, LOCK_EX | LOCK_NB) == 0) {
 		const char *args[] = {"-D", emb.cl.datadir, "-m",   "fast", "-w",
-		                      "-t", "60",        "stop", NULL};
+		                      "-t", "60",           "stop", NULL};
 		if (running(&emb.cl)) {
 			idp_info("embedded postgres: stopping cluster");
 			if (run_pg(&emb.cl, "pg_ctl", args) != 0)
@@ -422,8 +422,30 @@ static int remove_entry(const char *path, const struct stat *st, int type, struc
 	return unlink(path) ? -1 : 0;
 }
 
-enum idp_err store_scratch_start(const char *bindir, const char *run_as,
-                                 struct store_scratch **out)
+/* Copy the end of a scratch cluster's log into ours: the cluster and its
+ * log are about to be deleted. */
+static void log_tail(const char *path)
+{
+	char buf[2048];
+	ssize_t n = 0;
+	int fd = path[0] ? open(path, O_RDONLY | O_CLOEXEC) : -1;
+
+	if (fd < 0)
+		return;
+	off_t end = lseek(fd, 0, SEEK_END);
+	if (end > (off_t)sizeof buf - 1)
+		lseek(fd, end - (off_t)sizeof buf + 1, SEEK_SET);
+	else
+		lseek(fd, 0, SEEK_SET);
+	n = read(fd, buf, sizeof buf - 1);
+	close(fd);
+	if (n > 0) {
+		buf[n] = 0;
+		idp_error("scratch postgres log: %s", buf);
+	}
+}
+
+enum idp_err store_scratch_start(const char *bindir, const char *run_as, struct store_scratch **out)
 {
 	/* Nothing is kept, so nothing needs to survive a crash. */
 	static const char fast[] = "fsync = off\n"
@@ -481,6 +503,7 @@ enum idp_err store_scratch_start(const char *bindir, const char *run_as,
 	*out = s;
 	return IDP_OK;
 out:
+	log_tail(s->cl.logfile);
 	store_scratch_free(s);
 	return err;
 }

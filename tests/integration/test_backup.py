@@ -321,20 +321,20 @@ def test_backup_dir_full(s):
         eq(len(generations(mnt)), 2, "works again with room")
 
 
-def hold_lock(d):
+def hold_lock(d, table="tenants"):
     """A superuser session that keeps pg_dump waiting (ACCESS EXCLUSIVE on
-    tenants) until killed."""
+    table) until released."""
     env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "PGAPPNAME": "bk-locker"}
     p = subprocess.Popen(["psql", "-X", "-h", d.sockdir, "-p", "5432", "-U", "sekisho_super",
                           "-d", "sekisho", "-qAt", "-c",
-                          "BEGIN; LOCK TABLE tenants IN ACCESS EXCLUSIVE MODE; "
-                          "SELECT pg_sleep(120);"],
+                          "BEGIN; LOCK TABLE %s IN ACCESS EXCLUSIVE MODE; "
+                          "SELECT pg_sleep(120);" % table],
                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
     deadline = time.time() + 20
     while time.time() < deadline:
         rows = d.psql("SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation "
-                      "WHERE c.relname = 'tenants' AND l.mode = 'AccessExclusiveLock' "
-                      "AND l.granted", superuser=True)
+                      "WHERE c.relname = '%s' AND l.mode = 'AccessExclusiveLock' "
+                      "AND l.granted" % table, superuser=True)
         if rows and rows[0] == "1":
             return p
         time.sleep(0.2)
@@ -351,22 +351,28 @@ def release_lock(d, p):
                "WHERE application_name = 'bk-locker'", superuser=True)
 
 
+def dump_waits(d, p):
+    """Wait until a pg_dump waits for a lock; False if process p ends first."""
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        rows = d.psql("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+                      "AND query LIKE 'LOCK TABLE % IN ACCESS SHARE MODE%'", superuser=True)
+        if rows and rows[0] != "0":
+            return True
+        if p.poll() is not None:
+            return False
+        time.sleep(0.2)
+    return False
+
+
 def start_backup(d, out):
     """`sekisho backup --dir out` in the background, once pg_dump waits."""
     p = subprocess.Popen([d.bin, "backup", "--dir", out], env=d.env, cwd=d.dir,
                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        rows = d.psql("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
-                      "AND query LIKE 'LOCK TABLE %tenants IN ACCESS SHARE MODE%'",
-                      superuser=True)
-        if rows and rows[0] != "0":
-            return p
-        if p.poll() is not None:
-            raise harness.TestFailure("backup ended early: %s" % p.stderr.read()[-300:])
-        time.sleep(0.2)
-    p.kill()
-    raise harness.TestFailure("pg_dump never waited for the lock: %s" % p.communicate()[1][-300:])
+    if not dump_waits(d, p):
+        p.kill()
+        raise harness.TestFailure("pg_dump never waited: %s" % p.communicate()[1][-300:])
+    return p
 
 
 def children(pid):
@@ -549,9 +555,7 @@ def test_only_the_node_holding_the_lock_takes_the_daily_backup(s):
                     if r["role"] == "daemon" and r["result"] == "success"])
 
     before, gens = daemon_events(), generations(s.daily)
-    # Due from the next minute on: after every backup taken so far.
-    time.sleep(60 - time.time() % 60 + 0.5)
-    d.env["SEKISHO_BACKUP_TIME"] = datetime.datetime.now(datetime.timezone.utc).strftime("%H:%M")
+    due_from_next_minute(d)
     d.stop()
     d.pg_start()
     env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "PGAPPNAME": "bk-locker"}
@@ -577,6 +581,42 @@ def test_only_the_node_holding_the_lock_takes_the_daily_backup(s):
     eq(daemon_events(), before + 1, "and recorded")
 
 
+def due_from_next_minute(d):
+    """backup_time = the next minute, reached: due after every backup so far."""
+    time.sleep(60 - time.time() % 60 + 0.5)
+    d.env["SEKISHO_BACKUP_TIME"] = datetime.datetime.now(datetime.timezone.utc).strftime("%H:%M")
+
+
+def test_kill_9_of_the_daemon_during_its_daily_backup(s):
+    d = s.d
+    gens = generations(s.daily)
+    due_from_next_minute(d)
+    d.stop()
+    d.pg_start()
+    # A table the daemon's other jobs do not read: only pg_dump waits.
+    locker = hold_lock(d, "client_cas")
+    try:
+        d.start()
+        check(dump_waits(d, d.proc), "the daily backup's pg_dump waits")
+        tmp = [n for n in os.listdir(s.daily) if n.endswith(".tmp")]
+        eq(len(tmp), 1, "its dump under a temporary name (%s)" % tmp)
+        kids = children(d.proc.pid)
+        check(kids, "pg_dump runs as the daemon's child")
+        d.kill()
+        time.sleep(1)
+        for k in kids:
+            check(not os.path.exists("/proc/%d" % k), "pg_dump %d died with the daemon" % k)
+    finally:
+        release_lock(d, locker)
+    eq(generations(s.daily), gens, "no generation from the killed daemon")
+    d.start()
+    deadline = time.time() + 60
+    while time.time() < deadline and generations(s.daily) == gens:
+        time.sleep(0.5)
+    eq(len(generations(s.daily)), len(gens) + 1, "taken at the next start")
+    eq(leftovers(s.daily), [], "what the killed daemon left is gone")
+
+
 if __name__ == "__main__":
     harness.main("backup", [
         test_daemon_takes_the_daily_backup_at_start,
@@ -595,4 +635,5 @@ if __name__ == "__main__":
         test_restore_needs_the_same_master_key,
         test_backup_destroy_restore_and_everything_verifies,
         test_only_the_node_holding_the_lock_takes_the_daily_backup,
+        test_kill_9_of_the_daemon_during_its_daily_backup,
     ], setup)
