@@ -93,7 +93,7 @@ struct idp_backup_report {
 /* How verify and restore reach databases. */
 struct idp_backup_env {
 	const char *bindir;
-	const char *run_as;        /* scratch clusters' account when we are root */
+	const char *run_as;         /* scratch clusters' account when we are root */
 	const char *admin_conninfo; /* the configured database, every row (restore) */
 	const char *owner_conninfo; /* the configured database as the schema owner */
 	const char *app_conninfo;   /* the configured database as the application */

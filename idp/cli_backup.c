@@ -78,8 +78,7 @@ bool idp_cli_backup_known(int n, char **args)
 	return n >= 1 && (!strcmp(args[0], "backup") || !strcmp(args[0], "restore"));
 }
 
-int idp_cli_backup(const struct idp_backup_env *e, const struct idp_config *cfg, int n,
-                   char **args)
+int idp_cli_backup(const struct idp_backup_env *e, const struct idp_config *cfg, int n, char **args)
 {
 	if (!strcmp(args[0], "restore"))
 		return cmd_restore(e, n - 1, args + 1);

@@ -30,8 +30,8 @@ enum idp_err store_pg_dump(const char *bindir, const char *conninfo, int out_fd,
 /* Restore the archive at path into the database at conninfo, in one
  * transaction that stops at the first error (all or nothing).  Errors as
  * store_pg_dump. */
-enum idp_err store_pg_restore(const char *bindir, const char *conninfo, const char *path,
-                              char *why, size_t whysz);
+enum idp_err store_pg_restore(const char *bindir, const char *conninfo, const char *path, char *why,
+                              size_t whysz);
 
 struct store_admin;
 
