@@ -14,6 +14,7 @@
 
 #include "idp/idp.h"
 #include "idp/json.h"
+#include "idp/keys.h"
 #include "idp/log.h"
 #include "idp/oplog.h"
 #include "store/backup.h"
@@ -21,17 +22,16 @@
 #include "store/embedded.h"
 #include "store/migrate.h"
 
-#define FORMAT        "sekisho-backup-1"
-#define PREFIX        "sekisho-"
-#define TMP_PREFIX    ".sekisho-"
-#define TMP_SUFFIX    ".tmp"
-#define LOCK_NAME     ".sekisho-backup.lock"
-#define STAMP_LEN     16 /* YYYYMMDDTHHMMSSZ */
-#define MANIFEST_MAX  4096
-#define MAX_GENS      4096 /* generations looked at when rotating */
-#define DUMP_SUFFIX   ".dump"
-#define MANIF_SUFFIX  ".manifest"
-#define KEY_CHECK_TAG "sekisho backup key check v1"
+#define FORMAT       "sekisho-backup-1"
+#define PREFIX       "sekisho-"
+#define TMP_PREFIX   ".sekisho-"
+#define TMP_SUFFIX   ".tmp"
+#define LOCK_NAME    ".sekisho-backup.lock"
+#define STAMP_LEN    16 /* YYYYMMDDTHHMMSSZ */
+#define MANIFEST_MAX 4096
+#define MAX_GENS     4096 /* generations looked at when rotating */
+#define DUMP_SUFFIX  ".dump"
+#define MANIF_SUFFIX ".manifest"
 
 #ifndef SEKISHO_VERSION
 #define SEKISHO_VERSION "unknown"
@@ -70,28 +70,11 @@ static bool ends_with(const char *s, const char *suffix)
 	return n >= k && strcmp(s + n - k, suffix) == 0;
 }
 
-/* ---- the master key's check value ---- */
-
-/* Derived from a key derived from the master key: names the key without
- * revealing anything of it. */
-static void key_check(char out[17])
-{
-	unsigned char buf[sizeof KEY_CHECK_TAG - 1 + IDP_SHA256_LEN], h[IDP_SHA256_LEN];
-
-	memcpy(buf, KEY_CHECK_TAG, sizeof KEY_CHECK_TAG - 1);
-	memcpy(buf + sizeof KEY_CHECK_TAG - 1, idp_rt.totp_key, IDP_SHA256_LEN);
-	idp_sha256(buf, sizeof buf, h);
-	idp_wipe(buf, sizeof buf);
-	for (int i = 0; i < 8; i++)
-		snprintf(out + 2 * i, 3, "%02x", h[i]);
-}
+/* ---- the master key ---- */
 
 bool idp_backup_key_matches(const struct idp_backup_manifest *m)
 {
-	char k[17];
-
-	key_check(k);
-	return strcmp(k, m->key_check) == 0;
+	return strcmp(idp_key_current_fp(), m->key_fp) == 0;
 }
 
 /* ---- manifests ---- */
@@ -110,7 +93,7 @@ static char *manifest_text(const struct idp_backup_manifest *m)
 	json_object_object_add(o, "file", json_object_new_string(m->file));
 	json_object_object_add(o, "size", json_object_new_int64(m->size));
 	json_object_object_add(o, "sha256", json_object_new_string(m->sha256));
-	json_object_object_add(o, "key_check", json_object_new_string(m->key_check));
+	json_object_object_add(o, "key_fingerprint", json_object_new_string(m->key_fp));
 	const char *s = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY);
 	if (s && asprintf(&text, "%s\n", s) < 0)
 		text = NULL;
@@ -139,9 +122,9 @@ static bool manifest_parse(const char *text, size_t len, struct idp_backup_manif
 		return false;
 	const char *format = idp_json_str(o, "format"), *file = idp_json_str(o, "file");
 	const char *at = idp_json_str(o, "time"), *ver = idp_json_str(o, "sekisho_version");
-	const char *sha = idp_json_str(o, "sha256"), *kc = idp_json_str(o, "key_check");
+	const char *sha = idp_json_str(o, "sha256"), *kc = idp_json_str(o, "key_fingerprint");
 	if (!format || strcmp(format, FORMAT) || !file || !our_name(file, DUMP_SUFFIX) || !at ||
-	    strlen(at) >= sizeof m->time || !ver || !hex_ok(sha, 64) || !hex_ok(kc, 16))
+	    strlen(at) >= sizeof m->time || !ver || !hex_ok(sha, 64) || !hex_ok(kc, IDP_KEY_FP_LEN))
 		goto out;
 	if (!json_object_object_get_ex(o, "size", &v) || !json_object_is_type(v, json_type_int))
 		goto out;
@@ -154,7 +137,7 @@ static bool manifest_parse(const char *text, size_t len, struct idp_backup_manif
 	idp_copy(m->time, sizeof m->time, at);
 	idp_copy(m->version, sizeof m->version, ver);
 	idp_copy(m->sha256, sizeof m->sha256, sha);
-	idp_copy(m->key_check, sizeof m->key_check, kc);
+	idp_copy(m->key_fp, sizeof m->key_fp, kc);
 	ok = m->size >= 0 && m->schema_version > 0;
 out:
 	json_object_put(o);
@@ -463,7 +446,7 @@ enum idp_err idp_backup_create(const struct idp_backup_opts *o, struct idp_backu
 	db = NULL;
 	new_name(dfd, m);
 	idp_copy(m->version, sizeof m->version, SEKISHO_VERSION);
-	key_check(m->key_check);
+	idp_copy(m->key_fp, sizeof m->key_fp, idp_key_current_fp());
 	manifest_name(m->file, man);
 	snprintf(tmp_dump, sizeof tmp_dump, ".%s" TMP_SUFFIX, m->file);
 	snprintf(tmp_man, sizeof tmp_man, ".%s" TMP_SUFFIX, man);
@@ -733,10 +716,12 @@ enum idp_err idp_backup_verify(const struct idp_backup_env *e, const char *path,
 	}
 	err = verify_chains(rep, why, whysz);
 	if (!err && !idp_backup_key_matches(&rep->m)) {
-		snprintf(why, whysz,
-		         "intact, but taken under another master key (key check %s): a restore "
-		         "needs that master_key_file",
-		         rep->m.key_check);
+		snprintf(
+		    why, whysz,
+		    "intact, but taken under another master key (fingerprint %s, this one %s): "
+		    "a restore needs that key file (after a rotation, a "
+		    "<master_key_file>.old-… file)",
+		    rep->m.key_fp, idp_key_current_fp());
 		err = IDP_ERR_INVALID;
 	}
 out:
@@ -771,13 +756,16 @@ enum idp_err idp_backup_restore(const struct idp_backup_env *e, const char *path
 	if (!idp_backup_key_matches(&rep->m)) {
 		snprintf(
 		    why, whysz,
-		    "%s was taken under another master key (key check %s): TOTP seeds and SAML "
-		    "keys in it are sealed under that key; put its master_key_file in place "
-		    "first",
-		    dump, rep->m.key_check);
+		    "%s was taken under another master key (fingerprint %s, this one %s): TOTP "
+		    "seeds and SAML keys in it are sealed under that key; restore it into an "
+		    "empty database with that key file as master_key_file",
+		    dump, rep->m.key_fp, idp_key_current_fp());
 		err = IDP_ERR_INVALID;
 		goto out;
 	}
+	/* Our own connection (it holds the key lock) would count as another
+	 * client; it reconnects for the operator log at the end. */
+	store_thread_done();
 	err = store_admin_open(e->admin_conninfo, &db, dbwhy, sizeof dbwhy);
 	if (!err)
 		err = store_admin_other_sessions(db, &others);

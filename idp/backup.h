@@ -5,7 +5,7 @@
  *   sekisho-YYYYMMDDTHHMMSSZ.dump      pg_dump's custom format, one snapshot
  *   sekisho-YYYYMMDDTHHMMSSZ.manifest  JSON: format, time, sekisho version,
  *                                      schema version, file, size, sha256,
- *                                      key_check
+ *                                      key_fingerprint
  *
  * Both are written under a temporary name (".sekisho-….tmp"), synced, then
  * renamed, the manifest last: a generation exists only once its manifest
@@ -15,8 +15,8 @@
  * new generation keeps only the newest `keep`.  Files not named like ours
  * are never touched.  Files are 0600, a directory we create 0700.
  *
- * The master key is not in a backup.  key_check (a digest derived from it,
- * which reveals nothing of it) says which key the backup needs: restore
+ * The master key is not in a backup.  key_fingerprint (idp/keys.h: it
+ * reveals nothing of the key) says which key the backup needs: restore
  * refuses another one, because TOTP seeds and SAML keys are sealed under it.
  *
  * Every run is recorded in the operator log: backup.created,
@@ -41,8 +41,8 @@ struct idp_backup_manifest {
 	char version[32];               /* sekisho's */
 	int schema_version;             /* highest migration applied */
 	int64_t size;
-	char sha256[65];    /* hex */
-	char key_check[17]; /* hex */
+	char sha256[65]; /* hex */
+	char key_fp[33]; /* the master key's fingerprint (idp/keys.h) */
 };
 
 /* Where and how a backup is taken. */

@@ -228,6 +228,8 @@ def test_backup_writes_a_generation_with_its_manifest(s):
     eq(m["size"], os.path.getsize(path), "manifest size")
     eq(m["sha256"], sha256(path), "manifest sha256")
     eq(m["schema_version"], schema_version(), "manifest schema version")
+    eq([m["key_fingerprint"]], d.psql("SELECT fingerprint FROM master_key", superuser=True),
+       "manifest key fingerprint: the database's")
     check(m["sekisho_version"], "a version")
     stamp = datetime.datetime.strptime(m["time"], "%Y-%m-%dT%H:%M:%SZ")
     check(abs((datetime.datetime.utcnow() - stamp).total_seconds()) < 120, "time %s" % m["time"])
@@ -508,13 +510,13 @@ def test_restore_into_a_database_in_use_or_not_empty_is_refused(s):
 
 
 def test_restore_needs_the_same_master_key(s):
-    d = s.d
-    other = os.path.join(d.dir, "other.key")
-    r = d.cli("restore", s.state["verified"], "--force",
-              env={"SEKISHO_MASTER_KEY_FILE": other})
-    refused(r, "master key", "master_key_file")
-    r = d.cli("backup", "verify", s.state["verified"], env={"SEKISHO_MASTER_KEY_FILE": other})
-    refused(r, "master key")
+    # Another data directory: another master key, and a database of its own.
+    other = s.daemon(name="otherkey")
+    path = s.state["verified"]
+    refused(other.cli("restore", path), "another master key", "master_key_file")
+    refused(other.cli("backup", "verify", path), "another master key")
+    eq(other.cli_ok("tenant", "list").stdout.strip().splitlines()[1:], [],
+       "its database untouched")
 
 
 def test_backup_destroy_restore_and_everything_verifies(s):
