@@ -31,6 +31,10 @@ static const char usage[] =
     "  audit verify SLUG                      check the audit hash chain\n"
     "  audit verify --operator                check the operator log's hash chain\n"
     "  audit prune                            apply every tenant's audit retention now\n"
+    "  backup [--dir DIR]                     back the database up (default dir: backup_dir)\n"
+    "  backup verify FILE                     check a backup by restoring it into a scratch\n"
+    "                                         database and verifying every audit chain\n"
+    "  restore FILE [--force]                 restore a backup into the (empty) database\n"
     "  db setup --admin-url URL [--database NAME] [--reset-passwords]\n"
     "                                         create roles and database on a server\n"
     "  key rotate                             new master key, every secret re-sealed\n"
@@ -410,7 +414,7 @@ bool idp_cli_known(int n, char **args)
 	        (!strcmp(args[1], "create") || !strcmp(args[1], "list") ||
 	         !strcmp(args[1], "terminate") || !strcmp(args[1], "restore") ||
 	         !strcmp(args[1], "export") || !strcmp(args[1], "purge"))) ||
-	       !strcmp(cmd, "invite") ||
+	       !strcmp(cmd, "invite") || idp_cli_backup_known(n, args) ||
 	       (!strcmp(cmd, "db") && n >= 2 && !strcmp(args[1], "setup")) ||
 	       (!strcmp(cmd, "token") && n >= 2 && !strcmp(args[1], "create")) ||
 	       (!strcmp(cmd, "key") && n >= 2 &&

@@ -35,4 +35,15 @@ bool idp_cli_key_rotation(int n, char **args);
 /* `key SUBCOMMAND ...` with argv after "key" (idp/cli_key.c). */
 int idp_cli_key(int argc, char **argv);
 
+struct idp_backup_env;
+struct idp_config;
+
+/* True when args name `backup` or `restore` (idp/cli_backup.c). */
+bool idp_cli_backup_known(int n, char **args);
+
+/* `backup [--dir DIR]`, `backup verify FILE`, `restore FILE [--force]`,
+ * with the database open and e saying how to reach it. */
+int idp_cli_backup(const struct idp_backup_env *e, const struct idp_config *cfg, int n,
+                   char **args);
+
 #endif

@@ -441,6 +441,9 @@ static const char *const env_keys[] = {
     "session_cache_max",
     "metrics_listen",
     "metrics_tenant_labels",
+    "backup_dir",
+    "backup_time",
+    "backup_keep",
 };
 
 enum idp_err idp_config_load(struct idp_config *c, const char *path, char *msg, size_t msgsz)

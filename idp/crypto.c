@@ -6,9 +6,11 @@
  */
 #include "idp/crypto.h"
 
+#include <errno.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
@@ -72,6 +74,35 @@ void idp_sha256(const void *data, size_t n, unsigned char out[IDP_SHA256_LEN])
 
 	if (!SHA256(data ? data : &empty, n, out))
 		abort();
+}
+
+enum idp_err idp_sha256_fd(int fd, unsigned char out[IDP_SHA256_LEN], int64_t *size)
+{
+	unsigned char buf[65536];
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	enum idp_err err = IDP_ERR_NOMEM;
+
+	*size = 0;
+	if (!ctx || !EVP_DigestInit_ex(ctx, EVP_sha256(), NULL))
+		goto out;
+	for (;;) {
+		ssize_t n = read(fd, buf, sizeof buf);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			err = IDP_ERR_IO;
+			goto out;
+		}
+		if (n == 0)
+			break;
+		if (!EVP_DigestUpdate(ctx, buf, (size_t)n))
+			goto out;
+		*size += n;
+	}
+	err = EVP_DigestFinal_ex(ctx, out, NULL) ? IDP_OK : IDP_ERR_NOMEM;
+out:
+	EVP_MD_CTX_free(ctx);
+	return err;
 }
 
 void idp_hmac_sha256(const void *key, size_t keylen, const void *data, size_t n,

@@ -30,6 +30,11 @@ bool idp_token_syntax_ok(const char *s);
 /* SHA-256 of n bytes of data into out. Cannot fail. */
 void idp_sha256(const void *data, size_t n, unsigned char out[IDP_SHA256_LEN]);
 
+/* SHA-256 of everything fd holds from its current offset to its end into
+ * out, and *size the bytes read.  IDP_ERR_IO on a read error,
+ * IDP_ERR_NOMEM when OpenSSL cannot allocate. */
+enum idp_err idp_sha256_fd(int fd, unsigned char out[IDP_SHA256_LEN], int64_t *size);
+
 /* HMAC-SHA-256 with key over data into out. Cannot fail. */
 void idp_hmac_sha256(const void *key, size_t keylen, const void *data, size_t n,
                      unsigned char out[IDP_SHA256_LEN]);

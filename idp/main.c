@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "idp/backup.h"
 #include "idp/cli.h"
 #include "idp/idp.h"
 #include "idp/keys.h"
@@ -30,6 +31,9 @@
 #define fail idp_cli_fail
 
 static struct idp_config cfg;
+/* The database as the schema owner, as the application, and as a role that
+ * reads every row (backups). */
+static char owner_ci[2048], app_ci[2048], admin_ci[2048];
 
 /* The configuration, and logging as it says. */
 static int load_config(const char *config_path)
@@ -50,7 +54,6 @@ static int load_config(const char *config_path)
 /* Config, keys, database (embedded or not) and schema: what every command needs. */
 static int open_all(const char *config_path, bool key_rotation)
 {
-	char conninfo[2048], app_conninfo[2048];
 	enum idp_err err;
 
 	if (load_config(config_path))
@@ -63,15 +66,18 @@ static int open_all(const char *config_path, bool key_rotation)
 		return fail("%s", "tls_cert/tls_key: see the message above");
 	if (!cfg.database_url[0]) {
 		struct store_embedded_opts o = {cfg.data_dir, cfg.pg_bindir, cfg.pg_user};
-		err = store_embedded_start(&o, conninfo, app_conninfo, sizeof conninfo);
+		err = store_embedded_start(&o, owner_ci, app_ci, sizeof owner_ci);
+		if (!err)
+			err = store_embedded_admin_conninfo(admin_ci, sizeof admin_ci);
 		if (err)
 			return fail("embedded database: %s (see log)", idp_strerror(err));
 	} else {
-		snprintf(conninfo, sizeof conninfo, "%s", cfg.database_url);
-		snprintf(app_conninfo, sizeof app_conninfo, "%s",
+		snprintf(owner_ci, sizeof owner_ci, "%s", cfg.database_url);
+		snprintf(admin_ci, sizeof admin_ci, "%s", cfg.database_url);
+		snprintf(app_ci, sizeof app_ci, "%s",
 		         cfg.database_app_url[0] ? cfg.database_app_url : cfg.database_url);
 	}
-	if (store_configure(conninfo))
+	if (store_configure(owner_ci))
 		return fail("%s", "out of memory");
 	/* Schema first: every command runs against the current version. */
 	for (int attempt = 0;; attempt++) {
@@ -86,7 +92,7 @@ static int open_all(const char *config_path, bool key_rotation)
 	/* Migrations ran as the schema owner; everything else runs as the
 	 * application role. */
 	store_thread_done();
-	if (store_configure(app_conninfo))
+	if (store_configure(app_ci))
 		return fail("%s", "out of memory");
 	/* The key lock is held on this thread's connection until the end. */
 	err = idp_keys_open(key_rotation);
@@ -104,12 +110,12 @@ static void close_all(void)
 
 /* The daemon's own jobs: one thread that wakes every minute and runs what
  * is due (audit retention hourly, and once at start; the purge of
- * terminated tenants past their date every minute). */
+ * terminated tenants past their date every minute; the daily backup). */
 static pthread_mutex_t job_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t job_cond = PTHREAD_COND_INITIALIZER;
 static bool job_stop;
 
-static void jobs_run(time_t now, time_t *next_retention)
+static void jobs_run(time_t now, time_t *next_retention, time_t *next_backup)
 {
 	if (now >= *next_retention) {
 		if (idp_retention_run(NULL))
@@ -121,17 +127,28 @@ static void jobs_run(time_t now, time_t *next_retention)
 	 * others find nothing left (idp/tenant_ops.c). */
 	if (idp_tenant_purge_due(NULL))
 		idp_warn("%s", "purge: not every tenant due could be purged; retrying in a minute");
+	if (cfg.backup_dir[0] && now >= *next_backup) {
+		struct idp_backup_opts o = {cfg.backup_dir, cfg.backup_keep, cfg.pg_bindir,
+		                            admin_ci};
+		bool taken = false;
+		enum idp_err err = idp_backup_daily(&o, cfg.backup_minute, now, &taken);
+		/* A failed backup is tried again in an hour, not every minute. */
+		*next_backup = err && taken ? now + 3600 : 0;
+		if (err && !taken)
+			idp_warn("daily backup: cannot tell whether it is due: %s",
+			         idp_strerror(err));
+	}
 }
 
 static void *jobs_thread(void *arg)
 {
-	time_t next_retention = 0;
+	time_t next_retention = 0, next_backup = 0;
 
 	(void)arg;
 	pthread_mutex_lock(&job_lock);
 	while (!job_stop) {
 		pthread_mutex_unlock(&job_lock);
-		jobs_run(time(NULL), &next_retention);
+		jobs_run(time(NULL), &next_retention, &next_backup);
 		pthread_mutex_lock(&job_lock);
 		struct timespec until;
 		clock_gettime(CLOCK_REALTIME, &until);
@@ -234,7 +251,10 @@ int main(int argc, char **argv)
 	rc = open_all(config_path, idp_cli_key_rotation(n, args));
 	if (!rc && !strcmp(args[0], "serve"))
 		rc = n == 1 ? cmd_serve() : idp_cli_usage();
-	else if (!rc)
+	else if (!rc && idp_cli_backup_known(n, args)) {
+		struct idp_backup_env e = {cfg.pg_bindir, cfg.pg_user, admin_ci, owner_ci, app_ci};
+		rc = idp_cli_backup(&e, &cfg, n, args);
+	} else if (!rc)
 		rc = idp_cli_run(n, args);
 	close_all();
 	mfa_global_done();

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <grp.h>
 #include <libpq-fe.h>
 #include <limits.h>
@@ -24,9 +25,9 @@
 #define APP_DB     "sekisho"
 #define PG_PORT    "5432"
 
-static struct {
-	bool active;
-	int users_fd;
+/* A private cluster: the embedded one, or a scratch one for checking a
+ * backup. */
+struct cluster {
 	char pgdir[PATH_MAX];
 	char datadir[PATH_MAX];
 	char sockdir[PATH_MAX];
@@ -35,11 +36,17 @@ static struct {
 	uid_t uid;
 	gid_t gid;
 	bool drop; /* run PostgreSQL tools as uid/gid */
+};
+
+static struct {
+	bool active;
+	int users_fd;
+	struct cluster cl;
 } emb = {.users_fd = -1};
 
 /* Run bindir/prog with args as the cluster's account; stdout and stderr go
  * to the cluster log.  Returns the exit status, or -1. */
-static int run_pg(const char *prog, const char *const *args)
+static int run_pg(const struct cluster *cl, const char *prog, const char *const *args)
 {
 	char path[PATH_MAX];
 	const char *argv[16];
@@ -47,7 +54,7 @@ static int run_pg(const char *prog, const char *const *args)
 	pid_t pid;
 	int status;
 
-	snprintf(path, sizeof path, "%s/%s", emb.bindir, prog);
+	snprintf(path, sizeof path, "%s/%s", cl->bindir, prog);
 	argv[n++] = path;
 	for (; args && *args && n < 15; args++)
 		argv[n++] = *args;
@@ -58,9 +65,9 @@ static int run_pg(const char *prog, const char *const *args)
 		return -1;
 	}
 	if (pid == 0) {
-		int fd = open(emb.logfile, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+		int fd = open(cl->logfile, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
 		int nul = open("/dev/null", O_RDONLY);
-		if (emb.drop && (setgroups(0, NULL) || setgid(emb.gid) || setuid(emb.uid)))
+		if (cl->drop && (setgroups(0, NULL) || setgid(cl->gid) || setuid(cl->uid)))
 			_exit(126);
 		if (fd >= 0) {
 			dup2(fd, STDOUT_FILENO);
@@ -84,13 +91,13 @@ static int run_pg(const char *prog, const char *const *args)
 	return WEXITSTATUS(status);
 }
 
-static enum idp_err make_dir(const char *path, bool own)
+static enum idp_err make_dir(const struct cluster *cl, const char *path, bool own)
 {
 	if (mkdir(path, 0700) && errno != EEXIST) {
 		idp_error("embedded postgres: mkdir %s: %s", path, strerror(errno));
 		return IDP_ERR_IO;
 	}
-	if (own && emb.drop && chown(path, emb.uid, emb.gid)) {
+	if (own && cl->drop && chown(path, cl->uid, cl->gid)) {
 		idp_error("embedded postgres: chown %s: %s", path, strerror(errno));
 		return IDP_ERR_IO;
 	}
@@ -98,18 +105,18 @@ static enum idp_err make_dir(const char *path, bool own)
 }
 
 /* Can the cluster's account reach dir?  PostgreSQL fails obscurely otherwise. */
-static bool reachable(const char *dir)
+static bool reachable(const struct cluster *cl, const char *dir)
 {
 	pid_t pid;
 	int status;
 
-	if (!emb.drop)
+	if (!cl->drop)
 		return access(dir, R_OK | W_OK | X_OK) == 0;
 	pid = fork();
 	if (pid < 0)
 		return false;
 	if (pid == 0) {
-		if (setgroups(0, NULL) || setgid(emb.gid) || setuid(emb.uid))
+		if (setgroups(0, NULL) || setgid(cl->gid) || setuid(cl->uid))
 			_exit(1);
 		_exit(access(dir, R_OK | W_OK | X_OK) == 0 ? 0 : 1);
 	}
@@ -123,7 +130,7 @@ static int lock_file(const char *name, int op)
 	char path[PATH_MAX];
 	int fd;
 
-	snprintf(path, sizeof path, "%s/%s", emb.pgdir, name);
+	snprintf(path, sizeof path, "%s/%s", emb.cl.pgdir, name);
 	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	if (fd < 0) {
 		idp_error("embedded postgres: open %s: %s", path, strerror(errno));
@@ -138,12 +145,12 @@ static int lock_file(const char *name, int op)
 	return fd;
 }
 
-static enum idp_err write_conf(void)
+static enum idp_err write_conf(const struct cluster *cl, const char *extra)
 {
 	char path[PATH_MAX];
 	FILE *f;
 
-	snprintf(path, sizeof path, "%s/postgresql.auto.conf", emb.datadir);
+	snprintf(path, sizeof path, "%s/postgresql.auto.conf", cl->datadir);
 	f = fopen(path, "a");
 	if (!f) {
 		idp_error("embedded postgres: %s: %s", path, strerror(errno));
@@ -158,39 +165,43 @@ static enum idp_err write_conf(void)
 	        "max_connections = 200\n"
 	        "shared_buffers = '64MB'\n"
 	        "log_min_messages = warning\n"
-	        "log_line_prefix = '%%m [%%p] '\n",
-	        emb.sockdir);
-	fclose(f);
-	if (emb.drop && chown(path, emb.uid, emb.gid))
+	        "log_line_prefix = '%%m [%%p] '\n"
+	        "%s",
+	        cl->sockdir, extra);
+	if (fclose(f)) {
+		idp_error("embedded postgres: %s: %s", path, strerror(errno));
+		return IDP_ERR_IO;
+	}
+	if (cl->drop && chown(path, cl->uid, cl->gid))
 		return IDP_ERR_IO;
 	return IDP_OK;
 }
 
-static enum idp_err init_cluster(void)
+static enum idp_err init_cluster(const struct cluster *cl, const char *extra)
 {
 	char version[PATH_MAX];
-	const char *args[] = {"-D", emb.datadir, "-U",         SUPERUSER,           "--auth=trust",
+	const char *args[] = {"-D", cl->datadir, "-U",         SUPERUSER,           "--auth=trust",
 	                      "-E", "UTF8",      "--locale=C", "--no-instructions", NULL};
 
-	snprintf(version, sizeof version, "%s/PG_VERSION", emb.datadir);
+	snprintf(version, sizeof version, "%s/PG_VERSION", cl->datadir);
 	if (access(version, F_OK) == 0)
 		return IDP_OK;
-	idp_info("embedded postgres: initialising cluster in %s", emb.datadir);
-	if (run_pg("initdb", args) != 0) {
-		idp_error("embedded postgres: initdb failed, see %s", emb.logfile);
+	idp_info("embedded postgres: initialising cluster in %s", cl->datadir);
+	if (run_pg(cl, "initdb", args) != 0) {
+		idp_error("embedded postgres: initdb failed, see %s", cl->logfile);
 		return IDP_ERR_IO;
 	}
-	return write_conf();
+	return write_conf(cl, extra);
 }
 
-static bool running(void)
+static bool running(const struct cluster *cl)
 {
-	const char *args[] = {"-D", emb.datadir, "status", NULL};
+	const char *args[] = {"-D", cl->datadir, "status", NULL};
 
-	return run_pg("pg_ctl", args) == 0;
+	return run_pg(cl, "pg_ctl", args) == 0;
 }
 
-static enum idp_err bootstrap_roles(void)
+static enum idp_err bootstrap_roles(const struct cluster *cl)
 {
 	char ci[PATH_MAX + 128];
 	PGconn *pg;
@@ -206,7 +217,7 @@ static enum idp_err bootstrap_roles(void)
 	};
 
 	snprintf(ci, sizeof ci, "host=%s port=" PG_PORT " user=" SUPERUSER " dbname=postgres",
-	         emb.sockdir);
+	         cl->sockdir);
 	pg = PQconnectdb(ci);
 	if (PQstatus(pg) != CONNECTION_OK) {
 		idp_error("embedded postgres: connect: %s", PQerrorMessage(pg));
@@ -238,6 +249,33 @@ out:
 	return err;
 }
 
+/* Fill in cl's paths under cl->pgdir (set by the caller) and the account
+ * that runs it. */
+static enum idp_err cluster_setup(struct cluster *cl, const char *bindir, const char *run_as)
+{
+	snprintf(cl->datadir, sizeof cl->datadir, "%s/data", cl->pgdir);
+	snprintf(cl->sockdir, sizeof cl->sockdir, "%s/run", cl->pgdir);
+	snprintf(cl->logfile, sizeof cl->logfile, "%s/postgresql.log", cl->pgdir);
+	snprintf(cl->bindir, sizeof cl->bindir, "%s", bindir);
+	if (strlen(cl->sockdir) > 90) {
+		idp_error("%s: path too long for a PostgreSQL Unix socket", cl->pgdir);
+		return IDP_ERR_CONFIG;
+	}
+	cl->drop = geteuid() == 0;
+	if (cl->drop) {
+		struct passwd *pw = getpwnam(run_as);
+		if (!pw) {
+			idp_error(
+			    "pg_user: no such account \"%s\" (PostgreSQL refuses to run as root)",
+			    run_as);
+			return IDP_ERR_CONFIG;
+		}
+		cl->uid = pw->pw_uid;
+		cl->gid = pw->pw_gid;
+	}
+	return IDP_OK;
+}
+
 enum idp_err store_embedded_start(const struct store_embedded_opts *o, char *owner_conninfo,
                                   char *app_conninfo, size_t conninfosz)
 {
@@ -255,39 +293,22 @@ enum idp_err store_embedded_start(const struct store_embedded_opts *o, char *own
 		idp_error("data_dir %s: %s", o->data_dir, strerror(errno));
 		return IDP_ERR_IO;
 	}
-	snprintf(emb.pgdir, sizeof emb.pgdir, "%s/pg", abs);
-	snprintf(emb.datadir, sizeof emb.datadir, "%s/data", emb.pgdir);
-	snprintf(emb.sockdir, sizeof emb.sockdir, "%s/run", emb.pgdir);
-	snprintf(emb.logfile, sizeof emb.logfile, "%s/postgresql.log", emb.pgdir);
-	snprintf(emb.bindir, sizeof emb.bindir, "%s", o->bindir);
-	if (strlen(emb.sockdir) > 90) {
-		idp_error("data_dir %s: path too long for a PostgreSQL Unix socket", abs);
-		return IDP_ERR_CONFIG;
-	}
-	emb.drop = geteuid() == 0;
-	if (emb.drop) {
-		struct passwd *pw = getpwnam(o->run_as);
-		if (!pw) {
-			idp_error(
-			    "pg_user: no such account \"%s\" (PostgreSQL refuses to run as root)",
-			    o->run_as);
-			return IDP_ERR_CONFIG;
-		}
-		emb.uid = pw->pw_uid;
-		emb.gid = pw->pw_gid;
-	}
+	snprintf(emb.cl.pgdir, sizeof emb.cl.pgdir, "%s/pg", abs);
+	err = cluster_setup(&emb.cl, o->bindir, o->run_as);
+	if (err)
+		return err;
 	/* The cluster's account must be able to pass through data_dir (not list
 	 * or read it: the master key stays 0600 root's). */
 	struct stat st;
-	if (emb.drop && stat(abs, &st) == 0 && !(st.st_mode & S_IXOTH) && st.st_uid == geteuid() &&
-	    chmod(abs, (st.st_mode & 07777) | S_IXOTH)) {
+	if (emb.cl.drop && stat(abs, &st) == 0 && !(st.st_mode & S_IXOTH) &&
+	    st.st_uid == geteuid() && chmod(abs, (st.st_mode & 07777) | S_IXOTH)) {
 		idp_error("data_dir %s: chmod: %s", abs, strerror(errno));
 		return IDP_ERR_IO;
 	}
-	err = make_dir(emb.pgdir, true);
+	err = make_dir(&emb.cl, emb.cl.pgdir, true);
 	if (err)
 		return err;
-	if (!reachable(emb.pgdir)) {
+	if (!reachable(&emb.cl, emb.cl.pgdir)) {
 		idp_error(
 		    "data_dir %s: not reachable by account \"%s\"; every parent directory must "
 		    "be searchable by it",
@@ -297,30 +318,30 @@ enum idp_err store_embedded_start(const struct store_embedded_opts *o, char *own
 	ctl = lock_file("ctl.lock", LOCK_EX);
 	if (ctl < 0)
 		return IDP_ERR_IO;
-	err = make_dir(emb.sockdir, true);
+	err = make_dir(&emb.cl, emb.cl.sockdir, true);
 	if (err)
 		goto out;
 	/* Pre-create the log so the account can append to it. */
-	int lf = open(emb.logfile, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+	int lf = open(emb.cl.logfile, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
 	if (lf >= 0) {
-		if (emb.drop && fchown(lf, emb.uid, emb.gid))
+		if (emb.cl.drop && fchown(lf, emb.cl.uid, emb.cl.gid))
 			idp_warn("embedded postgres: chown log: %s", strerror(errno));
 		close(lf);
 	}
-	err = init_cluster();
+	err = init_cluster(&emb.cl, "");
 	if (err)
 		goto out;
-	if (!running()) {
-		const char *args[] = {"-D", emb.datadir, "-l",    emb.logfile, "-w",
-		                      "-t", "60",        "start", NULL};
-		idp_info("embedded postgres: starting cluster in %s", emb.datadir);
-		if (run_pg("pg_ctl", args) != 0) {
-			idp_error("embedded postgres: pg_ctl start failed, see %s", emb.logfile);
+	if (!running(&emb.cl)) {
+		const char *args[] = {"-D", emb.cl.datadir, "-l", emb.cl.logfile, "-w", "-t",
+		                      "60", "start",        NULL};
+		idp_info("embedded postgres: starting cluster in %s", emb.cl.datadir);
+		if (run_pg(&emb.cl, "pg_ctl", args) != 0) {
+			idp_error("embedded postgres: pg_ctl start failed, see %s", emb.cl.logfile);
 			err = IDP_ERR_DB;
 			goto out;
 		}
 	}
-	err = bootstrap_roles();
+	err = bootstrap_roles(&emb.cl);
 	if (err)
 		goto out;
 	emb.users_fd = lock_file("users.lock", LOCK_SH);
@@ -338,11 +359,11 @@ done:
 	snprintf(owner_conninfo, conninfosz,
 	         "host=%s port=" PG_PORT " user=" OWNER_ROLE " dbname=" APP_DB
 	         " application_name=sekisho-migrate connect_timeout=5",
-	         emb.sockdir);
+	         emb.cl.sockdir);
 	snprintf(app_conninfo, conninfosz,
 	         "host=%s port=" PG_PORT " user=" APP_ROLE " dbname=" APP_DB
 	         " application_name=sekisho connect_timeout=5",
-	         emb.sockdir);
+	         emb.cl.sockdir);
 	return IDP_OK;
 }
 
@@ -357,17 +378,156 @@ void store_embedded_stop(void)
 	/* Give up our share; if nobody else holds one, we are the last user. */
 	flock(emb.users_fd, LOCK_UN);
 	if (flock(emb.users_fd, LOCK_EX | LOCK_NB) == 0) {
-		const char *args[] = {"-D", emb.datadir, "-m",   "fast", "-w",
-		                      "-t", "60",        "stop", NULL};
-		if (running()) {
+		const char *args[] = {"-D", emb.cl.datadir, "-m",   "fast", "-w",
+		                      "-t", "60",           "stop", NULL};
+		if (running(&emb.cl)) {
 			idp_info("embedded postgres: stopping cluster");
-			if (run_pg("pg_ctl", args) != 0)
+			if (run_pg(&emb.cl, "pg_ctl", args) != 0)
 				idp_error("embedded postgres: pg_ctl stop failed, see %s",
-				          emb.logfile);
+				          emb.cl.logfile);
 		}
 	}
 	close(emb.users_fd);
 	emb.users_fd = -1;
 	if (ctl >= 0)
 		close(ctl);
+}
+
+enum idp_err store_embedded_admin_conninfo(char *conninfo, size_t conninfosz)
+{
+	if (!emb.active)
+		return IDP_ERR_INVALID;
+	snprintf(conninfo, conninfosz,
+	         "host=%s port=" PG_PORT " user=" SUPERUSER " dbname=" APP_DB
+	         " application_name=sekisho-admin connect_timeout=5",
+	         emb.cl.sockdir);
+	return IDP_OK;
+}
+
+/* A scratch cluster: a cluster of its own in a new directory, for as long as
+ * a backup is being checked. */
+struct store_scratch {
+	struct cluster cl;
+	bool started;
+	char admin[PATH_MAX + 128];
+	char owner[PATH_MAX + 128];
+};
+
+static int remove_entry(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+	(void)st;
+	(void)ftw;
+	if (type == FTW_DP)
+		return rmdir(path) ? -1 : 0;
+	return unlink(path) ? -1 : 0;
+}
+
+/* Copy the end of a scratch cluster's log into ours: the cluster and its
+ * log are about to be deleted. */
+static void log_tail(const char *path)
+{
+	char buf[2048];
+	ssize_t n = 0;
+	int fd = path[0] ? open(path, O_RDONLY | O_CLOEXEC) : -1;
+
+	if (fd < 0)
+		return;
+	off_t end = lseek(fd, 0, SEEK_END);
+	if (end > (off_t)sizeof buf - 1)
+		lseek(fd, end - (off_t)sizeof buf + 1, SEEK_SET);
+	else
+		lseek(fd, 0, SEEK_SET);
+	n = read(fd, buf, sizeof buf - 1);
+	close(fd);
+	if (n > 0) {
+		buf[n] = 0;
+		idp_error("scratch postgres log: %s", buf);
+	}
+}
+
+enum idp_err store_scratch_start(const char *bindir, const char *run_as, struct store_scratch **out)
+{
+	/* Nothing is kept, so nothing needs to survive a crash. */
+	static const char fast[] = "fsync = off\n"
+	                           "full_page_writes = off\n"
+	                           "synchronous_commit = off\n";
+	const char *start[] = {"-D", NULL, "-l", NULL, "-w", "-t", "60", "start", NULL};
+	struct store_scratch *s = calloc(1, sizeof *s);
+	enum idp_err err = IDP_ERR_IO;
+	int lf;
+
+	*out = NULL;
+	if (!s)
+		return IDP_ERR_NOMEM;
+	snprintf(s->cl.pgdir, sizeof s->cl.pgdir, "/tmp/sekisho-scratch-XXXXXX");
+	if (!mkdtemp(s->cl.pgdir)) {
+		idp_error("scratch postgres: mkdtemp: %s", strerror(errno));
+		s->cl.pgdir[0] = 0;
+		goto out;
+	}
+	err = cluster_setup(&s->cl, bindir, run_as);
+	if (!err)
+		err = make_dir(&s->cl, s->cl.pgdir, true);
+	if (!err)
+		err = make_dir(&s->cl, s->cl.sockdir, true);
+	if (err)
+		goto out;
+	lf = open(s->cl.logfile, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+	if (lf >= 0) {
+		if (s->cl.drop && fchown(lf, s->cl.uid, s->cl.gid))
+			idp_warn("scratch postgres: chown log: %s", strerror(errno));
+		close(lf);
+	}
+	err = init_cluster(&s->cl, fast);
+	if (err)
+		goto out;
+	start[1] = s->cl.datadir;
+	start[3] = s->cl.logfile;
+	if (run_pg(&s->cl, "pg_ctl", start) != 0) {
+		idp_error("scratch postgres: pg_ctl start failed, see %s", s->cl.logfile);
+		err = IDP_ERR_DB;
+		goto out;
+	}
+	s->started = true;
+	err = bootstrap_roles(&s->cl);
+	if (err)
+		goto out;
+	snprintf(s->admin, sizeof s->admin,
+	         "host=%s port=" PG_PORT " user=" SUPERUSER " dbname=" APP_DB
+	         " application_name=sekisho-verify connect_timeout=5",
+	         s->cl.sockdir);
+	snprintf(s->owner, sizeof s->owner,
+	         "host=%s port=" PG_PORT " user=" OWNER_ROLE " dbname=" APP_DB
+	         " application_name=sekisho-verify connect_timeout=5",
+	         s->cl.sockdir);
+	*out = s;
+	return IDP_OK;
+out:
+	log_tail(s->cl.logfile);
+	store_scratch_free(s);
+	return err;
+}
+
+const char *store_scratch_admin(const struct store_scratch *s)
+{
+	return s->admin;
+}
+
+const char *store_scratch_owner(const struct store_scratch *s)
+{
+	return s->owner;
+}
+
+void store_scratch_free(struct store_scratch *s)
+{
+	if (!s)
+		return;
+	if (s->started) {
+		const char *args[] = {"-D", s->cl.datadir, "-m", "immediate", "-w", "stop", NULL};
+		if (run_pg(&s->cl, "pg_ctl", args) != 0)
+			idp_error("scratch postgres: pg_ctl stop failed, see %s", s->cl.logfile);
+	}
+	if (s->cl.pgdir[0] && nftw(s->cl.pgdir, remove_entry, 16, FTW_DEPTH | FTW_PHYS))
+		idp_error("scratch postgres: cannot remove %s: %s", s->cl.pgdir, strerror(errno));
+	free(s);
 }

@@ -57,6 +57,33 @@ const struct store_stmt store_stmts[] = {
 		"SELECT 1 FROM schema_migrations WHERE version = $1"},
 	[STMT_MIGRATION_RECORD] = {"migration_record",
 		"INSERT INTO schema_migrations (version, name) VALUES ($1, $2)"},
+	[STMT_DB_SCHEMA_VERSION] = {"db_schema_version",
+		"SELECT CASE WHEN to_regclass('public.schema_migrations') IS NULL THEN 0 "
+		"ELSE (SELECT coalesce(max(version), 0) FROM public.schema_migrations) END"},
+	[STMT_DB_CONTENTS] = {"db_contents",
+		"SELECT (SELECT count(*) FROM tenants), (SELECT count(*) FROM operator_events "
+		"WHERE action NOT LIKE 'backup.%')"},
+	[STMT_DB_OTHER_SESSIONS] = {"db_other_sessions",
+		"SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+		"AND pid <> pg_backend_pid() AND backend_type = 'client backend'"},
+	/* Reading the tenant directory and appending to the operator log stand
+	 * for the whole set: 002 grants the first, 009 the second. */
+	[STMT_DB_APP_GRANTS] = {"db_app_grants",
+		"SELECT NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'sekisho_app') OR "
+		"(has_schema_privilege('sekisho_app', 'public', 'USAGE') "
+		"AND has_table_privilege('sekisho_app', 'public.tenants', 'SELECT,INSERT,UPDATE') "
+		"AND has_table_privilege('sekisho_app', 'public.audit_events', 'INSERT') "
+		"AND has_table_privilege('sekisho_app', 'public.operator_events', 'INSERT'))"},
+	/* Any constant other than the migrations' one, the same on every node. */
+	[STMT_DB_BACKUP_TRY_LOCK] = {"db_backup_try_lock",
+		"SELECT pg_try_advisory_lock(7365697369)"},
+	/* The public schema as PostgreSQL 15 creates it: owned by the
+	 * database's owner, usable by everyone. */
+	[STMT_DB_WIPE_SCHEMA] = {"db_wipe_schema",
+		"DROP SCHEMA public CASCADE; "
+		"CREATE SCHEMA public AUTHORIZATION pg_database_owner; "
+		"GRANT USAGE ON SCHEMA public TO PUBLIC; "
+		"COMMENT ON SCHEMA public IS 'standard public schema'"},
 	[STMT_TENANT_INSERT] = {"tenant_insert",
 		"INSERT INTO tenants (slug, name, policy) VALUES ($1, $2, $3) RETURNING id"},
 	[STMT_TENANT_BY_SLUG] = {"tenant_by_slug",

@@ -18,6 +18,14 @@ enum store_stmt_id {
 	STMT_MIGRATION_APPLIED, /* version -> 1 */
 	STMT_MIGRATION_RECORD,  /* version, name */
 
+	/* The database as a whole (store/backup.c, on a connection of its own). */
+	STMT_DB_SCHEMA_VERSION,  /* -> highest migration applied */
+	STMT_DB_CONTENTS,        /* -> tenants, operator events other than backups' */
+	STMT_DB_OTHER_SESSIONS,  /* -> clients connected to this database besides us */
+	STMT_DB_APP_GRANTS,      /* -> the application role is absent or has its grants */
+	STMT_DB_BACKUP_TRY_LOCK, /* -> the daily backup's session lock taken */
+	STMT_DB_WIPE_SCHEMA,     /* : several statements, run as plain SQL */
+
 	STMT_TENANT_INSERT,      /* slug, name, policy -> id */
 	STMT_TENANT_BY_SLUG,     /* slug, known version -> id, slug, name, status, created_epoch,
 	                            version, policy (NULL when the version is the known one) */

@@ -1,0 +1,889 @@
+/* Backups: see idp/backup.h. */
+#include "idp/backup.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <json-c/json.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "idp/idp.h"
+#include "idp/json.h"
+#include "idp/keys.h"
+#include "idp/log.h"
+#include "idp/oplog.h"
+#include "store/backup.h"
+#include "store/db.h"
+#include "store/embedded.h"
+#include "store/migrate.h"
+
+#define FORMAT       "sekisho-backup-1"
+#define PREFIX       "sekisho-"
+#define TMP_PREFIX   ".sekisho-"
+#define TMP_SUFFIX   ".tmp"
+#define LOCK_NAME    ".sekisho-backup.lock"
+#define STAMP_LEN    16 /* YYYYMMDDTHHMMSSZ */
+#define MANIFEST_MAX 4096
+#define MAX_GENS     4096 /* generations looked at when rotating */
+#define DUMP_SUFFIX  ".dump"
+#define MANIF_SUFFIX ".manifest"
+
+#ifndef SEKISHO_VERSION
+#define SEKISHO_VERSION "unknown"
+#endif
+
+/* ---- names ---- */
+
+/* True for "sekisho-YYYYMMDDTHHMMSSZ" followed by suffix, and nothing else. */
+static bool our_name(const char *name, const char *suffix)
+{
+	size_t pl = strlen(PREFIX), sl = strlen(suffix);
+
+	if (strlen(name) != pl + STAMP_LEN + sl || strncmp(name, PREFIX, pl) ||
+	    strcmp(name + pl + STAMP_LEN, suffix))
+		return false;
+	for (int i = 0; i < STAMP_LEN; i++) {
+		char ch = name[pl + i];
+		bool ok = i == 8 ? ch == 'T' : i == 15 ? ch == 'Z' : (ch >= '0' && ch <= '9');
+		if (!ok)
+			return false;
+	}
+	return true;
+}
+
+/* The manifest's name for a dump's name (both ours). */
+static void manifest_name(const char *dump, char out[IDP_BACKUP_NAME_MAX])
+{
+	snprintf(out, IDP_BACKUP_NAME_MAX, "%.*s" MANIF_SUFFIX,
+	         (int)(strlen(dump) - strlen(DUMP_SUFFIX)), dump);
+}
+
+static bool ends_with(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), k = strlen(suffix);
+
+	return n >= k && strcmp(s + n - k, suffix) == 0;
+}
+
+/* ---- the master key ---- */
+
+bool idp_backup_key_matches(const struct idp_backup_manifest *m)
+{
+	return strcmp(idp_key_current_fp(), m->key_fp) == 0;
+}
+
+/* ---- manifests ---- */
+
+static char *manifest_text(const struct idp_backup_manifest *m)
+{
+	json_object *o = json_object_new_object();
+	char *text = NULL;
+
+	if (!o)
+		return NULL;
+	json_object_object_add(o, "format", json_object_new_string(FORMAT));
+	json_object_object_add(o, "time", json_object_new_string(m->time));
+	json_object_object_add(o, "sekisho_version", json_object_new_string(m->version));
+	json_object_object_add(o, "schema_version", json_object_new_int(m->schema_version));
+	json_object_object_add(o, "file", json_object_new_string(m->file));
+	json_object_object_add(o, "size", json_object_new_int64(m->size));
+	json_object_object_add(o, "sha256", json_object_new_string(m->sha256));
+	json_object_object_add(o, "key_fingerprint", json_object_new_string(m->key_fp));
+	const char *s = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY);
+	if (s && asprintf(&text, "%s\n", s) < 0)
+		text = NULL;
+	json_object_put(o);
+	return text;
+}
+
+static bool hex_ok(const char *s, size_t n)
+{
+	if (!s || strlen(s) != n)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+			return false;
+	return true;
+}
+
+/* Read text[0..len) into *m; false when a member is missing or malformed. */
+static bool manifest_parse(const char *text, size_t len, struct idp_backup_manifest *m)
+{
+	json_object *o = NULL, *v;
+	bool ok = false;
+
+	memset(m, 0, sizeof *m);
+	if (idp_json_object(text, len, 2, &o, NULL, 0))
+		return false;
+	const char *format = idp_json_str(o, "format"), *file = idp_json_str(o, "file");
+	const char *at = idp_json_str(o, "time"), *ver = idp_json_str(o, "sekisho_version");
+	const char *sha = idp_json_str(o, "sha256"), *kc = idp_json_str(o, "key_fingerprint");
+	if (!format || strcmp(format, FORMAT) || !file || !our_name(file, DUMP_SUFFIX) || !at ||
+	    strlen(at) >= sizeof m->time || !ver || !hex_ok(sha, 64) || !hex_ok(kc, IDP_KEY_FP_LEN))
+		goto out;
+	if (!json_object_object_get_ex(o, "size", &v) || !json_object_is_type(v, json_type_int))
+		goto out;
+	m->size = json_object_get_int64(v);
+	if (!json_object_object_get_ex(o, "schema_version", &v) ||
+	    !json_object_is_type(v, json_type_int))
+		goto out;
+	m->schema_version = json_object_get_int(v);
+	idp_copy(m->file, sizeof m->file, file);
+	idp_copy(m->time, sizeof m->time, at);
+	idp_copy(m->version, sizeof m->version, ver);
+	idp_copy(m->sha256, sizeof m->sha256, sha);
+	idp_copy(m->key_fp, sizeof m->key_fp, kc);
+	ok = m->size >= 0 && m->schema_version > 0;
+out:
+	json_object_put(o);
+	return ok;
+}
+
+/* ---- the operator log ---- */
+
+/* Record action with detail d (taken; NULL is out of memory: nothing
+ * recorded).  why non-NULL marks a failure and becomes the reason. */
+static void record(const char *action, const char *target, const char *why, json_object *d)
+{
+	if (!d)
+		return;
+	if (why)
+		json_object_object_add(d, "reason", json_object_new_string(why));
+	const char *s = json_object_to_json_string_ext(d, JSON_C_TO_STRING_PLAIN);
+	if (s)
+		idp_oplog_record(action, target, why ? "failure" : "success", s);
+	json_object_put(d);
+}
+
+/* The manifest's members that say which backup an event is about. */
+static json_object *detail_of(const struct idp_backup_manifest *m)
+{
+	json_object *d = json_object_new_object();
+
+	if (!d || !m->file[0])
+		return d;
+	json_object_object_add(d, "size", json_object_new_int64(m->size));
+	json_object_object_add(d, "sha256", json_object_new_string(m->sha256));
+	json_object_object_add(d, "time", json_object_new_string(m->time));
+	json_object_object_add(d, "schema_version", json_object_new_int(m->schema_version));
+	return d;
+}
+
+/* ---- the directory ---- */
+
+static int write_all(int fd, const char *buf, size_t n)
+{
+	while (n > 0) {
+		ssize_t w = write(fd, buf, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			return -1;
+		buf += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+/* Open dir (creating it 0700 when only it is missing); returns its fd or
+ * -1 with why. */
+static int dir_open(const char *dir, char *why, size_t whysz)
+{
+	int fd;
+
+	if (!dir || !dir[0]) {
+		snprintf(why, whysz, "no backup directory (set backup_dir or give --dir)");
+		return -1;
+	}
+	if (mkdir(dir, 0700) == 0) {
+		idp_info("backup: created directory %s", dir);
+		/* Whatever the umask: the directory holds every tenant's data. */
+		chmod(dir, 0700);
+	} else if (errno == ENOENT) {
+		snprintf(why, whysz, "backup directory %s: its parent directory does not exist",
+		         dir);
+		return -1;
+	} else if (errno != EEXIST) {
+		snprintf(why, whysz, "backup directory %s: %s", dir, strerror(errno));
+		return -1;
+	}
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		snprintf(why, whysz, "backup directory %s: %s", dir, strerror(errno));
+	return fd;
+}
+
+/* Take the directory's lock (waiting for another run); fd or -1 with why. */
+static int dir_lock(int dfd, const char *dir, char *why, size_t whysz)
+{
+	int fd = openat(dfd, LOCK_NAME, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+
+	if (fd < 0) {
+		snprintf(why, whysz, "backup directory %s is not writable: %s", dir,
+		         strerror(errno));
+		return -1;
+	}
+	while (flock(fd, LOCK_EX)) {
+		if (errno != EINTR) {
+			snprintf(why, whysz, "backup directory %s: lock: %s", dir, strerror(errno));
+			close(fd);
+			return -1;
+		}
+	}
+	return fd;
+}
+
+/* Remove what a killed run left: temporary files, and a dump whose
+ * manifest was never renamed into place.  Under the directory's lock. */
+static void dir_clean(int dfd, const char *dir)
+{
+	int fd = dup(dfd);
+	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+	struct dirent *e;
+
+	if (!d) {
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	rewinddir(d); /* the duplicate shares dfd's offset */
+	while ((e = readdir(d))) {
+		char manifest[IDP_BACKUP_NAME_MAX];
+		bool stale = false;
+
+		if (!strncmp(e->d_name, TMP_PREFIX, strlen(TMP_PREFIX)) &&
+		    ends_with(e->d_name, TMP_SUFFIX))
+			stale = true;
+		else if (our_name(e->d_name, DUMP_SUFFIX)) {
+			manifest_name(e->d_name, manifest);
+			stale = faccessat(dfd, manifest, F_OK, 0) != 0 && errno == ENOENT;
+		}
+		if (!stale)
+			continue;
+		if (unlinkat(dfd, e->d_name, 0) == 0)
+			idp_warn("backup: removed %s/%s left by an interrupted backup", dir,
+			         e->d_name);
+	}
+	closedir(d);
+}
+
+static int name_desc(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)b, *(char *const *)a);
+}
+
+/* Keep the newest keep generations (a dump with its manifest); delete the
+ * older ones, manifest first so that a crash halfway leaves a dump that the
+ * next run cleans.  *kept and *deleted count generations. */
+static void rotate(int dfd, const char *dir, unsigned keep, int *kept, int *deleted)
+{
+	int fd = dup(dfd), n = 0;
+	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+	char **names = calloc(MAX_GENS, sizeof *names);
+	struct dirent *e;
+
+	*kept = *deleted = 0;
+	if (!d || !names) {
+		if (!d && fd >= 0)
+			close(fd);
+		goto out;
+	}
+	rewinddir(d); /* the duplicate shares dfd's offset */
+	while ((e = readdir(d)) && n < MAX_GENS) {
+		char manifest[IDP_BACKUP_NAME_MAX];
+		if (!our_name(e->d_name, DUMP_SUFFIX))
+			continue;
+		manifest_name(e->d_name, manifest);
+		if (faccessat(dfd, manifest, F_OK, 0))
+			continue;
+		names[n] = strdup(e->d_name);
+		if (names[n])
+			n++;
+	}
+	qsort(names, (size_t)n, sizeof *names, name_desc);
+	for (int i = 0; i < n; i++) {
+		char manifest[IDP_BACKUP_NAME_MAX];
+		if ((unsigned)i < keep) {
+			(*kept)++;
+			continue;
+		}
+		manifest_name(names[i], manifest);
+		if (unlinkat(dfd, manifest, 0) || unlinkat(dfd, names[i], 0)) {
+			idp_error("backup: cannot delete old generation %s/%s: %s", dir, names[i],
+			          strerror(errno));
+			continue;
+		}
+		idp_info("backup: deleted old generation %s/%s", dir, names[i]);
+		(*deleted)++;
+	}
+out:
+	if (d)
+		closedir(d);
+	for (int i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+}
+
+/* ---- taking a backup ---- */
+
+/* A new generation's names from the time, waiting a second when one of
+ * this second exists already. */
+static void new_name(int dfd, struct idp_backup_manifest *m)
+{
+	for (int tries = 0;; tries++) {
+		time_t now = time(NULL);
+		struct tm tm;
+		char stamp[STAMP_LEN + 1];
+
+		gmtime_r(&now, &tm);
+		strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", &tm);
+		strftime(m->time, sizeof m->time, "%Y-%m-%dT%H:%M:%SZ", &tm);
+		snprintf(m->file, sizeof m->file, PREFIX "%s" DUMP_SUFFIX, stamp);
+		if (tries >= 3 || faccessat(dfd, m->file, F_OK, 0) != 0)
+			return;
+		sleep(1);
+	}
+}
+
+/* Write text into a new file name in dfd (0600), synced. */
+static int write_new(int dfd, const char *name, const char *text, char *why, size_t whysz)
+{
+	int fd = openat(dfd, name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+
+	if (fd < 0) {
+		snprintf(why, whysz, "cannot create %s: %s", name, strerror(errno));
+		return -1;
+	}
+	if (fchmod(fd, 0600) || write_all(fd, text, strlen(text)) || fsync(fd)) {
+		snprintf(why, whysz, "cannot write %s: %s", name, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	if (close(fd)) {
+		snprintf(why, whysz, "cannot write %s: %s", name, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* The dump, into the temporary tmp: pg_dump, sync, then its size and
+ * digest read back from the disk. */
+static enum idp_err dump_into(const struct idp_backup_opts *o, int dfd, const char *tmp,
+                              struct idp_backup_manifest *m, char *why, size_t whysz)
+{
+	unsigned char h[IDP_SHA256_LEN];
+	enum idp_err err;
+	int fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+
+	if (fd < 0) {
+		snprintf(why, whysz, "cannot create %s in %s: %s", tmp, o->dir, strerror(errno));
+		return IDP_ERR_IO;
+	}
+	err = IDP_OK;
+	if (fchmod(fd, 0600)) {
+		snprintf(why, whysz, "chmod %s: %s", tmp, strerror(errno));
+		err = IDP_ERR_IO;
+	}
+	if (!err)
+		err = store_pg_dump(o->bindir, o->conninfo, fd, why, whysz);
+	if (!err && (fsync(fd) || close(fd))) {
+		snprintf(why, whysz, "writing the dump: %s", strerror(errno));
+		fd = -1;
+		err = IDP_ERR_IO;
+	} else if (!err) {
+		fd = -1;
+	}
+	if (fd >= 0)
+		close(fd);
+	if (err)
+		return err;
+	fd = openat(dfd, tmp, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || idp_sha256_fd(fd, h, &m->size)) {
+		snprintf(why, whysz, "reading the dump back: %s", strerror(errno));
+		err = IDP_ERR_IO;
+	}
+	if (fd >= 0)
+		close(fd);
+	for (int i = 0; !err && i < IDP_SHA256_LEN; i++)
+		snprintf(m->sha256 + 2 * i, 3, "%02x", h[i]);
+	return err;
+}
+
+enum idp_err idp_backup_create(const struct idp_backup_opts *o, struct idp_backup_result *r,
+                               char *why, size_t whysz)
+{
+	struct idp_backup_manifest *m = &r->m;
+	struct store_admin *db = NULL;
+	char tmp_dump[IDP_BACKUP_NAME_MAX + 16] = "", tmp_man[IDP_BACKUP_NAME_MAX + 16] = "";
+	char man[IDP_BACKUP_NAME_MAX], dbwhy[256];
+	char *text = NULL;
+	bool dump_placed = false;
+	int dfd = -1, lock = -1;
+	enum idp_err err = IDP_ERR_IO;
+
+	memset(r, 0, sizeof *r);
+	why[0] = 0;
+	dfd = dir_open(o->dir, why, whysz);
+	if (dfd < 0)
+		goto out;
+	lock = dir_lock(dfd, o->dir, why, whysz);
+	if (lock < 0)
+		goto out;
+	dir_clean(dfd, o->dir);
+	err = store_admin_open(o->conninfo, &db, dbwhy, sizeof dbwhy);
+	if (!err)
+		err = store_admin_schema_version(db, &m->schema_version);
+	if (err) {
+		snprintf(why, whysz, "database not reachable: %s", dbwhy[0] ? dbwhy : "see log");
+		goto out;
+	}
+	store_admin_close(db);
+	db = NULL;
+	new_name(dfd, m);
+	idp_copy(m->version, sizeof m->version, SEKISHO_VERSION);
+	idp_copy(m->key_fp, sizeof m->key_fp, idp_key_current_fp());
+	manifest_name(m->file, man);
+	snprintf(tmp_dump, sizeof tmp_dump, ".%s" TMP_SUFFIX, m->file);
+	snprintf(tmp_man, sizeof tmp_man, ".%s" TMP_SUFFIX, man);
+	err = dump_into(o, dfd, tmp_dump, m, why, whysz);
+	if (err)
+		goto out;
+	err = IDP_ERR_NOMEM;
+	text = manifest_text(m);
+	if (!text)
+		goto out;
+	err = IDP_ERR_IO;
+	if (write_new(dfd, tmp_man, text, why, whysz))
+		goto out;
+	/* The dump first, the manifest last: the manifest makes it a generation. */
+	if (renameat(dfd, tmp_dump, dfd, m->file)) {
+		snprintf(why, whysz, "rename %s: %s", m->file, strerror(errno));
+		goto out;
+	}
+	dump_placed = true;
+	if (renameat(dfd, tmp_man, dfd, man) || fsync(dfd)) {
+		snprintf(why, whysz, "rename %s: %s", man, strerror(errno));
+		goto out;
+	}
+	tmp_dump[0] = tmp_man[0] = 0;
+	dump_placed = false;
+	err = IDP_OK;
+	snprintf(r->path, sizeof r->path, "%s/%s", o->dir, m->file);
+	rotate(dfd, o->dir, o->keep ? o->keep : 1, &r->kept, &r->deleted);
+	fsync(dfd);
+out:
+	if (err && dfd >= 0) {
+		/* Nothing of this run stays behind. */
+		if (tmp_dump[0])
+			unlinkat(dfd, tmp_dump, 0);
+		if (tmp_man[0])
+			unlinkat(dfd, tmp_man, 0);
+		if (dump_placed)
+			unlinkat(dfd, m->file, 0);
+		fsync(dfd);
+	}
+	if (err == IDP_ERR_NOMEM && !why[0])
+		snprintf(why, whysz, "out of memory");
+	store_admin_close(db);
+	free(text);
+	if (lock >= 0)
+		close(lock);
+	if (dfd >= 0)
+		close(dfd);
+	json_object *d = detail_of(m);
+	if (d && !err) {
+		json_object_object_add(d, "kept", json_object_new_int(r->kept));
+		json_object_object_add(d, "deleted", json_object_new_int(r->deleted));
+	}
+	if (err)
+		idp_error("backup into %s failed: %s", o->dir ? o->dir : "(none)", why);
+	else
+		idp_info("backup: %s (%lld bytes, %d generations kept, %d deleted)", r->path,
+		         (long long)m->size, r->kept, r->deleted);
+	record("backup.created", m->file[0] ? m->file : (o->dir ? o->dir : ""), err ? why : NULL,
+	       d);
+	return err;
+}
+
+/* ---- checking a file ---- */
+
+/* Read the manifest at path (at most MANIFEST_MAX bytes). */
+static enum idp_err read_manifest(const char *path, struct idp_backup_manifest *m, char *why,
+                                  size_t whysz)
+{
+	char buf[MANIFEST_MAX + 1];
+	size_t got = 0;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0) {
+		snprintf(why, whysz, "%s: %s (every backup has a manifest next to it)", path,
+		         strerror(errno));
+		return IDP_ERR_IO;
+	}
+	for (;;) {
+		ssize_t n = read(fd, buf + got, sizeof buf - 1 - got);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+		if (got == sizeof buf - 1)
+			break;
+	}
+	close(fd);
+	buf[got] = 0;
+	if (got == MANIFEST_MAX || !manifest_parse(buf, got, m)) {
+		snprintf(why, whysz, "%s: not a sekisho backup manifest", path);
+		return IDP_ERR_INVALID;
+	}
+	return IDP_OK;
+}
+
+enum idp_err idp_backup_check(const char *path, struct idp_backup_manifest *m, char *dump,
+                              size_t dumpsz, char *why, size_t whysz)
+{
+	char mpath[4096], sha[65];
+	unsigned char h[IDP_SHA256_LEN];
+	int64_t size = 0;
+	size_t base;
+	enum idp_err err;
+	int fd;
+
+	memset(m, 0, sizeof *m);
+	if (ends_with(path, DUMP_SUFFIX))
+		base = strlen(path) - strlen(DUMP_SUFFIX);
+	else if (ends_with(path, MANIF_SUFFIX))
+		base = strlen(path) - strlen(MANIF_SUFFIX);
+	else {
+		snprintf(why, whysz, "%s: not a sekisho backup (its name ends in .dump)", path);
+		return IDP_ERR_INVALID;
+	}
+	if (base + sizeof MANIF_SUFFIX > sizeof mpath || base + sizeof DUMP_SUFFIX > dumpsz) {
+		snprintf(why, whysz, "%s: path too long", path);
+		return IDP_ERR_INVALID;
+	}
+	snprintf(mpath, sizeof mpath, "%.*s" MANIF_SUFFIX, (int)base, path);
+	snprintf(dump, dumpsz, "%.*s" DUMP_SUFFIX, (int)base, path);
+	err = read_manifest(mpath, m, why, whysz);
+	if (err)
+		return err;
+	const char *slash = strrchr(dump, '/');
+	if (strcmp(slash ? slash + 1 : dump, m->file)) {
+		snprintf(why, whysz, "%s: the manifest is for %s, not for this file", mpath,
+		         m->file);
+		return IDP_ERR_INVALID;
+	}
+	fd = open(dump, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		snprintf(why, whysz, "%s: %s", dump, strerror(errno));
+		return IDP_ERR_IO;
+	}
+	err = idp_sha256_fd(fd, h, &size);
+	close(fd);
+	if (err) {
+		snprintf(why, whysz, "%s: cannot read: %s", dump, strerror(errno));
+		return err;
+	}
+	for (int i = 0; i < IDP_SHA256_LEN; i++)
+		snprintf(sha + 2 * i, 3, "%02x", h[i]);
+	if (size != m->size || strcmp(sha, m->sha256)) {
+		snprintf(why, whysz,
+		         "%s: checksum mismatch, the file is truncated or altered (%lld bytes, "
+		         "SHA-256 %.16s…; the manifest says %lld bytes, %.16s…): refusing it",
+		         dump, (long long)size, sha, (long long)m->size, m->sha256);
+		return IDP_ERR_INVALID;
+	}
+	return IDP_OK;
+}
+
+/* ---- verify and restore ---- */
+
+static int known_schema(void)
+{
+	return store_migrations_count ? store_migrations[store_migrations_count - 1].version : 0;
+}
+
+/* Point the calling thread's store connection at conninfo. */
+static enum idp_err use_db(const char *conninfo)
+{
+	store_thread_done();
+	return store_configure(conninfo);
+}
+
+/* Verify every tenant's audit chain and the operator log's on the thread's
+ * database; the first broken chain's name in rep->bad. */
+static enum idp_err verify_chains(struct idp_backup_report *rep, char *why, size_t whysz)
+{
+	struct idp_tenant *rows = NULL;
+	int n = 0;
+	int64_t bad = 0;
+	long checked = 0;
+	enum idp_err err = idp_tenants_list(&rows, &n);
+
+	if (err) {
+		snprintf(why, whysz, "cannot list the tenants of the backup: %s",
+		         idp_strerror(err));
+		return err;
+	}
+	rep->tenants = n;
+	for (int i = 0; i < n; i++) {
+		enum idp_err e = idp_audit_verify(rows[i].id, &checked, &bad);
+		rep->events += checked;
+		if (e && !err) {
+			err = e;
+			idp_copy(rep->bad, sizeof rep->bad, rows[i].slug);
+			snprintf(why, whysz, "audit chain of tenant %s %s at event %lld",
+			         rows[i].slug, e == IDP_ERR_CONFLICT ? "broken" : "unreadable",
+			         (long long)bad);
+		}
+	}
+	free(rows);
+	enum idp_err e = idp_oplog_verify(&checked, &bad);
+	rep->op_events = checked;
+	if (e && !err) {
+		err = e;
+		idp_copy(rep->bad, sizeof rep->bad, "operator log");
+		snprintf(why, whysz, "operator log %s at event %lld",
+		         e == IDP_ERR_CONFLICT ? "broken" : "unreadable", (long long)bad);
+	}
+	return err;
+}
+
+/* The checks verify and restore share before touching any database. */
+static enum idp_err precheck(const char *path, struct idp_backup_report *rep, char *dump,
+                             size_t dumpsz, char *why, size_t whysz)
+{
+	enum idp_err err = idp_backup_check(path, &rep->m, dump, dumpsz, why, whysz);
+
+	if (err)
+		return err;
+	if (rep->m.schema_version > known_schema()) {
+		snprintf(why, whysz,
+		         "%s has schema version %d; this sekisho knows up to %d: use a newer one",
+		         dump, rep->m.schema_version, known_schema());
+		return IDP_ERR_INVALID;
+	}
+	return IDP_OK;
+}
+
+enum idp_err idp_backup_verify(const struct idp_backup_env *e, const char *path,
+                               struct idp_backup_report *rep, char *why, size_t whysz)
+{
+	struct store_scratch *scratch = NULL;
+	struct store_admin *db = NULL;
+	char dump[4096], dbwhy[256] = "";
+	bool switched = false;
+	enum idp_err err;
+
+	memset(rep, 0, sizeof *rep);
+	err = precheck(path, rep, dump, sizeof dump, why, whysz);
+	if (err)
+		goto out;
+	err = store_scratch_start(e->bindir, e->run_as, &scratch);
+	if (err) {
+		snprintf(why, whysz, "cannot start a scratch PostgreSQL cluster (see log)");
+		goto out;
+	}
+	err = store_pg_restore(e->bindir, store_scratch_admin(scratch), dump, why, whysz);
+	if (err)
+		goto out;
+	err = store_admin_open(store_scratch_admin(scratch), &db, dbwhy, sizeof dbwhy);
+	if (!err)
+		err = store_admin_schema_version(db, &rep->schema_version);
+	if (err) {
+		snprintf(why, whysz, "scratch database: %s", dbwhy[0] ? dbwhy : "see log");
+		goto out;
+	}
+	if (rep->schema_version < 1 || rep->schema_version > known_schema()) {
+		snprintf(why, whysz, "restored schema version %d is not one this sekisho knows",
+		         rep->schema_version);
+		err = IDP_ERR_INVALID;
+		goto out;
+	}
+	/* As a restore would: bring it to this binary's schema, as the owner. */
+	switched = true;
+	err = use_db(store_scratch_owner(scratch));
+	if (!err)
+		err = store_migrate(NULL);
+	if (err) {
+		snprintf(why, whysz, "migrating the restored schema failed (see log)");
+		goto out;
+	}
+	err = verify_chains(rep, why, whysz);
+	if (!err && !idp_backup_key_matches(&rep->m)) {
+		snprintf(
+		    why, whysz,
+		    "intact, but taken under another master key (fingerprint %s, this one %s): "
+		    "a restore needs that key file (after a rotation, a "
+		    "<master_key_file>.old-… file)",
+		    rep->m.key_fp, idp_key_current_fp());
+		err = IDP_ERR_INVALID;
+	}
+out:
+	store_admin_close(db);
+	if (switched && use_db(e->app_conninfo) && !err)
+		err = IDP_ERR_NOMEM;
+	store_scratch_free(scratch);
+	json_object *d = detail_of(&rep->m);
+	if (d) {
+		json_object_object_add(d, "tenants", json_object_new_int(rep->tenants));
+		json_object_object_add(d, "events", json_object_new_int64(rep->events));
+		json_object_object_add(d, "operator_events", json_object_new_int64(rep->op_events));
+	}
+	record("backup.verified", rep->m.file[0] ? rep->m.file : path, err ? why : NULL, d);
+	return err;
+}
+
+enum idp_err idp_backup_restore(const struct idp_backup_env *e, const char *path, bool force,
+                                struct idp_backup_report *rep, char *why, size_t whysz)
+{
+	struct store_admin *db = NULL;
+	char dump[4096], dbwhy[256] = "";
+	long tenants = 0, events = 0, others = 0;
+	bool wiped = false, restored = false, grants = false;
+	int applied = 0;
+	enum idp_err err;
+
+	memset(rep, 0, sizeof *rep);
+	err = precheck(path, rep, dump, sizeof dump, why, whysz);
+	if (err)
+		goto out;
+	if (!idp_backup_key_matches(&rep->m)) {
+		snprintf(
+		    why, whysz,
+		    "%s was taken under another master key (fingerprint %s, this one %s): TOTP "
+		    "seeds and SAML keys in it are sealed under that key; restore it into an "
+		    "empty database with that key file as master_key_file",
+		    dump, rep->m.key_fp, idp_key_current_fp());
+		err = IDP_ERR_INVALID;
+		goto out;
+	}
+	/* Our own connection (it holds the key lock) would count as another
+	 * client; it reconnects for the operator log at the end. */
+	store_thread_done();
+	err = store_admin_open(e->admin_conninfo, &db, dbwhy, sizeof dbwhy);
+	if (!err)
+		err = store_admin_other_sessions(db, &others);
+	if (!err)
+		err = store_admin_contents(db, &tenants, &events);
+	if (err) {
+		snprintf(why, whysz, "database: %s", dbwhy[0] ? dbwhy : "see log");
+		goto out;
+	}
+	if ((tenants || events) && !force) {
+		snprintf(why, whysz,
+		         "the database is not empty (%ld tenants, %ld operator events): refusing "
+		         "to replace it without --force",
+		         tenants, events);
+		err = IDP_ERR_CONFLICT;
+		goto out;
+	}
+	if (others > 0) {
+		snprintf(why, whysz,
+		         "the database is in use (%ld other connections): stop the daemon on "
+		         "every node first",
+		         others);
+		err = IDP_ERR_CONFLICT;
+		goto out;
+	}
+	err = store_admin_wipe_schema(db);
+	if (err) {
+		snprintf(why, whysz, "cannot empty the database's schema (see log)");
+		goto out;
+	}
+	wiped = true;
+	idp_info("restore: schema emptied (%ld tenants, %ld operator events replaced)", tenants,
+	         events);
+	err = store_pg_restore(e->bindir, e->admin_conninfo, dump, why, whysz);
+	if (err)
+		goto out;
+	restored = true;
+	/* A backup of an older schema is brought up to this binary's. */
+	err = use_db(e->owner_conninfo);
+	if (!err)
+		err = store_migrate(&applied);
+	if (use_db(e->app_conninfo) && !err)
+		err = IDP_ERR_NOMEM;
+	if (err) {
+		snprintf(why, whysz, "migrations after the restore failed (see log)");
+		goto out;
+	}
+	err = store_admin_app_grants(db, &grants);
+	if (!err && !grants) {
+		snprintf(why, whysz,
+		         "restored, but the role sekisho_app lacks its grants: run the GRANT "
+		         "statements of store/migrations/002_app_role.sql and 009_operations.sql "
+		         "as the owner");
+		err = IDP_ERR_INVALID;
+	}
+	if (!err)
+		err = store_admin_contents(db, &tenants, &events);
+	rep->tenants = (int)tenants;
+	rep->op_events = events;
+	rep->schema_version = rep->m.schema_version + applied;
+out:
+	if (err && wiped && !restored)
+		snprintf(why + strlen(why), whysz - strlen(why),
+		         "; the database was emptied: restore again once the cause is fixed");
+	store_admin_close(db);
+	json_object *d = detail_of(&rep->m);
+	if (d) {
+		json_object_object_add(d, "migrations_applied", json_object_new_int(applied));
+		json_object_object_add(d, "tenants", json_object_new_int(rep->tenants));
+		json_object_object_add(d, "forced", json_object_new_boolean(force));
+	}
+	record("backup.restored", rep->m.file[0] ? rep->m.file : path, err ? why : NULL, d);
+	return err;
+}
+
+/* ---- the daily backup ---- */
+
+/* Whether the operator log holds a successful backup.created at or after
+ * due. */
+static enum idp_err done_since(time_t due, bool *done)
+{
+	int64_t at = 0;
+	bool ok = false;
+	enum idp_err err = idp_oplog_last("backup.created", &at, &ok);
+
+	*done = !err && ok && at >= (int64_t)due;
+	return err == IDP_ERR_NOT_FOUND ? IDP_OK : err;
+}
+
+enum idp_err idp_backup_daily(const struct idp_backup_opts *o, unsigned minute, time_t now,
+                              bool *taken)
+{
+	struct idp_backup_result r;
+	struct store_admin *db = NULL;
+	struct tm tm;
+	char why[512];
+	bool done = false, got = false;
+	enum idp_err err;
+
+	*taken = false;
+	gmtime_r(&now, &tm);
+	time_t due = now - (tm.tm_hour * 3600 + tm.tm_min * 60 + tm.tm_sec) + (time_t)minute * 60;
+	if (now < due)
+		return IDP_OK;
+	err = done_since(due, &done);
+	if (err || done)
+		return err;
+	/* One node takes it: the lock, then the log again (another node may
+	 * have finished it just before we got the lock). */
+	err = store_admin_open(o->conninfo, &db, why, sizeof why);
+	if (!err)
+		err = store_admin_try_backup_lock(db, &got);
+	if (!err && got)
+		err = done_since(due, &done);
+	if (!err && got && !done) {
+		*taken = true;
+		err = idp_backup_create(o, &r, why, sizeof why);
+	}
+	store_admin_close(db);
+	return err;
+}
