@@ -105,8 +105,29 @@ static enum idp_err set_password(struct store_setup *s, PGconn *pg, const char *
 	return err;
 }
 
+/* The owner needs BYPASSRLS: row-level security is forced on it too, and
+ * backups and restores (which it runs) read and write every tenant's rows.
+ * Only a superuser may grant it; without one, say what to ask for. */
+static enum idp_err owner_bypass(struct store_setup *s, PGconn *pg, bool admin_super)
+{
+	enum idp_err err;
+
+	if (!admin_super) {
+		say(s,
+		    "role " STORE_SETUP_OWNER " lacks BYPASSRLS, which backups and restores need: "
+		    "ask a superuser to run ALTER ROLE " STORE_SETUP_OWNER " BYPASSRLS");
+		return IDP_OK;
+	}
+	err = exec(s, pg, "ALTER ROLE " STORE_SETUP_OWNER " BYPASSRLS", "alter role");
+	if (!err)
+		say(s, "%s",
+		    "role " STORE_SETUP_OWNER " may bypass row-level security (BYPASSRLS: "
+		    "backups and restores read every tenant's rows)");
+	return err;
+}
+
 static enum idp_err ensure_role(struct store_setup *s, PGconn *pg, const char *role, const char *pw,
-                                bool *pw_set, bool is_app)
+                                bool *pw_set, bool is_app, bool admin_super)
 {
 	enum idp_err err;
 	PGresult *r = row(s, pg,
@@ -128,8 +149,8 @@ static enum idp_err ensure_role(struct store_setup *s, PGconn *pg, const char *r
 		if (err)
 			return err;
 		*pw_set = true;
-		say(s, "created role %s (login, no superuser, no BYPASSRLS)", role);
-		return IDP_OK;
+		say(s, "created role %s (login, no superuser)", role);
+		return is_app ? IDP_OK : owner_bypass(s, pg, admin_super);
 	}
 	bool super = strcmp(PQgetvalue(r, 0, 0), "t") == 0;
 	bool bypass = strcmp(PQgetvalue(r, 0, 1), "t") == 0;
@@ -154,6 +175,8 @@ static enum idp_err ensure_role(struct store_setup *s, PGconn *pg, const char *r
 	} else {
 		say(s, "role %s exists: unchanged", role);
 	}
+	if (!is_app && !bypass && !super)
+		return owner_bypass(s, pg, admin_super);
 	return IDP_OK;
 }
 
@@ -280,9 +303,9 @@ enum idp_err store_setup_run(struct store_setup *s)
 	}
 	say(s, "connected to %s:%s as %s (PostgreSQL %d)", s->host, s->port, admin,
 	    PQserverVersion(pg) / 10000);
-	err = ensure_role(s, pg, STORE_SETUP_OWNER, s->owner_pw, &s->owner_pw_set, false);
+	err = ensure_role(s, pg, STORE_SETUP_OWNER, s->owner_pw, &s->owner_pw_set, false, super);
 	if (!err)
-		err = ensure_role(s, pg, STORE_SETUP_APP, s->app_pw, &s->app_pw_set, true);
+		err = ensure_role(s, pg, STORE_SETUP_APP, s->app_pw, &s->app_pw_set, true, super);
 	/* Before PostgreSQL 16 a CREATEROLE administrator must be a member of
 	 * the owner role to give it a database. */
 	if (!err && !super) {

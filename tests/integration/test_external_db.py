@@ -47,7 +47,7 @@ def test_setup_creates_roles_and_database(s):
     r = db_setup(s)
     eq(r.returncode, 0, "exit status (%s)" % r.stderr[-300:])
     for said in ["created role sekisho ", "created role sekisho_app ",
-                 "created database sekisho "]:
+                 "role sekisho may bypass row-level security", "created database sekisho "]:
         check(said in r.stdout, "says %r: %r" % (said, r.stdout))
     s.owner = conninfo(r.stdout, "database_url")
     s.app = conninfo(r.stdout, "database_app_url")
@@ -55,7 +55,9 @@ def test_setup_creates_roles_and_database(s):
     check("port=%d" % s.pg.port in s.owner, "the server's port: %r" % s.owner)
     roles = s.pg.psql("SELECT rolname, rolsuper, rolbypassrls, rolcreaterole, rolcreatedb, "
                       "rolcanlogin FROM pg_roles WHERE rolname LIKE 'sekisho%' ORDER BY 1")
-    eq(roles.stdout.split(), ["sekisho|f|f|f|f|t", "sekisho_app|f|f|f|f|t"], "roles")
+    # The owner reads every tenant's rows for backups and restores; the
+    # application role, which runs every query of the daemon, never.
+    eq(roles.stdout.split(), ["sekisho|f|t|f|f|t", "sekisho_app|f|f|f|f|t"], "roles")
     eq(s.pg.psql("SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = "
                  "'sekisho'").stdout.strip(), "sekisho", "database owner")
     # The password is stored as a SCRAM verifier, not as text.
@@ -72,6 +74,7 @@ def test_setup_again_changes_nothing_and_says_so(s):
                  "database sekisho exists (owner sekisho): unchanged"]:
         check(said in r.stdout, "says %r: %r" % (said, r.stdout))
     check("password=" not in r.stdout, "no password shown when none was set")
+    check("BYPASSRLS" not in r.stdout, "nothing granted again: %r" % r.stdout)
     # The first run's passwords still work.
     pw = s.app.split("password=")[1].strip()
     eq(s.pg.psql("SELECT current_user", user="sekisho_app", password=pw,
@@ -101,6 +104,32 @@ def test_daemon_serves_from_the_external_database(s):
        "every table owned by sekisho")
     r = d.cli_ok("audit", "verify", "ext")
     check("intact" in r.stdout, r.stdout)
+
+
+def test_backup_verify_and_restore_on_the_external_database(s):
+    d = s.ext
+    bdir = os.path.join(d.dir, "backups")
+    r = d.cli_ok("backup", "--dir", bdir)
+    dump = r.stdout.strip().splitlines()[-1]
+    check(os.path.isfile(dump), "dump written: %r" % dump)
+    r = d.cli_ok("backup", "verify", dump)
+    check("intact" in r.stdout and "1 tenants" in r.stdout, "verify: %r" % r.stdout)
+    # Into a second, empty database on the same server.
+    r = db_setup(s, "--database", "restored")
+    eq(r.returncode, 0, "db setup of the second database (%s)" % r.stderr[-300:])
+    env = {"SEKISHO_DATABASE_URL": s.owner.replace("dbname=sekisho", "dbname=restored"),
+           "SEKISHO_DATABASE_APP_URL": s.app.replace("dbname=sekisho", "dbname=restored")}
+    d.cli_ok("restore", dump, env=env)
+    d2 = s.daemon(env=env)
+    d2.env["SEKISHO_MASTER_KEY_FILE"] = os.path.join(d.data, "master.key")
+    d2.start()
+    c = d2.client()
+    eq(d2.login(c, "ext", "ann@ext.example", "correct horse battery").status, 303,
+       "login on the restored database")
+    r = d2.cli_ok("audit", "verify", "ext")
+    check("intact" in r.stdout, r.stdout)
+    d2.cli_ok("audit", "verify", "--operator")
+    d2.stop()
 
 
 def run_suite_against_external(s, suite):
@@ -197,6 +226,7 @@ TESTS = [
     test_setup_creates_roles_and_database,
     test_setup_again_changes_nothing_and_says_so,
     test_daemon_serves_from_the_external_database,
+    test_backup_verify_and_restore_on_the_external_database,
     test_flow_suite_runs_against_the_external_database,
     test_isolation_suite_runs_against_the_external_database,
     test_unreachable_server_wrong_password_and_no_url_are_refused,
