@@ -411,41 +411,6 @@ enum idp_err idp_config_parse_text(struct idp_config *c, const char *text, const
 	return IDP_OK;
 }
 
-static const char *const env_keys[] = {
-    "listen",
-    "public_url",
-    "data_dir",
-    "database_url",
-    "database_app_url",
-    "trusted_proxies",
-    "tls_cert",
-    "tls_key",
-    "tls_client_ca",
-    "master_key_file",
-    "smtp_url",
-    "smtp_from",
-    "argon2_memory_kib",
-    "argon2_iterations",
-    "argon2_parallelism",
-    "threads",
-    "hash_threads",
-    "log_level",
-    "log_format",
-    "invitation_ttl_hours",
-    "reset_ttl_minutes",
-    "ip_max_failures",
-    "ip_window_seconds",
-    "pg_user",
-    "pg_bindir",
-    "cookie_domain",
-    "session_cache_max",
-    "metrics_listen",
-    "metrics_tenant_labels",
-    "backup_dir",
-    "backup_time",
-    "backup_keep",
-};
-
 enum idp_err idp_config_load(struct idp_config *c, const char *path, char *msg, size_t msgsz)
 {
 	enum idp_err err = IDP_OK;
@@ -503,12 +468,9 @@ enum idp_err idp_config_load(struct idp_config *c, const char *path, char *msg, 
 		for (size_t i = 0; i < kl; i++)
 			key[i] = (char)tolower((unsigned char)(*e)[8 + i]);
 		key[kl] = 0;
-		bool known = false;
-		for (size_t i = 0; i < sizeof env_keys / sizeof env_keys[0]; i++)
-			known |= strcmp(env_keys[i], key) == 0;
-		if (!known || idp_config_set(c, key, eq + 1, why, sizeof why) != IDP_OK) {
-			snprintf(msg, msgsz, "environment: %.*s: %s", (int)(eq - *e), *e,
-			         known ? why : "unknown key");
+		/* Every key idp_config_set knows, and only those ("unknown key"). */
+		if (idp_config_set(c, key, eq + 1, why, sizeof why) != IDP_OK) {
+			snprintf(msg, msgsz, "environment: %.*s: %s", (int)(eq - *e), *e, why);
 			err = IDP_ERR_CONFIG;
 			goto out;
 		}

@@ -51,7 +51,7 @@ enum idp_err store_invitation_insert(struct store_conn *c, int64_t tenant_id, in
 	enum idp_err err;
 
 	store_sha256_param(token_hash, th);
-	err = store_exec(c, STMT_INVITE_INSERT, 5, p, &r);
+	err = store_exec_row(c, STMT_INVITE_INSERT, 5, p, &r);
 	if (!err)
 		*stored_expiry = store_res_i64(r, 0, 1);
 	store_res_free(r);
@@ -117,7 +117,7 @@ enum idp_err store_reset_insert(struct store_conn *c, int64_t tenant_id, int64_t
 	                    store_i64(exp, expires_at)};
 
 	store_sha256_param(token_hash, th);
-	return store_exec(c, STMT_RESET_INSERT, 4, p, NULL);
+	return store_exec_one(c, STMT_RESET_INSERT, 4, p);
 }
 
 enum idp_err store_reset_by_hash(struct store_conn *c,

@@ -38,7 +38,9 @@ enum idp_err store_invitation_by_hash(struct store_conn *c,
                                       const unsigned char token_hash[STORE_SHA256_LEN],
                                       struct store_invitation *out);
 
-/* A new invitation of user_id; *stored_expiry gets expires_at as stored. */
+/* A new invitation of user_id; *stored_expiry gets expires_at as stored.
+ * IDP_ERR_NOT_FOUND when the tenant is no longer active (its row is
+ * share-locked against a termination until the transaction ends). */
 enum idp_err store_invitation_insert(struct store_conn *c, int64_t tenant_id, int64_t user_id,
                                      const unsigned char token_hash[STORE_SHA256_LEN],
                                      const char *created_by, int64_t expires_at,
@@ -65,7 +67,8 @@ struct store_reset {
 	bool expired, used;
 };
 
-/* A new reset link of user_id valid until expires_at. */
+/* A new reset link of user_id valid until expires_at; IDP_ERR_NOT_FOUND
+ * when the tenant is no longer active (as for invitations). */
 enum idp_err store_reset_insert(struct store_conn *c, int64_t tenant_id, int64_t user_id,
                                 const unsigned char token_hash[STORE_SHA256_LEN],
                                 int64_t expires_at);

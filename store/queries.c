@@ -402,7 +402,8 @@ const struct store_stmt store_stmts[] = {
 		"LIMIT $2)"},
 	[STMT_INVITE_INSERT] = {"invite_insert",
 		"INSERT INTO invitations (tenant_id, user_id, token_hash, created_by, "
-		"expires_at) VALUES ($1, $2, $3, $4, to_timestamp($5)) RETURNING id, "
+		"expires_at) SELECT t.id, $2, $3, $4, to_timestamp($5) FROM "
+		TENANT_ACTIVE("$1") " t RETURNING id, "
 		EPOCH("expires_at")},
 	[STMT_INVITE_BY_HASH] = {"invite_by_hash",
 		"SELECT i.id, i.user_id, "
@@ -432,7 +433,7 @@ const struct store_stmt store_stmts[] = {
 		"RETURNING i.user_id, u.email"},
 	[STMT_RESET_INSERT] = {"reset_insert",
 		"INSERT INTO reset_tokens (tenant_id, user_id, token_hash, expires_at) "
-		"VALUES ($1, $2, $3, to_timestamp($4))"},
+		"SELECT t.id, $2, $3, to_timestamp($4) FROM " TENANT_ACTIVE("$1") " t"},
 	[STMT_RESET_BY_HASH] = {"reset_by_hash",
 		"SELECT id, user_id, expires_at <= now(), used_at IS NOT NULL FROM "
 		"reset_tokens WHERE token_hash = $1 FOR UPDATE"},

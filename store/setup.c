@@ -85,23 +85,35 @@ static PGresult *row(struct store_setup *s, PGconn *pg, const char *sql, const c
 
 /* ALTER ROLE name PASSWORD with the SCRAM verifier made here, so the
  * password itself never reaches the server's logs. */
-static enum idp_err set_password(struct store_setup *s, PGconn *pg, const char *role,
-                                 const char *pw)
+/* The SCRAM verifier of pw for role as an SQL literal (PQfreemem it), made
+ * here so the password itself never reaches the server or its logs; NULL
+ * with s->why set on failure. */
+static char *verifier_literal(struct store_setup *s, PGconn *pg, const char *role, const char *pw)
 {
 	char *verifier = PQencryptPasswordConn(pg, pw, role, NULL);
 	char *lit = verifier ? PQescapeLiteral(pg, verifier, strlen(verifier)) : NULL;
+
+	PQfreemem(verifier);
+	if (!lit)
+		fail(s, IDP_ERR_DB, "cannot encrypt the password of %s: %s", role,
+		     PQerrorMessage(pg));
+	return lit;
+}
+
+/* "CREATE ROLE role ... PASSWORD" or "ALTER ROLE role PASSWORD": one
+ * statement, so a role is never left without its password. */
+static enum idp_err role_with_password(struct store_setup *s, PGconn *pg, const char *verb,
+                                       const char *role, const char *attrs, const char *pw)
+{
+	char *lit = verifier_literal(s, pg, role, pw);
 	char sql[1024];
 	enum idp_err err;
 
-	if (!lit) {
-		PQfreemem(verifier);
-		return fail(s, IDP_ERR_DB, "cannot encrypt the password of %s: %s", role,
-		            PQerrorMessage(pg));
-	}
-	snprintf(sql, sizeof sql, "ALTER ROLE %s PASSWORD %s", role, lit);
-	err = exec(s, pg, sql, "set password");
+	if (!lit)
+		return IDP_ERR_DB;
+	snprintf(sql, sizeof sql, "%s ROLE %s %s PASSWORD %s", verb, role, attrs, lit);
+	err = exec(s, pg, sql, verb[0] == 'C' ? "create role" : "set password");
 	PQfreemem(lit);
-	PQfreemem(verifier);
 	return err;
 }
 
@@ -134,18 +146,14 @@ static enum idp_err ensure_role(struct store_setup *s, PGconn *pg, const char *r
 	                  "SELECT rolsuper, rolbypassrls, rolcanlogin FROM pg_roles "
 	                  "WHERE rolname = $1",
 	                  role, &err);
-	char sql[256];
 
 	*pw_set = false;
 	if (err)
 		return err;
 	if (!r) {
-		snprintf(sql, sizeof sql,
-		         "CREATE ROLE %s LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOBYPASSRLS",
-		         role);
-		err = exec(s, pg, sql, "create role");
-		if (!err)
-			err = set_password(s, pg, role, pw);
+		err =
+		    role_with_password(s, pg, "CREATE", role,
+		                       "LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOBYPASSRLS", pw);
 		if (err)
 			return err;
 		*pw_set = true;
@@ -167,7 +175,7 @@ static enum idp_err ensure_role(struct store_setup *s, PGconn *pg, const char *r
 		return fail(s, IDP_ERR_CONFIG,
 		            "role %s exists but cannot log in (ALTER ROLE %s LOGIN)", role, role);
 	if (s->reset_passwords) {
-		err = set_password(s, pg, role, pw);
+		err = role_with_password(s, pg, "ALTER", role, "", pw);
 		if (err)
 			return err;
 		*pw_set = true;

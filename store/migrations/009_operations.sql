@@ -34,6 +34,8 @@ BEGIN
 END $$;
 CREATE TRIGGER operator_events_no_change BEFORE UPDATE OR DELETE ON operator_events
   FOR EACH ROW EXECUTE FUNCTION operator_events_immutable();
+CREATE TRIGGER operator_events_no_truncate BEFORE TRUNCATE ON operator_events
+  FOR EACH STATEMENT EXECUTE FUNCTION operator_events_immutable();
 
 -- Termination: the tenant is refused everywhere at once (status), and its
 -- rows are purged after purge_after by the daemon.

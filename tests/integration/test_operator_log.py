@@ -64,9 +64,11 @@ def test_application_role_cannot_change_or_delete_events(s):
         check("permission denied" in r.stderr, r.stderr)
     # The owner cannot either: the trigger binds every role, and only a
     # superuser could disable it.
-    s.d.psql("UPDATE operator_events SET target = 'x'", user="sekisho", check_ok=False)
-    check(s.d.last_psql.returncode != 0 and "append-only" in s.d.last_psql.stderr,
-          "owner's update refused: %s" % s.d.last_psql.stderr)
+    for sql in ["UPDATE operator_events SET target = 'x'", "DELETE FROM operator_events",
+                "TRUNCATE operator_events"]:
+        s.d.psql(sql, user="sekisho", check_ok=False)
+        check(s.d.last_psql.returncode != 0 and "append-only" in s.d.last_psql.stderr,
+              "owner's %s refused: %s" % (sql.split()[0], s.d.last_psql.stderr))
     s.d.cli_ok("audit", "verify", "--operator")
 
 

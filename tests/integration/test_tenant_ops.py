@@ -196,6 +196,13 @@ def test_terminate_blocks_every_entrance_at_once_on_both_nodes(s):
     eq(got[KEEP][2], "-", "the neighbour has no purge date")
     eq(gw(a, s.keep_user.cookies[session_cookie(KEEP)], slug=KEEP, url=KEEP_APP).status, 200,
        "the neighbour's session still passes")
+    # The operator's commands that let someone in refuse it too.
+    for args in [("invite", SLUG, "late@ops.example"), ("token", "create", SLUG, "--name", "x")]:
+        r = a.cli(*args)
+        check(r.returncode != 0 and ("no such tenant \"%s\"" % SLUG) in r.stderr,
+              "%s refused for a terminated tenant: %r" % (args[0], r.stderr[-200:]))
+    eq(a.psql("SELECT count(*) FROM invitations WHERE tenant_id = %d AND used_at IS NULL AND "
+              "revoked_at IS NULL" % s.id, superuser=True), ["0"], "no invitation made")
 
 
 def test_terminate_refuses_bad_input_and_changes_nothing(s):
