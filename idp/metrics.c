@@ -120,10 +120,16 @@ void idp_metrics_http(enum idp_mclass cls, unsigned status, uint64_t usec)
 }
 
 /* The row of tenant t: found, or claimed, or "_other" when the table is
- * full.  Cannot fail. */
+ * full.  A row is its slug's: a tenant purged and made again under the same
+ * slug (a new id) counts on in the same row, so no label appears twice.
+ * Cannot fail. */
 static struct tenant_row *tenant_row(const struct idp_tenant *t)
 {
-	size_t start = (size_t)((uint64_t)t->id % IDP_METRICS_TENANTS);
+	uint64_t h = 14695981039346656037ull; /* FNV-1a of the slug */
+
+	for (const char *p = t->slug; *p; p++)
+		h = (h ^ (unsigned char)*p) * 1099511628211ull;
+	size_t start = (size_t)(h % IDP_METRICS_TENANTS);
 
 	for (size_t k = 0; k < IDP_METRICS_TENANTS; k++) {
 		struct tenant_row *row = &m.tenants[(start + k) % IDP_METRICS_TENANTS];
@@ -138,7 +144,8 @@ static struct tenant_row *tenant_row(const struct idp_tenant *t)
 			}
 			id = zero; /* another thread claimed it: for whom? */
 		}
-		if (id == t->id)
+		if (id == t->id || (atomic_load_explicit(&row->ready, memory_order_acquire) &&
+		                    strcmp(row->slug, t->slug) == 0))
 			return row;
 	}
 	return &m.tenants[IDP_METRICS_TENANTS];

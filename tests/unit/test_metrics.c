@@ -38,6 +38,17 @@ static bool has_line(const char *text, const char *line)
 	return false;
 }
 
+/* How many lines of text start with prefix. */
+static int count_of(const char *text, const char *prefix)
+{
+	int n = 0;
+	size_t len = strlen(prefix);
+
+	for (const char *p = text; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL)
+		n += strncmp(p, prefix, len) == 0;
+	return n;
+}
+
 /* Every line is a HELP, a TYPE or a sample; each metric's HELP and TYPE
  * come once, before its samples; sample values are numbers. */
 static bool well_formed(const char *text)
@@ -178,6 +189,14 @@ TEST(tenant_labels_bounded_and_escaped)
 	CHECK(!strstr(t, "sekisho_logins_total{result="));
 	CHECK(has_line(t, "sekisho_gateway_decisions_total{result=\"deny\"} 1"));
 	CHECK(well_formed(t));
+	free(t);
+	/* A tenant purged and made again under its slug (a new id) counts on
+	 * in its row: the label never appears twice. */
+	struct idp_tenant again = {.id = 99, .slug = "acme"};
+	idp_metrics_count(IDP_MF_LOGIN, IDP_ML_SUCCESS, &again);
+	t = render();
+	CHECK(has_line(t, "sekisho_logins_total{tenant=\"acme\",result=\"success\"} 3"));
+	CHECK(count_of(t, "sekisho_logins_total{tenant=\"acme\",result=\"success\"}") == 1);
 	free(t);
 	/* More tenants than the table holds: the rest are "_other". */
 	for (int i = 0; i < IDP_METRICS_TENANTS + 10; i++) {
