@@ -348,6 +348,51 @@ TEST(other_keys_validate_their_values)
 	CHECK(!accepts("LISTEN", "127.0.0.1:1")); /* keys are lower case in files */
 }
 
+TEST(operations_keys_validate_their_values)
+{
+	struct idp_config c;
+	char why[200];
+
+	idp_config_default(&c);
+	CHECK(c.backup_minute == 180 && c.backup_keep == 14 && c.tenant_purge_days == 30);
+	CHECK(!c.metrics_tenant_labels && c.metrics_listen_port == 0);
+	CHECK(idp_config_set(&c, "backup_time", "23:59", why, sizeof why) == IDP_OK);
+	CHECK(c.backup_minute == 23 * 60 + 59);
+	CHECK(idp_config_set(&c, "backup_time", "00:00", why, sizeof why) == IDP_OK);
+	CHECK(c.backup_minute == 0);
+	const char *bad_times[] = {"24:00", "12:60", "1:00",   "12:5",
+	                           "12-00", "",      "12:00Z", "ab:cd"};
+	for (size_t i = 0; i < sizeof bad_times / sizeof bad_times[0]; i++) {
+		CHECK(idp_config_set(&c, "backup_time", bad_times[i], why, sizeof why) ==
+		      IDP_ERR_INVALID);
+		CHECK(strstr(why, "HH:MM"));
+	}
+	CHECK(c.backup_minute == 0); /* a refused value changes nothing */
+	CHECK(accepts("backup_keep", "1"));
+	CHECK(accepts("backup_keep", "366"));
+	CHECK(!accepts("backup_keep", "0"));
+	CHECK(!accepts("backup_keep", "367"));
+	CHECK(!accepts("backup_keep", "-1"));
+	CHECK(accepts("tenant_purge_days", "0"));
+	CHECK(accepts("tenant_purge_days", "3650"));
+	CHECK(!accepts("tenant_purge_days", "3651"));
+	CHECK(!accepts("tenant_purge_days", "seven"));
+	CHECK(accepts("backup_dir", "/var/backups/sekisho"));
+	CHECK(!accepts("backup_dir", "a\tb"));
+	CHECK(idp_config_set(&c, "metrics_tenant_labels", "true", why, sizeof why) == IDP_OK);
+	CHECK(c.metrics_tenant_labels);
+	CHECK(idp_config_set(&c, "metrics_tenant_labels", "off", why, sizeof why) == IDP_OK);
+	CHECK(!c.metrics_tenant_labels);
+	CHECK(!accepts("metrics_tenant_labels", "maybe"));
+	CHECK(idp_config_set(&c, "metrics_listen", "127.0.0.1:9464", why, sizeof why) == IDP_OK);
+	CHECK(c.metrics_listen_port == 9464 && strcmp(c.metrics_listen_host, "127.0.0.1") == 0);
+	CHECK(idp_config_set(&c, "metrics_listen", "", why, sizeof why) == IDP_OK);
+	CHECK(c.metrics_listen_port == 0 && !c.metrics_listen_host[0]);
+	CHECK(!accepts("metrics_listen", "localhost:9464"));
+	CHECK(!accepts("metrics_listen", "127.0.0.1:0"));
+	idp_config_free(&c);
+}
+
 TEST(overlong_values_are_refused)
 {
 	char big[3000];
@@ -543,6 +588,7 @@ int main(void)
 	RUN(argon2_parameters_have_ranges);
 	RUN(argon2_values_are_stored);
 	RUN(other_keys_validate_their_values);
+	RUN(operations_keys_validate_their_values);
 	RUN(overlong_values_are_refused);
 	RUN(load_without_file_or_environment_keeps_defaults_and_derives_master_key);
 	RUN(load_file_errors_name_the_file_line_and_key);
