@@ -63,7 +63,10 @@ TEST(derived_keys_keep_the_labels_secrets_were_sealed_with)
 	CHECK(memcmp(d.samlkey, want, sizeof want) == 0);
 	idp_hmac_sha256(k, sizeof k, "sekisho csrf v1", 15, want);
 	CHECK(memcmp(d.csrf, want, sizeof want) == 0);
+	idp_hmac_sha256(k, sizeof k, "sekisho backup v1", 17, want);
+	CHECK(memcmp(d.backup, want, sizeof want) == 0);
 	/* Every purpose has its own key. */
+	CHECK(memcmp(d.backup, d.wrap, sizeof d.wrap) != 0);
 	CHECK(memcmp(d.wrap, d.totp, sizeof d.wrap) != 0);
 	CHECK(memcmp(d.wrap, d.samlkey, sizeof d.wrap) != 0);
 	CHECK(memcmp(d.wrap, d.csrf, sizeof d.wrap) != 0);
