@@ -521,8 +521,13 @@ int store_scratch_reap(const char *bindir, const char *run_as)
 		if (access(pidfile, F_OK) == 0) {
 			const char *args[] = {"-D", cl.datadir, "-m", "immediate",
 			                      "-w", "stop",     NULL};
-			if (run_pg(&cl, "pg_ctl", args) != 0)
-				idp_warn("scratch postgres: pg_ctl stop of %s failed", cl.pgdir);
+			if (run_pg(&cl, "pg_ctl", args) != 0) {
+				/* Still starting (or initdb still runs): the next run. */
+				idp_warn("scratch postgres: pg_ctl stop of %s failed, left for "
+				         "later",
+				         cl.pgdir);
+				continue;
+			}
 		}
 		if (nftw(cl.pgdir, remove_entry, 16, FTW_DEPTH | FTW_PHYS))
 			idp_error("scratch postgres: cannot remove %s: %s", cl.pgdir,

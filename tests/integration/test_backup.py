@@ -676,7 +676,8 @@ def running_scratch(p, before):
                     mine = f.read().strip() == str(p.pid)
             except OSError:
                 mine = False
-            if mine and os.path.exists(os.path.join(path, "data", "postmaster.pid")):
+            # The server's socket: initdb's bootstrap makes a postmaster.pid too.
+            if mine and os.path.exists(os.path.join(path, "run", ".s.PGSQL.5432")):
                 return path
         time.sleep(0.05)
     return None
@@ -721,20 +722,22 @@ def test_a_failed_restore_leaves_the_database_as_it_was(s):
         path = backup(d, os.path.join(d.dir, "failing"))
     finally:
         d.psql("DROP TABLE public.bk_extra; DROP ROLE bk_gone", superuser=True)
-    d.create_tenant("afterwards", "Made after the backup")
+    users = d.psql("SELECT count(*) FROM users", superuser=True)
     d.stop()
     try:
         refused(d.cli("restore", path, "--force"), "does not exist",
                 "nothing was changed")
+        d.pg_start()
         eq(oplog(d, "backup.restored")[-1]["result"], "failure", "the failure recorded")
-        eq(d.psql("SELECT count(*) FROM tenants WHERE slug IN ('%s', 'afterwards')" % SLUG,
-                  superuser=True), ["2"], "every tenant still there")
-        leftover = [n for n in os.listdir("/tmp") if n.startswith("sekisho-restore-")]
-        eq(leftover, [], "the restore's SQL script removed")
+        eq(d.psql("SELECT count(*) FROM tenants WHERE slug = '%s'" % SLUG, superuser=True),
+           ["1"], "the tenant still there")
+        eq(d.psql("SELECT count(*) FROM users", superuser=True), users, "its users too")
     finally:
         d.start()
+    # (Not the TOTP user: a code used now would be a replay for the next test.)
     for email, secret in s.users.items():
-        login_ok(d, email, secret)
+        if not secret:
+            login_ok(d, email)
 
 
 def test_restore_into_a_database_in_use_or_not_empty_is_refused(s):
