@@ -200,7 +200,7 @@ def test_backup_tools_get_no_password_on_their_command_line(s):
     check(seen, "pg_dump seen running")
     for argv in seen:
         line = " ".join(argv)
-        check("password" not in line and pw not in line,
+        check("password=" not in line and pw not in line,
               "no password on pg_dump's command line: %r" % line)
         check(re.search(r"port='?%d" % s.pg.port, line),
               "the rest of the connection string: %r" % line)
