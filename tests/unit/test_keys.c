@@ -5,6 +5,7 @@
  * start mean after a crash during `sekisho key rotate`, and the old key's
  * file name.  No I/O, no database.
  */
+#include "idp/backup.h"
 #include "idp/crypto.h"
 #include "idp/keys.h"
 
@@ -155,6 +156,57 @@ TEST(old_key_name_is_utc_time_with_a_counter)
 	CHECK(!idp_key_new_path("/d/master.key", out, 10));
 }
 
+TEST(backup_manifest_mac_covers_every_member_and_the_key)
+{
+	unsigned char k[IDP_MASTER_LEN], k2[IDP_MASTER_LEN];
+	struct idp_backup_manifest m = {.file = "sekisho-20261130T030000Z.dump",
+	                                .time = "2026-11-30T03:00:00Z",
+	                                .version = "0.1.0",
+	                                .schema_version = 10,
+	                                .size = 1234,
+	                                .sha256 = "00112233445566778899aabbccddeeff"
+	                                          "00112233445566778899aabbccddeeff",
+	                                .key_fp = "d07836971b58b507398164422b485276"};
+	char base[65], again[65], other[65];
+
+	key_of(k, 0);
+	key_of(k2, 1);
+	idp_backup_mac(&m, k, base);
+	CHECK(strlen(base) == 64);
+	idp_backup_mac(&m, k, again);
+	CHECK_STR(again, base);
+	idp_backup_mac(&m, k2, other);
+	CHECK(strcmp(other, base) != 0);
+	struct idp_backup_manifest c = m;
+	c.size++;
+	idp_backup_mac(&c, k, other);
+	CHECK(strcmp(other, base) != 0);
+	c = m;
+	c.sha256[0] = '1';
+	idp_backup_mac(&c, k, other);
+	CHECK(strcmp(other, base) != 0);
+	c = m;
+	c.schema_version = 9;
+	idp_backup_mac(&c, k, other);
+	CHECK(strcmp(other, base) != 0);
+	c = m;
+	c.time[18] = '1';
+	idp_backup_mac(&c, k, other);
+	CHECK(strcmp(other, base) != 0);
+	c = m;
+	c.version[0] = '1';
+	idp_backup_mac(&c, k, other);
+	CHECK(strcmp(other, base) != 0);
+	c = m;
+	c.file[10] = '3';
+	idp_backup_mac(&c, k, other);
+	CHECK(strcmp(other, base) != 0);
+	c = m;
+	c.key_fp[0] = 'e';
+	idp_backup_mac(&c, k, other);
+	CHECK(strcmp(other, base) != 0);
+}
+
 int main(void)
 {
 	RUN(fingerprint_is_32_hex_digits_of_a_labelled_hmac);
@@ -166,5 +218,6 @@ int main(void)
 	RUN(an_uncommitted_rotation_is_discarded);
 	RUN(a_new_file_matching_nothing_is_refused);
 	RUN(old_key_name_is_utc_time_with_a_counter);
+	RUN(backup_manifest_mac_covers_every_member_and_the_key);
 	return check_summary();
 }
