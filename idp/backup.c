@@ -801,6 +801,19 @@ static enum idp_err precheck(const char *path, struct idp_backup_report *rep, ch
 	return IDP_OK;
 }
 
+/* True (with why) when one of the signals blocked during a verify is
+ * pending: the verify stops at the next step, cleans up, then ends. */
+static bool interrupted(char *why, size_t whysz)
+{
+	sigset_t p;
+
+	if (sigpending(&p) ||
+	    !(sigismember(&p, SIGINT) || sigismember(&p, SIGTERM) || sigismember(&p, SIGHUP)))
+		return false;
+	snprintf(why, whysz, "interrupted");
+	return true;
+}
+
 enum idp_err idp_backup_verify(const struct idp_backup_env *e, const char *path,
                                struct idp_backup_report *rep, char *why, size_t whysz)
 {
@@ -830,7 +843,11 @@ enum idp_err idp_backup_verify(const struct idp_backup_env *e, const char *path,
 		snprintf(why, whysz, "cannot start a scratch PostgreSQL cluster (see log)");
 		goto out;
 	}
-	err = store_pg_restore(e->bindir, store_scratch_admin(scratch), fd, why, whysz);
+	err = interrupted(why, whysz)
+	          ? IDP_ERR_IO
+	          : store_pg_restore(e->bindir, store_scratch_admin(scratch), fd, why, whysz);
+	if (!err && interrupted(why, whysz))
+		err = IDP_ERR_IO;
 	if (err)
 		goto out;
 	err = store_admin_open(store_scratch_admin(scratch), &db, dbwhy, sizeof dbwhy);
