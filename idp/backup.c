@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <json-c/json.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -70,6 +71,16 @@ static bool ends_with(const char *s, const char *suffix)
 	return n >= k && strcmp(s + n - k, suffix) == 0;
 }
 
+/* True when name is one of our manifests' names; dump gets its dump's. */
+static bool our_name_manifest(const char *name, char dump[IDP_BACKUP_NAME_MAX])
+{
+	if (!our_name(name, MANIF_SUFFIX))
+		return false;
+	snprintf(dump, IDP_BACKUP_NAME_MAX, "%.*s" DUMP_SUFFIX,
+	         (int)(strlen(name) - strlen(MANIF_SUFFIX)), name);
+	return true;
+}
+
 /* ---- the master key ---- */
 
 bool idp_backup_key_matches(const struct idp_backup_manifest *m)
@@ -78,6 +89,26 @@ bool idp_backup_key_matches(const struct idp_backup_manifest *m)
 }
 
 /* ---- manifests ---- */
+
+void idp_backup_mac(const struct idp_backup_manifest *m, const unsigned char *master, char out[65])
+{
+	struct idp_derived d;
+	unsigned char mac[IDP_SHA256_LEN];
+	char buf[512];
+	/* Each member with its length: no two manifests read the same. */
+	int n =
+	    snprintf(buf, sizeof buf, "%zu:%s\n%zu:%s\n%zu:%s\n%d\n%zu:%s\n%lld\n%zu:%s\n%zu:%s\n",
+	             strlen(FORMAT), FORMAT, strlen(m->time), m->time, strlen(m->version),
+	             m->version, m->schema_version, strlen(m->file), m->file, (long long)m->size,
+	             strlen(m->sha256), m->sha256, strlen(m->key_fp), m->key_fp);
+
+	idp_key_derive(master, &d);
+	idp_hmac_sha256(d.backup, sizeof d.backup, buf,
+	                n > 0 && (size_t)n < sizeof buf ? (size_t)n : sizeof buf - 1, mac);
+	idp_hex(mac, sizeof mac, out);
+	out[64] = 0;
+	explicit_bzero(&d, sizeof d);
+}
 
 static char *manifest_text(const struct idp_backup_manifest *m)
 {
@@ -94,6 +125,7 @@ static char *manifest_text(const struct idp_backup_manifest *m)
 	json_object_object_add(o, "size", json_object_new_int64(m->size));
 	json_object_object_add(o, "sha256", json_object_new_string(m->sha256));
 	json_object_object_add(o, "key_fingerprint", json_object_new_string(m->key_fp));
+	json_object_object_add(o, "hmac", json_object_new_string(m->hmac));
 	const char *s = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY);
 	if (s && asprintf(&text, "%s\n", s) < 0)
 		text = NULL;
@@ -123,9 +155,14 @@ static bool manifest_parse(const char *text, size_t len, struct idp_backup_manif
 	const char *format = idp_json_str(o, "format"), *file = idp_json_str(o, "file");
 	const char *at = idp_json_str(o, "time"), *ver = idp_json_str(o, "sekisho_version");
 	const char *sha = idp_json_str(o, "sha256"), *kc = idp_json_str(o, "key_fingerprint");
+	const char *mac = idp_json_str(o, "hmac");
 	if (!format || strcmp(format, FORMAT) || !file || !our_name(file, DUMP_SUFFIX) || !at ||
-	    strlen(at) >= sizeof m->time || !ver || !hex_ok(sha, 64) || !hex_ok(kc, IDP_KEY_FP_LEN))
+	    strlen(at) >= sizeof m->time || !ver || strlen(ver) >= sizeof m->version ||
+	    !hex_ok(sha, 64) || !hex_ok(kc, IDP_KEY_FP_LEN))
 		goto out;
+	/* Checked against the key later: a manifest without one is refused then. */
+	if (mac && hex_ok(mac, 64))
+		idp_copy(m->hmac, sizeof m->hmac, mac);
 	if (!json_object_object_get_ex(o, "size", &v) || !json_object_is_type(v, json_type_int))
 		goto out;
 	m->size = json_object_get_int64(v);
@@ -158,6 +195,17 @@ static void record(const char *action, const char *target, const char *why, json
 	if (s)
 		idp_oplog_record(action, target, why ? "failure" : "success", s);
 	json_object_put(d);
+}
+
+/* Add the members that mark the daily backup into dir to d; d (NULL when
+ * out of memory). */
+static json_object *add_daily(json_object *d, const char *dir)
+{
+	if (!d)
+		return NULL;
+	json_object_object_add(d, "daily", json_object_new_boolean(true));
+	json_object_object_add(d, "dir", json_object_new_string(dir ? dir : ""));
+	return d;
 }
 
 /* The manifest's members that say which backup an event is about. */
@@ -221,7 +269,7 @@ static int dir_open(const char *dir, char *why, size_t whysz)
 /* Take the directory's lock (waiting for another run); fd or -1 with why. */
 static int dir_lock(int dfd, const char *dir, char *why, size_t whysz)
 {
-	int fd = openat(dfd, LOCK_NAME, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	int fd = openat(dfd, LOCK_NAME, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
 
 	if (fd < 0) {
 		snprintf(why, whysz, "backup directory %s is not writable: %s", dir,
@@ -238,8 +286,9 @@ static int dir_lock(int dfd, const char *dir, char *why, size_t whysz)
 	return fd;
 }
 
-/* Remove what a killed run left: temporary files, and a dump whose
- * manifest was never renamed into place.  Under the directory's lock. */
+/* Remove what a killed or failed run left: temporary files, a dump whose
+ * manifest was never renamed into place, a manifest whose dump is gone.
+ * Under the directory's lock. */
 static void dir_clean(int dfd, const char *dir)
 {
 	int fd = dup(dfd);
@@ -262,6 +311,8 @@ static void dir_clean(int dfd, const char *dir)
 		else if (our_name(e->d_name, DUMP_SUFFIX)) {
 			manifest_name(e->d_name, manifest);
 			stale = faccessat(dfd, manifest, F_OK, 0) != 0 && errno == ENOENT;
+		} else if (our_name_manifest(e->d_name, manifest)) {
+			stale = faccessat(dfd, manifest, F_OK, 0) != 0 && errno == ENOENT;
 		}
 		if (!stale)
 			continue;
@@ -279,8 +330,10 @@ static int name_desc(const void *a, const void *b)
 
 /* Keep the newest keep generations (a dump with its manifest); delete the
  * older ones, manifest first so that a crash halfway leaves a dump that the
- * next run cleans.  *kept and *deleted count generations. */
-static void rotate(int dfd, const char *dir, unsigned keep, int *kept, int *deleted)
+ * next run cleans; never fresh, the generation just written (whatever the
+ * clock did).  *kept and *deleted count generations. */
+static void rotate(int dfd, const char *dir, const char *fresh, unsigned keep, int *kept,
+                   int *deleted)
 {
 	int fd = dup(dfd), n = 0;
 	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
@@ -306,9 +359,14 @@ static void rotate(int dfd, const char *dir, unsigned keep, int *kept, int *dele
 			n++;
 	}
 	qsort(names, (size_t)n, sizeof *names, name_desc);
+	for (int i = 0; i < n; i++)
+		if (!strcmp(names[i], fresh))
+			(*kept)++;
 	for (int i = 0; i < n; i++) {
 		char manifest[IDP_BACKUP_NAME_MAX];
-		if ((unsigned)i < keep) {
+		if (!strcmp(names[i], fresh))
+			continue;
+		if ((unsigned)*kept < keep) {
 			(*kept)++;
 			continue;
 		}
@@ -332,9 +390,12 @@ out:
 /* ---- taking a backup ---- */
 
 /* A new generation's names from the time, waiting a second when one of
- * this second exists already. */
-static void new_name(int dfd, struct idp_backup_manifest *m)
+ * this second exists already; false when one still exists (the clock
+ * stands or goes back): never overwrite a generation. */
+static bool new_name(int dfd, struct idp_backup_manifest *m)
 {
+	char man[IDP_BACKUP_NAME_MAX];
+
 	for (int tries = 0;; tries++) {
 		time_t now = time(NULL);
 		struct tm tm;
@@ -344,10 +405,29 @@ static void new_name(int dfd, struct idp_backup_manifest *m)
 		strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", &tm);
 		strftime(m->time, sizeof m->time, "%Y-%m-%dT%H:%M:%SZ", &tm);
 		snprintf(m->file, sizeof m->file, PREFIX "%s" DUMP_SUFFIX, stamp);
-		if (tries >= 3 || faccessat(dfd, m->file, F_OK, 0) != 0)
-			return;
+		manifest_name(m->file, man);
+		bool taken = faccessat(dfd, m->file, F_OK, AT_SYMLINK_NOFOLLOW) == 0 ||
+		             faccessat(dfd, man, F_OK, AT_SYMLINK_NOFOLLOW) == 0;
+		if (!taken)
+			return true;
+		if (tries >= 3)
+			return false;
 		sleep(1);
 	}
+}
+
+/* Rename from to to in dfd, failing (EEXIST) when to exists. */
+static int place(int dfd, const char *from, const char *to)
+{
+	if (renameat2(dfd, from, dfd, to, RENAME_NOREPLACE) == 0)
+		return 0;
+	if (errno != EINVAL && errno != ENOSYS)
+		return -1;
+	/* A file system without RENAME_NOREPLACE: a link fails the same way. */
+	if (linkat(dfd, from, dfd, to, 0))
+		return -1;
+	unlinkat(dfd, from, 0);
+	return 0;
 }
 
 /* Write text into a new file name in dfd (0600), synced. */
@@ -422,7 +502,7 @@ enum idp_err idp_backup_create(const struct idp_backup_opts *o, struct idp_backu
 	char tmp_dump[IDP_BACKUP_NAME_MAX + 16] = "", tmp_man[IDP_BACKUP_NAME_MAX + 16] = "";
 	char man[IDP_BACKUP_NAME_MAX], dbwhy[256];
 	char *text = NULL;
-	bool dump_placed = false;
+	bool dump_placed = false, man_placed = false;
 	int dfd = -1, lock = -1;
 	enum idp_err err = IDP_ERR_IO;
 
@@ -444,7 +524,12 @@ enum idp_err idp_backup_create(const struct idp_backup_opts *o, struct idp_backu
 	}
 	store_admin_close(db);
 	db = NULL;
-	new_name(dfd, m);
+	if (!new_name(dfd, m)) {
+		snprintf(why, whysz, "%s exists already (is the clock right?): not overwriting it",
+		         m->file);
+		err = IDP_ERR_CONFLICT;
+		goto out;
+	}
 	idp_copy(m->version, sizeof m->version, SEKISHO_VERSION);
 	idp_copy(m->key_fp, sizeof m->key_fp, idp_key_current_fp());
 	manifest_name(m->file, man);
@@ -453,6 +538,7 @@ enum idp_err idp_backup_create(const struct idp_backup_opts *o, struct idp_backu
 	err = dump_into(o, dfd, tmp_dump, m, why, whysz);
 	if (err)
 		goto out;
+	idp_backup_mac(m, idp_key_current(), m->hmac);
 	err = IDP_ERR_NOMEM;
 	text = manifest_text(m);
 	if (!text)
@@ -460,21 +546,28 @@ enum idp_err idp_backup_create(const struct idp_backup_opts *o, struct idp_backu
 	err = IDP_ERR_IO;
 	if (write_new(dfd, tmp_man, text, why, whysz))
 		goto out;
-	/* The dump first, the manifest last: the manifest makes it a generation. */
-	if (renameat(dfd, tmp_dump, dfd, m->file)) {
+	/* The dump first, the manifest last: the manifest makes it a
+	 * generation.  Neither replaces a file of that name. */
+	if (place(dfd, tmp_dump, m->file)) {
 		snprintf(why, whysz, "rename %s: %s", m->file, strerror(errno));
 		goto out;
 	}
+	tmp_dump[0] = 0;
 	dump_placed = true;
-	if (renameat(dfd, tmp_man, dfd, man) || fsync(dfd)) {
+	if (place(dfd, tmp_man, man)) {
 		snprintf(why, whysz, "rename %s: %s", man, strerror(errno));
 		goto out;
 	}
-	tmp_dump[0] = tmp_man[0] = 0;
-	dump_placed = false;
+	tmp_man[0] = 0;
+	man_placed = true;
+	if (fsync(dfd)) {
+		snprintf(why, whysz, "sync of %s: %s", o->dir, strerror(errno));
+		goto out;
+	}
+	dump_placed = man_placed = false;
 	err = IDP_OK;
 	snprintf(r->path, sizeof r->path, "%s/%s", o->dir, m->file);
-	rotate(dfd, o->dir, o->keep ? o->keep : 1, &r->kept, &r->deleted);
+	rotate(dfd, o->dir, m->file, o->keep ? o->keep : 1, &r->kept, &r->deleted);
 	fsync(dfd);
 out:
 	if (err && dfd >= 0) {
@@ -483,6 +576,8 @@ out:
 			unlinkat(dfd, tmp_dump, 0);
 		if (tmp_man[0])
 			unlinkat(dfd, tmp_man, 0);
+		if (man_placed)
+			unlinkat(dfd, man, 0);
 		if (dump_placed)
 			unlinkat(dfd, m->file, 0);
 		fsync(dfd);
@@ -496,6 +591,8 @@ out:
 	if (dfd >= 0)
 		close(dfd);
 	json_object *d = detail_of(m);
+	if (o->daily)
+		add_daily(d, o->dir);
 	if (d && !err) {
 		json_object_object_add(d, "kept", json_object_new_int(r->kept));
 		json_object_object_add(d, "deleted", json_object_new_int(r->deleted));
@@ -544,16 +641,19 @@ static enum idp_err read_manifest(const char *path, struct idp_backup_manifest *
 	return IDP_OK;
 }
 
-enum idp_err idp_backup_check(const char *path, struct idp_backup_manifest *m, char *dump,
-                              size_t dumpsz, char *why, size_t whysz)
+/* idp_backup_check, leaving the dump open: *fd (read from its start by
+ * whoever restores it: the very file that was checked). */
+static enum idp_err check_open(const char *path, struct idp_backup_manifest *m, char *dump,
+                               size_t dumpsz, int *fdout, char *why, size_t whysz)
 {
-	char mpath[4096], sha[65];
+	char mpath[4096], sha[65], mac[65];
 	unsigned char h[IDP_SHA256_LEN];
 	int64_t size = 0;
 	size_t base;
 	enum idp_err err;
 	int fd;
 
+	*fdout = -1;
 	memset(m, 0, sizeof *m);
 	if (ends_with(path, DUMP_SUFFIX))
 		base = strlen(path) - strlen(DUMP_SUFFIX);
@@ -578,27 +678,56 @@ enum idp_err idp_backup_check(const char *path, struct idp_backup_manifest *m, c
 		         m->file);
 		return IDP_ERR_INVALID;
 	}
+	if (!idp_backup_key_matches(m)) {
+		snprintf(why, whysz,
+		         "%s was taken under another master key (fingerprint %s, this one %s): "
+		         "its manifest is signed and TOTP seeds and SAML keys in it are sealed "
+		         "under that key; check or restore it with that key file as "
+		         "master_key_file (after a rotation, a <master_key_file>.old-… file)",
+		         dump, m->key_fp, idp_key_current_fp());
+		return IDP_ERR_INVALID;
+	}
+	idp_backup_mac(m, idp_key_current(), mac);
+	if (strlen(m->hmac) != 64 || !idp_ct_equal(mac, m->hmac, 64)) {
+		snprintf(why, whysz,
+		         "%s: manifest not made with this master key, or altered: refusing it",
+		         mpath);
+		return IDP_ERR_INVALID;
+	}
 	fd = open(dump, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
 		snprintf(why, whysz, "%s: %s", dump, strerror(errno));
 		return IDP_ERR_IO;
 	}
 	err = idp_sha256_fd(fd, h, &size);
-	close(fd);
 	if (err) {
 		snprintf(why, whysz, "%s: cannot read: %s", dump, strerror(errno));
+		close(fd);
 		return err;
 	}
-	for (int i = 0; i < IDP_SHA256_LEN; i++)
-		snprintf(sha + 2 * i, 3, "%02x", h[i]);
+	idp_hex(h, sizeof h, sha);
+	sha[64] = 0;
 	if (size != m->size || strcmp(sha, m->sha256)) {
 		snprintf(why, whysz,
 		         "%s: checksum mismatch, the file is truncated or altered (%lld bytes, "
 		         "SHA-256 %.16s…; the manifest says %lld bytes, %.16s…): refusing it",
 		         dump, (long long)size, sha, (long long)m->size, m->sha256);
+		close(fd);
 		return IDP_ERR_INVALID;
 	}
+	*fdout = fd;
 	return IDP_OK;
+}
+
+enum idp_err idp_backup_check(const char *path, struct idp_backup_manifest *m, char *dump,
+                              size_t dumpsz, char *why, size_t whysz)
+{
+	int fd = -1;
+	enum idp_err err = check_open(path, m, dump, dumpsz, &fd, why, whysz);
+
+	if (fd >= 0)
+		close(fd);
+	return err;
 }
 
 /* ---- verify and restore ---- */
@@ -654,11 +783,12 @@ static enum idp_err verify_chains(struct idp_backup_report *rep, char *why, size
 	return err;
 }
 
-/* The checks verify and restore share before touching any database. */
+/* The checks verify and restore share before touching any database; *fd
+ * the checked dump, open. */
 static enum idp_err precheck(const char *path, struct idp_backup_report *rep, char *dump,
-                             size_t dumpsz, char *why, size_t whysz)
+                             size_t dumpsz, int *fd, char *why, size_t whysz)
 {
-	enum idp_err err = idp_backup_check(path, &rep->m, dump, dumpsz, why, whysz);
+	enum idp_err err = check_open(path, &rep->m, dump, dumpsz, fd, why, whysz);
 
 	if (err)
 		return err;
@@ -671,6 +801,19 @@ static enum idp_err precheck(const char *path, struct idp_backup_report *rep, ch
 	return IDP_OK;
 }
 
+/* True (with why) when one of the signals blocked during a verify is
+ * pending: the verify stops at the next step, cleans up, then ends. */
+static bool interrupted(char *why, size_t whysz)
+{
+	sigset_t p;
+
+	if (sigpending(&p) ||
+	    !(sigismember(&p, SIGINT) || sigismember(&p, SIGTERM) || sigismember(&p, SIGHUP)))
+		return false;
+	snprintf(why, whysz, "interrupted");
+	return true;
+}
+
 enum idp_err idp_backup_verify(const struct idp_backup_env *e, const char *path,
                                struct idp_backup_report *rep, char *why, size_t whysz)
 {
@@ -678,10 +821,21 @@ enum idp_err idp_backup_verify(const struct idp_backup_env *e, const char *path,
 	struct store_admin *db = NULL;
 	char dump[4096], dbwhy[256] = "";
 	bool switched = false;
+	sigset_t block, old;
+	int fd = -1;
 	enum idp_err err;
 
+	/* Ctrl-C, kill and a hang-up wait until the scratch cluster, a full
+	 * copy of the data, is gone; then a pending one ends us as usual. */
+	sigemptyset(&block);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGHUP);
+	sigprocmask(SIG_BLOCK, &block, &old);
 	memset(rep, 0, sizeof *rep);
-	err = precheck(path, rep, dump, sizeof dump, why, whysz);
+	/* And what a process killed outright (kill -9) left. */
+	store_scratch_reap(e->bindir, e->run_as);
+	err = precheck(path, rep, dump, sizeof dump, &fd, why, whysz);
 	if (err)
 		goto out;
 	err = store_scratch_start(e->bindir, e->run_as, &scratch);
@@ -689,7 +843,11 @@ enum idp_err idp_backup_verify(const struct idp_backup_env *e, const char *path,
 		snprintf(why, whysz, "cannot start a scratch PostgreSQL cluster (see log)");
 		goto out;
 	}
-	err = store_pg_restore(e->bindir, store_scratch_admin(scratch), dump, why, whysz);
+	err = interrupted(why, whysz)
+	          ? IDP_ERR_IO
+	          : store_pg_restore(e->bindir, store_scratch_admin(scratch), fd, why, whysz);
+	if (!err && interrupted(why, whysz))
+		err = IDP_ERR_IO;
 	if (err)
 		goto out;
 	err = store_admin_open(store_scratch_admin(scratch), &db, dbwhy, sizeof dbwhy);
@@ -715,16 +873,9 @@ enum idp_err idp_backup_verify(const struct idp_backup_env *e, const char *path,
 		goto out;
 	}
 	err = verify_chains(rep, why, whysz);
-	if (!err && !idp_backup_key_matches(&rep->m)) {
-		snprintf(
-		    why, whysz,
-		    "intact, but taken under another master key (fingerprint %s, this one %s): "
-		    "a restore needs that key file (after a rotation, a "
-		    "<master_key_file>.old-… file)",
-		    rep->m.key_fp, idp_key_current_fp());
-		err = IDP_ERR_INVALID;
-	}
 out:
+	if (fd >= 0)
+		close(fd);
 	store_admin_close(db);
 	if (switched && use_db(e->app_conninfo) && !err)
 		err = IDP_ERR_NOMEM;
@@ -736,6 +887,7 @@ out:
 		json_object_object_add(d, "operator_events", json_object_new_int64(rep->op_events));
 	}
 	record("backup.verified", rep->m.file[0] ? rep->m.file : path, err ? why : NULL, d);
+	sigprocmask(SIG_SETMASK, &old, NULL);
 	return err;
 }
 
@@ -745,24 +897,14 @@ enum idp_err idp_backup_restore(const struct idp_backup_env *e, const char *path
 	struct store_admin *db = NULL;
 	char dump[4096], dbwhy[256] = "";
 	long tenants = 0, events = 0, others = 0;
-	bool wiped = false, restored = false, grants = false;
-	int applied = 0;
+	bool grants = false;
+	int applied = 0, fd = -1;
 	enum idp_err err;
 
 	memset(rep, 0, sizeof *rep);
-	err = precheck(path, rep, dump, sizeof dump, why, whysz);
+	err = precheck(path, rep, dump, sizeof dump, &fd, why, whysz);
 	if (err)
 		goto out;
-	if (!idp_backup_key_matches(&rep->m)) {
-		snprintf(
-		    why, whysz,
-		    "%s was taken under another master key (fingerprint %s, this one %s): TOTP "
-		    "seeds and SAML keys in it are sealed under that key; restore it into an "
-		    "empty database with that key file as master_key_file",
-		    dump, rep->m.key_fp, idp_key_current_fp());
-		err = IDP_ERR_INVALID;
-		goto out;
-	}
 	/* Our own connection (it holds the key lock) would count as another
 	 * client; it reconnects for the operator log at the end. */
 	store_thread_done();
@@ -791,18 +933,15 @@ enum idp_err idp_backup_restore(const struct idp_backup_env *e, const char *path
 		err = IDP_ERR_CONFLICT;
 		goto out;
 	}
-	err = store_admin_wipe_schema(db);
+	/* The schema emptied and the backup loaded in one transaction. */
+	err = store_pg_replace(e->bindir, e->admin_conninfo, fd, why, whysz);
 	if (err) {
-		snprintf(why, whysz, "cannot empty the database's schema (see log)");
+		snprintf(why + strlen(why), whysz - strlen(why),
+		         "; nothing was changed: the database is as it was");
 		goto out;
 	}
-	wiped = true;
-	idp_info("restore: schema emptied (%ld tenants, %ld operator events replaced)", tenants,
+	idp_info("restore: schema replaced (%ld tenants, %ld operator events before)", tenants,
 	         events);
-	err = store_pg_restore(e->bindir, e->admin_conninfo, dump, why, whysz);
-	if (err)
-		goto out;
-	restored = true;
 	/* A backup of an older schema is brought up to this binary's. */
 	err = use_db(e->owner_conninfo);
 	if (!err)
@@ -827,9 +966,8 @@ enum idp_err idp_backup_restore(const struct idp_backup_env *e, const char *path
 	rep->op_events = events;
 	rep->schema_version = rep->m.schema_version + applied;
 out:
-	if (err && wiped && !restored)
-		snprintf(why + strlen(why), whysz - strlen(why),
-		         "; the database was emptied: restore again once the cause is fixed");
+	if (fd >= 0)
+		close(fd);
 	store_admin_close(db);
 	json_object *d = detail_of(&rep->m);
 	if (d) {
@@ -843,15 +981,17 @@ out:
 
 /* ---- the daily backup ---- */
 
-/* Whether the operator log holds a successful backup.created at or after
- * due. */
-static enum idp_err done_since(time_t due, bool *done)
+/* Whether the operator log holds a successful daily backup.created into
+ * dir at or after due. */
+static enum idp_err done_since(const char *dir, time_t due, bool *done)
 {
+	json_object *with = add_daily(json_object_new_object(), dir);
+	const char *s = with ? json_object_to_json_string_ext(with, JSON_C_TO_STRING_PLAIN) : NULL;
 	int64_t at = 0;
-	bool ok = false;
-	enum idp_err err = idp_oplog_last("backup.created", &at, &ok);
+	enum idp_err err = s ? idp_oplog_last_with("backup.created", s, &at) : IDP_ERR_NOMEM;
 
-	*done = !err && ok && at >= (int64_t)due;
+	json_object_put(with);
+	*done = !err && at >= (int64_t)due;
 	return err == IDP_ERR_NOT_FOUND ? IDP_OK : err;
 }
 
@@ -870,7 +1010,7 @@ enum idp_err idp_backup_daily(const struct idp_backup_opts *o, unsigned minute, 
 	time_t due = now - (tm.tm_hour * 3600 + tm.tm_min * 60 + tm.tm_sec) + (time_t)minute * 60;
 	if (now < due)
 		return IDP_OK;
-	err = done_since(due, &done);
+	err = done_since(o->dir, due, &done);
 	if (err || done)
 		return err;
 	/* One node takes it: the lock, then the log again (another node may
@@ -879,10 +1019,12 @@ enum idp_err idp_backup_daily(const struct idp_backup_opts *o, unsigned minute, 
 	if (!err)
 		err = store_admin_try_backup_lock(db, &got);
 	if (!err && got)
-		err = done_since(due, &done);
+		err = done_since(o->dir, due, &done);
 	if (!err && got && !done) {
+		struct idp_backup_opts daily = *o;
+		daily.daily = true;
 		*taken = true;
-		err = idp_backup_create(o, &r, why, sizeof why);
+		err = idp_backup_create(&daily, &r, why, sizeof why);
 	}
 	store_admin_close(db);
 	return err;

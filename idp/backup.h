@@ -5,7 +5,7 @@
  *   sekisho-YYYYMMDDTHHMMSSZ.dump      pg_dump's custom format, one snapshot
  *   sekisho-YYYYMMDDTHHMMSSZ.manifest  JSON: format, time, sekisho version,
  *                                      schema version, file, size, sha256,
- *                                      key_fingerprint
+ *                                      key_fingerprint, hmac
  *
  * Both are written under a temporary name (".sekisho-….tmp"), synced, then
  * renamed, the manifest last: a generation exists only once its manifest
@@ -18,6 +18,12 @@
  * The master key is not in a backup.  key_fingerprint (idp/keys.h: it
  * reveals nothing of the key) says which key the backup needs: restore
  * refuses another one, because TOTP seeds and SAML keys are sealed under it.
+ * hmac, an HMAC-SHA-256 over every other member under a key derived from
+ * the master key ("sekisho backup v1"), says the manifest was written by a
+ * holder of that key: whoever may write the backup directory cannot alter
+ * a dump and recompute its checksum (a restore runs the dump's SQL as a
+ * superuser).  The dump is hashed and then read by pg_restore through the
+ * same open file.
  *
  * Every run is recorded in the operator log: backup.created,
  * backup.verified, backup.restored, result success or failure.
@@ -43,6 +49,7 @@ struct idp_backup_manifest {
 	int64_t size;
 	char sha256[65]; /* hex */
 	char key_fp[33]; /* the master key's fingerprint (idp/keys.h) */
+	char hmac[65];   /* hex HMAC-SHA-256 of the members above (idp_backup_mac) */
 };
 
 /* Where and how a backup is taken. */
@@ -51,7 +58,12 @@ struct idp_backup_opts {
 	unsigned keep;        /* generations kept, at least 1 */
 	const char *bindir;   /* PostgreSQL's programs */
 	const char *conninfo; /* a role that reads every row (store/backup.h) */
+	bool daily;           /* the daemon's daily backup (recorded as such) */
 };
+
+/* The manifest's HMAC (hex, 64 digits) under the backup key derived from
+ * master. */
+void idp_backup_mac(const struct idp_backup_manifest *m, const unsigned char *master, char out[65]);
 
 /* What a backup did: the new dump's path and manifest, generations left and
  * deleted. */
@@ -70,7 +82,8 @@ enum idp_err idp_backup_create(const struct idp_backup_opts *o, struct idp_backu
                                char *why, size_t whysz);
 
 /* Check the dump at path (or the manifest next to it, path naming either)
- * against its manifest: the size and SHA-256 must match.  *m receives the
+ * against its manifest: it must be of this master key, its HMAC right, the
+ * size and SHA-256 must match.  *m receives the
  * manifest, dump the dump's path (dumpsz bytes).  IDP_ERR_INVALID with why
  * when the file is not ours, truncated or altered; IDP_ERR_IO when it
  * cannot be read. */
@@ -120,8 +133,9 @@ enum idp_err idp_backup_restore(const struct idp_backup_env *e, const char *path
                                 struct idp_backup_report *rep, char *why, size_t whysz);
 
 /* The daemon's daily backup: when now is past today's minute (UTC minutes
- * after midnight) and the operator log has no successful backup.created
- * since then, take one, unless another node holds the backup lock.
+ * after midnight) and the operator log has no successful daily
+ * backup.created into o->dir since then (a manual backup does not count),
+ * take one (recorded with "daily": true and "dir"), unless another node holds the backup lock.
  * *taken says whether this call tried. */
 enum idp_err idp_backup_daily(const struct idp_backup_opts *o, unsigned minute, time_t now,
                               bool *taken);

@@ -12,8 +12,8 @@
 static int cmd_backup(const struct idp_backup_env *e, const struct idp_config *cfg, int argc,
                       char **argv)
 {
-	struct idp_backup_opts o = {cfg->backup_dir, cfg->backup_keep, e->bindir,
-	                            e->admin_conninfo};
+	struct idp_backup_opts o = {cfg->backup_dir, cfg->backup_keep, e->bindir, e->admin_conninfo,
+	                            false};
 	struct idp_backup_result r;
 	char why[WHY_MAX];
 

@@ -29,12 +29,14 @@ static char cur_fp[IDP_KEY_FP_LEN + 1];
 void idp_key_derive(const unsigned char master[IDP_MASTER_LEN], struct idp_derived *d)
 {
 	static const char csrf[] = "sekisho csrf v1", totp[] = "sekisho totp v1",
-	                  saml[] = "sekisho saml key v1", wrap[] = "sekisho recovery wrap v1";
+	                  saml[] = "sekisho saml key v1", wrap[] = "sekisho recovery wrap v1",
+	                  backup[] = "sekisho backup v1";
 
 	idp_hmac_sha256(master, IDP_MASTER_LEN, csrf, sizeof csrf - 1, d->csrf);
 	idp_hmac_sha256(master, IDP_MASTER_LEN, totp, sizeof totp - 1, d->totp);
 	idp_hmac_sha256(master, IDP_MASTER_LEN, saml, sizeof saml - 1, d->samlkey);
 	idp_hmac_sha256(master, IDP_MASTER_LEN, wrap, sizeof wrap - 1, d->wrap);
+	idp_hmac_sha256(master, IDP_MASTER_LEN, backup, sizeof backup - 1, d->backup);
 }
 
 void idp_key_fingerprint(const unsigned char master[IDP_MASTER_LEN], char out[IDP_KEY_FP_LEN + 1])

@@ -43,6 +43,7 @@ struct idp_derived {
 	unsigned char totp[IDP_SHA256_LEN];    /* seals TOTP seeds and candidates */
 	unsigned char samlkey[IDP_SHA256_LEN]; /* seals SAML private keys */
 	unsigned char wrap[IDP_SHA256_LEN];    /* seals the recovery-code key */
+	unsigned char backup[IDP_SHA256_LEN];  /* signs backup manifests (idp/backup.h) */
 };
 
 /* Derive d from master.  Cannot fail. */

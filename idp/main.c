@@ -129,7 +129,7 @@ static void jobs_run(time_t now, time_t *next_retention, time_t *next_backup)
 		idp_warn("%s", "purge: not every tenant due could be purged; retrying in a minute");
 	if (cfg.backup_dir[0] && now >= *next_backup) {
 		struct idp_backup_opts o = {cfg.backup_dir, cfg.backup_keep, cfg.pg_bindir,
-		                            admin_ci};
+		                            admin_ci, true};
 		bool taken = false;
 		enum idp_err err = idp_backup_daily(&o, cfg.backup_minute, now, &taken);
 		/* A failed backup is tried again in an hour, not every minute. */

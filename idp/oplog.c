@@ -161,7 +161,7 @@ static int64_t at_seconds(const char *at)
 }
 
 struct last_args {
-	const char *action;
+	const char *action, *with;
 	struct store_audit_event row;
 };
 
@@ -177,18 +177,30 @@ static enum idp_err last_tx(struct store_conn *c, void *arg)
 {
 	struct last_args *a = arg;
 
-	return store_oplog_last(c, a->action, &a->row);
+	return a->with ? store_oplog_last_with(c, a->action, a->with, &a->row)
+	               : store_oplog_last(c, a->action, &a->row);
 }
 
 enum idp_err idp_oplog_last(const char *action, int64_t *at_unix, bool *ok)
 {
-	struct last_args a = {action, {0}};
+	struct last_args a = {action, NULL, {0}};
 	enum idp_err err = idp_tx_run(0, last_tx, last_reset, &a);
 
 	if (!err) {
 		*at_unix = at_seconds(a.row.at);
 		*ok = strcmp(a.row.result, "success") == 0;
 	}
+	last_reset(&a);
+	return err;
+}
+
+enum idp_err idp_oplog_last_with(const char *action, const char *with, int64_t *at_unix)
+{
+	struct last_args a = {action, with, {0}};
+	enum idp_err err = idp_tx_run(0, last_tx, last_reset, &a);
+
+	if (!err)
+		*at_unix = at_seconds(a.row.at);
 	last_reset(&a);
 	return err;
 }

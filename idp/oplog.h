@@ -49,4 +49,9 @@ enum idp_err idp_oplog_verify(long *checked, int64_t *first_bad);
  * result was "success".  IDP_ERR_NOT_FOUND when there is none. */
 enum idp_err idp_oplog_last(const char *action, int64_t *at_unix, bool *ok);
 
+/* The time of the newest successful event of action whose detail contains
+ * the JSON object with (every member equal).  IDP_ERR_NOT_FOUND when there
+ * is none. */
+enum idp_err idp_oplog_last_with(const char *action, const char *with, int64_t *at_unix);
+
 #endif

@@ -191,13 +191,12 @@ enum idp_err store_oplog_all(struct store_conn *c, struct store_audit_event **ro
 	return events_read(c, STMT_OPLOG_ALL, 0, NULL, true, rows, n);
 }
 
-enum idp_err store_oplog_last(struct store_conn *c, const char *action,
-                              struct store_audit_event *row)
+static enum idp_err oplog_last(struct store_conn *c, int stmt, int np, const char *const *p,
+                               struct store_audit_event *row)
 {
 	struct store_audit_event *rows = NULL;
-	const char *p[1] = {action};
 	int n = 0;
-	enum idp_err err = events_read(c, STMT_OPLOG_LAST, 1, p, false, &rows, &n);
+	enum idp_err err = events_read(c, stmt, np, p, false, &rows, &n);
 
 	if (!err && n == 0)
 		err = IDP_ERR_NOT_FOUND;
@@ -207,4 +206,20 @@ enum idp_err store_oplog_last(struct store_conn *c, const char *action,
 	}
 	store_audit_rows_free(rows, n);
 	return err;
+}
+
+enum idp_err store_oplog_last(struct store_conn *c, const char *action,
+                              struct store_audit_event *row)
+{
+	const char *p[1] = {action};
+
+	return oplog_last(c, STMT_OPLOG_LAST, 1, p, row);
+}
+
+enum idp_err store_oplog_last_with(struct store_conn *c, const char *action, const char *with,
+                                   struct store_audit_event *row)
+{
+	const char *p[2] = {action, with};
+
+	return oplog_last(c, STMT_OPLOG_LAST_WITH, 2, p, row);
 }

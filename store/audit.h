@@ -96,4 +96,9 @@ enum idp_err store_oplog_all(struct store_conn *c, struct store_audit_event **ro
 enum idp_err store_oplog_last(struct store_conn *c, const char *action,
                               struct store_audit_event *row);
 
+/* The same for the newest successful one whose detail contains the JSON
+ * object with (as jsonb's @>). */
+enum idp_err store_oplog_last_with(struct store_conn *c, const char *action, const char *with,
+                                   struct store_audit_event *row);
+
 #endif

@@ -22,20 +22,23 @@
 extern char **environ;
 
 /* Our environment for a tool, less what would point it elsewhere than the
- * connection string says; LC_ALL=C so its messages are the ones we quote.
- * NULL when out of memory; free the array only (the strings are
- * environ's). */
-static char **tool_env(void)
+ * connection string says; LC_ALL=C so its messages are the ones we quote,
+ * and password_env ("PGPASSWORD=…", may be NULL): a password is never on a
+ * command line, where every local user reads it in /proc.  NULL when out of
+ * memory; free the array only (the strings are the caller's). */
+static char **tool_env(const char *password_env)
 {
 	static const char *const drop[] = {
-	    "PGHOST=",    "PGHOSTADDR=", "PGPORT=", "PGDATABASE=", "PGUSER=",  "PGOPTIONS=",
-	    "PGSERVICE=", "PGDATA=",     "LC_ALL=", "LANG=",       "LANGUAGE="};
+	    "PGHOST=",    "PGHOSTADDR=", "PGPORT=", "PGDATABASE=", "PGUSER=",   "PGOPTIONS=",
+	    "PGSERVICE=", "PGDATA=",     "LC_ALL=", "LANG=",       "LANGUAGE=", "PGPASSWORD="};
 	char **env = calloc(TOOL_ENV_MAX, sizeof *env);
 	int n = 0;
 
 	if (!env)
 		return NULL;
 	env[n++] = "LC_ALL=C";
+	if (password_env)
+		env[n++] = (char *)password_env;
 	for (char **e = environ; e && *e && n < TOOL_ENV_MAX - 1; e++) {
 		bool keep = true;
 		for (size_t i = 0; i < sizeof drop / sizeof drop[0]; i++)
@@ -63,13 +66,99 @@ static const char *reason(char *text)
 	return found ? found : last;
 }
 
-/* Run bindir/prog with args, stdout to out_fd (-1: /dev/null), keeping the
+/* A connection string split for a tool: conninfo without the password
+ * (for its command line) and "PGPASSWORD=…" (for its environment, NULL
+ * when there is none). */
+struct tool_conn {
+	char *conninfo;
+	char *password_env;
+};
+
+static void tool_conn_free(struct tool_conn *c)
+{
+	free(c->conninfo);
+	if (c->password_env) {
+		explicit_bzero(c->password_env, strlen(c->password_env));
+		free(c->password_env);
+	}
+	c->conninfo = c->password_env = NULL;
+}
+
+/* Append key='value' (quoted as libpq reads it) to buf; false when full. */
+static bool conn_append(char *buf, size_t bufsz, size_t *len, const char *key, const char *val)
+{
+	int n = snprintf(buf + *len, bufsz - *len, "%s%s='", *len ? " " : "", key);
+
+	if (n < 0 || (size_t)n >= bufsz - *len)
+		return false;
+	*len += (size_t)n;
+	for (const char *v = val; *v; v++) {
+		if (*len + 3 >= bufsz)
+			return false;
+		if (*v == '\'' || *v == '\\')
+			buf[(*len)++] = '\\';
+		buf[(*len)++] = *v;
+	}
+	if (*len + 2 > bufsz)
+		return false;
+	buf[(*len)++] = '\'';
+	buf[*len] = 0;
+	return true;
+}
+
+/* Split conninfo (key=value or URI) into c with libpq's own parser.
+ * IDP_ERR_INVALID with why when libpq cannot read it. */
+static enum idp_err tool_conn_split(const char *conninfo, struct tool_conn *c, char *why,
+                                    size_t whysz)
+{
+	char *perr = NULL;
+	PQconninfoOption *opts = PQconninfoParse(conninfo, &perr);
+	size_t bufsz = strlen(conninfo) * 2 + 64, len = 0;
+	enum idp_err err = IDP_ERR_NOMEM;
+
+	c->conninfo = c->password_env = NULL;
+	if (!opts) {
+		snprintf(why, whysz, "bad connection string: %s", perr ? perr : "out of memory");
+		why[strcspn(why, "\n")] = 0;
+		err = perr ? IDP_ERR_INVALID : IDP_ERR_NOMEM;
+		PQfreemem(perr);
+		return err;
+	}
+	c->conninfo = malloc(bufsz);
+	if (!c->conninfo)
+		goto out;
+	c->conninfo[0] = 0;
+	for (PQconninfoOption *o = opts; o->keyword; o++) {
+		if (!o->val)
+			continue;
+		if (!strcmp(o->keyword, "password")) {
+			if (asprintf(&c->password_env, "PGPASSWORD=%s", o->val) < 0) {
+				c->password_env = NULL;
+				goto out;
+			}
+		} else if (!conn_append(c->conninfo, bufsz, &len, o->keyword, o->val)) {
+			goto out;
+		}
+	}
+	err = IDP_OK;
+out:
+	if (err) {
+		snprintf(why, whysz, "out of memory");
+		tool_conn_free(c);
+	}
+	PQconninfoFree(opts);
+	return err;
+}
+
+/* Run bindir/prog with args, stdin from in_fd and stdout to out_fd (-1:
+ * /dev/null), password_env (may be NULL) in its environment, keeping the
  * tail of its stderr.  IDP_OK when it exits 0. */
 static enum idp_err run_tool(const char *bindir, const char *prog, const char *const *args,
-                             int out_fd, char *why, size_t whysz)
+                             int in_fd, int out_fd, const char *password_env, char *why,
+                             size_t whysz)
 {
 	char path[PATH_MAX];
-	const char *argv[16];
+	const char *argv[24];
 	char *errbuf = NULL, **env = NULL;
 	size_t got = 0;
 	int n = 0, pipefd[2] = {-1, -1}, status = 0;
@@ -79,11 +168,11 @@ static enum idp_err run_tool(const char *bindir, const char *prog, const char *c
 	snprintf(why, whysz, "%s failed", prog);
 	snprintf(path, sizeof path, "%s/%s", bindir, prog);
 	argv[n++] = path;
-	for (; args && *args && n < 15; args++)
+	for (; args && *args && n < 23; args++)
 		argv[n++] = *args;
 	argv[n] = NULL;
 	errbuf = malloc(TOOL_ERR_MAX + 1);
-	env = tool_env();
+	env = tool_env(password_env);
 	if (!errbuf || !env)
 		goto out;
 	err = IDP_ERR_IO;
@@ -102,9 +191,11 @@ static enum idp_err run_tool(const char *bindir, const char *prog, const char *c
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		if (getppid() != parent)
 			_exit(126);
+		sigset_t none;
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL); /* a verify blocks some */
 		int nul = open("/dev/null", O_RDWR);
-		if (nul >= 0)
-			dup2(nul, STDIN_FILENO);
+		dup2(in_fd >= 0 ? in_fd : nul, STDIN_FILENO);
 		dup2(out_fd >= 0 ? out_fd : nul, STDOUT_FILENO);
 		dup2(pipefd[1], STDERR_FILENO);
 		execve(path, (char *const *)argv, env);
@@ -157,24 +248,116 @@ out:
 enum idp_err store_pg_dump(const char *bindir, const char *conninfo, int out_fd, char *why,
                            size_t whysz)
 {
-	const char *args[] = {"--format=custom", "--no-password", "--lock-wait-timeout=60000",
-	                      "--dbname",        conninfo,        NULL};
+	struct tool_conn c;
+	enum idp_err err = tool_conn_split(conninfo, &c, why, whysz);
 
-	return run_tool(bindir, "pg_dump", args, out_fd, why, whysz);
+	if (err)
+		return err;
+	const char *args[] = {"--format=custom", "--no-password", "--lock-wait-timeout=60000",
+	                      "--dbname",        c.conninfo,      NULL};
+	err = run_tool(bindir, "pg_dump", args, -1, out_fd, c.password_env, why, whysz);
+	tool_conn_free(&c);
+	return err;
 }
 
-enum idp_err store_pg_restore(const char *bindir, const char *conninfo, const char *path, char *why,
+/* Rewind fd for a tool that reads it from the start. */
+static enum idp_err rewind_fd(int fd, char *why, size_t whysz)
+{
+	if (lseek(fd, 0, SEEK_SET) == 0)
+		return IDP_OK;
+	snprintf(why, whysz, "cannot rewind the dump: %s", strerror(errno));
+	return IDP_ERR_IO;
+}
+
+enum idp_err store_pg_restore(const char *bindir, const char *conninfo, int in_fd, char *why,
                               size_t whysz)
 {
+	struct tool_conn c;
+	enum idp_err err = rewind_fd(in_fd, why, whysz);
+
+	if (!err)
+		err = tool_conn_split(conninfo, &c, why, whysz);
+	if (err)
+		return err;
 	const char *args[] = {"--single-transaction",
 	                      "--exit-on-error",
 	                      "--no-password",
 	                      "--dbname",
-	                      conninfo,
-	                      path,
+	                      c.conninfo,
 	                      NULL};
+	err = run_tool(bindir, "pg_restore", args, in_fd, -1, c.password_env, why, whysz);
+	tool_conn_free(&c);
+	return err;
+}
 
-	return run_tool(bindir, "pg_restore", args, -1, why, whysz);
+/* A new file with no name (0600, in a private 0700 directory removed at
+ * once), open for reading and writing: what it holds goes with its last
+ * descriptor, even when we are killed.  -1 with why. */
+static int anonymous_file(char *why, size_t whysz)
+{
+	const char *tmpdir = getenv("TMPDIR");
+	char dir[PATH_MAX], file[PATH_MAX + 16];
+	int fd;
+
+	if (!tmpdir || tmpdir[0] != '/' || strlen(tmpdir) > PATH_MAX - 32)
+		tmpdir = "/tmp";
+	snprintf(dir, sizeof dir, "%s/sekisho-restore-XXXXXX", tmpdir);
+	if (!mkdtemp(dir)) {
+		snprintf(why, whysz, "mkdtemp %s: %s", dir, strerror(errno));
+		return -1;
+	}
+	snprintf(file, sizeof file, "%s/restore.sql", dir);
+	fd = open(file, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0)
+		snprintf(why, whysz, "cannot create %s: %s", file, strerror(errno));
+	else if (unlink(file)) {
+		snprintf(why, whysz, "cannot remove %s: %s", file, strerror(errno));
+		close(fd);
+		fd = -1;
+	}
+	if (rmdir(dir))
+		idp_error("restore: cannot remove %s: %s", dir, strerror(errno));
+	return fd;
+}
+
+enum idp_err store_pg_replace(const char *bindir, const char *conninfo, int in_fd, char *why,
+                              size_t whysz)
+{
+	struct tool_conn c = {NULL, NULL};
+	enum idp_err err = rewind_fd(in_fd, why, whysz);
+	int fd = -1;
+
+	if (err)
+		return err;
+	fd = anonymous_file(why, whysz);
+	if (fd < 0)
+		return IDP_ERR_IO;
+	/* The archive as the SQL script it stands for, then the wipe and the
+	 * script in one transaction that stops at the first error: a failed
+	 * or killed restore leaves the database as it was. */
+	const char *conv[] = {"--file=-", NULL};
+	err = run_tool(bindir, "pg_restore", conv, in_fd, fd, NULL, why, whysz);
+	if (!err)
+		err = rewind_fd(fd, why, whysz);
+	if (!err)
+		err = tool_conn_split(conninfo, &c, why, whysz);
+	if (!err) {
+		const char *args[] = {"--no-psqlrc",
+		                      "--quiet",
+		                      "--no-password",
+		                      "--set=ON_ERROR_STOP=1",
+		                      "--single-transaction",
+		                      "--command",
+		                      store_stmts[STMT_DB_WIPE_SCHEMA].sql,
+		                      "--file=-",
+		                      "--dbname",
+		                      c.conninfo,
+		                      NULL};
+		err = run_tool(bindir, "psql", args, fd, -1, c.password_env, why, whysz);
+	}
+	tool_conn_free(&c);
+	close(fd);
+	return err;
 }
 
 struct store_admin {
@@ -275,11 +458,6 @@ enum idp_err store_admin_contents(struct store_admin *a, long *tenants, long *op
 enum idp_err store_admin_other_sessions(struct store_admin *a, long *n)
 {
 	return admin_long(a, STMT_DB_OTHER_SESSIONS, 0, n);
-}
-
-enum idp_err store_admin_wipe_schema(struct store_admin *a)
-{
-	return admin_exec(a, STMT_DB_WIPE_SCHEMA, NULL);
 }
 
 enum idp_err store_admin_app_grants(struct store_admin *a, bool *ok)

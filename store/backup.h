@@ -3,7 +3,7 @@
  * (from the configured bindir, so their version matches the server's) and
  * one connection of its own for what a backup or a restore asks of the
  * database as a whole (schema version, whether it is empty, wiping the
- * schema, the application role's grants, the lock that lets only one node
+ * schema (with the restore), the application role's grants, the lock that lets only one node
  * take the daily backup).
  *
  * The connection strings given here must be of a role that reads and
@@ -20,17 +20,31 @@
 
 #include "idp/err.h"
 
-/* Dump the database at conninfo in pg_dump's custom format (-Fc, one
+/* The tools get conninfo without its password, which goes into their
+ * environment (PGPASSWORD) only: a command line is readable by every local
+ * user in /proc.
+ *
+ * Dump the database at conninfo in pg_dump's custom format (-Fc, one
  * consistent snapshot) into out_fd.  The child dies with us.  On failure
  * IDP_ERR_IO (the tool failed; why holds its last error line, and the log
  * all of it) or IDP_ERR_NOMEM. */
 enum idp_err store_pg_dump(const char *bindir, const char *conninfo, int out_fd, char *why,
                            size_t whysz);
 
-/* Restore the archive at path into the database at conninfo, in one
- * transaction that stops at the first error (all or nothing).  Errors as
+/* Restore the archive read from in_fd (from its start: the same open file
+ * the caller checked) into the database at conninfo, in one transaction
+ * that stops at the first error (all or nothing).  Errors as
  * store_pg_dump. */
-enum idp_err store_pg_restore(const char *bindir, const char *conninfo, const char *path, char *why,
+enum idp_err store_pg_restore(const char *bindir, const char *conninfo, int in_fd, char *why,
+                              size_t whysz);
+
+/* Replace the schema of the database at conninfo by the archive read from
+ * in_fd: the archive becomes an SQL script (a file without a name, 0600,
+ * gone with its descriptor even if we are killed), then psql drops the schema with everything in
+ * it, creates it empty again as PostgreSQL makes it and runs the script, all
+ * in ONE transaction that stops at the first error: a restore that fails or
+ * is killed leaves the database as it was.  Errors as store_pg_dump. */
+enum idp_err store_pg_replace(const char *bindir, const char *conninfo, int in_fd, char *why,
                               size_t whysz);
 
 struct store_admin;
@@ -52,10 +66,6 @@ enum idp_err store_admin_contents(struct store_admin *a, long *tenants, long *op
 
 /* How many other clients are connected to this database. */
 enum idp_err store_admin_other_sessions(struct store_admin *a, long *n);
-
-/* Drop the schema with everything in it and create it empty again, as
- * PostgreSQL makes it, in one transaction. */
-enum idp_err store_admin_wipe_schema(struct store_admin *a);
 
 /* *ok: the application role sekisho_app, when it exists, may use the
  * tables it needs (the grants of migrations 002 and 009 are in place). */

@@ -1,6 +1,7 @@
 /* The embedded PostgreSQL cluster: see store/embedded.h. */
 #include "store/embedded.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -8,6 +9,7 @@
 #include <libpq-fe.h>
 #include <limits.h>
 #include <pwd.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -65,6 +67,9 @@ static int run_pg(const struct cluster *cl, const char *prog, const char *const 
 		return -1;
 	}
 	if (pid == 0) {
+		sigset_t none;
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL); /* a verify blocks some */
 		int fd = open(cl->logfile, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
 		int nul = open("/dev/null", O_RDONLY);
 		if (cl->drop && (setgroups(0, NULL) || setgid(cl->gid) || setuid(cl->uid)))
@@ -445,6 +450,97 @@ static void log_tail(const char *path)
 	}
 }
 
+#define SCRATCH_DIR     "/tmp"
+#define SCRATCH_PREFIX  "sekisho-scratch-"
+#define SCRATCH_CREATOR "creator.pid"
+
+static int write_creator(const char *pgdir)
+{
+	char path[PATH_MAX + 32], text[32];
+	int n = snprintf(text, sizeof text, "%ld\n", (long)getpid()), rc = 0;
+
+	snprintf(path, sizeof path, "%s/" SCRATCH_CREATOR, pgdir);
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return -1;
+	if (write(fd, text, (size_t)n) != n)
+		rc = -1;
+	if (close(fd))
+		rc = -1;
+	return rc;
+}
+
+/* The pid recorded in pgdir (0: none readable). */
+static long read_creator(const char *pgdir)
+{
+	char path[PATH_MAX + 32], text[32];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof path, "%s/" SCRATCH_CREATOR, pgdir);
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	n = read(fd, text, sizeof text - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	text[n] = 0;
+	long pid = strtol(text, NULL, 10);
+	return pid > 0 ? pid : 0;
+}
+
+int store_scratch_reap(const char *bindir, const char *run_as)
+{
+	DIR *d = opendir(SCRATCH_DIR);
+	struct dirent *e;
+	int removed = 0;
+
+	if (!d)
+		return 0;
+	while ((e = readdir(d))) {
+		struct cluster cl;
+		struct stat st;
+
+		if (strncmp(e->d_name, SCRATCH_PREFIX, strlen(SCRATCH_PREFIX)))
+			continue;
+		memset(&cl, 0, sizeof cl);
+		snprintf(cl.pgdir, sizeof cl.pgdir, SCRATCH_DIR "/%s", e->d_name);
+		if (cluster_setup(&cl, bindir, run_as))
+			continue;
+		/* Ours only: a directory of our account or the cluster's that
+		 * no one else may write into. */
+		if (lstat(cl.pgdir, &st) || !S_ISDIR(st.st_mode) || (st.st_mode & 0077) ||
+		    (st.st_uid != geteuid() && !(cl.drop && st.st_uid == cl.uid)))
+			continue;
+		long pid = read_creator(cl.pgdir);
+		if (!pid || kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+			continue;
+		char pidfile[PATH_MAX + 32];
+		snprintf(pidfile, sizeof pidfile, "%s/postmaster.pid", cl.datadir);
+		if (access(pidfile, F_OK) == 0) {
+			const char *args[] = {"-D", cl.datadir, "-m", "immediate",
+			                      "-w", "stop",     NULL};
+			if (run_pg(&cl, "pg_ctl", args) != 0) {
+				/* Still starting (or initdb still runs): the next run. */
+				idp_warn("scratch postgres: pg_ctl stop of %s failed, left for "
+				         "later",
+				         cl.pgdir);
+				continue;
+			}
+		}
+		if (nftw(cl.pgdir, remove_entry, 16, FTW_DEPTH | FTW_PHYS))
+			idp_error("scratch postgres: cannot remove %s: %s", cl.pgdir,
+			          strerror(errno));
+		else {
+			idp_warn("scratch postgres: removed %s left by process %ld", cl.pgdir, pid);
+			removed++;
+		}
+	}
+	closedir(d);
+	return removed;
+}
+
 enum idp_err store_scratch_start(const char *bindir, const char *run_as, struct store_scratch **out)
 {
 	/* Nothing is kept, so nothing needs to survive a crash. */
@@ -459,10 +555,16 @@ enum idp_err store_scratch_start(const char *bindir, const char *run_as, struct 
 	*out = NULL;
 	if (!s)
 		return IDP_ERR_NOMEM;
-	snprintf(s->cl.pgdir, sizeof s->cl.pgdir, "/tmp/sekisho-scratch-XXXXXX");
+	snprintf(s->cl.pgdir, sizeof s->cl.pgdir, SCRATCH_DIR "/" SCRATCH_PREFIX "XXXXXX");
 	if (!mkdtemp(s->cl.pgdir)) {
 		idp_error("scratch postgres: mkdtemp: %s", strerror(errno));
 		s->cl.pgdir[0] = 0;
+		goto out;
+	}
+	/* Who made it: a later run removes it once that process is gone. */
+	if (write_creator(s->cl.pgdir)) {
+		idp_error("scratch postgres: %s/" SCRATCH_CREATOR ": %s", s->cl.pgdir,
+		          strerror(errno));
 		goto out;
 	}
 	err = cluster_setup(&s->cl, bindir, run_as);

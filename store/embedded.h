@@ -56,6 +56,12 @@ enum idp_err store_scratch_start(const char *bindir, const char *run_as,
 const char *store_scratch_admin(const struct store_scratch *s);
 const char *store_scratch_owner(const struct store_scratch *s);
 
+/* Remove the scratch clusters a dead process left (killed during a verify):
+ * each directory records its creator's pid; for one of ours (our account's
+ * or run_as's, 0700) whose creator is gone, stop its postmaster (immediate)
+ * and delete it.  Returns how many were removed. */
+int store_scratch_reap(const char *bindir, const char *run_as);
+
 /* Stop the scratch cluster at once and delete its directory.  Accepts NULL. */
 void store_scratch_free(struct store_scratch *s);
 

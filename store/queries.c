@@ -585,6 +585,11 @@ const struct store_stmt store_stmts[] = {
 		"SELECT "
 		AUDIT_COLS
 		" FROM operator_events WHERE action = $1 ORDER BY seq DESC LIMIT 1"},
+	[STMT_OPLOG_LAST_WITH] = {"oplog_last_with",
+		"SELECT "
+		AUDIT_COLS
+		" FROM operator_events WHERE action = $1 AND result = 'success' "
+		"AND detail::jsonb @> $2::jsonb ORDER BY seq DESC LIMIT 1"},
 
 	/* The master key (migration 010) and the lock that keeps a rotation
 	 * away from every process holding keys derived from the old one. */

@@ -137,6 +137,7 @@ enum store_stmt_id {
 	STMT_OPLOG_HEAD,        /* -> seq, hash of the operator log's head (locked) */
 	STMT_OPLOG_ALL,         /* -> AUDIT_COLS + prev, hash of the operator log, by seq */
 	STMT_OPLOG_LAST,        /* action -> AUDIT_COLS of its newest operator event */
+	STMT_OPLOG_LAST_WITH,   /* action, json -> its newest success whose detail holds json */
 
 	STMT_APP_INSERT,          /* tenant, name, url, roles -> id */
 	STMT_APP_LIST,            /* -> APP_COLS, by name */

@@ -244,6 +244,118 @@ def test_backup_writes_a_generation_with_its_manifest(s):
     s.state["manual"] = path
 
 
+def stamp(t):
+    return time.strftime("%Y%m%dT%H%M%SZ", time.gmtime(t))
+
+
+def touch(path, text="x"):
+    with open(path, "w") as f:
+        f.write(text)
+    os.chmod(path, 0o600)
+
+
+def test_backup_never_overwrites_or_rotates_away_its_new_generation(s):
+    d = s.d
+    out = os.path.join(d.dir, "collide")
+    os.makedirs(out, mode=0o700)
+    # Generations (not ours, but named so) for every second of the next
+    # twenty: the clock stands, as far as the backup can tell.
+    now = int(time.time())
+    names = ["sekisho-%s" % stamp(now + i) for i in range(20)]
+    for n in names:
+        touch(os.path.join(out, n + ".dump"), "old dump")
+        touch(os.path.join(out, n + ".manifest"), "old manifest")
+    refused(d.cli("backup", "--dir", out), "exists already")
+    for n in names:
+        with open(os.path.join(out, n + ".dump")) as f:
+            eq(f.read(), "old dump", "%s untouched" % n)
+    eq(leftovers(out), [], "nothing of the failed run left")
+    # A generation from the future sorts before the new one: rotation
+    # keeps the new one all the same.
+    out2 = os.path.join(d.dir, "future")
+    os.makedirs(out2, mode=0o700)
+    touch(os.path.join(out2, "sekisho-20991231T235959Z.dump"))
+    touch(os.path.join(out2, "sekisho-20991231T235959Z.manifest"))
+    path = backup(d, out2, env={"SEKISHO_BACKUP_KEEP": "1"})
+    check(os.path.isfile(path), "the new generation kept")
+    eq(generations(out2), [os.path.basename(path)], "the one generation kept")
+
+
+def test_a_manifest_without_its_dump_is_cleaned_and_a_lock_symlink_refused(s):
+    d = s.d
+    out = os.path.join(d.dir, "orphans")
+    os.makedirs(out, mode=0o700)
+    orphan = os.path.join(out, "sekisho-20000101T000000Z.manifest")
+    touch(orphan)
+    backup(d, out)
+    check(not os.path.exists(orphan), "a manifest without its dump removed")
+    eq(leftovers(out), [], "nothing else left")
+    # The lock file is never followed through a symlink.
+    out2 = os.path.join(d.dir, "locklink")
+    os.makedirs(out2, mode=0o700)
+    target = os.path.join(d.dir, "lock-target")
+    os.symlink(target, os.path.join(out2, ".sekisho-backup.lock"))
+    refused(d.cli("backup", "--dir", out2), "not writable")
+    check(not os.path.exists(target), "nothing created through the symlink")
+
+
+SHIM = r"""
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <dlfcn.h>
+#include <errno.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* fsync of a directory that holds a sekisho-*.manifest fails. */
+int fsync(int fd)
+{
+	static int (*real)(int);
+	struct stat st;
+
+	if (!real)
+		real = (int (*)(int))dlsym(RTLD_NEXT, "fsync");
+	if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+		int dup_fd = dup(fd), found = 0;
+		DIR *d = dup_fd >= 0 ? fdopendir(dup_fd) : NULL;
+		struct dirent *e;
+		if (d) {
+			rewinddir(d);
+			while ((e = readdir(d)))
+				if (!strncmp(e->d_name, "sekisho-", 8) &&
+				    strstr(e->d_name, ".manifest"))
+					found = 1;
+			closedir(d);
+		}
+		if (found) {
+			errno = EIO;
+			return -1;
+		}
+	}
+	return real(fd);
+}
+"""
+
+
+def test_a_failed_directory_sync_leaves_nothing(s):
+    d = s.d
+    src = os.path.join(d.dir, "fsync-shim.c")
+    lib = os.path.join(d.dir, "fsync-shim.so")
+    with open(src, "w") as f:
+        f.write(SHIM)
+    subprocess.run(["cc", "-shared", "-fPIC", "-o", lib, src, "-ldl"], check=True)
+    out = os.path.join(d.dir, "dirsync")
+    asan = d.env.get("ASAN_OPTIONS", "")
+    env = {"LD_PRELOAD": lib,
+           "ASAN_OPTIONS": (asan + ":" if asan else "") + "verify_asan_link_order=0"}
+    refused(d.cli("backup", "--dir", out, env=env), "input/output error")
+    eq([n for n in os.listdir(out) if n.startswith("sekisho-") or n.endswith(".tmp")], [],
+       "neither the dump nor the manifest left")
+    backup(d, out)
+    eq(len(generations(out)), 1, "the next backup works")
+
+
 def test_generations_rotate_at_backup_keep(s):
     d = s.d
     out = os.path.join(d.dir, "rotate")
@@ -451,6 +563,7 @@ def test_postgres_stopped_during_a_backup(s):
 def test_verify_restores_into_a_scratch_database(s):
     d = s.d
     path = backup(d, os.path.join(d.dir, "verify"))
+    before = scratch_dirs()
     r = d.cli_ok("backup", "verify", path)
     check("intact" in r.stdout, "says intact: %r" % r.stdout)
     m = re.search(r"(\d+) tenants, (\d+) audit events and (\d+) operator events", r.stdout)
@@ -461,9 +574,13 @@ def test_verify_restores_into_a_scratch_database(s):
     last = oplog(d, "backup.verified")[-1]
     eq((last["result"], last["target"]), ("success", os.path.basename(path)), "event")
     eq(last["detail"]["tenants"], 1, "event detail")
-    check(not [n for n in os.listdir("/tmp") if n.startswith("sekisho-scratch-")],
-          "the scratch cluster is gone")
+    # (Other runs on the machine may have scratch clusters of their own.)
+    check(scratch_dirs() <= before, "the scratch cluster is gone")
     s.state["verified"] = path
+
+
+def scratch_dirs():
+    return {n for n in os.listdir("/tmp") if n.startswith("sekisho-scratch-")}
 
 
 def copy_generation(src, dst_dir):
@@ -499,6 +616,130 @@ def test_truncated_or_altered_backups_are_refused(s):
     refused(d.cli("restore", os.path.join(d.dir, "a-file")), "not a sekisho backup")
     refused(d.cli("backup", "verify"), "FILE")
     refused(d.cli("restore"), "FILE")
+
+
+def test_an_altered_dump_with_a_recomputed_checksum_is_refused(s):
+    # Whoever may write the directory alters the dump and fixes its
+    # manifest's size and SHA-256: the manifest's HMAC, keyed with the
+    # master key, no longer matches.
+    d = s.d
+    alt = copy_generation(s.state["verified"], os.path.join(d.dir, "forged"))
+    with open(alt, "ab") as f:
+        f.write(b"-- more SQL\n")
+    mpath = alt[:-5] + ".manifest"
+    m = manifest(alt)
+    m["size"], m["sha256"] = os.path.getsize(alt), sha256(alt)
+    with open(mpath, "w") as f:
+        json.dump(m, f)
+    before = len(oplog(d, "backup.restored"))
+    refused(d.cli("backup", "verify", alt), "not made with this master key, or altered")
+    refused(d.cli("restore", alt, "--force"), "not made with this master key, or altered")
+    eq(len(oplog(d, "backup.restored")), before + 1, "the refused restore recorded")
+    # A manifest without its HMAC, or with another one, is refused alike.
+    alt2 = copy_generation(s.state["verified"], os.path.join(d.dir, "nohmac"))
+    m = manifest(alt2)
+    for mac in (None, "0" * 64):
+        if mac is None:
+            m.pop("hmac", None)
+        else:
+            m["hmac"] = mac
+        with open(alt2[:-5] + ".manifest", "w") as f:
+            json.dump(m, f)
+        refused(d.cli("backup", "verify", alt2), "not made with this master key, or altered")
+    eq(d.tenant_id(SLUG) > 0, True, "the database is untouched")
+
+
+def postgres_in(path):
+    """Pids of processes whose command line names path."""
+    out = []
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit():
+            continue
+        try:
+            with open("/proc/%s/cmdline" % pid, "rb") as f:
+                if path.encode() in f.read():
+                    out.append(int(pid))
+        except OSError:
+            pass
+    return out
+
+
+def running_scratch(p, before):
+    """The scratch directory a `backup verify` (process p) made, once its
+    cluster runs (others' runs may have theirs); None if p ends first."""
+    deadline = time.time() + 90
+    while time.time() < deadline and p.poll() is None:
+        for n in scratch_dirs() - before:
+            path = os.path.join("/tmp", n)
+            try:
+                with open(os.path.join(path, "creator.pid")) as f:
+                    mine = f.read().strip() == str(p.pid)
+            except OSError:
+                mine = True  # new since p started, and no one else's
+            # The server's socket: initdb's bootstrap makes a postmaster.pid too.
+            if mine and os.path.exists(os.path.join(path, "run", ".s.PGSQL.5432")):
+                return path
+        time.sleep(0.05)
+    return None
+
+
+def test_an_interrupted_verify_leaves_no_scratch_cluster(s):
+    d = s.d
+    path = s.state["verified"]
+    for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGKILL):
+        before = scratch_dirs()
+        p = subprocess.Popen([d.bin, "backup", "verify", path], env=d.env, cwd=d.dir,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        scratch = running_scratch(p, before)
+        if not scratch:
+            p.kill()
+            raise harness.TestFailure("no scratch cluster seen: %s" % p.communicate()[1][-300:])
+        os.kill(p.pid, sig)
+        p.communicate(timeout=120)
+        eq(p.returncode, -sig, "verify ended by signal %d" % sig)
+        if sig != signal.SIGKILL:
+            check(not os.path.exists(scratch), "%s removed before ending" % scratch)
+            eq(postgres_in(scratch), [], "its PostgreSQL stopped")
+            continue
+        # kill -9 cannot be caught: the next verify removes what it left.
+        check(os.path.exists(os.path.join(scratch, "creator.pid")), "the creator recorded")
+        deadline = time.time() + 10
+        while time.time() < deadline and not postgres_in(scratch):
+            time.sleep(0.2)
+        check(postgres_in(scratch), "the killed verify's PostgreSQL runs on")
+        d.cli_ok("backup", "verify", path)
+        check(not os.path.exists(scratch), "%s removed by the next verify" % scratch)
+        eq(postgres_in(scratch), [], "its PostgreSQL stopped")
+
+
+def test_a_failed_restore_leaves_the_database_as_it_was(s):
+    d = s.d
+    # A table owned by a role the database no longer has when the backup is
+    # restored: the load fails at its ALTER TABLE … OWNER TO, after the wipe.
+    d.psql("CREATE ROLE bk_gone; CREATE TABLE public.bk_extra (x int); "
+           "ALTER TABLE public.bk_extra OWNER TO bk_gone", superuser=True)
+    try:
+        path = backup(d, os.path.join(d.dir, "failing"))
+    finally:
+        d.psql("DROP TABLE public.bk_extra; DROP ROLE bk_gone", superuser=True)
+    users = d.psql("SELECT count(*) FROM users", superuser=True)
+    d.stop()
+    try:
+        r = d.cli("restore", path, "--force")
+        d.pg_start()
+        eq(d.psql("SELECT count(*) FROM pg_tables WHERE tablename = 'tenants'",
+                  superuser=True), ["1"], "the schema still there")
+        eq(d.psql("SELECT count(*) FROM tenants WHERE slug = '%s'" % SLUG, superuser=True),
+           ["1"], "the tenant still there")
+        eq(d.psql("SELECT count(*) FROM users", superuser=True), users, "its users too")
+        refused(r, "does not exist", "nothing was changed")
+        eq(oplog(d, "backup.restored")[-1]["result"], "failure", "the failure recorded")
+    finally:
+        d.start()
+    # (Not the TOTP user: a code used now would be a replay for the next test.)
+    for email, secret in s.users.items():
+        if not secret:
+            login_ok(d, email)
 
 
 def test_restore_into_a_database_in_use_or_not_empty_is_refused(s):
@@ -626,12 +867,34 @@ def test_kill_9_of_the_daemon_during_its_daily_backup(s):
     eq(leftovers(s.daily), [], "what the killed daemon left is gone")
 
 
+def test_a_manual_backup_does_not_count_as_the_daily_one(s):
+    d = s.d
+    gens = generations(s.daily)
+    due_from_next_minute(d)
+    d.stop()
+    # Due now; an operator's backup elsewhere is not the daily one.
+    backup(d, os.path.join(d.dir, "elsewhere"))
+    d.start()
+    deadline = time.time() + 60
+    while time.time() < deadline and generations(s.daily) == gens:
+        time.sleep(0.5)
+    check(generations(s.daily) != gens, "the daily backup taken all the same")
+    last = [r for r in oplog(d, "backup.created") if r["role"] == "daemon"][-1]
+    eq((last["result"], last["detail"].get("daily"), last["detail"].get("dir")),
+       ("success", True, s.daily), "recorded as the daily backup into backup_dir")
+    ops = [r for r in oplog(d, "backup.created") if r["role"] == "operator"]
+    check(all("daily" not in r["detail"] for r in ops), "operators' backups are not daily")
+
+
 if __name__ == "__main__":
     harness.main("backup", [
         test_daemon_takes_the_daily_backup_at_start,
         test_the_daily_backup_is_not_taken_twice_a_day,
         test_backup_writes_a_generation_with_its_manifest,
         test_generations_rotate_at_backup_keep,
+        test_backup_never_overwrites_or_rotates_away_its_new_generation,
+        test_a_manifest_without_its_dump_is_cleaned_and_a_lock_symlink_refused,
+        test_a_failed_directory_sync_leaves_nothing,
         test_backup_without_a_directory_is_refused,
         test_backup_dir_whose_parent_is_missing,
         test_backup_dir_not_writable,
@@ -640,9 +903,13 @@ if __name__ == "__main__":
         test_postgres_stopped_during_a_backup,
         test_verify_restores_into_a_scratch_database,
         test_truncated_or_altered_backups_are_refused,
+        test_an_altered_dump_with_a_recomputed_checksum_is_refused,
+        test_an_interrupted_verify_leaves_no_scratch_cluster,
+        test_a_failed_restore_leaves_the_database_as_it_was,
         test_restore_into_a_database_in_use_or_not_empty_is_refused,
         test_restore_needs_the_same_master_key,
         test_backup_destroy_restore_and_everything_verifies,
         test_only_the_node_holding_the_lock_takes_the_daily_backup,
         test_kill_9_of_the_daemon_during_its_daily_backup,
+        test_a_manual_backup_does_not_count_as_the_daily_one,
     ], setup)

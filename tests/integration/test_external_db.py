@@ -14,6 +14,7 @@ import os
 import re
 import subprocess
 import sys
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
@@ -132,6 +133,79 @@ def test_backup_verify_and_restore_on_the_external_database(s):
     d2.stop()
 
 
+def descendants(pid):
+    out, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        try:
+            for t in os.listdir("/proc/%d/task" % p):
+                with open("/proc/%d/task/%s/children" % (p, t)) as f:
+                    kids = [int(x) for x in f.read().split()]
+                    out += kids
+                    todo += kids
+        except OSError:
+            pass
+    return out
+
+
+def cmdline(pid):
+    try:
+        with open("/proc/%d/cmdline" % pid, "rb") as f:
+            return f.read().decode(errors="replace").split("\0")
+    except OSError:
+        return []
+
+
+def test_backup_tools_get_no_password_on_their_command_line(s):
+    # /proc/PID/cmdline is every local user's to read: the password goes to
+    # pg_dump in its environment only.  A lock keeps pg_dump waiting while
+    # its command line is read.
+    d = s.ext
+    pw = s.owner.split("password=")[1].split()[0].strip("'")
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "PGAPPNAME": "ext-locker",
+           "PGPASSWORD": s.pg.admin_password}
+    locker = subprocess.Popen(["psql", "-X", "-h", "127.0.0.1", "-p", str(s.pg.port), "-U",
+                               "admin", "-d", "sekisho", "-qAt", "-c",
+                               "BEGIN; LOCK TABLE tenants IN ACCESS EXCLUSIVE MODE; "
+                               "SELECT pg_sleep(120);"],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+    p = None
+    seen = []
+    try:
+        deadline = time.time() + 20
+        while time.time() < deadline:
+            r = s.pg.psql("SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = "
+                          "l.relation WHERE c.relname = 'tenants' AND l.granted AND "
+                          "l.mode = 'AccessExclusiveLock'", db="sekisho")
+            if r.stdout.strip() == "1":
+                break
+            time.sleep(0.2)
+        p = subprocess.Popen([d.bin, "backup", "--dir", os.path.join(d.dir, "pwcheck")],
+                             env=d.env, cwd=d.dir, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True)
+        deadline = time.time() + 60
+        while time.time() < deadline and not seen and p.poll() is None:
+            for k in descendants(p.pid):
+                argv = cmdline(k)
+                if argv and argv[0].endswith("/pg_dump"):
+                    seen.append(argv)
+            time.sleep(0.05)
+    finally:
+        locker.kill()
+        locker.wait()
+        s.pg.psql("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                  "WHERE application_name = 'ext-locker'")
+    out, err = p.communicate(timeout=120)
+    eq(p.returncode, 0, "the backup succeeds (%s)" % err[-300:])
+    check(seen, "pg_dump seen running")
+    for argv in seen:
+        line = " ".join(argv)
+        check("password=" not in line and pw not in line,
+              "no password on pg_dump's command line: %r" % line)
+        check(re.search(r"port='?%d" % s.pg.port, line),
+              "the rest of the connection string: %r" % line)
+
+
 def run_suite_against_external(s, suite):
     env = dict(os.environ)
     env["IT_EXTERNAL_DB"] = json.dumps({
@@ -227,6 +301,7 @@ TESTS = [
     test_setup_again_changes_nothing_and_says_so,
     test_daemon_serves_from_the_external_database,
     test_backup_verify_and_restore_on_the_external_database,
+    test_backup_tools_get_no_password_on_their_command_line,
     test_flow_suite_runs_against_the_external_database,
     test_isolation_suite_runs_against_the_external_database,
     test_unreachable_server_wrong_password_and_no_url_are_refused,

@@ -5,9 +5,11 @@
  * start mean after a crash during `sekisho key rotate`, and the old key's
  * file name.  No I/O, no database.
  */
+#include "idp/backup.h"
 #include "idp/crypto.h"
 #include "idp/keys.h"
 
+#include <stdbool.h>
 #include <string.h>
 #include <time.h>
 
@@ -63,7 +65,10 @@ TEST(derived_keys_keep_the_labels_secrets_were_sealed_with)
 	CHECK(memcmp(d.samlkey, want, sizeof want) == 0);
 	idp_hmac_sha256(k, sizeof k, "sekisho csrf v1", 15, want);
 	CHECK(memcmp(d.csrf, want, sizeof want) == 0);
+	idp_hmac_sha256(k, sizeof k, "sekisho backup v1", 17, want);
+	CHECK(memcmp(d.backup, want, sizeof want) == 0);
 	/* Every purpose has its own key. */
+	CHECK(memcmp(d.backup, d.wrap, sizeof d.wrap) != 0);
 	CHECK(memcmp(d.wrap, d.totp, sizeof d.wrap) != 0);
 	CHECK(memcmp(d.wrap, d.samlkey, sizeof d.wrap) != 0);
 	CHECK(memcmp(d.wrap, d.csrf, sizeof d.wrap) != 0);
@@ -152,6 +157,49 @@ TEST(old_key_name_is_utc_time_with_a_counter)
 	CHECK(!idp_key_new_path("/d/master.key", out, 10));
 }
 
+/* The MAC of c under k differs from base. */
+static bool mac_differs(const struct idp_backup_manifest *c, const unsigned char *k,
+                        const char *base)
+{
+	char mac[65];
+
+	idp_backup_mac(c, k, mac);
+	return strcmp(mac, base) != 0;
+}
+
+TEST(backup_manifest_mac_covers_every_member_and_the_key)
+{
+	unsigned char k[IDP_MASTER_LEN], k2[IDP_MASTER_LEN];
+	struct idp_backup_manifest m = {.file = "sekisho-20261130T030000Z.dump",
+	                                .time = "2026-11-30T03:00:00Z",
+	                                .version = "0.1.0",
+	                                .schema_version = 10,
+	                                .size = 1234,
+	                                .sha256 = "00112233445566778899aabbccddeeff"
+	                                          "00112233445566778899aabbccddeeff",
+	                                .key_fp = "d07836971b58b507398164422b485276"};
+	struct idp_backup_manifest c[7];
+	char base[65];
+
+	key_of(k, 0);
+	key_of(k2, 1);
+	idp_backup_mac(&m, k, base);
+	CHECK(strlen(base) == 64);
+	CHECK(!mac_differs(&m, k, base));
+	CHECK(mac_differs(&m, k2, base));
+	for (int i = 0; i < 7; i++)
+		c[i] = m;
+	c[0].size++;
+	c[1].sha256[0] = '1';
+	c[2].schema_version = 9;
+	c[3].time[18] = '1';
+	c[4].version[0] = '1';
+	c[5].file[10] = '3';
+	c[6].key_fp[0] = 'e';
+	for (int i = 0; i < 7; i++)
+		CHECK(mac_differs(&c[i], k, base));
+}
+
 int main(void)
 {
 	RUN(fingerprint_is_32_hex_digits_of_a_labelled_hmac);
@@ -163,5 +211,6 @@ int main(void)
 	RUN(an_uncommitted_rotation_is_discarded);
 	RUN(a_new_file_matching_nothing_is_refused);
 	RUN(old_key_name_is_utc_time_with_a_counter);
+	RUN(backup_manifest_mac_covers_every_member_and_the_key);
 	return check_summary();
 }
